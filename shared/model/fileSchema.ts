@@ -1,0 +1,165 @@
+/**
+ * The shape of topology.yaml, as written by people. Every object is strict, so
+ * an unknown (usually misspelt) key is an error rather than silently ignored.
+ * Cross-references (does this device exist?) are checked in crossChecks.ts;
+ * this file only checks each value on its own.
+ */
+import { z } from 'zod';
+import { parseDuration, parseRate } from './units.ts';
+import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const id = z
+  .string()
+  .regex(ID_PATTERN, { error: 'must be an id: letters, digits, ".", "_" or "-", starting with a letter or digit' });
+const text = z.string().trim().min(1, { error: 'must not be empty' });
+
+const localizedName = z.strictObject({ zh: text, en: text });
+// A free label such as a device model: `model: 2811` means the text "2811".
+const label = z.union([text, z.number().transform(String)]);
+
+const rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bps = typeof value === 'string' ? parseRate(value) : null;
+  if (bps === null) {
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      message: `bandwidth ${JSON.stringify(value)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
+    });
+    return z.NEVER;
+  }
+  return bps;
+});
+
+const duration = z.string().transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds === null) {
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      message: `${JSON.stringify(value)} is not a duration: write it like 30s, 5m or 1h`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be an environment variable name like NMS_SNMP_COMMUNITY' });
+export const secretRefSchema = z.union([z.strictObject({ env: envName }), z.strictObject({ secret: id })], {
+  error: 'must be a secret reference: { env: NAME } or { secret: <entry in secrets.yaml> }',
+});
+
+const snmpV12 = z.strictObject({
+  version: z.enum(['1', '2c']),
+  community: secretRefSchema,
+});
+const snmpV3 = z.strictObject({
+  version: z.literal('3'),
+  username: text,
+  level: z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']),
+  authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
+  authKey: secretRefSchema.optional(),
+  privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).optional(),
+  privKey: secretRefSchema.optional(),
+}).superRefine((p, ctx) => {
+  // One place for SNMPv3's cross-field rules, as in snmp_exporter: the security
+  // level decides which protocols and keys must, and must not, be present.
+  const needAuth = p.level !== 'noAuthNoPriv';
+  const needPriv = p.level === 'authPriv';
+  const rule = (key: 'authProtocol' | 'authKey' | 'privProtocol' | 'privKey', needed: boolean) => {
+    if (needed && p[key] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: `level ${p.level} needs ${key}` });
+    } else if (!needed && p[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `level ${p.level} does not use ${key}; remove it or raise the level` });
+    }
+  };
+  rule('authProtocol', needAuth);
+  rule('authKey', needAuth);
+  rule('privProtocol', needPriv);
+  rule('privKey', needPriv);
+});
+// YAML reads `version: 2c` as a string but `version: 3` as a number; accept both spellings.
+const snmpVersion = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['1', '2c', '3']));
+export const snmpProfileSchema = z
+  .looseObject({ version: snmpVersion })
+  .pipe(z.discriminatedUnion('version', [snmpV12, snmpV3]));
+
+const percent = z.number().gt(0).max(100);
+const slaTier = z
+  .strictObject({ availability: percent, utilizationWarn: percent, utilizationCritical: percent })
+  .refine((t) => t.utilizationWarn < t.utilizationCritical, {
+    path: ['utilizationWarn'],
+    message: 'utilizationWarn must be below utilizationCritical',
+  });
+
+const timezone = text.refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+);
+
+const contact = z.strictObject({ name: text, phone: text });
+
+const site = z.strictObject({
+  id,
+  level: z.enum(SITE_LEVELS),
+  name: localizedName,
+  parent: id.optional(),
+  location: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)], {
+    error: 'must be [longitude, latitude]',
+  }),
+  contact: contact.optional(),
+});
+
+const device = z.strictObject({
+  id,
+  name: localizedName.optional(),
+  site: id,
+  role: z.enum(DEVICE_ROLES),
+  vendor: z.enum(VENDORS),
+  model: label.optional(),
+  managed: z.boolean().optional(),
+  address: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
+  snmp: id.optional(),
+  pollInterval: duration.optional(),
+});
+
+const circuitEnd = z.strictObject({
+  device: id.optional(),
+  ifName: text.optional(),
+  ifDescr: text.optional(),
+  ifAlias: text.optional(),
+  external: localizedName.optional(),
+});
+
+const circuit = z.strictObject({
+  id,
+  name: localizedName.optional(),
+  carrier: z.enum(CARRIERS),
+  carrierCircuitId: text,
+  bandwidth: rate,
+  a: circuitEnd,
+  z: circuitEnd,
+  sla: id,
+  owner: id,
+});
+
+export const topologyFileSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (the only topology format so far)' }),
+  network: z.strictObject({ id, name: localizedName, timezone }),
+  defaults: z.strictObject({ pollInterval: duration.optional() }).optional(),
+  snmpProfiles: z.record(id, snmpProfileSchema),
+  slaTiers: z.record(id, slaTier),
+  sites: z.array(site).min(1),
+  devices: z.array(device),
+  circuits: z.array(circuit),
+});
+
+export type TopologyFile = z.output<typeof topologyFileSchema>;
+export type CircuitEndFile = z.output<typeof circuitEnd>;
