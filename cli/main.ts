@@ -1,0 +1,87 @@
+/**
+ * `nms`: the one command-line handle on the product. Dispatches to a
+ * subcommand and turns every error into a clear message and an exit code;
+ * a person running nms never sees a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { EXIT, type Command } from './command.ts';
+import { InputFileError } from '../shared/input/diagnostics.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { topologyCommand } from './commands/topology.ts';
+import { upCommand } from './commands/up.ts';
+import { validateCommand } from './commands/validate.ts';
+
+const COMMANDS = {
+  up: upCommand,
+  validate: validateCommand,
+  topology: topologyCommand,
+  schema: schemaCommand,
+} satisfies Record<string, Command>;
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'nms: network-operations console for e-government WANs',
+    '',
+    'Usage: nms <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "nms <command> --help" for the options of one command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(overview());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command: Command | undefined = (COMMANDS as Record<string, Command>)[name];
+  if (!command) {
+    console.error(`nms: unknown command "${name}"\n\n${overview()}`);
+    return EXIT.usage;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    console.error(`nms ${name}: ${(err as Error).message}\n\n${command.usage}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    console.log(command.usage);
+    return EXIT.ok;
+  }
+  if (parsed.positionals.length > command.maxPositionals) {
+    console.error(`nms ${name}: unexpected argument "${parsed.positionals[command.maxPositionals]}"\n\n${command.usage}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(parsed as ParsedArgsFromNode);
+  } catch (err) {
+    console.error(describeError(name, err));
+    return EXIT.failed;
+  }
+}
+
+type ParsedArgsFromNode = Parameters<Command['run']>[0];
+
+/** One readable message with its chain of causes; stack traces only with NMS_DEBUG=1. */
+export function describeError(commandName: string, err: unknown): string {
+  if (process.env.NMS_DEBUG === '1' && err instanceof Error && err.stack) return err.stack;
+  if (err instanceof InputFileError) return err.message;
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && parts.length < 5; e = e instanceof Error ? e.cause : undefined) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!parts.some((p) => p.includes(message))) parts.push(message);
+  }
+  return `nms ${commandName}: ${parts.join(': ')}`;
+}

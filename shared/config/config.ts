@@ -1,0 +1,87 @@
+/**
+ * Product configuration. Everything has an embedded default, so a fresh clone
+ * runs with no config file at all; nms.yaml (or --config / NMS_CONFIG) changes
+ * what it names, and is validated like topology.yaml: unknown keys and inline
+ * secrets are errors with file:line:column.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
+import { secretRefSchema } from '../model/fileSchema.ts';
+import type { SecretRef } from '../secret.ts';
+import {
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_DATA_DIR,
+  DEFAULT_DATABASE,
+  DEFAULT_EMBEDDED_INFLUX_PORT,
+  DEFAULT_SECRETS_FILE,
+  DEFAULT_TOPOLOGY_FILE,
+} from './defaults.ts';
+
+const configFileSchema = z.strictObject({
+  topology: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  /** YAML map of secret names to values, git-ignored; referenced as { secret: name }. */
+  secretsFile: z.string().min(1).optional(),
+  /** Only in production may the collector reach addresses other than loopback. */
+  production: z.boolean().optional(),
+  influx: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+      database: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }).optional(),
+      username: z.string().min(1).optional(),
+      password: secretRefSchema.optional(),
+      embeddedPort: z.number().int().min(1).max(65535).optional(),
+    })
+    .optional(),
+});
+
+export type InfluxConfig =
+  | { mode: 'embedded'; port: number; database: string }
+  | { mode: 'external'; url: string; database: string; username: string | null; password: SecretRef | null };
+
+export interface NmsConfig {
+  /** The config file read, or null when running on embedded defaults. */
+  file: string | null;
+  topologyFile: string;
+  dataDir: string;
+  secretsFile: string;
+  production: boolean;
+  influx: InfluxConfig;
+}
+
+export interface ConfigSources {
+  /** --config on the command line. */
+  explicitFile?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+/**
+ * Finds and reads the configuration: --config, else NMS_CONFIG, else nms.yaml
+ * in the working folder if present, else embedded defaults. NMS_INFLUX_URL
+ * overrides influx.url. Relative paths are relative to the config file.
+ * @throws InputFileError for a bad file; Error when a named file is missing.
+ */
+export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Promise<NmsConfig> {
+  const named = explicitFile ?? env.NMS_CONFIG;
+  const implicit = resolve(cwd, DEFAULT_CONFIG_FILE);
+  const file = named !== undefined ? resolve(cwd, named) : existsSync(implicit) ? implicit : null;
+  const data = file ? parseValidatedYaml(await readInputFile(file, 'config file'), file, configFileSchema) : {};
+  const base = file ? dirname(file) : cwd;
+
+  const influx = data.influx ?? {};
+  const url = env.NMS_INFLUX_URL || influx.url;
+  const database = influx.database ?? DEFAULT_DATABASE;
+  return {
+    file,
+    topologyFile: resolve(base, data.topology ?? DEFAULT_TOPOLOGY_FILE),
+    dataDir: resolve(base, env.NMS_DATA_DIR || data.dataDir || DEFAULT_DATA_DIR),
+    secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
+    production: data.production ?? false,
+    influx: url
+      ? { mode: 'external', url, database, username: influx.username ?? null, password: influx.password ?? null }
+      : { mode: 'embedded', port: influx.embeddedPort ?? DEFAULT_EMBEDDED_INFLUX_PORT, database },
+  };
+}
