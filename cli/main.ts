@@ -4,7 +4,7 @@
  * a person running nms never sees a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { EXIT, type Command } from './command.ts';
+import { EXIT, type Command, type ParsedArgs } from './command.ts';
 import { InputFileError } from '../shared/input/diagnostics.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { topologyCommand } from './commands/topology.ts';
@@ -65,23 +65,20 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await command.run(parsed as ParsedArgsFromNode);
+    return await command.run(parsed as ParsedArgs);
   } catch (err) {
     console.error(describeError(name, err));
     return EXIT.failed;
   }
 }
 
-type ParsedArgsFromNode = Parameters<Command['run']>[0];
-
-/** One readable message with its chain of causes; stack traces only with NMS_DEBUG=1. */
+/**
+ * One readable message. By the project's convention an error's message already
+ * carries its context and the gist of its cause, so the cause chain and the
+ * stack are shown only with NMS_DEBUG=1.
+ */
 export function describeError(commandName: string, err: unknown): string {
   if (process.env.NMS_DEBUG === '1' && err instanceof Error && err.stack) return err.stack;
   if (err instanceof InputFileError) return err.message;
-  const parts: string[] = [];
-  for (let e: unknown = err; e !== undefined && parts.length < 5; e = e instanceof Error ? e.cause : undefined) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (!parts.some((p) => p.includes(message))) parts.push(message);
-  }
-  return `nms ${commandName}: ${parts.join(': ')}`;
+  return `nms ${commandName}: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -3,7 +3,8 @@
  * and reads in InfluxQL, through node-influx. The Debian package is 1.6, which
  * has no /api/v2 endpoints, so the v2 client cannot be used against it.
  */
-import { InfluxDB } from 'influx';
+import { FieldType, InfluxDB, type ISchemaOptions } from 'influx';
+import { MEASUREMENTS } from '../schema/measurements.ts';
 import type { Secret } from '../secret.ts';
 
 export interface InfluxTarget {
@@ -13,6 +14,24 @@ export interface InfluxTarget {
   password: Secret | null;
 }
 
+/**
+ * The measurement schema in node-influx's terms. With it, the client writes
+ * integer fields as integers (a JS number is otherwise written as a float,
+ * and InfluxDB then refuses the integer writes of every other part) and
+ * refuses any tag or field the schema does not name. Note that writePoints
+ * throws that refusal synchronously, not as a rejected promise.
+ */
+function clientSchema(database: string): ISchemaOptions[] {
+  return Object.values(MEASUREMENTS).map((m) => ({
+    database,
+    measurement: m.name,
+    tags: Object.keys(m.tags),
+    fields: Object.fromEntries(
+      Object.entries(m.fields).map(([name, f]) => [name, f.type === 'integer' ? FieldType.INTEGER : FieldType.FLOAT]),
+    ),
+  }));
+}
+
 export function createInfluxClient(target: InfluxTarget, requestTimeoutMs = 10_000): InfluxDB {
   const url = new URL(target.url);
   return new InfluxDB({
@@ -20,6 +39,7 @@ export function createInfluxClient(target: InfluxTarget, requestTimeoutMs = 10_0
     port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     protocol: url.protocol === 'https:' ? ('https' as const) : ('http' as const),
     database: target.database,
+    schema: clientSchema(target.database),
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password.reveal() } : {}),
     ...(url.pathname !== '/' ? { path: url.pathname.replace(/\/$/, '') } : {}),

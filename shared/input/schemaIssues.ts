@@ -36,6 +36,13 @@ export function diagnosticsFromIssues(
   for (const issue of issues) {
     const path = issue.path;
     if (isSilenced(path)) continue;
+    // zod reports a missing key as a type, union or literal mismatch against undefined.
+    const input = (issue as { input?: unknown }).input;
+    if (input === undefined && path.length > 0 && ['invalid_type', 'invalid_union', 'invalid_value'].includes(issue.code)) {
+      const key = String(path[path.length - 1]);
+      out.push(locator.diagnostic(path.slice(0, -1), `missing required key "${key}"`));
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
@@ -44,19 +51,16 @@ export function diagnosticsFromIssues(
           out.push(locator.diagnostic([...path, key], `unknown key "${key}"${hint}`, { atKey: true }));
         }
         break;
-      case 'invalid_type':
-        if (issue.input === undefined) {
-          const key = String(path[path.length - 1]);
-          out.push(locator.diagnostic(path.slice(0, -1), `missing required key "${key}"`));
-        } else {
-          out.push(locator.diagnostic(path, `must be ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${describeInput(issue.input)}`));
-        }
+      case 'invalid_type': {
+        const expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+        out.push(locator.diagnostic(path, `must be ${expected}, got ${describeInput(input)}`));
         break;
+      }
       case 'invalid_value':
         out.push(
           locator.diagnostic(
             path,
-            `must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(issue.input)}`,
+            `must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(input)}`,
           ),
         );
         break;

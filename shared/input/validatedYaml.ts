@@ -31,11 +31,17 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locator = new SourceLocator(file, doc, lines);
 
-  const problems: Diagnostic[] = doc.errors.map((e) => {
-    const { line, col } = lines.linePos(e.pos[0]);
+  const problems: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    // Point past indentation at the first thing a person can see.
+    let offset = e.pos[0];
+    while (text[offset] === ' ' || text[offset] === '\t') offset++;
+    const { line, col } = lines.linePos(offset);
+    // One broken line often yields several parser errors at one place; the first says it best.
+    if (problems.some((p) => p.line === line && p.column === col)) continue;
     const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : e.message.split('\n')[0]!;
-    return { file, line, column: col, path: '', message };
-  });
+    problems.push({ file, line, column: col, path: '', message });
+  }
   // A duplicate key leaves a sound tree, so checking goes on past it.
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { data: undefined, raw: undefined, problems, locator };
 

@@ -31,8 +31,8 @@ const rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return bps;
 });
 
-const duration = z.string().transform((value, ctx) => {
-  const seconds = parseDuration(value);
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const seconds = typeof value === 'string' ? parseDuration(value) : null;
   if (seconds === null) {
     ctx.issues.push({
       code: 'custom',
@@ -68,7 +68,7 @@ const snmpV3 = z.strictObject({
   const needPriv = p.level === 'authPriv';
   const rule = (key: 'authProtocol' | 'authKey' | 'privProtocol' | 'privKey', needed: boolean) => {
     if (needed && p[key] === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: `level ${p.level} needs ${key}` });
+      ctx.addIssue({ code: 'custom', path: ['level'], message: `level ${p.level} needs ${key}` });
     } else if (!needed && p[key] !== undefined) {
       ctx.addIssue({ code: 'custom', path: [key], message: `level ${p.level} does not use ${key}; remove it or raise the level` });
     }

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../../shared/config/config.ts';
+import { loadSecretSources } from '../../shared/config/secretsFile.ts';
+import { InputFileError } from '../../shared/input/diagnostics.ts';
+import { resolveSecret } from '../../shared/secret.ts';
+import { tempDir } from '../support/tempDir.ts';
+
+describe('configuration', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  beforeEach(async () => {
+    dir = await tempDir('config');
+  });
+  afterEach(() => dir.remove());
+
+  it('runs on embedded defaults when there is no config file', async () => {
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.file).to.equal(null);
+    expect(c.influx).to.deep.equal({ mode: 'embedded', port: 18086, database: 'nms' });
+    expect(c.topologyFile).to.equal(join(dir.path, 'topology.yaml'));
+    expect(c.dataDir).to.equal(join(dir.path, 'var'));
+    expect(c.production).to.equal(false);
+  });
+
+  it('reads nms.yaml, resolving paths against its folder', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), 'topology: net/hy.yaml\ndataDir: /srv/nms\ninflux:\n  embeddedPort: 19086\n');
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.topologyFile).to.equal(join(dir.path, 'net/hy.yaml'));
+    expect(c.dataDir).to.equal('/srv/nms');
+    expect(c.influx).to.deep.equal({ mode: 'embedded', port: 19086, database: 'nms' });
+  });
+
+  it('uses an external InfluxDB when a URL is configured, by file or NMS_INFLUX_URL', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), 'influx:\n  url: http://127.0.0.1:8086\n  username: nms\n  password: { env: NMS_INFLUX_PASSWORD }\n');
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.influx).to.deep.equal({
+      mode: 'external',
+      url: 'http://127.0.0.1:8086',
+      database: 'nms',
+      username: 'nms',
+      password: { env: 'NMS_INFLUX_PASSWORD' },
+    });
+    const e = await loadConfig({ env: { NMS_INFLUX_URL: 'http://127.0.0.2:9999' }, cwd: dir.path });
+    expect(e.influx.mode === 'external' && e.influx.url).to.equal('http://127.0.0.2:9999');
+  });
+
+  it('rejects unknown keys, bad values and inline secrets with file:line:column', async () => {
+    const file = join(dir.path, 'nms.yaml');
+    await writeFile(file, 'influx:\n  url: ftp://x\n  pasword: { env: X }\n  password: hunter2\nverbose: true\n');
+    const err = await loadConfig({ env: {}, cwd: dir.path }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(InputFileError);
+    const lines = (err as Error).message.split('\n').slice(1);
+    expect(lines).to.deep.equal([
+      `${file}:2:8: influx.url: must be an http:// or https:// URL`,
+      `${file}:3:3: influx.pasword: unknown key "pasword"`,
+      `${file}:4:13: influx.password: secret written inline; reference it instead, e.g. { env: NMS_SNMP_COMMUNITY } or { secret: <entry in secrets.yaml> }`,
+      `${file}:5:1: verbose: unknown key "verbose"`,
+    ]);
+    expect((err as Error).message).not.to.include('hunter2');
+  });
+
+  it('names a config file that does not exist', async () => {
+    const err = await loadConfig({ explicitFile: 'nope.yaml', env: {}, cwd: dir.path }).catch((e: Error) => e);
+    expect((err as Error).message).to.equal(`cannot read config file ${join(dir.path, 'nope.yaml')}: no such file`);
+  });
+
+  it('resolves secret references from the environment and the secrets file', async () => {
+    const file = join(dir.path, 'secrets.yaml');
+    await writeFile(file, 'legacy-cpe-community: s3cret\n');
+    const sources = await loadSecretSources(file, { NMS_SNMP_CPE_COMMUNITY: 'from-env' });
+    expect(resolveSecret({ secret: 'legacy-cpe-community' }, sources).reveal()).to.equal('s3cret');
+    expect(resolveSecret({ env: 'NMS_SNMP_CPE_COMMUNITY' }, sources).reveal()).to.equal('from-env');
+    expect(() => resolveSecret({ env: 'NMS_MISSING' }, sources)).to.throw('environment variable NMS_MISSING is not set (export NMS_MISSING=...)');
+    expect(() => resolveSecret({ secret: 'nope' }, sources)).to.throw(`secrets-file entry "nope" is not set (add "nope: ..." to ${file})`);
+  });
+});
