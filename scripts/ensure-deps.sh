@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what nms needs, and only what is missing: Debian packages (as root)
+# and the npm modules of package-lock.json. Both README commands call this, so
+# a fresh Debian machine needs nothing done by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command that must exist -> Debian package that provides it
+declare -A PROVIDER=(
+  [influxd]=influxdb
+)
+
+missing=()
+for cmd in "${!PROVIDER[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PROVIDER[$cmd]}")
+done
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nms needs these Debian packages: ${missing[*]}" >&2
+    echo "Run this command as root, or first: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's influxdb service would listen on 8086/8088 on every interface;
+  # nms runs its own influxd on loopback, so the system one is switched off.
+  if [[ " ${missing[*]} " == *" influxdb "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now influxdb >/dev/null 2>&1 || true
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "Installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,82 @@
+/**
+ * The README's first command, `nms up`, run as a process: it validates the
+ * model, brings up the managed influxd, creates the schema, and takes down
+ * everything it started.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../server/influx/embeddedInflux.ts';
+import { isAlive, waitFor } from '../support/processes.ts';
+import { NMS_BIN, runNms } from '../support/runNms.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { httpQuery } from '../support/testInflux.ts';
+
+describe('nms up (end to end)', function () {
+  this.timeout(90_000);
+  let dir: { path: string; remove(): Promise<void> };
+  let port: number;
+
+  beforeEach(async () => {
+    dir = await tempDir('up');
+    port = await freePort();
+    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('topology.yaml')}\ninflux:\n  embeddedPort: ${port}\n`);
+  });
+  afterEach(() => dir.remove());
+
+  it('--check starts the managed InfluxDB, reports the loaded model, and stops it again', async () => {
+    const r = await runNms(['up', '--check'], { cwd: dir.path });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('nms is up: 衡阳市电子政务外网 (Hengyang E-Government WAN)');
+    expect(r.stdout).to.match(/102 sites \(12 county-level\), 98 devices, 97 circuits, 1452M contracted/);
+    expect(r.stdout).to.include(`influxdb  managed http://127.0.0.1:${port} database "nms"`);
+    expect(r.stdout).to.include('check passed; stopped');
+    const pid = Number(/pid (\d+)/.exec(r.stdout)![1]);
+    expect(isAlive(pid)).to.equal(false);
+    expect(existsSync(join(dir.path, 'var/influxdb/meta/meta.db'))).to.equal(true);
+    expect(r.stderr).to.include('created retention policy raw');
+  });
+
+  it('runs until SIGTERM, serving InfluxDB meanwhile, then stops what it started', async () => {
+    const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    try {
+      await waitFor('nms up to be ready', () => out.includes('Press Ctrl-C to stop.'), 60_000);
+      const influxPid = Number(/pid (\d+)/.exec(out)![1]);
+      const rps = await httpQuery(`http://127.0.0.1:${port}`, 'SHOW RETENTION POLICIES ON nms');
+      expect(rps.map((r) => r.name)).to.have.members(['raw', 'rollup_5m', 'rollup_1h']);
+      child.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      expect(isAlive(influxPid)).to.equal(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a broken topology before starting anything', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('test/fixtures/topology/broken/all-at-once.yaml')}\ninflux:\n  embeddedPort: ${port}\n`);
+    const r = await runNms(['up', '--check'], { cwd: dir.path });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/all-at-once\.yaml: 8 problems/);
+    expect(existsSync(join(dir.path, 'var/influxdb'))).to.equal(false);
+  });
+
+  it('says which port is taken and how to choose another', async () => {
+    const squatter = createServer();
+    await new Promise<void>((res) => squatter.listen(port, '127.0.0.1', res));
+    try {
+      const r = await runNms(['up', '--check'], { cwd: dir.path });
+      expect(r.code).to.equal(1);
+      expect(r.stderr.trim().split('\n').at(-1)).to.equal(
+        `nms up: port 127.0.0.1:${port} for the managed InfluxDB is taken (EADDRINUSE); set influx.embeddedPort in nms.yaml`,
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+});
