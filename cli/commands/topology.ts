@@ -1,5 +1,5 @@
 import { EXIT, type Command } from '../command.ts';
-import { DEFAULT_TOPOLOGY_FILE } from '../../shared/config/defaults.ts';
+import { configuredTopologyFile } from '../configuredTopology.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
 import { SITE_LEVELS, type SiteLevel } from '../../shared/model/types.ts';
 import { renderSiteTree, type NameStyle } from '../render/siteTree.ts';
@@ -10,7 +10,7 @@ export const topologyCommand: Command = {
   summary: 'print the province → city → county → department tree with circuit counts and bandwidth',
   usage: `Usage: nms topology [FILE] [--level LEVEL] [--circuits] [--names zh|en|both]
 
-Prints the site tree of a topology file (default: ${DEFAULT_TOPOLOGY_FILE}). Each
+Prints the site tree of a topology file (default: the configured one, topology.yaml). Each
 site shows the circuits it and the sites below it own: how many, of which
 contracted bandwidth, and their sum.
 
@@ -35,7 +35,7 @@ Options:
       console.error(`nms topology: --names must be one of ${NAME_STYLES.join(', ')}, got "${names}"`);
       return EXIT.usage;
     }
-    const topology = await loadTopology(positionals[0] ?? DEFAULT_TOPOLOGY_FILE);
+    const topology = await loadTopology(positionals[0] ?? (await configuredTopologyFile()));
     console.log(
       renderSiteTree(topology, {
         maxLevel: level as SiteLevel,

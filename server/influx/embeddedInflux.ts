@@ -6,10 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
-import { access, constants } from 'node:fs/promises';
 import type { Logger } from '../../shared/log.ts';
 
 export const INFLUXD_INSTALL_HINT =
@@ -81,7 +80,12 @@ export class EmbeddedInflux {
     const configFile = join(this.#dir, 'influxd.conf');
     await writeFile(configFile, influxdConfig(this.#dir, this.#port, rpcPort));
     this.#stopping = false;
-    await this.spawnAndWait(binary, configFile);
+    try {
+      await this.spawnAndWait(binary, configFile);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   private async spawnAndWait(binary: string, configFile: string): Promise<void> {
@@ -173,13 +177,13 @@ reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 
 [meta]
-  dir = "${join(dir, 'meta')}"
+  dir = ${toml(join(dir, 'meta'))}
   retention-autocreate = false
   logging-enabled = false
 
 [data]
-  dir = "${join(dir, 'data')}"
-  wal-dir = "${join(dir, 'wal')}"
+  dir = ${toml(join(dir, 'data'))}
+  wal-dir = ${toml(join(dir, 'wal'))}
   index-version = "tsi1"
   query-log-enabled = false
 
@@ -200,6 +204,9 @@ bind-address = "127.0.0.1:${rpcPort}"
   log-enabled = false
 `;
 }
+
+/** A TOML basic string; JSON's escaping is a subset TOML accepts. */
+const toml = (s: string) => JSON.stringify(s);
 
 async function findBinary(name: string): Promise<string> {
   const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));

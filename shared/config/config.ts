@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
-import { secretRefSchema } from '../model/fileSchema.ts';
+import { secretRefSchema } from '../input/secretRefSchema.ts';
 import type { SecretRef } from '../secret.ts';
 import {
   DEFAULT_CONFIG_FILE,

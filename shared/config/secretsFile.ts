@@ -16,6 +16,6 @@ const secretsSchema = z.record(z.string(), z.union([z.string(), z.number().trans
  */
 export async function loadSecretSources(file: string, env: SecretSources['env']): Promise<SecretSources> {
   if (!existsSync(file)) return { env, fileName: file };
-  const entries = parseValidatedYaml(await readInputFile(file, 'secrets file'), file, secretsSchema) ?? {};
+  const entries = parseValidatedYaml(await readInputFile(file, 'secrets file'), file, secretsSchema, { inlineSecretsAllowed: true }) ?? {};
   return { env, file: entries, fileName: file };
 }

@@ -3,6 +3,7 @@
  * typed data, or every problem at once with file:line:column. Shared by all of
  * the product's hand-written files so they fail in the same clear way.
  */
+import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError, type Diagnostic } from './diagnostics.ts';
@@ -25,7 +26,12 @@ export interface CheckedYaml<T> {
  * returns them all rather than stopping at the first. `raw` is undefined past
  * a real syntax error, where the tree is guesswork.
  */
-export function checkYaml<S extends z.ZodType>(text: string, file: string, schema: S): CheckedYaml<z.output<S>> {
+export interface CheckOptions {
+  /** Only for the secrets file itself, whose values are secrets by design. */
+  inlineSecretsAllowed?: boolean;
+}
+
+export function checkYaml<S extends z.ZodType>(text: string, file: string, schema: S, options: CheckOptions = {}): CheckedYaml<z.output<S>> {
   const lines = new LineCounter();
   // prettyErrors would quote the offending source line, which may hold a secret.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -45,7 +51,7 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
   // A duplicate key leaves a sound tree, so checking goes on past it.
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { data: undefined, raw: undefined, problems, locator };
 
-  const secretPaths = findInlineSecrets((doc.contents as Node | null) ?? null);
+  const secretPaths = options.inlineSecretsAllowed ? [] : findInlineSecrets((doc.contents as Node | null) ?? null);
   problems.push(...secretPaths.map((p) => locator.diagnostic(p, INLINE_SECRET_MESSAGE)));
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   const parsed = schema.safeParse(raw, { reportInput: true });
@@ -57,8 +63,8 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
  * Like checkYaml, for files that need no checks beyond the schema.
  * @throws InputFileError with every problem.
  */
-export function parseValidatedYaml<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
-  const checked = checkYaml(text, file, schema);
+export function parseValidatedYaml<S extends z.ZodType>(text: string, file: string, schema: S, options: CheckOptions = {}): z.output<S> {
+  const checked = checkYaml(text, file, schema, options);
   if (checked.problems.length > 0 || checked.data === undefined) throw new InputFileError(file, checked.problems);
   return checked.data;
 }
@@ -68,7 +74,6 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
  * @throws Error when the file cannot be read.
  */
 export async function readInputFile(file: string, what: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(file, 'utf8');
   } catch (err) {

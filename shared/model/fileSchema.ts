@@ -5,6 +5,7 @@
  * this file only checks each value on its own.
  */
 import { z } from 'zod';
+import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { parseDuration, parseRate } from './units.ts';
 import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
 
@@ -18,36 +19,26 @@ const localizedName = z.strictObject({ zh: text, en: text });
 // A free label such as a device model: `model: 2811` means the text "2811".
 const label = z.union([text, z.number().transform(String)]);
 
-const rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bps = typeof value === 'string' ? parseRate(value) : null;
-  if (bps === null) {
-    ctx.issues.push({
-      code: 'custom',
-      input: value,
-      message: `bandwidth ${JSON.stringify(value)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
-    });
-    return z.NEVER;
-  }
-  return bps;
-});
+/**
+ * A value people write as text with a unit (a rate, a duration), parsed to a
+ * number. A bare number is refused with the same advice, since its unit is a guess.
+ */
+function withUnit(parse: (text: string) => number | null, complaint: (value: string | number) => string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = typeof value === 'string' ? parse(value) : null;
+    if (parsed === null) {
+      ctx.issues.push({ code: 'custom', input: value, message: complaint(value) });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
 
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const seconds = typeof value === 'string' ? parseDuration(value) : null;
-  if (seconds === null) {
-    ctx.issues.push({
-      code: 'custom',
-      input: value,
-      message: `${JSON.stringify(value)} is not a duration: write it like 30s, 5m or 1h`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be an environment variable name like NMS_SNMP_COMMUNITY' });
-export const secretRefSchema = z.union([z.strictObject({ env: envName }), z.strictObject({ secret: id })], {
-  error: 'must be a secret reference: { env: NAME } or { secret: <entry in secrets.yaml> }',
-});
+const rate = withUnit(
+  parseRate,
+  (v) => `bandwidth ${JSON.stringify(v)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
+);
+const duration = withUnit(parseDuration, (v) => `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h`);
 
 const snmpV12 = z.strictObject({
   version: z.enum(['1', '2c']),
@@ -80,7 +71,7 @@ const snmpV3 = z.strictObject({
 });
 // YAML reads `version: 2c` as a string but `version: 3` as a number; accept both spellings.
 const snmpVersion = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['1', '2c', '3']));
-export const snmpProfileSchema = z
+const snmpProfileSchema = z
   .looseObject({ version: snmpVersion })
   .pipe(z.discriminatedUnion('version', [snmpV12, snmpV3]));
 

@@ -95,6 +95,24 @@ const CIRCUIT_TAGS = {
 
 const count = (what: string): FieldSpec => ({ type: 'integer', unit: 'count', description: `${what} during the interval` });
 
+/** Error and discard counts and the interval, common to circuit and interface traffic. */
+const COUNTER_FIELDS = {
+  in_errors: count('ifInErrors'),
+  out_errors: count('ifOutErrors'),
+  in_discards: count('ifInDiscards'),
+  out_discards: count('ifOutDiscards'),
+  interval_s: { type: 'float', unit: 's', description: 'seconds between the two counter readings (sysUpTime based)' },
+} as const satisfies Record<string, FieldSpec>;
+
+const RATE_ROLLUP = [
+  { field: 'in_bps', fn: 'mean' },
+  { field: 'out_bps', fn: 'mean' },
+  { field: 'in_bps_max', fn: 'max', source: 'in_bps' },
+  { field: 'out_bps_max', fn: 'max', source: 'out_bps' },
+  { field: 'in_errors', fn: 'sum' },
+  { field: 'out_errors', fn: 'sum' },
+] as const satisfies readonly RollupFieldSpec[];
+
 export const MEASUREMENTS = {
   circuit_traffic: {
     name: 'circuit_traffic',
@@ -109,21 +127,12 @@ export const MEASUREMENTS = {
       out_bps: { type: 'float', unit: 'bit/s', description: 'mean rate A→Z over the interval' },
       in_util_pct: { type: 'float', unit: '%', description: 'in_bps as a percentage of the contracted bandwidth' },
       out_util_pct: { type: 'float', unit: '%', description: 'out_bps as a percentage of the contracted bandwidth' },
-      in_errors: count('ifInErrors'),
-      out_errors: count('ifOutErrors'),
-      in_discards: count('ifInDiscards'),
-      out_discards: count('ifOutDiscards'),
-      interval_s: { type: 'float', unit: 's', description: 'seconds between the two counter readings (sysUpTime based)' },
+      ...COUNTER_FIELDS,
     },
     rollup: [
-      { field: 'in_bps', fn: 'mean' },
-      { field: 'out_bps', fn: 'mean' },
-      { field: 'in_bps_max', fn: 'max', source: 'in_bps' },
-      { field: 'out_bps_max', fn: 'max', source: 'out_bps' },
+      ...RATE_ROLLUP,
       { field: 'in_util_pct', fn: 'mean' },
       { field: 'out_util_pct', fn: 'mean' },
-      { field: 'in_errors', fn: 'sum' },
-      { field: 'out_errors', fn: 'sum' },
       { field: 'in_discards', fn: 'sum' },
       { field: 'out_discards', fn: 'sum' },
       { field: 'interval_s', fn: 'sum' },
@@ -161,21 +170,10 @@ export const MEASUREMENTS = {
     fields: {
       in_bps: { type: 'float', unit: 'bit/s', description: 'mean inbound rate over the interval' },
       out_bps: { type: 'float', unit: 'bit/s', description: 'mean outbound rate over the interval' },
-      in_errors: count('ifInErrors'),
-      out_errors: count('ifOutErrors'),
-      in_discards: count('ifInDiscards'),
-      out_discards: count('ifOutDiscards'),
       oper_status: { type: 'integer', unit: 'IF-MIB code', description: 'ifOperStatus: 1 up, 2 down, 3 testing, 5 dormant, 7 lowerLayerDown' },
-      interval_s: { type: 'float', unit: 's', description: 'seconds between the two counter readings' },
+      ...COUNTER_FIELDS,
     },
-    rollup: [
-      { field: 'in_bps', fn: 'mean' },
-      { field: 'out_bps', fn: 'mean' },
-      { field: 'in_bps_max', fn: 'max', source: 'in_bps' },
-      { field: 'out_bps_max', fn: 'max', source: 'out_bps' },
-      { field: 'in_errors', fn: 'sum' },
-      { field: 'out_errors', fn: 'sum' },
-    ],
+    rollup: RATE_ROLLUP,
   },
   device_health: {
     name: 'device_health',

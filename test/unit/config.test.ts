@@ -67,10 +67,12 @@ describe('configuration', () => {
 
   it('resolves secret references from the environment and the secrets file', async () => {
     const file = join(dir.path, 'secrets.yaml');
-    await writeFile(file, 'legacy-cpe-community: s3cret\n');
+    // Values in the secrets file are secrets by design, whatever their names.
+    await writeFile(file, 'legacy-cpe-community: s3cret\ntoken: robot\n');
     const sources = await loadSecretSources(file, { NMS_SNMP_CPE_COMMUNITY: 'from-env' });
     expect(resolveSecret({ secret: 'legacy-cpe-community' }, sources).reveal()).to.equal('s3cret');
     expect(resolveSecret({ env: 'NMS_SNMP_CPE_COMMUNITY' }, sources).reveal()).to.equal('from-env');
+    expect(resolveSecret({ secret: 'token' }, sources).reveal()).to.equal('robot');
     expect(() => resolveSecret({ env: 'NMS_MISSING' }, sources)).to.throw('environment variable NMS_MISSING is not set (export NMS_MISSING=...)');
     expect(() => resolveSecret({ secret: 'nope' }, sources)).to.throw(`secrets-file entry "nope" is not set (add "nope: ..." to ${file})`);
   });
