@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
 import type { SecretSources } from '../secret.ts';
 
+// An empty file (null) is allowed: it holds no secrets yet.
 const secretsSchema = z.record(z.string(), z.union([z.string(), z.number().transform(String)])).nullable();
 
 /**

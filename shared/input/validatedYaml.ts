@@ -11,6 +11,8 @@ import { findInlineSecrets, INLINE_SECRET_MESSAGE } from './inlineSecrets.ts';
 import { diagnosticsFromIssues } from './schemaIssues.ts';
 import { SourceLocator } from './sourceLocator.ts';
 
+const MAX_ALIAS_EXPANSIONS = 100;
+
 export interface CheckedYaml<T> {
   /** The typed data, when the file passed the schema. */
   data: T | undefined;
@@ -53,9 +55,19 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
 
   const secretPaths = options.inlineSecretsAllowed ? [] : findInlineSecrets((doc.contents as Node | null) ?? null);
   problems.push(...secretPaths.map((p) => locator.diagnostic(p, INLINE_SECRET_MESSAGE)));
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (err) {
+    // yaml throws when aliases expand past the limit (a "billion laughs" file).
+    problems.push({ file, line: 1, column: 1, path: '', message: `${(err as Error).message} (more than ${MAX_ALIAS_EXPANSIONS} alias expansions)` });
+    return { data: undefined, raw: undefined, problems, locator };
+  }
   const parsed = schema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) problems.push(...diagnosticsFromIssues(parsed.error.issues, locator, secretPaths));
+  if (!parsed.success) {
+    if (raw === null) problems.push({ file, line: 1, column: 1, path: '', message: 'the file is empty' });
+    else problems.push(...diagnosticsFromIssues(parsed.error.issues, locator, secretPaths));
+  }
   return { data: parsed.success ? parsed.data : undefined, raw, problems, locator };
 }
 

@@ -65,6 +65,12 @@ describe('configuration', () => {
     expect((err as Error).message).to.equal(`cannot read config file ${join(dir.path, 'nope.yaml')}: no such file`);
   });
 
+  it('accepts an empty secrets file', async () => {
+    const file = join(dir.path, 'secrets.yaml');
+    await writeFile(file, '# no secrets yet\n');
+    expect((await loadSecretSources(file, {})).file).to.deep.equal({});
+  });
+
   it('resolves secret references from the environment and the secrets file', async () => {
     const file = join(dir.path, 'secrets.yaml');
     // Values in the secrets file are secrets by design, whatever their names.
