@@ -46,6 +46,13 @@ export interface SecretSources {
   /** Entries of the secrets file, if one was loaded. */
   file?: Readonly<Record<string, string>>;
   fileName?: string;
+  /** Generated demo values by refKey(), consulted last; only in demo mode. */
+  demo?: Readonly<Record<string, string>>;
+}
+
+/** A stable key for a reference: "env:NAME" or "secret:name". */
+export function refKey(ref: SecretRef): string {
+  return 'env' in ref ? `env:${ref.env}` : `secret:${ref.secret}`;
 }
 
 /**
@@ -53,7 +60,7 @@ export interface SecretSources {
  * @throws Error naming the reference (never the value) when it is not set.
  */
 export function resolveSecret(ref: SecretRef, sources: SecretSources): Secret {
-  const value = 'env' in ref ? sources.env[ref.env] : sources.file?.[ref.secret];
+  const value = ('env' in ref ? sources.env[ref.env] : sources.file?.[ref.secret]) || sources.demo?.[refKey(ref)];
   if (value === undefined || value === '') {
     const hint =
       'env' in ref

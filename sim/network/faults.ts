@@ -1,0 +1,66 @@
+/**
+ * The faults the simulator can inject, as one shape shared by the scenario
+ * file, the control API and the CLI, validated by one schema. Times are
+ * simulated; `for` bounds a fault, and without it a link stays down (or a
+ * device silent) until a matching link-up (or reachable) arrives.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../../shared/model/units.ts';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const s = typeof v === 'string' ? parseDuration(v) : null;
+  if (s === null) {
+    ctx.issues.push({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h` });
+    return z.NEVER;
+  }
+  return s;
+});
+const percent = z.number().gt(0).max(100);
+const circuitId = z.string().min(1);
+const deviceId = z.string().min(1);
+const end = z.enum(['a', 'z']);
+
+export const faultSchema = z.discriminatedUnion('fault', [
+  z.strictObject({ fault: z.literal('link-down'), circuit: circuitId, for: duration.optional() }),
+  z.strictObject({ fault: z.literal('link-up'), circuit: circuitId }),
+  z.strictObject({
+    fault: z.literal('flap'),
+    circuit: circuitId,
+    count: z.number().int().min(1).max(1000),
+    period: duration,
+  }),
+  z.strictObject({ fault: z.literal('unreachable'), device: deviceId, for: duration.optional() }),
+  z.strictObject({ fault: z.literal('reachable'), device: deviceId }),
+  z.strictObject({ fault: z.literal('reboot'), device: deviceId, renumber: z.boolean().optional(), downtime: duration.optional() }),
+  z.strictObject({ fault: z.literal('counter-reset'), device: deviceId }),
+  z.strictObject({
+    fault: z.literal('loss'),
+    circuit: circuitId,
+    direction: z.enum(['a2z', 'z2a', 'both']).optional(),
+    percent,
+    for: duration,
+  }),
+  z.strictObject({
+    fault: z.literal('errors'),
+    circuit: circuitId,
+    end,
+    perSecond: z.number().int().min(1).max(1_000_000),
+    for: duration,
+  }),
+]);
+
+export type Fault = z.output<typeof faultSchema>;
+export type FaultKind = Fault['fault'];
+
+/** Default time a rebooting device stays silent with its links down. */
+export const DEFAULT_REBOOT_DOWNTIME_S = 90;
+
+/**
+ * Names a fault's circuit or device that the topology lacks, or null.
+ * The schema checks shape; this checks the fault against the network.
+ */
+export function unknownTarget(fault: Fault, known: { circuits: ReadonlySet<string>; managedDevices: ReadonlySet<string> }): string | null {
+  if ('circuit' in fault && !known.circuits.has(fault.circuit)) return `unknown circuit "${fault.circuit}"`;
+  if ('device' in fault && !known.managedDevices.has(fault.device)) return `unknown or unmanaged device "${fault.device}"`;
+  return null;
+}

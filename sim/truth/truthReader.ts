@@ -1,0 +1,83 @@
+/**
+ * Reads a ground-truth folder (see README.md) for tests and reports: the
+ * segments of constant rates, and the events.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TRUTH_COLUMNS, TRUTH_FORMAT, type TruthColumn, type TruthEvent, type TruthMeta } from './truthWriter.ts';
+
+export type TruthEventRecord = TruthEvent & { ms: number; at: string };
+
+export class GroundTruth {
+  private constructor(
+    readonly meta: TruthMeta,
+    /** Per segment: start ms, end ms. */
+    readonly starts: Float64Array,
+    readonly ends: Float64Array,
+    /** Per segment, the row of rates in column order. */
+    private readonly rows: Float64Array[],
+    private readonly columnIndex: Map<string, number>,
+    readonly events: TruthEventRecord[],
+  ) {}
+
+  /** @throws Error when the folder is not a ground-truth folder of this format. */
+  static async read(dir: string): Promise<GroundTruth> {
+    const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as TruthMeta;
+    if (meta.format !== TRUTH_FORMAT) throw new Error(`${dir}: format "${meta.format}", expected "${TRUTH_FORMAT}"`);
+    const lines = (await readFile(join(dir, 'traffic.csv'), 'utf8')).split('\n').filter(Boolean);
+    const header = lines[0]!.split(',').slice(2);
+    const columnIndex = new Map(header.map((h, i) => [h, i]));
+    const body = lines.slice(1);
+    const starts = new Float64Array(body.length);
+    const ends = new Float64Array(body.length);
+    const rows = body.map((line, i) => {
+      const v = line.split(',').map(Number);
+      starts[i] = v[0]!;
+      ends[i] = v[1]!;
+      return Float64Array.from(v.slice(2));
+    });
+    const events = (await readFile(join(dir, 'events.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TruthEventRecord);
+    return new GroundTruth(meta, starts, ends, rows, columnIndex, events);
+  }
+
+  /** Simulated ms up to which the traffic is recorded. */
+  get recordedUntil(): number {
+    return this.ends.length ? this.ends[this.ends.length - 1]! : this.meta.simStartMs;
+  }
+
+  /**
+   * Octets (or errors) that one circuit end's counter counted in [fromMs, toMs),
+   * integrating the recorded rates.
+   * @throws Error for an unknown circuit or a span the truth does not cover.
+   */
+  total(circuit: string, column: TruthColumn, fromMs: number, toMs: number): number {
+    const col = this.columnIndex.get(`${circuit}:${column}`);
+    if (col === undefined) throw new Error(`ground truth has no column ${circuit}:${column}`);
+    if (toMs > this.recordedUntil) throw new Error(`ground truth ends at ${this.recordedUntil}, asked for ${toMs}`);
+    let sum = 0;
+    for (let i = 0; i < this.rows.length; i++) {
+      const overlap = Math.min(toMs, this.ends[i]!) - Math.max(fromMs, this.starts[i]!);
+      if (overlap > 0) sum += (this.rows[i]![col]! * overlap) / 1000;
+    }
+    return sum;
+  }
+
+  /** The constant rate of one column during the segment that holds `atMs`. */
+  rateAt(circuit: string, column: TruthColumn, atMs: number): number {
+    const col = this.columnIndex.get(`${circuit}:${column}`);
+    if (col === undefined) throw new Error(`ground truth has no column ${circuit}:${column}`);
+    for (let i = 0; i < this.rows.length; i++) {
+      if (atMs >= this.starts[i]! && atMs < this.ends[i]!) return this.rows[i]![col]!;
+    }
+    throw new Error(`ground truth does not cover ${new Date(atMs).toISOString()}`);
+  }
+
+  eventsOf(kind: TruthEvent['kind']): TruthEventRecord[] {
+    return this.events.filter((e) => e.kind === kind);
+  }
+}
+
+export { TRUTH_COLUMNS };

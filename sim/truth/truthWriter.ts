@@ -1,0 +1,97 @@
+/**
+ * Writes the ground truth: what really happened on the simulated network, in
+ * the format documented in README.md beside this file. Tests and reports
+ * compare what the product measured with this, never with its own output.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Fault } from '../network/faults.ts';
+import { RATE_FIELDS, type CircuitState, type DeviceState, type NetworkObserver } from '../network/simNetwork.ts';
+
+export const TRUTH_FORMAT = 'nms-sim-truth/1';
+
+/** Column suffixes, in order, for each circuit in traffic.csv. */
+export const TRUTH_COLUMNS = ['a_in', 'a_out', 'z_in', 'z_out', 'a_in_errors', 'z_in_errors'] as const;
+export type TruthColumn = (typeof TRUTH_COLUMNS)[number];
+
+export interface TruthMeta {
+  format: typeof TRUTH_FORMAT;
+  network: string;
+  seed: number;
+  speed: number;
+  simStartMs: number;
+  simStart: string;
+  realStart: string;
+  slotSeconds: number;
+  circuits: Array<{
+    id: string;
+    kind: string;
+    bandwidthBps: number;
+    packetBytes: number;
+    a: { device: string; ifName: string | null };
+    z: { device: string | null; ifName: string | null };
+  }>;
+}
+
+export type TruthEvent =
+  | { kind: 'link-down' | 'link-up'; circuit: string; cause: string }
+  | { kind: 'reboot-start'; device: string }
+  | { kind: 'boot'; device: string; renumbered: boolean }
+  | { kind: 'fault-start' | 'fault-end'; id: number; fault: Fault };
+
+export class TruthWriter implements NetworkObserver {
+  #traffic: WriteStream | null = null;
+  #events: WriteStream | null = null;
+
+  private constructor(readonly dir: string) {}
+
+  /** Creates the folder and its files, replacing any earlier run's. */
+  static async create(dir: string, meta: TruthMeta): Promise<TruthWriter> {
+    await mkdir(dir, { recursive: true });
+    const w = new TruthWriter(dir);
+    await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    w.#traffic = createWriteStream(join(dir, 'traffic.csv'));
+    w.#events = createWriteStream(join(dir, 'events.jsonl'));
+    const columns = meta.circuits.flatMap((c) => TRUTH_COLUMNS.map((col) => `${c.id}:${col}`));
+    w.#traffic.write(`start_ms,end_ms,${columns.join(',')}\n`);
+    return w;
+  }
+
+  segment(startMs: number, endMs: number, circuits: readonly CircuitState[]): void {
+    const values: number[] = [];
+    for (const c of circuits) for (const f of RATE_FIELDS) values.push(c.rates[f]);
+    this.#traffic?.write(`${startMs},${endMs},${values.join(',')}\n`);
+  }
+
+  linkChange(c: CircuitState, up: boolean, atMs: number, cause: string): void {
+    this.event(atMs, { kind: up ? 'link-up' : 'link-down', circuit: c.circuit.id, cause });
+  }
+
+  rebootStart(d: DeviceState, atMs: number): void {
+    this.event(atMs, { kind: 'reboot-start', device: d.device.id });
+  }
+
+  boot(d: DeviceState, atMs: number, renumbered: boolean): void {
+    this.event(atMs, { kind: 'boot', device: d.device.id, renumbered });
+  }
+
+  faultStart(id: number, fault: Fault, atMs: number): void {
+    this.event(atMs, { kind: 'fault-start', id, fault });
+  }
+
+  faultEnd(id: number, fault: Fault, atMs: number): void {
+    this.event(atMs, { kind: 'fault-end', id, fault });
+  }
+
+  private event(atMs: number, e: TruthEvent): void {
+    this.#events?.write(`${JSON.stringify({ ms: atMs, at: new Date(atMs).toISOString(), ...e })}\n`);
+  }
+
+  /** Flushes and closes the files. */
+  async close(): Promise<void> {
+    const end = (s: WriteStream | null) => new Promise<void>((res) => (s ? s.end(res) : res()));
+    await Promise.all([end(this.#traffic), end(this.#events)]);
+    this.#traffic = this.#events = null;
+  }
+}
