@@ -2,7 +2,6 @@
 module.exports = {
   'node-option': ['import=tsx'],
   extension: ['ts'],
-  spec: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
   reporter: './test/support/closingLineReporter.cjs',
   timeout: 30000,
   slow: 2000,

@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { EXIT, type Command, type ParsedArgs } from './command.ts';
 import { InputFileError } from '../shared/input/diagnostics.ts';
+import { faultCommand } from './commands/fault.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { simCommand } from './commands/sim.ts';
 import { topologyCommand } from './commands/topology.ts';
 import { upCommand } from './commands/up.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -15,6 +17,8 @@ const COMMANDS = {
   up: upCommand,
   validate: validateCommand,
   topology: topologyCommand,
+  sim: simCommand,
+  fault: faultCommand,
   schema: schemaCommand,
 } satisfies Record<string, Command>;
 

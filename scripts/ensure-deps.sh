@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # command that must exist -> Debian package that provides it
 declare -A PROVIDER=(
   [influxd]=influxdb
+  [snmpget]=snmp
+  [snmptrapd]=snmptrapd
 )
 
 missing=()

@@ -23,8 +23,9 @@ export class SimClock implements Clock {
     this.#startReal = realNow();
   }
 
+  /** Whole milliseconds, so every recorded time is exact. */
   now(): number {
-    return this.startSimMs + (this.realNow() - this.#startReal) * this.speed;
+    return Math.floor(this.startSimMs + (this.realNow() - this.#startReal) * this.speed);
   }
 
   realDelayMs(simMs: number): number {

@@ -4,8 +4,6 @@
  * moves the engine along in simulated time. Starting is all-or-nothing: if
  * one agent cannot bind, the ones already started are closed again.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from '../shared/log.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { HostPort } from '../shared/net/loopback.ts';
@@ -14,7 +12,7 @@ import { resolveCredentials, type SnmpCredentials } from '../shared/snmp/credent
 import { DeviceAgent } from './agents/deviceAgent.ts';
 import { TrapSender } from './agents/trapSender.ts';
 import { SimClock, type Clock } from './clock.ts';
-import { faultSchema, unknownTarget, type Fault } from './network/faults.ts';
+import { FAULT_KINDS, faultSchema, unknownTarget, type Fault, type FaultKind } from './network/faults.ts';
 import { SimNetwork, type CircuitState, type DeviceState, type NetworkObserver } from './network/simNetwork.ts';
 import type { Scenario } from './scenario/scenarioFile.ts';
 import { SLOT_SECONDS } from './traffic/trafficModel.ts';
@@ -34,8 +32,6 @@ export interface SimulatorOptions {
   basePort?: number;
   trapTargets?: readonly HostPort[];
   scenario?: Scenario | null;
-  /** Where to publish the endpoint map (sim.json); none when absent. */
-  stateDir?: string;
 }
 
 export interface Endpoint {
@@ -81,7 +77,7 @@ export class Simulator {
     );
     const seed = options.seed ?? scenario?.seed ?? DEFAULT_SEED;
     const speed = options.speed ?? scenario?.speed ?? 1;
-    const startMs = options.startMs ?? scenario?.startMs ?? Date.now();
+    const startMs = Math.floor(options.startMs ?? scenario?.startMs ?? Date.now());
     const clock = new SimClock(startMs, speed);
 
     // The engine reports to an observer that fans out to the truth, traps and agents once they exist.
@@ -105,6 +101,7 @@ export class Simulator {
       simStart: new Date(startMs).toISOString(),
       realStart: new Date().toISOString(),
       slotSeconds: SLOT_SECONDS,
+      devices: [...network.devices.values()].map((d) => ({ id: d.device.id, bootMs: d.bootMs })),
       circuits: network.circuits.map((c) => ({
         id: c.circuit.id,
         kind: c.profile.kind,
@@ -141,7 +138,6 @@ export class Simulator {
       const at = 'offsetMs' in item.at ? startMs + item.at.offsetMs : item.at.atMs;
       network.schedule(item.fault, Math.max(at, startMs));
     }
-    if (options.stateDir) await simulator.publish(options.stateDir);
     simulator.tick();
     log.info(`simulated network up: ${simulator.agents.size} devices on 127.0.0.1, speed ${speed}×, seed ${seed}, ground truth in ${options.truthDir}`);
     return simulator;
@@ -159,6 +155,10 @@ export class Simulator {
 
   /** Validates a fault against the schema and this network. */
   check(input: unknown): FaultCheck {
+    const kind = (input as { fault?: unknown } | null)?.fault;
+    if (typeof kind !== 'string' || !FAULT_KINDS.includes(kind as FaultKind)) {
+      return { ok: false, error: `unknown fault kind ${JSON.stringify(kind ?? null)}; one of ${FAULT_KINDS.join(', ')}` };
+    }
     const parsed = faultSchema.safeParse(input);
     if (!parsed.success) {
       const first = parsed.error.issues[0]!;
@@ -203,7 +203,7 @@ export class Simulator {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    this.network.advance(this.clock.now());
+    this.network.flush(this.clock.now());
     await Promise.all([...this.agents.values()].map((a) => a.close()));
     this.traps.close();
     await this.truth.close();
@@ -229,10 +229,5 @@ export class Simulator {
     this.truth.boot(device, atMs, renumbered);
     if (renumbered) this.agents.get(device.device.id)?.rebuildInterfaces();
     this.traps.coldStart(device, atMs);
-  }
-
-  private async publish(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'sim.json'), `${JSON.stringify({ network: this.topology.network.id, devices: this.endpoints() }, null, 2)}\n`);
   }
 }

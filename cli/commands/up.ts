@@ -4,15 +4,17 @@ import { consoleLogger } from '../../shared/log.ts';
 import { formatRate } from '../../shared/model/units.ts';
 import { describeTarget } from '../../shared/influx/connection.ts';
 import { startProduct } from '../../server/runtime.ts';
+import { waitForSignal } from '../signals.ts';
 
 export const upCommand: Command = {
-  summary: 'bring the product up: validated model and InfluxDB (managed by default)',
+  summary: 'bring the product up: validated model, InfluxDB (managed by default), demo network',
   usage: `Usage: nms up [--config FILE] [--check]
 
 Loads and validates the network model, starts the managed InfluxDB (Debian's
 influxd, on loopback, data under var/) unless influx.url is configured, and
-creates the database, retention policies and rollups. Runs until Ctrl-C or
-SIGTERM, then stops everything it started.
+creates the database, retention policies and rollups. On the embedded
+defaults it also starts the simulated network (see nms sim) as the demo.
+Runs until Ctrl-C or SIGTERM, then stops everything it started.
 
 Options:
   --config FILE   configuration file (default: nms.yaml if present, else built-in defaults)
@@ -39,6 +41,9 @@ Environment:
         `nms is up: ${t.network.name.zh} (${t.network.name.en})`,
         `  model     ${config.topologyFile}: ${t.sites.length} sites (${counties} county-level), ${t.devices.length} devices, ${t.circuits.length} circuits, ${formatRate(total)} contracted`,
         `  influxdb  ${product.store.mode === 'embedded' ? 'managed' : 'external'} ${describeTarget(product.store.target)}${product.store.embedded ? `, pid ${product.store.embedded.pid}, data in ${config.dataDir}` : ''}`,
+        product.simulation
+          ? `  network   simulated: ${product.simulation.simulator.agents.size} SNMP agents on 127.0.0.1, speed ${product.simulation.simulator.clock.speed}×, control ${product.simulation.control.url}`
+          : '  network   real (no simulator)',
       ].join('\n'),
     );
     if (values.check) {
@@ -47,10 +52,7 @@ Environment:
       return EXIT.ok;
     }
     console.log('Press Ctrl-C to stop.');
-    const signal = await new Promise<NodeJS.Signals>((res) => {
-      process.once('SIGINT', () => res('SIGINT'));
-      process.once('SIGTERM', () => res('SIGTERM'));
-    });
+    const signal = await waitForSignal();
     log.info(`${signal}: stopping`);
     await product.stop();
     return EXIT.ok;

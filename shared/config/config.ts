@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
+import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
 import type { SecretRef } from '../secret.ts';
 import {
   DEFAULT_CONFIG_FILE,
@@ -16,8 +17,21 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_EMBEDDED_INFLUX_PORT,
   DEFAULT_SECRETS_FILE,
+  DEFAULT_SIM_BASE_PORT,
+  DEFAULT_SIM_CONTROL_PORT,
+  DEFAULT_SIM_SEED,
   DEFAULT_TOPOLOGY_FILE,
 } from './defaults.ts';
+
+const loopbackHostPort = z.string().transform((text, ctx) => {
+  try {
+    return parseLoopbackHostPort(text, 'trap receiver');
+  } catch (err) {
+    ctx.issues.push({ code: 'custom', input: text, message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+const port = z.number().int().min(0).max(65535);
 
 const configFileSchema = z.strictObject({
   topology: z.string().min(1).optional(),
@@ -35,6 +49,19 @@ const configFileSchema = z.strictObject({
       embeddedPort: z.number().int().min(1).max(65535).optional(),
     })
     .optional(),
+  /** The simulated network: on by default whenever the embedded defaults are in use. */
+  simulator: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      speed: z.number().gt(0).max(100_000).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      /** First agent's UDP port; 0 gives every agent a free port. */
+      basePort: port.optional(),
+      controlPort: port.optional(),
+      scenario: z.string().min(1).optional(),
+      trapTo: z.array(loopbackHostPort).optional(),
+    })
+    .optional(),
 });
 
 export type InfluxConfig =
@@ -49,6 +76,19 @@ export interface NmsConfig {
   secretsFile: string;
   production: boolean;
   influx: InfluxConfig;
+  simulator: SimulatorConfig;
+}
+
+export interface SimulatorConfig {
+  enabled: boolean;
+  speed: number;
+  seed: number;
+  basePort: number;
+  controlPort: number;
+  scenarioFile: string | null;
+  trapTo: HostPort[];
+  /** sim.json (endpoint map and control URL) and the ground truth live here. */
+  stateDir: string;
 }
 
 export interface ConfigSources {
@@ -74,12 +114,26 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
   const influx = data.influx ?? {};
   const url = env.NMS_INFLUX_URL || influx.url;
   const database = influx.database ?? DEFAULT_DATABASE;
+  const production = data.production ?? false;
+  const dataDir = resolve(base, env.NMS_DATA_DIR || data.dataDir || DEFAULT_DATA_DIR);
+  const sim = data.simulator ?? {};
   return {
     file,
     topologyFile: resolve(base, data.topology ?? DEFAULT_TOPOLOGY_FILE),
-    dataDir: resolve(base, env.NMS_DATA_DIR || data.dataDir || DEFAULT_DATA_DIR),
+    dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
-    production: data.production ?? false,
+    production,
+    simulator: {
+      // The demo network comes with the embedded defaults; a production install never starts it unasked.
+      enabled: sim.enabled ?? (!url && !production),
+      speed: sim.speed ?? 1,
+      seed: sim.seed ?? DEFAULT_SIM_SEED,
+      basePort: sim.basePort ?? DEFAULT_SIM_BASE_PORT,
+      controlPort: sim.controlPort ?? DEFAULT_SIM_CONTROL_PORT,
+      scenarioFile: sim.scenario ? resolve(base, sim.scenario) : null,
+      trapTo: sim.trapTo ?? [],
+      stateDir: resolve(dataDir, 'sim'),
+    },
     influx: url
       ? { mode: 'external', url, database, username: influx.username ?? null, password: influx.password ?? null }
       : { mode: 'embedded', port: influx.embeddedPort ?? DEFAULT_EMBEDDED_INFLUX_PORT, database },

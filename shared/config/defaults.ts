@@ -9,3 +9,9 @@ export const DEFAULT_DATABASE = 'nms';
 export const DEFAULT_EMBEDDED_INFLUX_PORT = 18086;
 /** Secrets referenced as { secret: name }; git-ignored, never committed. */
 export const DEFAULT_SECRETS_FILE = 'secrets.yaml';
+/** The demo network: agents on 127.0.0.1:16100 upwards, its control API on 16000. */
+export const DEFAULT_SIM_BASE_PORT = 16100;
+export const DEFAULT_SIM_CONTROL_PORT = 16000;
+export const DEFAULT_SIM_SEED = 734;
+/** Generated credentials for the demo network, shared by the simulator and the pollers. */
+export const DEMO_SECRETS_FILE = 'demo-secrets.yaml';

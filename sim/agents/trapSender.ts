@@ -72,7 +72,7 @@ export class TrapSender {
       const options = { trapPort: target.port, version: netSnmpVersion(creds), transport: target.host.includes(':') ? 'udp6' : 'udp4' };
       s =
         creds.version === '3'
-          ? snmp.createV3Session(target.host, netSnmpUser(creds), { ...options, engineID: engineIdFor(device.device.id) } as snmp.SessionOptions)
+          ? snmp.createV3Session(target.host, netSnmpUser(creds), { ...options, engineID: engineIdFor(device.device.id) } as snmp.SessionOptionsV3)
           : snmp.createSession(target.host, creds.community.reveal(), options as snmp.SessionOptions);
       s.on('error', (err: Error) => this.log.warn(`device ${device.device.id}: trap session: ${err.message}`));
       this.#sessions.set(key, s);

@@ -51,6 +51,7 @@ export const faultSchema = z.discriminatedUnion('fault', [
 
 export type Fault = z.output<typeof faultSchema>;
 export type FaultKind = Fault['fault'];
+export const FAULT_KINDS = faultSchema.options.map((o) => o.shape.fault.value) as FaultKind[];
 
 /** Default time a rebooting device stays silent with its links down. */
 export const DEFAULT_REBOOT_DOWNTIME_S = 90;

@@ -216,6 +216,15 @@ export class SimNetwork {
     }
   }
 
+  /** Records the traffic up to `atMs` without waiting for the next boundary (on shutdown). */
+  flush(atMs: number = this.#clock.now()): void {
+    this.advance(atMs);
+    if (atMs > this.#segmentStart) {
+      this.closeSegment(atMs);
+      this.recomputeRates(atMs, true);
+    }
+  }
+
   /**
    * Starts a fault now. Validation against the topology is the caller's job.
    * @returns the fault's id and the simulated ms it took effect.

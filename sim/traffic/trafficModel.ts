@@ -23,6 +23,8 @@ export interface TrafficProfile {
   peak: Record<Direction, number>;
   /** Night-time activity as a fraction of peak. */
   night: number;
+  /** Utilization a burst reaches: near line rate, except on idle lines, where a burst is small too. */
+  burst: Record<Direction, number>;
   /** Mean packet size, for unicast packet counters. */
   packetBytes: number;
   seed: number;
@@ -41,6 +43,7 @@ export function trafficProfile(seed: number, circuit: Circuit): TrafficProfile {
     kind,
     capacity: circuit.bandwidthBps / 8,
     peak: { a2z, z2a: a2z * upload },
+    burst: kind === 'idle' ? { a2z: a2z * 3, z2a: a2z * upload * 3 } : { a2z: 0.85, z2a: 0.85 },
     night: pick(s, 'night', 0.04, 0.12),
     packetBytes: Math.round(pick(s, 'pkt', 380, 900)),
     seed: s,
@@ -89,7 +92,7 @@ export function offeredOctetsPerSecond(p: TrafficProfile, dir: Direction, slot: 
   if (unit(dirSeed ^ 0xb5297a4d, window) < 0.06 * (0.3 + activity)) {
     const start = window * 600 + Math.floor(unit(dirSeed ^ 0x68e31da4, window) * 480);
     const length = 60 + Math.floor(unit(dirSeed ^ 0x1b56c4e9, window) * 240);
-    if (t >= start && t < start + length) util = Math.max(util, 0.85 + 0.14 * unit(dirSeed, slot ^ 0x2545f491));
+    if (t >= start && t < start + length) util = Math.max(util, p.burst[dir] * (1 + 0.16 * unit(dirSeed, slot ^ 0x2545f491)));
   }
   return Math.floor(p.capacity * Math.min(util, 1));
 }

@@ -24,6 +24,8 @@ export interface TruthMeta {
   simStart: string;
   realStart: string;
   slotSeconds: number;
+  /** When each managed device last booted before the start: sysUpTime counts from here. Later boots are events. */
+  devices: Array<{ id: string; bootMs: number }>;
   circuits: Array<{
     id: string;
     kind: string;

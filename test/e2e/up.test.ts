@@ -15,6 +15,10 @@ import { NMS_BIN, runNms } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { httpQuery } from '../support/testInflux.ts';
 
+/** Fixed default ports may be taken on a shared machine; the tests let the system choose. */
+const config = (topology: string, influxPort: number) =>
+  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\n`;
+
 describe('nms up (end to end)', function () {
   this.timeout(90_000);
   let dir: { path: string; remove(): Promise<void> };
@@ -23,7 +27,7 @@ describe('nms up (end to end)', function () {
   beforeEach(async () => {
     dir = await tempDir('up');
     port = await freePort();
-    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('topology.yaml')}\ninflux:\n  embeddedPort: ${port}\n`);
+    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('topology.yaml'), port));
   });
   afterEach(() => dir.remove());
 
@@ -33,6 +37,7 @@ describe('nms up (end to end)', function () {
     expect(r.stdout).to.include('nms is up: 衡阳市电子政务外网 (Hengyang E-Government WAN)');
     expect(r.stdout).to.match(/102 sites \(12 county-level\), 98 devices, 97 circuits, 1452M contracted/);
     expect(r.stdout).to.include(`influxdb  managed http://127.0.0.1:${port} database "nms"`);
+    expect(r.stdout).to.match(/network   simulated: 97 SNMP agents on 127\.0\.0\.1, speed 1×, control http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).to.include('check passed; stopped');
     const pid = Number(/pid (\d+)/.exec(r.stdout)![1]);
     expect(isAlive(pid)).to.equal(false);
@@ -59,7 +64,7 @@ describe('nms up (end to end)', function () {
   });
 
   it('refuses a broken topology before starting anything', async () => {
-    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('test/fixtures/topology/broken/all-at-once.yaml')}\ninflux:\n  embeddedPort: ${port}\n`);
+    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('test/fixtures/topology/broken/all-at-once.yaml'), port));
     const r = await runNms(['up', '--check'], { cwd: dir.path });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/all-at-once\.yaml: 8 problems/);
