@@ -43,6 +43,17 @@ export function diagnosticsFromIssues(
       out.push(locator.diagnostic(path.slice(0, -1), `missing required key "${key}"`));
       continue;
     }
+    // A discriminated union (such as a fault's kind) that matched no option.
+    const union = issue as { discriminator?: string; options?: unknown[] };
+    if (issue.code === 'invalid_union' && union.discriminator && union.options) {
+      const got = (input as Record<string, unknown> | undefined)?.[union.discriminator];
+      out.push(
+        got === undefined
+          ? locator.diagnostic(path.slice(0, -1), `missing required key "${union.discriminator}"`)
+          : locator.diagnostic(path, `must be one of ${union.options.map((o) => JSON.stringify(o)).join(', ')}, got ${describeInput(got)}`),
+      );
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
