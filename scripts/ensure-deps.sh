@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 declare -A PROVIDER=(
   [influxd]=influxdb
   [snmpget]=snmp
+  [snmpd]=snmpd
   [snmptrapd]=snmptrapd
 )
 
@@ -27,10 +28,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian's influxdb service would listen on 8086/8088 on every interface;
-  # nms runs its own influxd on loopback, so the system one is switched off.
-  if [[ " ${missing[*]} " == *" influxdb "* ]] && [ -d /run/systemd/system ]; then
-    systemctl disable --now influxdb >/dev/null 2>&1 || true
+  # Debian starts these packages' services (influxdb on 8086/8088 on every
+  # interface); nms runs its own copies on loopback ports, so the system ones
+  # are switched off.
+  if [ -d /run/systemd/system ]; then
+    for service in influxdb snmpd snmptrapd; do
+      if [[ " ${missing[*]} " == *" $service "* ]]; then systemctl disable --now "$service" >/dev/null 2>&1 || true; fi
+    done
   fi
 fi
 
