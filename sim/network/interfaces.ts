@@ -77,9 +77,14 @@ export function deviceInterfaces(topology: Topology, device: Device, hostileAlia
     }
   }
   const spare = vendor.spareInterfaces;
-  list.push(make(spare.management, { ifAlias: 'management' }));
-  list.push(make(spare.spare, { adminUp: false, ifAlias: hostileAlias ? HOSTILE_ALIAS : '' }));
-  list.push(make(spare.loopback, {}));
-  list.push(make(spare.nullIf, {}));
+  const extras = [
+    make(spare.management, { ifAlias: 'management' }),
+    make(spare.spare, { adminUp: false, ifAlias: hostileAlias ? HOSTILE_ALIAS : '' }),
+    make(spare.loopback, {}),
+    make(spare.nullIf, {}),
+  ];
+  // A circuit may already use a port the vendor profile would have left spare.
+  const taken = new Set(list.map((i) => i.ifName));
+  list.push(...extras.filter((i) => !taken.has(i.ifName)));
   return list.map((iface, position) => ({ ...iface, position }));
 }
