@@ -57,7 +57,6 @@ export class Simulator {
     readonly truth: TruthWriter,
     readonly traps: TrapSender,
     readonly seed: number,
-    private readonly log: Logger,
   ) {}
 
   /**
@@ -80,19 +79,26 @@ export class Simulator {
     const startMs = Math.floor(options.startMs ?? scenario?.startMs ?? Date.now());
     const clock = new SimClock(startMs, speed);
 
-    // The engine reports to an observer that fans out to the truth, traps and agents once they exist.
+    // The truth exists before the engine, so every segment reaches it; traps and
+    // agents join once started (no link can change before faults are scheduled).
+    const truth = await TruthWriter.create(options.truthDir, topology.circuits.map((c) => c.id));
     let sim: Simulator | null = null;
-    const early: Array<(s: Simulator) => void> = [];
     const observer: NetworkObserver = {
-      segment: (a, b, cs) => (sim ? sim.truth.segment(a, b, cs) : early.push((s) => s.truth.segment(a, b, cs))),
-      linkChange: (c, up, t, cause) => (sim ? sim.onLinkChange(c, up, t, cause) : early.push((s) => s.onLinkChange(c, up, t, cause))),
-      rebootStart: (d, t) => sim?.truth.rebootStart(d, t),
-      boot: (d, t, renumbered) => sim?.onBoot(d, t, renumbered),
-      faultStart: (id, f, t) => sim?.truth.faultStart(id, f, t),
-      faultEnd: (id, f, t) => sim?.truth.faultEnd(id, f, t),
+      segment: (a, b, cs) => truth.segment(a, b, cs),
+      linkChange: (c, up, t, cause) => {
+        truth.linkChange(c, up, t, cause);
+        sim?.sendLinkTraps(c, up, t);
+      },
+      rebootStart: (d, t) => truth.rebootStart(d, t),
+      boot: (d, t, renumbered) => {
+        truth.boot(d, t, renumbered);
+        sim?.onBoot(d, t, renumbered);
+      },
+      faultStart: (id, f, t) => truth.faultStart(id, f, t),
+      faultEnd: (id, f, t) => truth.faultEnd(id, f, t),
     };
     const network = new SimNetwork({ topology, clock, seed, observer, counterPresets: scenario?.counters ?? [] });
-    const truth = await TruthWriter.create(options.truthDir, {
+    await truth.writeMeta({
       format: TRUTH_FORMAT,
       network: topology.network.id,
       seed,
@@ -112,7 +118,7 @@ export class Simulator {
       })),
     });
     const traps = new TrapSender(options.trapTargets ?? [], network, credentials, log.child('traps'));
-    const simulator = new Simulator(topology, clock, network, truth, traps, seed, log);
+    const simulator = new Simulator(topology, clock, network, truth, traps, seed);
 
     try {
       for (const [i, d] of managed.entries()) {
@@ -133,7 +139,6 @@ export class Simulator {
     }
 
     sim = simulator;
-    for (const replay of early) replay(simulator);
     for (const item of scenario?.timeline ?? []) {
       const at = 'offsetMs' in item.at ? startMs + item.at.offsetMs : item.at.atMs;
       network.schedule(item.fault, Math.max(at, startMs));
@@ -218,15 +223,13 @@ export class Simulator {
     this.#timer = setTimeout(() => this.tick(), Math.max(1, Math.min(delay, 60_000)));
   }
 
-  private onLinkChange(c: CircuitState, up: boolean, atMs: number, cause: string): void {
-    this.truth.linkChange(c, up, atMs, cause);
+  private sendLinkTraps(c: CircuitState, up: boolean, atMs: number): void {
     for (const iface of [c.a, c.z]) {
       if (iface && !this.network.isSilent(iface.device)) this.traps.linkChange(iface, up, atMs);
     }
   }
 
   private onBoot(device: DeviceState, atMs: number, renumbered: boolean): void {
-    this.truth.boot(device, atMs, renumbered);
     if (renumbered) this.agents.get(device.device.id)?.rebuildInterfaces();
     this.traps.coldStart(device, atMs);
   }

@@ -16,7 +16,6 @@ import type { DeviceState, IfaceState, SimNetwork } from '../network/simNetwork.
 import { deviceHealth } from './deviceHealth.ts';
 import {
   createAgent,
-  createMib,
   ErrorStatus,
   MaxAccess,
   MibProviderType,

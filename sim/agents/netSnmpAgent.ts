@@ -71,10 +71,6 @@ export function createAgent(options: AgentOptions, callback: (error: Error | nul
   return snmp.createAgent(options, callback) as Agent;
 }
 
-export function createMib(): Mib {
-  return (snmp as unknown as { createMib(): Mib }).createMib();
-}
-
 export const ObjectType = snmp.ObjectType;
 export const MaxAccess = (snmp as unknown as { MaxAccess: Record<string, number> }).MaxAccess;
 export const MibProviderType = (snmp as unknown as { MibProviderType: { Scalar: number; Table: number } }).MibProviderType;

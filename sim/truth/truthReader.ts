@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TRUTH_COLUMNS, TRUTH_FORMAT, type TruthColumn, type TruthEvent, type TruthMeta } from './truthWriter.ts';
+import { TRUTH_FORMAT, type TruthColumn, type TruthEvent, type TruthMeta } from './truthWriter.ts';
 
 export type TruthEventRecord = TruthEvent & { ms: number; at: string };
 
@@ -80,4 +80,3 @@ export class GroundTruth {
   }
 }
 
-export { TRUTH_COLUMNS };

@@ -48,16 +48,22 @@ export class TruthWriter implements NetworkObserver {
 
   private constructor(readonly dir: string) {}
 
-  /** Creates the folder and its files, replacing any earlier run's. */
-  static async create(dir: string, meta: TruthMeta): Promise<TruthWriter> {
+  /**
+   * Creates the folder and its traffic and event files, replacing any earlier
+   * run's. `circuitIds` fixes the column order: the order the engine reports them in.
+   */
+  static async create(dir: string, circuitIds: readonly string[]): Promise<TruthWriter> {
     await mkdir(dir, { recursive: true });
     const w = new TruthWriter(dir);
-    await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
     w.#traffic = createWriteStream(join(dir, 'traffic.csv'));
     w.#events = createWriteStream(join(dir, 'events.jsonl'));
-    const columns = meta.circuits.flatMap((c) => TRUTH_COLUMNS.map((col) => `${c.id}:${col}`));
+    const columns = circuitIds.flatMap((id) => TRUTH_COLUMNS.map((col) => `${id}:${col}`));
     w.#traffic.write(`start_ms,end_ms,${columns.join(',')}\n`);
     return w;
+  }
+
+  async writeMeta(meta: TruthMeta): Promise<void> {
+    await writeFile(join(this.dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   }
 
   segment(startMs: number, endMs: number, circuits: readonly CircuitState[]): void {

@@ -16,6 +16,7 @@ import { Simulator } from '../../sim/simulator.ts';
 import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile } from '../../sim/traffic/trafficModel.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { waitFor } from '../support/processes.ts';
+import { CORE, COUNTY, CPE, LEGACY, LEGACY_COMMUNITY, TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
 import { num, snmpbulkwalk, snmpget, snmpset, snmpwalk, startSnmptrapd, type SnmpAuth, type TrapReceiver } from '../support/snmpTools.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -24,17 +25,7 @@ const SPEED = 60;
 const START = Date.parse('2026-11-23T10:00:00+08:00');
 const U32 = 2 ** 32;
 
-const ENV = {
-  NMS_SNMP_CORE_AUTH_KEY: 'core-auth-key-for-tests',
-  NMS_SNMP_CORE_PRIV_KEY: 'core-priv-key-for-tests',
-  NMS_SNMP_COUNTY_AUTH_KEY: 'county-auth-key-for-tests',
-  NMS_SNMP_COUNTY_PRIV_KEY: 'county-priv-key-for-tests',
-  NMS_SNMP_CPE_COMMUNITY: 'cpe-community-for-tests',
-};
-const CORE: SnmpAuth = { version: '3', user: 'nms-ro', authKey: ENV.NMS_SNMP_CORE_AUTH_KEY, privKey: ENV.NMS_SNMP_CORE_PRIV_KEY };
-const COUNTY: SnmpAuth = { version: '3', user: 'nms-county', authKey: ENV.NMS_SNMP_COUNTY_AUTH_KEY, privKey: ENV.NMS_SNMP_COUNTY_PRIV_KEY };
-const CPE: SnmpAuth = { version: '2c', community: ENV.NMS_SNMP_CPE_COMMUNITY };
-const LEGACY: SnmpAuth = { version: '1', community: 'legacy-community-for-tests' };
+const ENV = TEST_ENV;
 
 function udpFreePort(): Promise<number> {
   return new Promise((res) => {
@@ -80,13 +71,13 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     truthDir = join(dir.path, 'truth');
     const trapPort = await udpFreePort();
     traps = await startSnmptrapd(dir.path, trapPort, [
-      ...['hy-core-1', 'hy-core-2', 'hy-exit-1'].map((d) => ({ engineId: engineIdFor(d), user: 'nms-ro', authKey: CORE.version === '3' ? CORE.authKey : '', privKey: CORE.version === '3' ? CORE.privKey : '' })),
+      ...['hy-core-1', 'hy-core-2', 'hy-exit-1'].map((d) => ({ engineId: engineIdFor(d), user: 'nms-ro', authKey: ENV.NMS_SNMP_CORE_AUTH_KEY, privKey: ENV.NMS_SNMP_CORE_PRIV_KEY })),
       ...topology.devices.filter((d) => d.role === 'county').map((d) => ({ engineId: engineIdFor(d.id), user: 'nms-county', authKey: ENV.NMS_SNMP_COUNTY_AUTH_KEY, privKey: ENV.NMS_SNMP_COUNTY_PRIV_KEY })),
     ]);
     ciscoDevice = topology.devices.find((d) => d.vendor === 'cisco' && d.snmpProfile === 'cpe-v2c')!.id;
     sim = await Simulator.start({
       topology,
-      secrets: { env: ENV, file: { 'legacy-cpe-community': 'legacy-community-for-tests' } },
+      secrets: TEST_SECRETS,
       log: memoryLogger(),
       truthDir,
       speed: SPEED,
@@ -120,7 +111,7 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     expect(Object.keys(body.devices)).to.have.members(managed);
     for (const e of Object.values(body.devices)) expect(e.host).to.equal('127.0.0.1');
     expect(new Set(Object.values(body.devices).map((e) => e.port)).size).to.equal(managed.length);
-    for (const secret of [...Object.values(ENV), 'legacy-community-for-tests']) expect(text).not.to.include(secret);
+    for (const secret of [...Object.values(ENV), LEGACY_COMMUNITY]) expect(text).not.to.include(secret);
   });
 
   it('answers snmpbulkwalk of IF-MIB with every circuit interface and a few unused ones', async () => {
@@ -321,7 +312,7 @@ describe('32-bit counters on the simulated network', function () {
     const truthDir = join(dir.path, 'truth');
     const sim = await Simulator.start({
       topology,
-      secrets: { env: ENV, file: { 'legacy-cpe-community': 'legacy-community-for-tests' } },
+      secrets: TEST_SECRETS,
       log: memoryLogger(),
       truthDir,
       speed: SLOW,

@@ -13,18 +13,8 @@ import { loadScenario } from '../../sim/scenario/scenarioFile.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { waitFor } from '../support/processes.ts';
+import { TEST_SECRETS } from '../support/simSecrets.ts';
 import { tempDir } from '../support/tempDir.ts';
-
-const SECRETS = {
-  env: {
-    NMS_SNMP_CORE_AUTH_KEY: 'core-auth-key-for-tests',
-    NMS_SNMP_CORE_PRIV_KEY: 'core-priv-key-for-tests',
-    NMS_SNMP_COUNTY_AUTH_KEY: 'county-auth-key-for-tests',
-    NMS_SNMP_COUNTY_PRIV_KEY: 'county-priv-key-for-tests',
-    NMS_SNMP_CPE_COMMUNITY: 'cpe-community-for-tests',
-  },
-  file: { 'legacy-cpe-community': 'legacy-community-for-tests' },
-};
 
 describe('starting the simulated network', function () {
   this.timeout(60_000);
@@ -57,7 +47,7 @@ describe('starting the simulated network', function () {
   it('plays a scenario: each fault at its simulated time, as the ground truth shows', async () => {
     const scenario = await loadScenario('test/fixtures/scenarios/county-outage.yaml', topology);
     const truthDir = join(dir.path, 'truth');
-    const sim = await Simulator.start({ topology, secrets: SECRETS, log: memoryLogger(), truthDir, basePort: 0, scenario });
+    const sim = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir, basePort: 0, scenario });
     expect(sim.clock.speed).to.equal(600);
     const start = Date.parse('2026-11-23T09:30:00+08:00');
     await waitFor('eleven simulated minutes', () => sim.clock.now() > start + 11 * 60_000, 20_000);
@@ -82,7 +72,7 @@ describe('starting the simulated network', function () {
     // Device 3 would get the taken port.
     const base = taken - 3;
     try {
-      const err = await Simulator.start({ topology, secrets: SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: base }).catch((e: Error) => e);
+      const err = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: base }).catch((e: Error) => e);
       expect((err as Error).message).to.equal(`device ${managed[3]!.id}: UDP port 127.0.0.1:${taken} is already in use`);
       // The agents started before it were closed again: their ports are free.
       for (let p = base; p < taken; p++) {
