@@ -1,0 +1,317 @@
+/**
+ * The collection pipeline for one shard of the network: a poller per device,
+ * the scheduler, the counter engine, the writer and the live state. A device
+ * that cannot be polled (refused target, missing credentials, no answer) is
+ * recorded with its reason and never stops the others.
+ */
+import type { Logger } from '../shared/log.ts';
+import type { LiveState } from '../shared/live/liveState.ts';
+import type { Topology } from '../shared/model/topology.ts';
+import type { Circuit, Device } from '../shared/model/types.ts';
+import { formatRate } from '../shared/model/units.ts';
+import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
+import { computeRates, IF_OPER_UP, statusSplit, utilizationPct, type InterfaceReading, type RateOutcome } from './engine/counterEngine.ts';
+import { DevicePoller, type DevicePoll, type InterfaceResult, type PolledInterfaceSpec } from './poll/devicePoller.ts';
+import { PollScheduler } from './scheduler/pollScheduler.ts';
+import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
+import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
+import { UdpMux } from './snmp/udpMux.ts';
+import type { Point } from './write/lineProtocol.ts';
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** Whether a device belongs to a shard: a stable hash of its id, so shards never overlap. */
+export function inShard(deviceId: string, shard: Shard): boolean {
+  let h = 2166136261;
+  for (let i = 0; i < deviceId.length; i++) h = Math.imul(h ^ deviceId.charCodeAt(i), 16777619);
+  return (h >>> 0) % shard.count === shard.index - 1;
+}
+
+export interface PointSink {
+  write(points: readonly Point[]): void;
+}
+
+export interface CollectorOptions {
+  topology: Topology;
+  endpoints: ReadonlyMap<string, Endpoint>;
+  /** Credentials per device, or the reason there are none. */
+  credentials: (device: Device) => SnmpCredentials;
+  production: boolean;
+  sink: PointSink | null;
+  live: LiveState;
+  log: Logger;
+  shard?: Shard;
+  /** Overrides every device's poll interval (diagnosis, tests). */
+  intervalMs?: number;
+  maxInFlight?: number;
+  client?: ClientOptions;
+  now?: () => number;
+}
+
+/** What one interface yielded in one poll, for `nms poll --json` and tests. */
+export interface InterfaceOutcome {
+  deviceId: string;
+  result: InterfaceResult;
+  circuit: Circuit;
+  /** Outcome against the previous reading; null on the first reading after a gap. */
+  outcome: RateOutcome | null;
+}
+
+export interface CollectorStats {
+  polls: number;
+  pollsFailed: number;
+  requests: number;
+  varbinds: number;
+  samplesRejected: number;
+  lastCycleMs: number;
+}
+
+export class Collector {
+  readonly pollers = new Map<string, DevicePoller>();
+  /** Devices this shard owns but cannot poll, with the reason. */
+  readonly unpollable = new Map<string, string>();
+  readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
+  readonly #mux: UdpMux;
+  readonly #clients: NetSnmpClient[] = [];
+  /** The last reading of each polled interface, and when (collector clock) it was taken. */
+  readonly #previous = new Map<string, { reading: InterfaceReading; atMs: number }>();
+  readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
+  #scheduler: PollScheduler | null = null;
+  readonly #now: () => number;
+
+  constructor(private readonly o: CollectorOptions) {
+    this.#now = o.now ?? Date.now;
+    const check = targetCheck(o.topology, o.production);
+    this.#mux = new UdpMux(check);
+    for (const device of o.topology.devices) {
+      if (!device.managed || (o.shard && !inShard(device.id, o.shard))) continue;
+      const specs = this.specsFor(device);
+      if (specs.length === 0) continue;
+      const endpoint = o.endpoints.get(device.id);
+      const refusal = endpoint ? check(endpoint.host, endpoint.port) : 'no endpoint known for it';
+      if (refusal) {
+        this.unpollable.set(device.id, `device ${device.id}: ${refusal}`);
+        continue;
+      }
+      let credentials: SnmpCredentials;
+      try {
+        credentials = o.credentials(device);
+      } catch (err) {
+        this.unpollable.set(device.id, `device ${device.id}: ${(err as Error).message}`);
+        continue;
+      }
+      const client = new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
+      this.#clients.push(client);
+      this.pollers.set(device.id, new DevicePoller(device, specs, client, this.#now));
+    }
+    for (const reason of this.unpollable.values()) o.log.error(reason);
+  }
+
+  /** Hears every poll with its outcomes (the CLI prints them). */
+  onPoll(listener: (poll: DevicePoll, outcomes: InterfaceOutcome[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts polling every device on its interval. */
+  start(): void {
+    const jobs = [...this.pollers.values()].map((p) => ({
+      id: p.device.id,
+      intervalMs: this.o.intervalMs ?? p.device.pollIntervalSeconds * 1000,
+      run: () => this.pollDevice(p.device.id).then(() => undefined),
+    }));
+    this.#scheduler = new PollScheduler(jobs, this.o.maxInFlight ?? 64, this.#now);
+    this.#scheduler.start();
+  }
+
+  /** Polls one device now and processes the result. */
+  async pollDevice(deviceId: string): Promise<{ poll: DevicePoll; outcomes: InterfaceOutcome[] }> {
+    const poller = this.pollers.get(deviceId);
+    if (!poller) throw new Error(this.unpollable.get(deviceId) ?? `device ${deviceId} is not polled by this collector`);
+    const poll = await poller.poll();
+    const outcomes = this.process(poller, poll);
+    for (const l of this.#listeners) l(poll, outcomes);
+    return { poll, outcomes };
+  }
+
+  /** Polls every device once, all at once up to the in-flight cap; returns the wall time taken. */
+  async pollAll(): Promise<number> {
+    const started = this.#now();
+    const ids = [...this.pollers.keys()];
+    const cap = this.o.maxInFlight ?? 64;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(cap, ids.length) }, async () => {
+        while (next < ids.length) await this.pollDevice(ids[next++]!);
+      }),
+    );
+    this.stats.lastCycleMs = this.#now() - started;
+    return this.stats.lastCycleMs;
+  }
+
+  async stop(): Promise<void> {
+    await this.#scheduler?.stop();
+    for (const c of this.#clients) c.close();
+    this.#mux.close();
+  }
+
+  get schedulerStats() {
+    return this.#scheduler?.stats ?? null;
+  }
+
+  private specsFor(device: Device): PolledInterfaceSpec[] {
+    const specs: PolledInterfaceSpec[] = [];
+    for (const c of this.o.topology.circuitsOnDevice(device.id)) {
+      for (const end of ['a', 'z'] as const) {
+        const e = c[end];
+        if (e.kind === 'device' && e.deviceId === device.id && e.iface) specs.push({ circuitId: c.id, end, ref: e.iface });
+      }
+    }
+    return specs;
+  }
+
+  /** The end whose readings stand for the circuit: A when we poll it, else Z. */
+  private measuredEnd(c: Circuit): 'a' | 'z' {
+    return this.o.topology.device(c.a.deviceId).managed ? 'a' : 'z';
+  }
+
+  private process(poller: DevicePoller, poll: DevicePoll): InterfaceOutcome[] {
+    const { topology } = this.o;
+    const device = poller.device;
+    this.stats.polls++;
+    this.stats.requests += poll.requests;
+    this.stats.varbinds += poll.varbinds;
+    if (!poll.reachable) this.stats.pollsFailed++;
+    const points: Point[] = [];
+    points.push({
+      measurement: 'device_health',
+      tags: { device: device.id, site: device.siteId, vendor: device.vendor, role: device.role },
+      fields: {
+        reachable: poll.reachable ? 1 : 0,
+        cpu_pct: poll.cpuPct,
+        mem_pct: poll.memPct,
+        uptime_s: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
+        response_ms: poll.reachable ? poll.responseMs : null,
+      },
+      timeMs: poll.atMs,
+    });
+    this.o.live.updateDevice({
+      deviceId: device.id,
+      reachable: poll.reachable,
+      responseMs: poll.reachable ? poll.responseMs : null,
+      cpuPct: poll.cpuPct,
+      memPct: poll.memPct,
+      uptimeS: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
+      updatedAtMs: poll.atMs,
+      error: poll.error,
+    });
+
+    const intervalMs = this.o.intervalMs ?? device.pollIntervalSeconds * 1000;
+    const outcomes: InterfaceOutcome[] = [];
+    for (const result of poll.interfaces) {
+      const circuit = topology.circuit(result.spec.circuitId);
+      const key = `${device.id}|${result.spec.circuitId}|${result.spec.end}`;
+      const last = this.#previous.get(key);
+      const curr = result.reading;
+      // A gap (missed polls, judged on the collector's own clock) stays a gap: no rate or
+      // availability is computed across it.
+      const prev = last && poll.atMs - last.atMs <= 3 * intervalMs ? last.reading : undefined;
+      const outcome: RateOutcome | null = curr && prev ? computeRates(prev, curr, circuit.bandwidthBps) : null;
+      if (curr) this.#previous.set(key, { reading: curr, atMs: poll.atMs });
+      else this.#previous.delete(key);
+      outcomes.push({ deviceId: device.id, result, circuit, outcome });
+      if (outcome && outcome.kind !== 'rate') {
+        this.stats.samplesRejected++;
+        this.o.log.warn(`device ${device.id}: ${circuit.id} (${result.spec.ref.value}): sample dropped: ${outcome.reason}`);
+      }
+      points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs));
+      if (this.measuredEnd(circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
+    }
+    this.o.sink?.write(points);
+    return outcomes;
+  }
+
+  private pointsFor(device: Device, result: InterfaceResult, circuit: Circuit, prev: InterfaceReading | null, outcome: RateOutcome | null, atMs: number): Point[] {
+    const curr = result.reading;
+    if (!curr) return [];
+    const points: Point[] = [];
+    const rate = outcome?.kind === 'rate' ? outcome.sample : null;
+    points.push({
+      measurement: 'interface_traffic',
+      tags: { device: device.id, site: device.siteId, ifname: result.spec.ref.value, circuit: circuit.id },
+      fields: {
+        oper_status: curr.operStatus,
+        in_bps: rate?.inBps,
+        out_bps: rate?.outBps,
+        in_errors: rate?.inErrors,
+        out_errors: rate?.outErrors,
+        in_discards: rate?.inDiscards,
+        out_discards: rate?.outDiscards,
+        interval_s: rate?.intervalS,
+      },
+      timeMs: atMs,
+    });
+    if (this.measuredEnd(circuit) !== result.spec.end) return points;
+    const owner = this.o.topology.site(circuit.ownerSiteId);
+    const tags = {
+      circuit: circuit.id,
+      carrier: circuit.carrier,
+      bandwidth: formatRate(circuit.bandwidthBps),
+      level: circuit.level,
+      site: owner.id,
+      county: owner.countyId,
+      city: owner.cityId,
+    };
+    if (rate) {
+      // The circuit frame is the A end's: a Z-end reading is swapped.
+      const [inBps, outBps] = result.spec.end === 'a' ? [rate.inBps, rate.outBps] : [rate.outBps, rate.inBps];
+      points.push({
+        measurement: 'circuit_traffic',
+        tags: { ...tags, end: result.spec.end },
+        fields: {
+          in_bps: inBps,
+          out_bps: outBps,
+          in_util_pct: utilizationPct(inBps, circuit.bandwidthBps),
+          out_util_pct: utilizationPct(outBps, circuit.bandwidthBps),
+          in_errors: rate.inErrors,
+          out_errors: rate.outErrors,
+          in_discards: rate.inDiscards,
+          out_discards: rate.outDiscards,
+          interval_s: rate.intervalS,
+        },
+        timeMs: atMs,
+      });
+    }
+    const split = prev && outcome && outcome.kind !== 'reset' ? statusSplit(prev, curr) : null;
+    points.push({
+      measurement: 'circuit_status',
+      tags,
+      fields: { up: curr.operStatus === IF_OPER_UP ? 1 : 0, up_s: split?.upS, down_s: split?.downS },
+      timeMs: atMs,
+    });
+    return points;
+  }
+
+  private updateLiveCircuit(circuit: Circuit, result: InterfaceResult, outcome: RateOutcome | null, poll: DevicePoll): void {
+    const reading = result.reading;
+    const rate = outcome?.kind === 'rate' ? outcome.sample : null;
+    const swap = result.spec.end === 'z';
+    const inBps = rate ? (swap ? rate.outBps : rate.inBps) : null;
+    const outBps = rate ? (swap ? rate.inBps : rate.outBps) : null;
+    this.o.live.updateCircuit({
+      circuitId: circuit.id,
+      status: reading ? (reading.operStatus === IF_OPER_UP ? 'up' : 'down') : 'unknown',
+      inBps,
+      outBps,
+      inUtilPct: inBps === null ? null : utilizationPct(inBps, circuit.bandwidthBps),
+      outUtilPct: outBps === null ? null : utilizationPct(outBps, circuit.bandwidthBps),
+      end: result.spec.end,
+      updatedAtMs: poll.atMs,
+      note: !poll.reachable ? poll.error : result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null),
+    });
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Polls one device: resolves the interfaces the model names (by ifName,
+ * ifDescr or ifAlias, never a stored ifIndex), then reads everything a cycle
+ * needs in as few GETs as possible. Each GET also reads the name at each
+ * ifIndex, so a renumbered agent is noticed at once and the names resolved
+ * again; history follows the name, not the number.
+ */
+import type { Device, InterfaceRef } from '../../shared/model/types.ts';
+import { IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
+import type { InterfaceReading } from '../engine/counterEngine.ts';
+import { SnmpError, type SnmpClient, type SnmpValue } from '../snmp/snmpClient.ts';
+
+export interface PolledInterfaceSpec {
+  circuitId: string;
+  end: 'a' | 'z';
+  ref: InterfaceRef;
+}
+
+export interface InterfaceResult {
+  spec: PolledInterfaceSpec;
+  ifIndex: number | null;
+  reading: InterfaceReading | null;
+  /** Why there is no reading, with device and interface context. */
+  error: string | null;
+}
+
+export interface DevicePoll {
+  deviceId: string;
+  /** Collector clock when the poll finished (ms since the epoch). */
+  atMs: number;
+  reachable: boolean;
+  responseMs: number;
+  uptimeCs: number | null;
+  cpuPct: number | null;
+  memPct: number | null;
+  interfaces: InterfaceResult[];
+  /** The error that made the whole device unreadable, with context. */
+  error: string | null;
+  /** True when interface names had to be resolved again this cycle (first poll, or renumbering). */
+  resolved: boolean;
+  requests: number;
+  varbinds: number;
+}
+
+const NAME_COLUMN: Record<InterfaceRef['by'], string> = {
+  ifName: `${IFX_TABLE}.${IFX_COLUMNS.ifName}`,
+  ifDescr: `${IF_TABLE}.${IF_COLUMNS.ifDescr}`,
+  ifAlias: `${IFX_TABLE}.${IFX_COLUMNS.ifAlias}`,
+};
+
+const HOST_RESOURCES = VENDOR_HEALTH_OIDS.generic;
+
+const text = (v: SnmpValue | null): string | null => (v === null ? null : Buffer.isBuffer(v) ? v.toString('utf8').trim() : String(v).trim());
+const int = (v: SnmpValue | null): number | null => (v === null ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : null);
+const big = (v: SnmpValue | null): bigint | null => (v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : null);
+
+export class DevicePoller {
+  /** Resolved ifIndex per interface spec (by position), and counter width per ifIndex. */
+  #index: Array<number | null> = [];
+  #width = new Map<number, 32 | 64>();
+  #health: HealthOids;
+  #healthFallbackTried = false;
+  #needsResolve = true;
+
+  constructor(
+    readonly device: Device,
+    readonly specs: readonly PolledInterfaceSpec[],
+    private readonly client: SnmpClient,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#health = VENDOR_HEALTH_OIDS[device.vendor];
+  }
+
+  /** One poll. Never throws: failures come back in the result, with context. */
+  async poll(): Promise<DevicePoll> {
+    const started = this.now();
+    const counters = { requests: 0, varbinds: 0 };
+    let resolved = false;
+    try {
+      if (this.#needsResolve) {
+        await this.resolve(counters);
+        resolved = true;
+      }
+      let read = await this.read(counters);
+      if (read.stale && !resolved) {
+        // The agent renumbered its interfaces, or lost HC counters: resolve and read again.
+        await this.resolve(counters);
+        resolved = true;
+        read = await this.read(counters);
+      }
+      const finished = this.now();
+      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, resolved, ...counters };
+    } catch (err) {
+      const finished = this.now();
+      const message = err instanceof SnmpError ? err.message : `unexpected: ${(err as Error).message}`;
+      return {
+        deviceId: this.device.id,
+        atMs: finished,
+        reachable: false,
+        responseMs: finished - started,
+        uptimeCs: null,
+        cpuPct: null,
+        memPct: null,
+        interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, reading: null, error: null })),
+        error: `device ${this.device.id}: ${message}`,
+        resolved,
+        ...counters,
+      };
+    }
+  }
+
+  /** Walks the name columns the specs use and finds each interface's ifIndex and counter width. */
+  private async resolve(counters: { requests: number; varbinds: number }): Promise<void> {
+    const byName = new Map<InterfaceRef['by'], Map<string, number>>();
+    for (const by of new Set(this.specs.map((s) => s.ref.by))) {
+      const rows = await this.client.walk(NAME_COLUMN[by]);
+      counters.requests++;
+      counters.varbinds += rows.length;
+      const names = new Map<string, number>();
+      for (const row of rows) {
+        const name = text(row.value);
+        const index = Number(row.oid.slice(NAME_COLUMN[by].length + 1));
+        if (name !== null && !names.has(name)) names.set(name, index);
+      }
+      byName.set(by, names);
+    }
+    this.#index = this.specs.map((s) => byName.get(s.ref.by)?.get(s.ref.value) ?? null);
+    const indexes = this.#index.filter((i): i is number => i !== null);
+    const hc = indexes.length ? await this.client.get(indexes.map((i) => `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`)) : [];
+    counters.requests++;
+    counters.varbinds += indexes.length;
+    this.#width = new Map(indexes.map((i, k) => [i, hc[k] === null || hc[k] === undefined ? 32 : 64]));
+    this.#needsResolve = false;
+  }
+
+  private async read(counters: { requests: number; varbinds: number }) {
+    const oids: string[] = [`${SYSTEM.sysUpTime}.0`, this.#health.cpuPct, ...healthMemoryOids(this.#health)];
+    const perIface = this.#index.map((index, k) => {
+      if (index === null) return null;
+      const width = this.#width.get(index) ?? 32;
+      const list = [
+        `${NAME_COLUMN[this.specs[k]!.ref.by]}.${index}`,
+        width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifInOctets}.${index}`,
+        width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCOutOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifOutOctets}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifInErrors}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifOutErrors}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifInDiscards}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifOutDiscards}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifAdminStatus}.${index}`,
+        `${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${index}`,
+        `${IFX_TABLE}.${IFX_COLUMNS.ifCounterDiscontinuityTime}.${index}`,
+      ];
+      const start = oids.length;
+      oids.push(...list);
+      return { start, width };
+    });
+    const values = await this.client.get(oids);
+    counters.requests += Math.ceil(oids.length / 40);
+    counters.varbinds += oids.length;
+    const uptimeCs = int(values[0] ?? null);
+    if (uptimeCs === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
+    const health = await this.healthFrom(values.slice(1, 1 + 1 + healthMemoryOids(this.#health).length), counters);
+
+    let stale = false;
+    const interfaces: InterfaceResult[] = this.specs.map((spec, k) => {
+      const slot = perIface[k];
+      const ifIndex = this.#index[k] ?? null;
+      if (!slot || ifIndex === null) {
+        return { spec, ifIndex: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
+      }
+      const v = values.slice(slot.start, slot.start + 11);
+      if (text(v[0] ?? null) !== spec.ref.value) {
+        stale = true;
+        this.#needsResolve = true;
+        return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
+      }
+      const inOctets = big(v[1] ?? null);
+      const outOctets = big(v[2] ?? null);
+      if (inOctets === null || outOctets === null) {
+        stale = true;
+        this.#needsResolve = true;
+        return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
+      }
+      return {
+        spec,
+        ifIndex,
+        error: null,
+        reading: {
+          uptimeCs,
+          inOctets,
+          outOctets,
+          width: slot.width,
+          inErrors: int(v[3] ?? null) ?? 0,
+          outErrors: int(v[4] ?? null) ?? 0,
+          inDiscards: int(v[5] ?? null) ?? 0,
+          outDiscards: int(v[6] ?? null) ?? 0,
+          operStatus: int(v[7] ?? null) ?? 0,
+          adminStatus: int(v[8] ?? null) ?? 0,
+          lastChangeCs: int(v[9] ?? null) ?? 0,
+          discontinuityCs: int(v[10] ?? null) ?? 0,
+        },
+      };
+    });
+    return { uptimeCs, ...health, interfaces, stale };
+  }
+
+  /** CPU and memory from the vendor's OIDs; if the agent lacks them, HOST-RESOURCES-MIB once. */
+  private async healthFrom(values: Array<SnmpValue | null>, counters: { requests: number; varbinds: number }): Promise<{ cpuPct: number | null; memPct: number | null }> {
+    let result = healthValues(this.#health, values);
+    if (result.cpuPct === null && !this.#healthFallbackTried && this.#health !== HOST_RESOURCES) {
+      this.#healthFallbackTried = true;
+      const fallback = await this.client.get([HOST_RESOURCES.cpuPct, ...healthMemoryOids(HOST_RESOURCES)]);
+      counters.requests++;
+      counters.varbinds += fallback.length;
+      const r = healthValues(HOST_RESOURCES, fallback);
+      if (r.cpuPct !== null) {
+        this.#health = HOST_RESOURCES;
+        result = r;
+      }
+    }
+    return result;
+  }
+}
+
+function healthMemoryOids(h: HealthOids): string[] {
+  const m = h.memory;
+  return m.kind === 'pct' ? [m.oid] : m.kind === 'usedFree' ? [m.used, m.free] : [m.used, m.size, m.unit];
+}
+
+function healthValues(h: HealthOids, values: Array<SnmpValue | null>): { cpuPct: number | null; memPct: number | null } {
+  const cpuPct = int(values[0] ?? null);
+  const m = h.memory;
+  let memPct: number | null = null;
+  if (m.kind === 'pct') memPct = int(values[1] ?? null);
+  else {
+    const used = int(values[1] ?? null);
+    const other = int(values[2] ?? null);
+    if (used !== null && other !== null) {
+      const total = m.kind === 'usedFree' ? used + other : other;
+      memPct = total > 0 ? (used / total) * 100 : null;
+    }
+  }
+  return { cpuPct, memPct };
+}

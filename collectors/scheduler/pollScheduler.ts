@@ -1,0 +1,110 @@
+/**
+ * Runs each device's poll on its own interval, with jittered start times, a
+ * global cap on polls in flight, and never two polls of one device at once.
+ * A slow or dead device holds one slot for its own timeout and no more; the
+ * others keep their schedule. A poll that is still running when its next turn
+ * comes skips that turn (counted as an overrun) rather than queueing up.
+ */
+
+export interface PollJob {
+  id: string;
+  intervalMs: number;
+  run(): Promise<void>;
+}
+
+export interface SchedulerStats {
+  started: number;
+  overruns: number;
+  inFlight: number;
+  waiting: number;
+}
+
+interface Slot {
+  job: PollJob;
+  due: number;
+  running: boolean;
+}
+
+export class PollScheduler {
+  readonly #slots: Slot[];
+  readonly #waiting: Slot[] = [];
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = true;
+  #idle: Array<() => void> = [];
+  readonly stats: SchedulerStats = { started: 0, overruns: 0, inFlight: 0, waiting: 0 };
+
+  constructor(
+    jobs: readonly PollJob[],
+    private readonly maxInFlight: number,
+    private readonly now: () => number = Date.now,
+    /** Fraction of the interval to spread first polls over (1 = the whole interval). */
+    private readonly jitter = 1,
+  ) {
+    if (maxInFlight < 1) throw new Error('the cap on polls in flight must be at least 1');
+    // Stable jitter per device: the same device starts at the same offset on every run.
+    this.#slots = jobs.map((job) => ({ job, due: 0, running: false }));
+  }
+
+  start(): void {
+    this.#stopped = false;
+    const t = this.now();
+    for (const s of this.#slots) s.due = t + Math.floor(offset(s.job.id) * s.job.intervalMs * this.jitter);
+    this.tick();
+  }
+
+  /** Stops scheduling and waits for polls in flight to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#waiting.length = 0;
+    if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
+  }
+
+  private tick(): void {
+    if (this.#stopped) return;
+    const t = this.now();
+    for (const s of this.#slots) {
+      if (s.due > t) continue;
+      s.due += Math.max(s.job.intervalMs, (Math.floor((t - s.due) / s.job.intervalMs) + 1) * s.job.intervalMs);
+      if (s.running || this.#waiting.includes(s)) {
+        this.stats.overruns++;
+        continue;
+      }
+      this.#waiting.push(s);
+    }
+    this.drain();
+    const next = Math.min(...this.#slots.map((s) => s.due));
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.tick(), Math.max(1, next - this.now()));
+    this.stats.waiting = this.#waiting.length;
+  }
+
+  private drain(): void {
+    while (!this.#stopped && this.#inFlight < this.maxInFlight && this.#waiting.length) {
+      const slot = this.#waiting.shift()!;
+      slot.running = true;
+      this.#inFlight++;
+      this.stats.started++;
+      this.stats.inFlight = this.#inFlight;
+      slot.job
+        .run()
+        .catch(() => undefined) // jobs record their own errors; a rejection must not stop the scheduler
+        .finally(() => {
+          slot.running = false;
+          this.#inFlight--;
+          this.stats.inFlight = this.#inFlight;
+          this.drain();
+          if (this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
+        });
+    }
+    this.stats.waiting = this.#waiting.length;
+  }
+}
+
+/** A device's start offset as a fraction of its interval, fixed by its id. */
+function offset(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
+}

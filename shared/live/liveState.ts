@@ -1,0 +1,68 @@
+/**
+ * The latest state of every circuit and device, in process. The collectors
+ * update it after each poll; the alarm engine and the console subscribe to it
+ * rather than polling InfluxDB for what is happening now.
+ */
+
+export type LinkStatus = 'up' | 'down' | 'unknown';
+
+export interface CircuitLive {
+  circuitId: string;
+  status: LinkStatus;
+  /** Rates as seen at the A end (in = Z→A), bit/s; null until two readings exist. */
+  inBps: number | null;
+  outBps: number | null;
+  inUtilPct: number | null;
+  outUtilPct: number | null;
+  /** Which end was measured. */
+  end: 'a' | 'z';
+  updatedAtMs: number;
+  /** Why the last sample was not used, if it was not (reset, impossible rate, unreachable). */
+  note: string | null;
+}
+
+export interface DeviceLive {
+  deviceId: string;
+  reachable: boolean;
+  responseMs: number | null;
+  cpuPct: number | null;
+  memPct: number | null;
+  uptimeS: number | null;
+  updatedAtMs: number;
+  error: string | null;
+}
+
+export type LiveEvent = { kind: 'circuit'; circuit: CircuitLive } | { kind: 'device'; device: DeviceLive };
+
+export class LiveState {
+  readonly circuits = new Map<string, CircuitLive>();
+  readonly devices = new Map<string, DeviceLive>();
+  readonly #listeners = new Set<(e: LiveEvent) => void>();
+
+  /** Calls `listener` on every update; returns the function that unsubscribes it. */
+  subscribe(listener: (e: LiveEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  updateCircuit(c: CircuitLive): void {
+    this.circuits.set(c.circuitId, c);
+    this.emit({ kind: 'circuit', circuit: c });
+  }
+
+  updateDevice(d: DeviceLive): void {
+    this.devices.set(d.deviceId, d);
+    this.emit({ kind: 'device', device: d });
+  }
+
+  private emit(e: LiveEvent): void {
+    for (const l of this.#listeners) {
+      // One failing subscriber must not stop the others, nor the collector.
+      try {
+        l(e);
+      } catch {
+        // the subscriber owns its errors
+      }
+    }
+  }
+}
