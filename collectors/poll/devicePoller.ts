@@ -49,6 +49,8 @@ const NAME_COLUMN: Record<InterfaceRef['by'], string> = {
 };
 
 const HOST_RESOURCES = VENDOR_HEALTH_OIDS.generic;
+/** OIDs read per interface per cycle (see ifaceOids). */
+const IFACE_OIDS = 11;
 
 const text = (v: SnmpValue | null): string | null => (v === null ? null : Buffer.isBuffer(v) ? v.toString('utf8').trim() : String(v).trim());
 const int = (v: SnmpValue | null): number | null => (v === null ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : null);
@@ -74,22 +76,23 @@ export class DevicePoller {
   /** One poll. Never throws: failures come back in the result, with context. */
   async poll(): Promise<DevicePoll> {
     const started = this.now();
-    const counters = { requests: 0, varbinds: 0 };
+    const before = { ...this.client.stats };
+    const counters = () => ({ requests: this.client.stats.requests - before.requests, varbinds: this.client.stats.varbinds - before.varbinds });
     let resolved = false;
     try {
       if (this.#needsResolve) {
-        await this.resolve(counters);
+        await this.resolve();
         resolved = true;
       }
-      let read = await this.read(counters);
+      let read = await this.read();
       if (read.stale && !resolved) {
         // The agent renumbered its interfaces, or lost HC counters: resolve and read again.
-        await this.resolve(counters);
+        await this.resolve();
         resolved = true;
-        read = await this.read(counters);
+        read = await this.read();
       }
       const finished = this.now();
-      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, resolved, ...counters };
+      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, resolved, ...counters() };
     } catch (err) {
       const finished = this.now();
       const message = err instanceof SnmpError ? err.message : `unexpected: ${(err as Error).message}`;
@@ -104,18 +107,16 @@ export class DevicePoller {
         interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, reading: null, error: null })),
         error: `device ${this.device.id}: ${message}`,
         resolved,
-        ...counters,
+        ...counters(),
       };
     }
   }
 
   /** Walks the name columns the specs use and finds each interface's ifIndex and counter width. */
-  private async resolve(counters: { requests: number; varbinds: number }): Promise<void> {
+  private async resolve(): Promise<void> {
     const byName = new Map<InterfaceRef['by'], Map<string, number>>();
     for (const by of new Set(this.specs.map((s) => s.ref.by))) {
       const rows = await this.client.walk(NAME_COLUMN[by]);
-      counters.requests++;
-      counters.varbinds += rows.length;
       const names = new Map<string, number>();
       for (const row of rows) {
         const name = text(row.value);
@@ -127,40 +128,43 @@ export class DevicePoller {
     this.#index = this.specs.map((s) => byName.get(s.ref.by)?.get(s.ref.value) ?? null);
     const indexes = this.#index.filter((i): i is number => i !== null);
     const hc = indexes.length ? await this.client.get(indexes.map((i) => `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`)) : [];
-    counters.requests++;
-    counters.varbinds += indexes.length;
     this.#width = new Map(indexes.map((i, k) => [i, hc[k] === null || hc[k] === undefined ? 32 : 64]));
     this.#needsResolve = false;
   }
 
-  private async read(counters: { requests: number; varbinds: number }) {
-    const oids: string[] = [`${SYSTEM.sysUpTime}.0`, this.#health.cpuPct, ...healthMemoryOids(this.#health)];
-    const perIface = this.#index.map((index, k) => {
-      if (index === null) return null;
-      const width = this.#width.get(index) ?? 32;
-      const list = [
-        `${NAME_COLUMN[this.specs[k]!.ref.by]}.${index}`,
-        width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifInOctets}.${index}`,
-        width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCOutOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifOutOctets}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifInErrors}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifOutErrors}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifInDiscards}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifOutDiscards}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifAdminStatus}.${index}`,
-        `${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${index}`,
-        `${IFX_TABLE}.${IFX_COLUMNS.ifCounterDiscontinuityTime}.${index}`,
-      ];
-      const start = oids.length;
-      oids.push(...list);
-      return { start, width };
-    });
-    const values = await this.client.get(oids);
-    counters.requests += Math.ceil(oids.length / 40);
-    counters.varbinds += oids.length;
-    const uptimeCs = int(values[0] ?? null);
-    if (uptimeCs === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
-    const health = await this.healthFrom(values.slice(1, 1 + 1 + healthMemoryOids(this.#health).length), counters);
+  /**
+   * One cycle's reading. Every request carries sysUpTime.0 beside the
+   * interfaces it reads, so each interface's counters are paired with the
+   * uptime the device reported at the same moment, however many requests a
+   * big router needs.
+   */
+  private async read() {
+    const healthOids = [this.#health.cpuPct, ...healthMemoryOids(this.#health)];
+    const uptimeOid = `${SYSTEM.sysUpTime}.0`;
+    const groups = this.#index.map((index, k) => (index === null ? null : { k, index, width: this.#width.get(index) ?? 32 }));
+    const perIface: Array<{ values: Array<SnmpValue | null>; uptimeCs: number | null; width: 32 | 64 } | null> = this.#index.map(() => null);
+    const perRequest = Math.max(1, Math.floor((this.client.maxVarbinds - 1) / IFACE_OIDS));
+    const live = groups.filter((g): g is NonNullable<typeof g> => g !== null);
+    let uptimeCs: number | null = null;
+    let health: Array<SnmpValue | null> = [];
+    for (let start = 0; start === 0 || start < live.length; start += perRequest) {
+      const chunk = live.slice(start, start + perRequest);
+      const oids = [uptimeOid, ...(start === 0 ? healthOids : []), ...chunk.flatMap((g) => this.ifaceOids(g.k, g.index, g.width))];
+      const values = await this.client.get(oids);
+      const chunkUptime = int(values[0] ?? null);
+      if (chunkUptime === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
+      let at = 1;
+      if (start === 0) {
+        uptimeCs = chunkUptime;
+        health = values.slice(1, 1 + healthOids.length);
+        at += healthOids.length;
+      }
+      for (const g of chunk) {
+        perIface[g.k] = { values: values.slice(at, at + IFACE_OIDS), uptimeCs: chunkUptime, width: g.width };
+        at += IFACE_OIDS;
+      }
+    }
+    const healthResult = await this.healthFrom(health);
 
     let stale = false;
     const interfaces: InterfaceResult[] = this.specs.map((spec, k) => {
@@ -169,7 +173,7 @@ export class DevicePoller {
       if (!slot || ifIndex === null) {
         return { spec, ifIndex: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
       }
-      const v = values.slice(slot.start, slot.start + 11);
+      const v = slot.values;
       if (text(v[0] ?? null) !== spec.ref.value) {
         stale = true;
         this.#needsResolve = true;
@@ -187,7 +191,7 @@ export class DevicePoller {
         ifIndex,
         error: null,
         reading: {
-          uptimeCs,
+          uptimeCs: slot.uptimeCs!,
           inOctets,
           outOctets,
           width: slot.width,
@@ -202,17 +206,32 @@ export class DevicePoller {
         },
       };
     });
-    return { uptimeCs, ...health, interfaces, stale };
+    return { uptimeCs, ...healthResult, interfaces, stale };
+  }
+
+  /** The OIDs read for one interface each cycle; the first checks the name still lives at this ifIndex. */
+  private ifaceOids(k: number, index: number, width: 32 | 64): string[] {
+    return [
+      `${NAME_COLUMN[this.specs[k]!.ref.by]}.${index}`,
+      width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifInOctets}.${index}`,
+      width === 64 ? `${IFX_TABLE}.${IFX_COLUMNS.ifHCOutOctets}.${index}` : `${IF_TABLE}.${IF_COLUMNS.ifOutOctets}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifInErrors}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifOutErrors}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifInDiscards}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifOutDiscards}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifAdminStatus}.${index}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${index}`,
+      `${IFX_TABLE}.${IFX_COLUMNS.ifCounterDiscontinuityTime}.${index}`,
+    ];
   }
 
   /** CPU and memory from the vendor's OIDs; if the agent lacks them, HOST-RESOURCES-MIB once. */
-  private async healthFrom(values: Array<SnmpValue | null>, counters: { requests: number; varbinds: number }): Promise<{ cpuPct: number | null; memPct: number | null }> {
+  private async healthFrom(values: Array<SnmpValue | null>): Promise<{ cpuPct: number | null; memPct: number | null }> {
     let result = healthValues(this.#health, values);
     if (result.cpuPct === null && !this.#healthFallbackTried && this.#health !== HOST_RESOURCES) {
       this.#healthFallbackTried = true;
       const fallback = await this.client.get([HOST_RESOURCES.cpuPct, ...healthMemoryOids(HOST_RESOURCES)]);
-      counters.requests++;
-      counters.varbinds += fallback.length;
       const r = healthValues(HOST_RESOURCES, fallback);
       if (r.cpuPct !== null) {
         this.#health = HOST_RESOURCES;

@@ -24,6 +24,10 @@ export class SnmpError extends Error {
 }
 
 export interface SnmpClient {
+  /** Varbinds one request may carry; get() splits longer lists. */
+  readonly maxVarbinds: number;
+  /** Requests sent and varbinds asked for, since the client was made. */
+  readonly stats: { requests: number; varbinds: number };
   /**
    * Values in the order asked; null where the agent has no such object or instance.
    * @throws SnmpError on timeout or a refused request.
@@ -69,6 +73,7 @@ function convert(vb: Varbind): SnmpValue | null {
 export class NetSnmpClient implements SnmpClient {
   readonly #session: snmp.Session;
   readonly #v1: boolean;
+  readonly stats = { requests: 0, varbinds: 0 };
 
   constructor(
     private readonly host: string,
@@ -94,6 +99,10 @@ export class NetSnmpClient implements SnmpClient {
     this.#v1 = credentials.version === '1';
   }
 
+  get maxVarbinds(): number {
+    return this.options.maxVarbinds;
+  }
+
   async get(oids: readonly string[]): Promise<Array<SnmpValue | null>> {
     const out: Array<SnmpValue | null> = [];
     for (let i = 0; i < oids.length; i += this.options.maxVarbinds) {
@@ -108,6 +117,7 @@ export class NetSnmpClient implements SnmpClient {
     // SNMPv1 answers a missing object with noSuchName for the whole request; drop that one and ask again.
     while (pending.length) {
       try {
+        this.stats.varbinds += pending.length;
         const vbs = await this.request<Varbind[]>((cb) => this.#session.get(pending.map((p) => p.oid), cb));
         vbs.forEach((vb, k) => (result[pending[k]!.i] = convert(vb)));
         return result;
@@ -139,6 +149,7 @@ export class NetSnmpClient implements SnmpClient {
         throw this.wrap(err, `walking ${column}`);
       }
       if (vbs.length === 0) return rows;
+      this.stats.varbinds += vbs.length;
       for (const vb of vbs) {
         if (!vb.oid.startsWith(prefix) || vb.type === snmp.ObjectType.EndOfMibView) return rows;
         const value = convert(vb);
@@ -154,6 +165,7 @@ export class NetSnmpClient implements SnmpClient {
   }
 
   private request<T>(send: (cb: (error: Error | null, result?: T) => void) => void): Promise<T> {
+    this.stats.requests++;
     return new Promise((resolve, reject) => {
       try {
         send((error, result) => (error ? reject(error) : resolve(result as T)));

@@ -19,6 +19,7 @@ import { waitFor } from '../support/processes.ts';
 import { CORE, COUNTY, CPE, LEGACY, LEGACY_COMMUNITY, TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
 import { num, snmpbulkwalk, snmpget, snmpset, snmpwalk, startSnmptrapd, type SnmpAuth, type TrapReceiver } from '../support/snmpTools.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { absoluteTime } from '../support/truthTime.ts';
 
 const SPEED = 60;
 /** A Monday, 10:00 in Hengyang: the network is busy. */
@@ -58,13 +59,6 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     }, 10_000);
     return t;
   };
-  /** Absolute simulated time of a sysUpTime reading, from the device's boot time in the truth. */
-  const absolute = (t: GroundTruth, device: string, uptimeTicks: number) => {
-    const boots = t.eventsOf('boot').filter((e) => 'device' in e && e.device === device);
-    const boot = boots.length ? boots[boots.length - 1]!.ms : t.meta.devices.find((d) => d.id === device)!.bootMs;
-    return boot + uptimeTicks * 10;
-  };
-
   before(async () => {
     topology = await loadTopology('topology.yaml');
     dir = await tempDir('sim');
@@ -157,8 +151,8 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     const [u2, in2, out2] = [...r2.values.values()].map(Number);
     expect((u2! - u1!) / 100, 'simulated seconds between readings').to.be.within(75, 130);
     const t = await truth(0);
-    const t1 = absolute(t, 'hy-core-1', u1!);
-    const t2 = absolute(t, 'hy-core-1', u2!);
+    const t1 = absoluteTime(t, 'hy-core-1', u1!);
+    const t2 = absoluteTime(t, 'hy-core-1', u2!);
     const tt = await truth(t2 + 10);
     for (const [got, column] of [[in2! - in1!, 'a_in'], [out2! - out1!, 'a_out']] as const) {
       const want = tt.total('HY-HYX', column, t1, t2);
@@ -213,7 +207,7 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     expect(downs).to.have.length(1);
     expect(downs[0]!.at).to.equal(at);
     // ifLastChange on the device says the same instant, to its 10 ms resolution.
-    const lastChangeA = absolute(t, 'hy-core-2', num(aStatus.values.get(`${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${a}`)));
+    const lastChangeA = absoluteTime(t, 'hy-core-2', num(aStatus.values.get(`${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${a}`)));
     expect(Math.abs(lastChangeA - Date.parse(at))).to.be.below(10);
 
     await waitFor('linkDown traps from both ends', async () => (await traps.traps()).filter((m) => m.get('1.3.6.1.6.3.1.1.4.1.0') === '.1.3.6.1.6.3.1.1.5.3').length >= 2, 10_000);
