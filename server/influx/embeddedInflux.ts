@@ -74,7 +74,8 @@ export class EmbeddedInflux {
     const binary = await findBinary(this.options.binary ?? 'influxd');
     await mkdir(this.#dir, { recursive: true });
     await this.refuseIfRunning();
-    this.#port = this.options.port === 0 ? await freePort() : this.options.port;
+    // A restarted instance keeps its address, so clients need not be told of a new one.
+    this.#port ||= this.options.port === 0 ? await freePort() : this.options.port;
     await assertPortFree(this.#port);
     const rpcPort = await freePort();
     const configFile = join(this.#dir, 'influxd.conf');
