@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, type Command, type ParsedArgs } from './command.ts';
 import { InputFileError } from '../shared/input/diagnostics.ts';
 import { faultCommand } from './commands/fault.ts';
+import { pollCommand } from './commands/poll.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { simCommand } from './commands/sim.ts';
 import { topologyCommand } from './commands/topology.ts';
@@ -19,6 +20,7 @@ const COMMANDS = {
   topology: topologyCommand,
   sim: simCommand,
   fault: faultCommand,
+  poll: pollCommand,
   schema: schemaCommand,
 } satisfies Record<string, Command>;
 

@@ -45,6 +45,8 @@ export interface CollectorOptions {
   live: LiveState;
   log: Logger;
   shard?: Shard;
+  /** Poll only these devices (diagnosis). */
+  devices?: readonly string[];
   /** Overrides every device's poll interval (diagnosis, tests). */
   intervalMs?: number;
   maxInFlight?: number;
@@ -89,6 +91,7 @@ export class Collector {
     this.#mux = new UdpMux(check);
     for (const device of o.topology.devices) {
       if (!device.managed || (o.shard && !inShard(device.id, o.shard))) continue;
+      if (o.devices && !o.devices.includes(device.id)) continue;
       const specs = this.specsFor(device);
       if (specs.length === 0) continue;
       const endpoint = o.endpoints.get(device.id);
@@ -162,6 +165,28 @@ export class Collector {
   get schedulerStats() {
     return this.#scheduler?.stats ?? null;
   }
+
+  /** The collector_stats point for the time since the last one (self-metrics). */
+  statsPoint(atMs: number, spooledPoints: number): Point {
+    const s = this.stats;
+    const since = this.#lastStats;
+    this.#lastStats = { ...s };
+    const shard = this.o.shard ? `${this.o.shard.index}/${this.o.shard.count}` : '1/1';
+    return {
+      measurement: 'collector_stats',
+      tags: { shard },
+      fields: {
+        devices_ok: s.polls - s.pollsFailed - (since.polls - since.pollsFailed),
+        devices_failed: s.pollsFailed - since.pollsFailed,
+        cycle_ms: s.lastCycleMs || null,
+        samples_rejected: s.samplesRejected - since.samplesRejected,
+        spooled_points: spooledPoints,
+      },
+      timeMs: atMs,
+    };
+  }
+
+  #lastStats: CollectorStats = { polls: 0, pollsFailed: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
 
   private specsFor(device: Device): PolledInterfaceSpec[] {
     const specs: PolledInterfaceSpec[] = [];

@@ -6,8 +6,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SimulatorConfig } from '../shared/config/config.ts';
-import { DEMO_SECRETS_FILE } from '../shared/config/defaults.ts';
-import { withDemoSecrets } from '../shared/config/demoSecrets.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { SecretSources } from '../shared/secret.ts';
@@ -37,18 +35,16 @@ export interface SimStateFile {
 export async function startSimulation(
   config: SimulatorConfig,
   topology: Topology,
-  secrets: SecretSources,
-  dataDir: string,
+  /** Credentials, demo ones included (see demoCredentialSources). */
+  sources: SecretSources,
   log: Logger,
   overrides: { startMs?: number } = {},
 ): Promise<RunningSimulation> {
   const scenario = config.scenarioFile ? await loadScenario(config.scenarioFile, topology) : null;
-  const demo = await withDemoSecrets(topology, secrets, join(dataDir, DEMO_SECRETS_FILE));
-  if (demo.generated > 0) log.info(`generated ${demo.generated} demo credentials in ${join(dataDir, DEMO_SECRETS_FILE)}`);
   const truthDir = join(config.stateDir, 'truth');
   const simulator = await Simulator.start({
     topology,
-    secrets: demo.sources,
+    secrets: sources,
     log,
     truthDir,
     speed: scenario?.speed ?? config.speed,

@@ -1,5 +1,6 @@
 import { EXIT, type Command } from '../command.ts';
 import { loadConfig } from '../../shared/config/config.ts';
+import { demoCredentialSources } from '../../shared/config/demoCredentials.ts';
 import { loadSecretSources } from '../../shared/config/secretsFile.ts';
 import { consoleLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
@@ -65,8 +66,8 @@ Options:
     if (sim.trapTo.length === 0) sim.trapTo = config.simulator.trapTo;
     const log = consoleLogger('sim');
     const topology = await loadTopology((values.topology as string | undefined) ?? config.topologyFile);
-    const secrets = await loadSecretSources(config.secretsFile, process.env);
-    const running = await startSimulation(sim, topology, secrets, config.dataDir, log, startMs === undefined ? {} : { startMs });
+    const secrets = await demoCredentialSources(topology, await loadSecretSources(config.secretsFile, process.env), config.dataDir, log);
+    const running = await startSimulation(sim, topology, secrets, log, startMs === undefined ? {} : { startMs });
     const endpoints = running.simulator.endpoints();
     const width = Math.max(...Object.keys(endpoints).map((k) => k.length));
     console.log(`Simulated ${topology.network.name.zh} (${topology.network.name.en}): ${Object.keys(endpoints).length} devices, speed ${running.simulator.clock.speed}×`);
