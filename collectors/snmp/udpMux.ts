@@ -4,7 +4,9 @@
  * descriptors (the collector must run under `ulimit -n 1024`). This module
  * stands in for node:dgram (net-snmp's `dgramModule` option): each session gets
  * a virtual socket, and replies are routed back by the agent's address and
- * port, since a session talks to exactly one agent.
+ * port, since a session talks to exactly one agent. When several sessions
+ * share an agent (devices behind one address), each gets every reply from it
+ * and keeps the ones whose request ID it holds, as net-snmp already does.
  *
  * It is also the one place packets leave the collector, so it enforces the
  * target allow-list: a send to a target the policy refuses fails at once.
@@ -66,7 +68,7 @@ class VirtualSocket extends EventEmitter {
 
 export class UdpMux {
   readonly #sockets: dgram.Socket[] = [];
-  readonly #routes = new Map<string, VirtualSocket>();
+  readonly #routes = new Map<string, Set<VirtualSocket>>();
   #refs = 0;
   /** Datagrams that arrived for no session (late replies after a timeout, strays). */
   strays = 0;
@@ -78,8 +80,8 @@ export class UdpMux {
     for (let i = 0; i < socketCount; i++) {
       const s = dgram.createSocket('udp4');
       s.on('message', (msg, rinfo) => {
-        const target = this.#routes.get(`${rinfo.address}|${rinfo.port}`);
-        if (target) target.emit('message', msg, rinfo);
+        const targets = this.#routes.get(`${rinfo.address}|${rinfo.port}`);
+        if (targets?.size) for (const t of targets) t.emit('message', msg, rinfo);
         else this.strays++;
       });
       // A send error (e.g. ICMP port unreachable surfacing) must not kill the collector.
@@ -102,11 +104,15 @@ export class UdpMux {
   }
 
   route(key: string, socket: VirtualSocket): void {
-    this.#routes.set(key, socket);
+    const set = this.#routes.get(key);
+    if (set) set.add(socket);
+    else this.#routes.set(key, new Set([socket]));
   }
 
   unroute(key: string, socket: VirtualSocket): void {
-    if (this.#routes.get(key) === socket) this.#routes.delete(key);
+    const set = this.#routes.get(key);
+    set?.delete(socket);
+    if (set?.size === 0) this.#routes.delete(key);
   }
 
   ref(): void {
