@@ -63,6 +63,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       sink: writer,
       live,
       log: log.child('collector'),
+      maxInFlight: config.collector.maxInFlight,
+      ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
     });
     collector.start();
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);

@@ -44,6 +44,7 @@ Environment:
         product.simulation
           ? `  network   simulated: ${product.simulation.simulator.agents.size} SNMP agents on 127.0.0.1, speed ${product.simulation.simulator.clock.speed}×, control ${product.simulation.control.url}`
           : '  network   real (no simulator)',
+        `  polling   ${product.collector.pollers.size} devices${config.collector.intervalSeconds ? ` every ${config.collector.intervalSeconds} s` : ' at their topology.yaml intervals'}${product.collector.unpollable.size ? `; ${product.collector.unpollable.size} cannot be polled (see the log)` : ''}`,
       ].join('\n'),
     );
     if (values.check) {

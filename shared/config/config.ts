@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
+import { parseDuration } from '../model/units.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
 import type { SecretRef } from '../secret.ts';
 import {
@@ -49,6 +50,21 @@ const configFileSchema = z.strictObject({
       embeddedPort: z.number().int().min(1).max(65535).optional(),
     })
     .optional(),
+  /** Polling: every device's interval comes from topology.yaml unless overridden here. */
+  collector: z
+    .strictObject({
+      // Below 10 s only for tests and diagnosis; a real WAN is polled every 10 s or slower.
+      interval: z.string().transform((v, ctx) => {
+        const s = parseDuration(v);
+        if (s === null) {
+          ctx.issues.push({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a duration: write it like 10s or 1m` });
+          return z.NEVER;
+        }
+        return s;
+      }).optional(),
+      maxInFlight: z.number().int().min(1).max(10_000).optional(),
+    })
+    .optional(),
   /** The simulated network: on by default whenever the embedded defaults are in use. */
   simulator: z
     .strictObject({
@@ -77,6 +93,7 @@ export interface NmsConfig {
   production: boolean;
   influx: InfluxConfig;
   simulator: SimulatorConfig;
+  collector: { intervalSeconds: number | null; maxInFlight: number };
 }
 
 export interface SimulatorConfig {
@@ -123,6 +140,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
     production,
+    collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64 },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.
       enabled: sim.enabled ?? (!url && !production),

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { loadTopology } from '../../shared/model/loader.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { waitFor } from '../support/processes.ts';
 import { NMS_BIN, runNms } from '../support/runNms.ts';
@@ -24,6 +25,7 @@ describe('nms sim and nms fault (end to end)', function () {
 
   it('runs the whole network, prints the endpoint map, takes faults, and stops on SIGTERM', async () => {
     const env = { ...process.env, NMS_DATA_DIR: dir.path, NMS_DEBUG: '' };
+    const topology = await loadTopology('topology.yaml');
     const child = spawn(process.execPath, [NMS_BIN, 'sim', '--base-port', '0', '--control-port', '0', '--speed', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,6 +42,20 @@ describe('nms sim and nms fault (end to end)', function () {
       const r = await snmpget(hbj.port, { version: '2c', community: demo['env:NMS_SNMP_CPE_COMMUNITY']! }, ['1.3.6.1.2.1.1.5.0']);
       expect(r.values.get('1.3.6.1.2.1.1.5.0')).to.equal('"hy-hbj-cpe"');
 
+      // nms poll finds the running simulator and its demo credentials by itself.
+      const poll = await runNms(['poll', '--device', 'hy-hbj-cpe', '--device', 'hy-core-1', '--count', '2', '--interval', '1', '--json', '--no-store'], { env });
+      expect(poll.code, poll.stderr).to.equal(0);
+      const lines = poll.stdout.trim().split('\n').map((l) => JSON.parse(l) as { cycle: number; device: string; circuit: string; width: number; outcome: string; rate: { inBps: number; intervalS: number } | null });
+      const core = topology.circuitsOnDevice('hy-core-1').length;
+      expect(lines).to.have.length(2 * (core + 1));
+      const hbjLines = lines.filter((l) => l.device === 'hy-hbj-cpe');
+      expect(hbjLines.map((l) => [l.cycle, l.circuit, l.width, l.outcome])).to.deep.equal([
+        [1, 'HY-D-HBJ', 64, 'first'],
+        [2, 'HY-D-HBJ', 64, 'rate'],
+      ]);
+      expect(hbjLines[1]!.rate!.intervalS).to.be.within(40, 90);
+      expect(lines.filter((l) => l.cycle === 2).every((l) => l.outcome === 'rate')).to.equal(true);
+
       const fault = await runNms(['fault', 'link-down', '--circuit', 'HY-HYX', '--for', '5m'], { env });
       expect(fault.code, fault.stderr).to.equal(0);
       expect(fault.stdout).to.match(/^fault \d+ \(link-down\) started at simulated \d{4}-\d\d-\d\dT/);
@@ -55,6 +71,13 @@ describe('nms sim and nms fault (end to end)', function () {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('refuses to poll the real network outside production', async () => {
+    const r = await runNms(['poll', '--device', 'hy-core-1', '--count', '1', '--no-store'], { env: { NMS_DATA_DIR: dir.path, NMS_SNMP_CORE_AUTH_KEY: 'x'.repeat(10), NMS_SNMP_CORE_PRIV_KEY: 'y'.repeat(10) } });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include('device hy-core-1: target 10.43.0.1:161 is not on loopback; outside production (production: true in nms.yaml) the collector polls only 127.0.0.0/8 and ::1');
+    expect(r.stderr.trim().split('\n').at(-1)).to.equal('nms poll: no device can be polled');
   });
 
   it('says plainly when no simulator is running', async () => {

@@ -45,7 +45,12 @@ describe('nms up (end to end)', function () {
     expect(r.stderr).to.include('created retention policy raw');
   });
 
-  it('runs until SIGTERM, serving InfluxDB meanwhile, then stops what it started', async () => {
+  it('runs until SIGTERM, polling the simulated network into InfluxDB, then stops what it started', async () => {
+    // A simulated minute per real second, polled every real second.
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', ''].join('\n'),
+    );
     const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -55,6 +60,16 @@ describe('nms up (end to end)', function () {
       const influxPid = Number(/pid (\d+)/.exec(out)![1]);
       const rps = await httpQuery(`http://127.0.0.1:${port}`, 'SHOW RETENTION POLICIES ON nms');
       expect(rps.map((r) => r.name)).to.have.members(['raw', 'rollup_5m', 'rollup_1h']);
+      expect(out).to.match(/polling   97 devices every 1 s/);
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('rates in InfluxDB', async () => {
+        const rows = await httpQuery(url, 'SELECT count(in_bps) FROM circuit_traffic', 'nms');
+        return ((rows[0]?.count as number | undefined) ?? 0) >= 97 * 2;
+      }, 30_000);
+      const circuits = await httpQuery(url, 'SHOW TAG VALUES FROM circuit_traffic WITH KEY = "circuit"', 'nms');
+      expect(circuits.length).to.equal(97);
+      const devices = await httpQuery(url, 'SHOW TAG VALUES FROM device_health WITH KEY = "device"', 'nms');
+      expect(devices.length).to.equal(97);
       child.kill('SIGTERM');
       expect(await exited).to.equal(0);
       expect(isAlive(influxPid)).to.equal(false);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { runNms } from '../support/runNms.ts';
 
-const SUBCOMMANDS = ['up', 'validate', 'topology', 'sim', 'fault', 'schema'];
+const SUBCOMMANDS = ['up', 'validate', 'topology', 'sim', 'fault', 'poll', 'schema'];
 
 describe('nms command line', function () {
   this.timeout(60_000);

@@ -21,6 +21,8 @@ describe('configuration', () => {
     expect(c.topologyFile).to.equal(join(dir.path, 'topology.yaml'));
     expect(c.dataDir).to.equal(join(dir.path, 'var'));
     expect(c.production).to.equal(false);
+    expect(c.collector).to.deep.equal({ intervalSeconds: null, maxInFlight: 64 });
+    expect(c.simulator.enabled).to.equal(true);
   });
 
   it('reads nms.yaml, resolving paths against its folder', async () => {
