@@ -66,6 +66,7 @@ export interface InterfaceOutcome {
 export interface CollectorStats {
   polls: number;
   pollsFailed: number;
+  timeouts: number;
   requests: number;
   varbinds: number;
   samplesRejected: number;
@@ -76,7 +77,7 @@ export class Collector {
   readonly pollers = new Map<string, DevicePoller>();
   /** Devices this shard owns but cannot poll, with the reason. */
   readonly unpollable = new Map<string, string>();
-  readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
+  readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
   readonly #mux: UdpMux;
   readonly #clients: NetSnmpClient[] = [];
   /** The last reading of each polled interface, and when (collector clock) it was taken. */
@@ -180,13 +181,15 @@ export class Collector {
         devices_failed: s.pollsFailed - since.pollsFailed,
         cycle_ms: s.lastCycleMs || null,
         samples_rejected: s.samplesRejected - since.samplesRejected,
+        requests: s.requests - since.requests,
+        timeouts: s.timeouts - since.timeouts,
         spooled_points: spooledPoints,
       },
       timeMs: atMs,
     };
   }
 
-  #lastStats: CollectorStats = { polls: 0, pollsFailed: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
+  #lastStats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
 
   private specsFor(device: Device): PolledInterfaceSpec[] {
     const specs: PolledInterfaceSpec[] = [];
@@ -211,6 +214,7 @@ export class Collector {
     this.stats.requests += poll.requests;
     this.stats.varbinds += poll.varbinds;
     if (!poll.reachable) this.stats.pollsFailed++;
+    if (poll.errorKind === 'timeout') this.stats.timeouts++;
     const points: Point[] = [];
     points.push({
       measurement: 'device_health',

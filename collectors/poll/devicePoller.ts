@@ -8,7 +8,7 @@
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
 import { IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
-import { SnmpError, type SnmpClient, type SnmpValue } from '../snmp/snmpClient.ts';
+import { SnmpError, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
 
 export interface PolledInterfaceSpec {
   circuitId: string;
@@ -36,6 +36,7 @@ export interface DevicePoll {
   interfaces: InterfaceResult[];
   /** The error that made the whole device unreadable, with context. */
   error: string | null;
+  errorKind: SnmpErrorKind | null;
   /** True when interface names had to be resolved again this cycle (first poll, or renumbering). */
   resolved: boolean;
   requests: number;
@@ -92,7 +93,7 @@ export class DevicePoller {
         read = await this.read();
       }
       const finished = this.now();
-      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, resolved, ...counters() };
+      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, errorKind: null, resolved, ...counters() };
     } catch (err) {
       const finished = this.now();
       const message = err instanceof SnmpError ? err.message : `unexpected: ${(err as Error).message}`;
@@ -106,6 +107,7 @@ export class DevicePoller {
         memPct: null,
         interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, reading: null, error: null })),
         error: `device ${this.device.id}: ${message}`,
+        errorKind: err instanceof SnmpError ? err.kind : 'error',
         resolved,
         ...counters(),
       };

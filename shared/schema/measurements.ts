@@ -219,13 +219,15 @@ export const MEASUREMENTS = {
   },
   collector_stats: {
     name: 'collector_stats',
-    description: 'How the collector itself is doing, one point per poll cycle.',
+    description: 'How the collector itself is doing, one point a minute: counts are for that minute.',
     writtenBy: 'collectors (poll scheduler)',
     tags: { shard: 'poller shard as i/n, e.g. 1/1' },
     fields: {
       devices_ok: { type: 'integer', unit: 'count', description: 'devices that answered' },
       devices_failed: { type: 'integer', unit: 'count', description: 'devices that did not' },
-      cycle_ms: { type: 'float', unit: 'ms', description: 'wall time of the cycle' },
+      cycle_ms: { type: 'float', unit: 'ms', description: 'wall time of the last full cycle, when one was run' },
+      requests: { type: 'integer', unit: 'count', description: 'SNMP requests sent' },
+      timeouts: { type: 'integer', unit: 'count', description: 'polls that got no answer in time' },
       samples_rejected: { type: 'integer', unit: 'count', description: 'rates dropped as impossible (above contracted bandwidth) or after a counter reset' },
       spooled_points: { type: 'integer', unit: 'count', description: 'points waiting on disk for InfluxDB' },
     },
