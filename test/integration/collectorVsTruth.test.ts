@@ -16,6 +16,7 @@ import { resolveCredentials } from '../../shared/snmp/credentials.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile } from '../../sim/traffic/trafficModel.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
+import { busyCiscoCircuit } from '../support/circuits.ts';
 import { TEST_SECRETS } from '../support/simSecrets.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { absoluteTime } from '../support/truthTime.ts';
@@ -49,10 +50,7 @@ describe('collector against the ground truth (simulated network)', function () {
     const dir = await tempDir('collect');
     const truthDir = join(dir.path, 'truth');
     // A Cisco 2M line (32-bit counters only) preset to wrap about two simulated minutes in.
-    const cisco = topology.circuits.find((c) => {
-      const z = c.z.kind === 'device' ? topology.device(c.z.deviceId) : null;
-      return z?.vendor === 'cisco' && z.snmpProfile === 'cpe-v2c' && trafficProfile(734, c).kind !== 'idle';
-    })!;
+    const cisco = busyCiscoCircuit(topology);
     wrapCircuit = cisco.id;
     const rate = offeredOctetsPerSecond(trafficProfile(734, cisco), 'z2a', Math.floor(START / 1000 / SLOT_SECONDS), 8 * 3600);
     const sim = await Simulator.start({

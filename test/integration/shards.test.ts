@@ -43,6 +43,13 @@ describe('collector shards', function () {
           }
         });
         await collector.pollAll();
+        // Self-metrics for what just happened, as written to collector_stats.
+        const stats = collector.statsPoint(Date.now(), 0);
+        expect(stats.tags).to.deep.equal({ shard: `${index}/2` });
+        expect(stats.fields.devices_ok).to.equal(collector.pollers.size);
+        expect(stats.fields).to.include({ devices_failed: 0, timeouts: 0, samples_rejected: 0, spooled_points: 0 });
+        expect(stats.fields.requests).to.be.at.least(collector.pollers.size * 2);
+        expect(collector.statsPoint(Date.now(), 0).fields.requests, 'counts restart after each point').to.equal(0);
         await collector.stop();
         polled.push(keys);
       }

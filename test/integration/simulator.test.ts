@@ -16,6 +16,7 @@ import { Simulator } from '../../sim/simulator.ts';
 import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile } from '../../sim/traffic/trafficModel.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { waitFor } from '../support/processes.ts';
+import { busyCiscoCircuit } from '../support/circuits.ts';
 import { CORE, COUNTY, CPE, LEGACY, LEGACY_COMMUNITY, TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
 import { num, snmpbulkwalk, snmpget, snmpset, snmpwalk, startSnmptrapd, type SnmpAuth, type TrapReceiver } from '../support/snmpTools.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -294,11 +295,8 @@ describe('32-bit counters on the simulated network', function () {
 
   it('wraps as a real device does, with no 64-bit counter on a Cisco 2M line', async () => {
     const topology = await loadTopology('topology.yaml');
-    const circuit = topology.circuits.find((c) => {
-      const z = c.z.kind === 'device' ? topology.device(c.z.deviceId) : null;
-      return z?.vendor === 'cisco' && z.snmpProfile === 'cpe-v2c' && c.bandwidthBps === 2_000_000 && trafficProfile(734, c).kind !== 'idle';
-    })!;
-    const device = (circuit.z as { deviceId: string }).deviceId;
+    const circuit = busyCiscoCircuit(topology);
+    const device = circuit.z.deviceId;
     // Preset the counter about 20 simulated seconds of this line's traffic short of 2^32.
     const rate = offeredOctetsPerSecond(trafficProfile(734, circuit), 'a2z', Math.floor(START / 1000 / SLOT_SECONDS), 8 * 3600);
     expect(rate).to.be.above(10_000);

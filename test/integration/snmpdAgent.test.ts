@@ -43,6 +43,22 @@ async function loopbackBurst(bytes: number): Promise<void> {
   sink.close();
 }
 
+/** A collector for the test host's devices, all on the one snmpd. */
+function hostCollector(topology: Awaited<ReturnType<typeof loadTopology>>, port: number, options: { devices?: string[] } = {}): Collector {
+  return new Collector({
+    topology,
+    endpoints: new Map(topology.devices.map((d) => [d.id, { host: '127.0.0.1', port }])),
+    credentials: credentialsFor(topology, { env: ENV }),
+    production: false,
+    sink: null,
+    live: new LiveState(),
+    log: memoryLogger(),
+    ...options,
+    // Three devices on one agent: the multiplexer must route each reply to the session that asked.
+    client: { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 25 },
+  });
+}
+
 describe('collector against Debian snmpd (kernel counters as truth)', function () {
   this.timeout(90_000);
   let dir: { path: string; remove(): Promise<void> };
@@ -78,17 +94,7 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
 
   it('reads loopback counters over v2c and v3 authPriv that match the kernel’s, with a known burst between polls', async () => {
     const topology = await loadTopology('test/fixtures/topology/snmpd-host.yaml');
-    const collector = new Collector({
-      topology,
-      endpoints: new Map(topology.devices.map((d) => [d.id, { host: '127.0.0.1', port }])),
-      credentials: credentialsFor(topology, { env: ENV }),
-      production: false,
-      sink: null,
-      live: new LiveState(),
-      log: memoryLogger(),
-      // Three devices on one agent: the multiplexer must route each reply to the session that asked.
-      client: { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 25 },
-    });
+    const collector = hostCollector(topology, port);
     try {
       const before = await kernelLo();
       const first = { v2c: await collector.pollDevice('host-v2c'), v3: await collector.pollDevice('host-v3') };
@@ -122,17 +128,7 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
 
   it('refuses a wrong v3 key with an error that names the device', async () => {
     const topology = await loadTopology('test/fixtures/topology/snmpd-host.yaml');
-    const collector = new Collector({
-      topology,
-      endpoints: new Map(topology.devices.map((d) => [d.id, { host: '127.0.0.1', port }])),
-      credentials: credentialsFor(topology, { env: ENV }),
-      production: false,
-      sink: null,
-      live: new LiveState(),
-      log: memoryLogger(),
-      devices: ['host-v3-wrong'],
-      client: { timeoutMs: 1000, retries: 0, maxVarbinds: 40, maxRepetitions: 25 },
-    });
+    const collector = hostCollector(topology, port, { devices: ['host-v3-wrong'] });
     try {
       const { poll } = await collector.pollDevice('host-v3-wrong');
       expect(poll.reachable).to.equal(false);
