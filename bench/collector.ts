@@ -29,7 +29,8 @@ import { ensureSchema } from '../server/influx/schemaSetup.ts';
 const run = promisify(execFile);
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback);
-const CYCLES = arg('cycles', 10);
+// Enough cycles that start-up (module loading, first resolution) does not count as steady-state cost.
+const CYCLES = arg('cycles', 60);
 const POINTS = arg('points', 200_000);
 
 async function pollerFigures(dir: string): Promise<void> {
