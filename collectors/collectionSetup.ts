@@ -14,7 +14,7 @@ import { rollupBackfill } from '../shared/schema/rollups.ts';
 import type { SecretSources } from '../shared/secret.ts';
 import { resolveCredentials, type SnmpCredentials } from '../shared/snmp/credentials.ts';
 import type { Endpoint } from './snmp/targetPolicy.ts';
-import { InfluxV1Sink } from './write/influxV1Sink.ts';
+import type { LineSink } from './write/influxV1Sink.ts';
 import { SpoolingWriter } from './write/spoolingWriter.ts';
 
 /** @throws Error (per device, when called) naming the profile reference that is not set. */
@@ -39,16 +39,24 @@ export async function publishedEndpoints(file: string): Promise<Record<string, E
   return out;
 }
 
-/** The writer for a store, spooling under the data folder; replays trigger a rollup backfill. */
-export async function openWriter(target: InfluxTarget, client: InfluxDB, dataDir: string, log: Logger): Promise<SpoolingWriter> {
+/**
+ * The writer for a sink, spooling under the data folder. On InfluxDB 1.x a
+ * replay triggers a rollup backfill: continuous queries only look back a few
+ * hours, and the outage may have been longer.
+ */
+export async function openWriter(sink: LineSink, v1: { target: InfluxTarget; client: InfluxDB } | null, dataDir: string, log: Logger): Promise<SpoolingWriter> {
   return SpoolingWriter.open({
-    sink: new InfluxV1Sink(target),
+    sink,
     spoolDir: join(dataDir, 'spool'),
     log,
-    onReplayed: async ({ fromMs, toMs }) => {
-      // Continuous queries only look back a few hours; recompute the rollups the outage left out.
-      for (const statement of rollupBackfill(target.database, new Date(fromMs), new Date(toMs + 1))) await execute(client, statement, target.database);
-      log.info(`rollups recomputed for ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()}`);
-    },
+    ...(v1
+      ? {
+          onReplayed: async ({ fromMs, toMs }: { fromMs: number; toMs: number }) => {
+            const db = v1.target.database;
+            for (const statement of rollupBackfill(db, new Date(fromMs), new Date(toMs + 1))) await execute(v1.client, statement, db);
+            log.info(`rollups recomputed for ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()}`);
+          },
+        }
+      : {}),
   });
 }

@@ -11,6 +11,8 @@ declare -A PROVIDER=(
   [snmpget]=snmp
   [snmpd]=snmpd
   [snmptrapd]=snmptrapd
+  # Tests of the InfluxDB v2 write path run against it (it speaks /api/v2/write).
+  [victoria-metrics]=victoria-metrics
 )
 
 missing=()
@@ -32,7 +34,7 @@ if ((${#missing[@]})); then
   # interface); nms runs its own copies on loopback ports, so the system ones
   # are switched off.
   if [ -d /run/systemd/system ]; then
-    for service in influxdb snmpd snmptrapd; do
+    for service in influxdb snmpd snmptrapd victoria-metrics; do
       if [[ " ${missing[*]} " == *" $service "* ]]; then systemctl disable --now "$service" >/dev/null 2>&1 || true; fi
     done
   fi

@@ -52,7 +52,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       simulation = await startSimulation(config.simulator, topology, sources, log.child('sim'));
       stops.push(() => simulation!.stop());
     }
-    const writer = await openWriter(store.target, store.client, config.dataDir, log.child('writer'));
+    const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
     stops.push(() => writer.close());
     const live = new LiveState();
     const collector = new Collector({

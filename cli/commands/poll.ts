@@ -8,12 +8,11 @@ import type { SpoolingWriter } from '../../collectors/write/spoolingWriter.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { DEMO_SECRETS_FILE } from '../../shared/config/defaults.ts';
 import { loadSecretSources } from '../../shared/config/secretsFile.ts';
-import { createInfluxClient } from '../../shared/influx/connection.ts';
 import { LiveState } from '../../shared/live/liveState.ts';
 import { consoleLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
-import { resolveSecret } from '../../shared/secret.ts';
 import { SIM_STATE_FILE } from '../../sim/startSimulation.ts';
+import { openInfluxStore } from '../../server/influx/store.ts';
 
 export const pollCommand: Command = {
   summary: 'poll devices for N cycles and print what was read (diagnosis)',
@@ -72,14 +71,9 @@ Options:
 
     let writer: SpoolingWriter | null = null;
     if (!values['no-store']) {
-      const target =
-        config.influx.mode === 'embedded'
-          ? { url: `http://127.0.0.1:${config.influx.port}`, database: config.influx.database, username: null, password: null }
-          : { url: config.influx.url, database: config.influx.database, username: config.influx.username, password: config.influx.password ? resolveSecret(config.influx.password, secrets) : null };
-      const client = createInfluxClient(target);
-      const online = (await client.ping(2000)).some((h) => h.online);
-      if (!online) throw new Error(`no InfluxDB answers at ${target.url} (start it with "npm start", or pass --no-store)`);
-      writer = await openWriter(target, client, config.dataDir, log.child('writer'));
+      // The store nms up runs (or the configured server); never a new influxd of its own.
+      const store = await openInfluxStore(config.influx, config.dataDir, secrets, log, { manageEmbedded: false });
+      writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
     }
 
     const collector = new Collector({

@@ -2,7 +2,6 @@ import { EXIT, type Command } from '../command.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { consoleLogger } from '../../shared/log.ts';
 import { formatRate } from '../../shared/model/units.ts';
-import { describeTarget } from '../../shared/influx/connection.ts';
 import { startProduct } from '../../server/runtime.ts';
 import { waitForSignal } from '../signals.ts';
 
@@ -40,7 +39,7 @@ Environment:
       [
         `nms is up: ${t.network.name.zh} (${t.network.name.en})`,
         `  model     ${config.topologyFile}: ${t.sites.length} sites (${counties} county-level), ${t.devices.length} devices, ${t.circuits.length} circuits, ${formatRate(total)} contracted`,
-        `  influxdb  ${product.store.mode === 'embedded' ? 'managed' : 'external'} ${describeTarget(product.store.target)}${product.store.embedded ? `, pid ${product.store.embedded.pid}, data in ${config.dataDir}` : ''}`,
+        `  influxdb  ${product.store.mode === 'embedded' ? 'managed' : 'external'} ${product.store.description}${product.store.embedded ? `, pid ${product.store.embedded.pid}, data in ${config.dataDir}` : ''}`,
         product.simulation
           ? `  network   simulated: ${product.simulation.simulator.agents.size} SNMP agents on 127.0.0.1, speed ${product.simulation.simulator.clock.speed}×, control ${product.simulation.control.url}`
           : '  network   real (no simulator)',

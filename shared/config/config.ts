@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseValidatedYaml, readInputFile } from '../input/validatedYaml.ts';
+import { InputFileError, type Diagnostic } from '../input/diagnostics.ts';
+import type { SourceLocator } from '../input/sourceLocator.ts';
+import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { parseDuration } from '../model/units.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
@@ -44,10 +46,15 @@ const configFileSchema = z.strictObject({
   influx: z
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+      /** 1: InfluxDB 1.x (/write, InfluxQL). 2: the v2 write API (InfluxDB 2.x/3.x, clusters). */
+      api: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).optional(),
       database: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }).optional(),
       username: z.string().min(1).optional(),
       password: secretRefSchema.optional(),
       embeddedPort: z.number().int().min(1).max(65535).optional(),
+      org: z.string().min(1).optional(),
+      bucket: z.string().min(1).optional(),
+      token: secretRefSchema.optional(),
     })
     .optional(),
   /** Polling: every device's interval comes from topology.yaml unless overridden here. */
@@ -80,9 +87,31 @@ const configFileSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The rules that tie influx keys to the API version. They look only at which
+ * keys are present, so they run on the raw file even when a value is wrong
+ * (an inline token, say), and one run shows every problem.
+ */
+function influxKeyRules(raw: unknown, at: SourceLocator): Diagnostic[] {
+  const influx = (raw as { influx?: unknown } | null)?.influx;
+  if (typeof influx !== 'object' || influx === null) return [];
+  const i = influx as Record<string, unknown>;
+  const out: Diagnostic[] = [];
+  const v2Keys = ['org', 'bucket', 'token'];
+  const v1Keys = ['database', 'username', 'password', 'embeddedPort'];
+  if (i.api === 2) {
+    for (const k of ['url', ...v2Keys]) if (i[k] === undefined) out.push(at.diagnostic(['influx'], `api 2 needs ${k}`));
+    for (const k of v1Keys) if (i[k] !== undefined) out.push(at.diagnostic(['influx', k], `api 2 does not use ${k}; give org, bucket and token`));
+  } else {
+    for (const k of v2Keys) if (i[k] !== undefined) out.push(at.diagnostic(['influx', k], `${k} is for api 2 (the v2 write API); set api: 2`));
+  }
+  return out;
+}
+
 export type InfluxConfig =
   | { mode: 'embedded'; port: number; database: string }
-  | { mode: 'external'; url: string; database: string; username: string | null; password: SecretRef | null };
+  | { mode: 'external'; api: 1; url: string; database: string; username: string | null; password: SecretRef | null }
+  | { mode: 'external'; api: 2; url: string; org: string; bucket: string; token: SecretRef };
 
 export interface NmsConfig {
   /** The config file read, or null when running on embedded defaults. */
@@ -125,7 +154,13 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
   const named = explicitFile ?? env.NMS_CONFIG;
   const implicit = resolve(cwd, DEFAULT_CONFIG_FILE);
   const file = named !== undefined ? resolve(cwd, named) : existsSync(implicit) ? implicit : null;
-  const data = file ? parseValidatedYaml(await readInputFile(file, 'config file'), file, configFileSchema) : {};
+  let data: z.output<typeof configFileSchema> = {};
+  if (file) {
+    const checked = checkYaml(await readInputFile(file, 'config file'), file, configFileSchema);
+    if (checked.raw !== undefined) checked.problems.push(...influxKeyRules(checked.raw, checked.locator));
+    if (checked.problems.length > 0 || checked.data === undefined) throw new InputFileError(file, checked.problems);
+    data = checked.data;
+  }
   const base = file ? dirname(file) : cwd;
 
   const influx = data.influx ?? {};
@@ -152,8 +187,11 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       trapTo: sim.trapTo ?? [],
       stateDir: resolve(dataDir, 'sim'),
     },
-    influx: url
-      ? { mode: 'external', url, database, username: influx.username ?? null, password: influx.password ?? null }
-      : { mode: 'embedded', port: influx.embeddedPort ?? DEFAULT_EMBEDDED_INFLUX_PORT, database },
+    influx:
+      influx.api === 2
+        ? { mode: 'external', api: 2, url: url!, org: influx.org!, bucket: influx.bucket!, token: influx.token! }
+        : url
+          ? { mode: 'external', api: 1, url, database, username: influx.username ?? null, password: influx.password ?? null }
+          : { mode: 'embedded', port: influx.embeddedPort ?? DEFAULT_EMBEDDED_INFLUX_PORT, database },
   };
 }

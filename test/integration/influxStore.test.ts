@@ -19,7 +19,7 @@ describe('InfluxDB store, external mode (real influxd)', function () {
   it('uses the configured server, applies the schema there, and starts no influxd', async () => {
     const log = memoryLogger();
     const store = await openInfluxStore(
-      { mode: 'external', url: other.influx.url, database: 'nms_ext', username: 'nms', password: { env: 'TEST_INFLUX_PASSWORD' } },
+      { mode: 'external', api: 1, url: other.influx.url, database: 'nms_ext', username: 'nms', password: { env: 'TEST_INFLUX_PASSWORD' } },
       '/nonexistent-data-dir',
       { env: { TEST_INFLUX_PASSWORD: 'pa55-w0rd-value' } },
       log,
@@ -34,7 +34,7 @@ describe('InfluxDB store, external mode (real influxd)', function () {
   it('says which server it could not reach', async () => {
     const port = await freePort();
     const err = await openInfluxStore(
-      { mode: 'external', url: `http://127.0.0.1:${port}`, database: 'nms', username: null, password: null },
+      { mode: 'external', api: 1, url: `http://127.0.0.1:${port}`, database: 'nms', username: null, password: null },
       '/nonexistent-data-dir',
       { env: {} },
       memoryLogger(),
@@ -44,7 +44,7 @@ describe('InfluxDB store, external mode (real influxd)', function () {
 
   it('names a password reference that is not set, never a value', async () => {
     const err = await openInfluxStore(
-      { mode: 'external', url: other.influx.url, database: 'nms', username: 'nms', password: { env: 'NMS_INFLUX_PASSWORD' } },
+      { mode: 'external', api: 1, url: other.influx.url, database: 'nms', username: 'nms', password: { env: 'NMS_INFLUX_PASSWORD' } },
       '/nonexistent-data-dir',
       { env: {} },
       memoryLogger(),

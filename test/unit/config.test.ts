@@ -38,6 +38,7 @@ describe('configuration', () => {
     const c = await loadConfig({ env: {}, cwd: dir.path });
     expect(c.influx).to.deep.equal({
       mode: 'external',
+      api: 1,
       url: 'http://127.0.0.1:8086',
       database: 'nms',
       username: 'nms',
@@ -45,6 +46,26 @@ describe('configuration', () => {
     });
     const e = await loadConfig({ env: { NMS_INFLUX_URL: 'http://127.0.0.2:9999' }, cwd: dir.path });
     expect(e.influx.mode === 'external' && e.influx.url).to.equal('http://127.0.0.2:9999');
+  });
+
+  it('takes the v2 write API with org, bucket and a token reference, and checks the keys belong to the version', async () => {
+    const file = join(dir.path, 'nms.yaml');
+    await writeFile(file, 'influx:\n  api: 2\n  url: http://127.0.0.1:8428\n  org: hunan\n  bucket: nms\n  token: { env: NMS_INFLUX_TOKEN }\n');
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.influx).to.deep.equal({ mode: 'external', api: 2, url: 'http://127.0.0.1:8428', org: 'hunan', bucket: 'nms', token: { env: 'NMS_INFLUX_TOKEN' } });
+    expect(c.simulator.enabled).to.equal(false);
+
+    await writeFile(file, 'influx:\n  api: 2\n  url: http://127.0.0.1:8428\n  database: nms\n  token: abc\n');
+    const err = await loadConfig({ env: {}, cwd: dir.path }).catch((e: unknown) => e);
+    expect((err as Error).message.split('\n').slice(1)).to.deep.equal([
+      `${file}:2:3: influx: api 2 needs org`,
+      `${file}:2:3: influx: api 2 needs bucket`,
+      `${file}:4:13: influx.database: api 2 does not use database; give org, bucket and token`,
+      `${file}:5:10: influx.token: secret written inline; reference it instead, e.g. { env: NMS_SNMP_COMMUNITY } or { secret: <entry in secrets.yaml> }`,
+    ]);
+    await writeFile(file, 'influx:\n  url: http://127.0.0.1:8086\n  bucket: nms\n');
+    const v1 = await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e);
+    expect((v1 as Error).message).to.include(`${file}:3:11: influx.bucket: bucket is for api 2 (the v2 write API); set api: 2`);
   });
 
   it('rejects unknown keys, bad values and inline secrets with file:line:column', async () => {
