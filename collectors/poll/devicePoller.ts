@@ -64,6 +64,7 @@ export class DevicePoller {
   #health: HealthOids;
   #healthFallbackTried = false;
   #needsResolve = true;
+  #plan: ReturnType<DevicePoller['makePlan']> | null = null;
 
   constructor(
     readonly device: Device,
@@ -132,6 +133,7 @@ export class DevicePoller {
     const hc = indexes.length ? await this.client.get(indexes.map((i) => `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`)) : [];
     this.#width = new Map(indexes.map((i, k) => [i, hc[k] === null || hc[k] === undefined ? 32 : 64]));
     this.#needsResolve = false;
+    this.#plan = null;
   }
 
   /**
@@ -141,27 +143,21 @@ export class DevicePoller {
    * big router needs.
    */
   private async read() {
-    const healthOids = [this.#health.cpuPct, ...healthMemoryOids(this.#health)];
-    const uptimeOid = `${SYSTEM.sysUpTime}.0`;
-    const groups = this.#index.map((index, k) => (index === null ? null : { k, index, width: this.#width.get(index) ?? 32 }));
+    const plan = (this.#plan ??= this.makePlan());
     const perIface: Array<{ values: Array<SnmpValue | null>; uptimeCs: number | null; width: 32 | 64 } | null> = this.#index.map(() => null);
-    const perRequest = Math.max(1, Math.floor((this.client.maxVarbinds - 1) / IFACE_OIDS));
-    const live = groups.filter((g): g is NonNullable<typeof g> => g !== null);
     let uptimeCs: number | null = null;
     let health: Array<SnmpValue | null> = [];
-    for (let start = 0; start === 0 || start < live.length; start += perRequest) {
-      const chunk = live.slice(start, start + perRequest);
-      const oids = [uptimeOid, ...(start === 0 ? healthOids : []), ...chunk.flatMap((g) => this.ifaceOids(g.k, g.index, g.width))];
-      const values = await this.client.get(oids);
+    for (const request of plan) {
+      const values = await this.client.get(request.oids);
       const chunkUptime = int(values[0] ?? null);
       if (chunkUptime === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
       let at = 1;
-      if (start === 0) {
+      if (request === plan[0]) {
         uptimeCs = chunkUptime;
-        health = values.slice(1, 1 + healthOids.length);
-        at += healthOids.length;
+        health = values.slice(1, 1 + request.healthCount);
+        at += request.healthCount;
       }
-      for (const g of chunk) {
+      for (const g of request.interfaces) {
         perIface[g.k] = { values: values.slice(at, at + IFACE_OIDS), uptimeCs: chunkUptime, width: g.width };
         at += IFACE_OIDS;
       }
@@ -211,6 +207,28 @@ export class DevicePoller {
     return { uptimeCs, ...healthResult, interfaces, stale };
   }
 
+  /**
+   * The requests one cycle sends, built once per resolution: every request
+   * starts with sysUpTime.0, the first also carries the health OIDs.
+   */
+  private makePlan(): Array<{ oids: string[]; healthCount: number; interfaces: Array<{ k: number; width: 32 | 64 }> }> {
+    const healthOids = [this.#health.cpuPct, ...healthMemoryOids(this.#health)];
+    const uptimeOid = `${SYSTEM.sysUpTime}.0`;
+    const live = this.#index.flatMap((index, k) => (index === null ? [] : [{ k, index, width: this.#width.get(index) ?? (32 as const) }]));
+    const perRequest = Math.max(1, Math.floor((this.client.maxVarbinds - 1 - healthOids.length) / IFACE_OIDS));
+    const plan = [];
+    for (let start = 0; start === 0 || start < live.length; start += perRequest) {
+      const chunk = live.slice(start, start + perRequest);
+      const first = start === 0;
+      plan.push({
+        oids: [uptimeOid, ...(first ? healthOids : []), ...chunk.flatMap((g) => this.ifaceOids(g.k, g.index, g.width))],
+        healthCount: first ? healthOids.length : 0,
+        interfaces: chunk.map((g) => ({ k: g.k, width: g.width })),
+      });
+    }
+    return plan;
+  }
+
   /** The OIDs read for one interface each cycle; the first checks the name still lives at this ifIndex. */
   private ifaceOids(k: number, index: number, width: 32 | 64): string[] {
     return [
@@ -237,6 +255,7 @@ export class DevicePoller {
       const r = healthValues(HOST_RESOURCES, fallback);
       if (r.cpuPct !== null) {
         this.#health = HOST_RESOURCES;
+        this.#plan = null;
         result = r;
       }
     }
