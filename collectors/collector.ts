@@ -157,9 +157,11 @@ export class Collector {
     return this.stats.lastCycleMs;
   }
 
+  /** Stops polling and closes every session; stopping again does nothing. */
   async stop(): Promise<void> {
     await this.#scheduler?.stop();
-    for (const c of this.#clients) c.close();
+    this.#scheduler = null;
+    for (const c of this.#clients.splice(0)) c.close();
     this.#mux.close();
   }
 

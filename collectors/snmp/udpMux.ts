@@ -123,8 +123,9 @@ export class UdpMux {
     if (this.#refs > 0 && --this.#refs === 0) for (const s of this.#sockets) s.unref();
   }
 
+  /** Closes the real sockets; closing again does nothing. */
   close(): void {
-    for (const s of this.#sockets) s.close();
+    for (const s of this.#sockets.splice(0)) s.close();
     this.#routes.clear();
   }
 }
