@@ -44,10 +44,17 @@ export async function publishedEndpoints(file: string): Promise<Record<string, E
  * replay triggers a rollup backfill: continuous queries only look back a few
  * hours, and the outage may have been longer.
  */
-export async function openWriter(sink: LineSink, v1: { target: InfluxTarget; client: InfluxDB } | null, dataDir: string, log: Logger): Promise<SpoolingWriter> {
+export async function openWriter(
+  sink: LineSink,
+  v1: { target: InfluxTarget; client: InfluxDB } | null,
+  dataDir: string,
+  log: Logger,
+  /** Spool folder under the data folder; each writing process needs its own. */
+  spoolName = 'spool',
+): Promise<SpoolingWriter> {
   return SpoolingWriter.open({
     sink,
-    spoolDir: join(dataDir, 'spool'),
+    spoolDir: join(dataDir, spoolName),
     log,
     ...(v1
       ? {

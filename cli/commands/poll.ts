@@ -73,7 +73,8 @@ Options:
     if (!values['no-store']) {
       // The store nms up runs (or the configured server); never a new influxd of its own.
       const store = await openInfluxStore(config.influx, config.dataDir, secrets, log, { manageEmbedded: false });
-      writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
+      // A spool of its own: nms up may be writing from var/spool at the same time.
+      writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), 'spool-poll');
     }
 
     const collector = new Collector({

@@ -64,10 +64,15 @@ export class SpoolingWriter {
     this.#maxSpoolBytes = o.maxSpoolBytes ?? DEFAULT_MAX_SPOOL_BYTES;
   }
 
-  /** Opens the spool folder and schedules replay of anything a previous run left there. */
+  /**
+   * Opens the spool folder and schedules replay of anything a previous run left there.
+   * @throws Error when another live process holds this spool: two writers would replay
+   *   and delete each other's segments.
+   */
   static async open(options: SpoolingWriterOptions): Promise<SpoolingWriter> {
     const w = new SpoolingWriter(options);
     await mkdir(options.spoolDir, { recursive: true });
+    await lockSpool(options.spoolDir);
     const names = (await readdir(options.spoolDir)).filter((n) => /^\d{9}\.lp$/.test(n)).sort();
     for (const name of names) {
       const text = await readFile(join(options.spoolDir, name), 'utf8');
@@ -102,10 +107,12 @@ export class SpoolingWriter {
 
   /** Flushes, tries the spool once more, and stops. Whatever is left stays in the spool for the next run. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     await this.flush();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     if (this.#segments.length) await this.enqueue(() => this.replay());
     this.#closed = true;
+    await rm(join(this.o.spoolDir, LOCK_FILE), { force: true });
   }
 
   private flushSoon(ms: number): void {
@@ -206,5 +213,32 @@ export class SpoolingWriter {
     this.stats.spoolSegments = this.#segments.length;
     this.stats.spoolBytes = this.totalBytes();
     this.stats.spooledPoints = this.#segments.reduce((s, x) => s + x.points, 0);
+  }
+}
+
+const LOCK_FILE = 'writer.pid';
+
+/** Takes the spool for this process, unless another live process holds it. */
+async function lockSpool(dir: string): Promise<void> {
+  const file = join(dir, LOCK_FILE);
+  try {
+    await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+    return;
+  } catch {
+    // someone holds it, or held it and died
+  }
+  const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new Error(`spool ${dir} is in use by process ${holder}; one writer per spool`);
+  }
+  await writeFile(file, `${process.pid}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -88,8 +88,8 @@ export const VENDOR_HEALTH_OIDS = {
     cpuPct: '1.3.6.1.4.1.9.9.109.1.1.1.1.8.1',
     memory: { kind: 'usedFree', used: '1.3.6.1.4.1.9.9.48.1.1.1.5.1', free: '1.3.6.1.4.1.9.9.48.1.1.1.6.1' },
   },
-  // ZTE and others: the standard HOST-RESOURCES-MIB (hrProcessorLoad, hrStorage RAM row), which
-  // ZXR10 routers also serve; ZTE's private ZXR10 OIDs are not used.
+  // ZTE and others: the standard HOST-RESOURCES-MIB (hrProcessorLoad, hrStorage RAM row). ZTE's
+  // private ZXR10 OIDs are not used (not verified here); a device that serves neither shows no CPU.
   zte: {
     cpuPct: '1.3.6.1.2.1.25.3.3.1.2.1',
     memory: { kind: 'usedSize', used: '1.3.6.1.2.1.25.2.3.1.6.1', size: '1.3.6.1.2.1.25.2.3.1.5.1', unit: '1.3.6.1.2.1.25.2.3.1.4.1' },

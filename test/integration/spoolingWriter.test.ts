@@ -105,6 +105,22 @@ describe('spooling writer (real influxd)', function () {
     expect(log.lines.join('\n')).to.match(/HTTP 400 .*field type conflict.*dropped/);
   });
 
+  it('refuses a second writer on a spool a live process holds, and takes over a dead one’s', async () => {
+    const first = await SpoolingWriter.open({ sink: sink(), spoolDir: spool.path, log: memoryLogger() });
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    // Pretend another live process (this test's parent) holds it.
+    await writeFile(join(spool.path, 'writer.pid'), `${process.ppid}\n`);
+    const err = await SpoolingWriter.open({ sink: sink(), spoolDir: spool.path, log: memoryLogger() }).catch((e: Error) => e);
+    expect((err as Error).message).to.equal(`spool ${spool.path} is in use by process ${process.ppid}; one writer per spool`);
+    // A holder that has died does not block.
+    await writeFile(join(spool.path, 'writer.pid'), '999999999\n');
+    const second = await SpoolingWriter.open({ sink: sink(), spoolDir: spool.path, log: memoryLogger() });
+    await second.close();
+    await first.close();
+    expect(await readdir(spool.path)).to.deep.equal([]);
+  });
+
   it('keeps the spool within its bound, dropping the oldest points and saying so', async () => {
     await influx.influx.stop();
     const log = memoryLogger();
