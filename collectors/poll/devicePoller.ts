@@ -6,7 +6,7 @@
  * again; history follows the name, not the number.
  */
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
-import { IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
+import { HOST_RESOURCES_DISCOVERY as HR, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
 import { SnmpError, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
 
@@ -49,7 +49,13 @@ const NAME_COLUMN: Record<InterfaceRef['by'], string> = {
   ifAlias: `${IFX_TABLE}.${IFX_COLUMNS.ifAlias}`,
 };
 
-const HOST_RESOURCES = VENDOR_HEALTH_OIDS.generic;
+/** What a cycle reads for health: CPU OIDs (averaged) and the memory OIDs. */
+interface HealthPlan {
+  cpu: string[];
+  memory: HealthOids['memory'];
+}
+
+const usesHostResources = (h: HealthOids) => h === VENDOR_HEALTH_OIDS.generic || h === VENDOR_HEALTH_OIDS.zte;
 /** OIDs read per interface per cycle (see ifaceOids). */
 const IFACE_OIDS = 11;
 
@@ -61,8 +67,9 @@ export class DevicePoller {
   /** Resolved ifIndex per interface spec (by position), and counter width per ifIndex. */
   #index: Array<number | null> = [];
   #width = new Map<number, 32 | 64>();
-  #health: HealthOids;
+  #health: HealthPlan;
   #healthFallbackTried = false;
+  #hostResources: boolean;
   #needsResolve = true;
   #plan: ReturnType<DevicePoller['makePlan']> | null = null;
 
@@ -72,7 +79,9 @@ export class DevicePoller {
     private readonly client: SnmpClient,
     private readonly now: () => number = Date.now,
   ) {
-    this.#health = VENDOR_HEALTH_OIDS[device.vendor];
+    const vendor = VENDOR_HEALTH_OIDS[device.vendor];
+    this.#health = { cpu: [vendor.cpuPct], memory: vendor.memory };
+    this.#hostResources = usesHostResources(vendor);
   }
 
   /** One poll. Never throws: failures come back in the result, with context. */
@@ -132,6 +141,7 @@ export class DevicePoller {
     const indexes = this.#index.filter((i): i is number => i !== null);
     const hc = indexes.length ? await this.client.get(indexes.map((i) => `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`)) : [];
     this.#width = new Map(indexes.map((i, k) => [i, hc[k] === null || hc[k] === undefined ? 32 : 64]));
+    if (this.#hostResources) this.#health = (await this.discoverHostResources()) ?? this.#health;
     this.#needsResolve = false;
     this.#plan = null;
   }
@@ -212,7 +222,7 @@ export class DevicePoller {
    * starts with sysUpTime.0, the first also carries the health OIDs.
    */
   private makePlan(): Array<{ oids: string[]; healthCount: number; interfaces: Array<{ k: number; width: 32 | 64 }> }> {
-    const healthOids = [this.#health.cpuPct, ...healthMemoryOids(this.#health)];
+    const healthOids = [...this.#health.cpu, ...healthMemoryOids(this.#health.memory)];
     const uptimeOid = `${SYSTEM.sysUpTime}.0`;
     const live = this.#index.flatMap((index, k) => (index === null ? [] : [{ k, index, width: this.#width.get(index) ?? (32 as const) }]));
     const perRequest = Math.max(1, Math.floor((this.client.maxVarbinds - 1 - healthOids.length) / IFACE_OIDS));
@@ -249,33 +259,52 @@ export class DevicePoller {
   /** CPU and memory from the vendor's OIDs; if the agent lacks them, HOST-RESOURCES-MIB once. */
   private async healthFrom(values: Array<SnmpValue | null>): Promise<{ cpuPct: number | null; memPct: number | null }> {
     let result = healthValues(this.#health, values);
-    if (result.cpuPct === null && !this.#healthFallbackTried && this.#health !== HOST_RESOURCES) {
+    if (result.cpuPct === null && !this.#healthFallbackTried && !this.#hostResources) {
+      // The vendor's OIDs gave nothing: try HOST-RESOURCES-MIB, once.
       this.#healthFallbackTried = true;
-      const fallback = await this.client.get([HOST_RESOURCES.cpuPct, ...healthMemoryOids(HOST_RESOURCES)]);
-      const r = healthValues(HOST_RESOURCES, fallback);
-      if (r.cpuPct !== null) {
-        this.#health = HOST_RESOURCES;
-        this.#plan = null;
-        result = r;
+      const found = await this.discoverHostResources();
+      if (found) {
+        const r = healthValues(found, await this.client.get([...found.cpu, ...healthMemoryOids(found.memory)]));
+        if (r.cpuPct !== null) {
+          this.#health = found;
+          this.#hostResources = true;
+          this.#plan = null;
+          result = r;
+        }
       }
     }
     return result;
   }
+
+  /** Every processor's load, and the RAM row of hrStorage, by walking; null if the agent has none. */
+  private async discoverHostResources(): Promise<HealthPlan | null> {
+    const cpu = (await this.client.walk(HR.processorLoadColumn)).map((r) => r.oid);
+    if (cpu.length === 0) return null;
+    const ram = (await this.client.walk(HR.storageTypeColumn)).find((r) => String(r.value).replace(/^\./, '') === HR.storageRamType);
+    const index = ram?.oid.slice(HR.storageTypeColumn.length + 1);
+    const e = HR.storageEntry;
+    const c = HR.storageColumns;
+    const memory: HealthOids['memory'] = index
+      ? { kind: 'usedSize', used: `${e}.${c.used}.${index}`, size: `${e}.${c.size}.${index}`, unit: `${e}.${c.unit}.${index}` }
+      : VENDOR_HEALTH_OIDS.generic.memory;
+    return { cpu, memory };
+  }
 }
 
-function healthMemoryOids(h: HealthOids): string[] {
-  const m = h.memory;
+function healthMemoryOids(m: HealthOids['memory']): string[] {
   return m.kind === 'pct' ? [m.oid] : m.kind === 'usedFree' ? [m.used, m.free] : [m.used, m.size, m.unit];
 }
 
-function healthValues(h: HealthOids, values: Array<SnmpValue | null>): { cpuPct: number | null; memPct: number | null } {
-  const cpuPct = int(values[0] ?? null);
+function healthValues(h: HealthPlan, values: Array<SnmpValue | null>): { cpuPct: number | null; memPct: number | null } {
+  const loads = values.slice(0, h.cpu.length).map((v) => int(v ?? null)).filter((v): v is number => v !== null);
+  const cpuPct = loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : null;
   const m = h.memory;
+  const at = h.cpu.length;
   let memPct: number | null = null;
-  if (m.kind === 'pct') memPct = int(values[1] ?? null);
+  if (m.kind === 'pct') memPct = int(values[at] ?? null);
   else {
-    const used = int(values[1] ?? null);
-    const other = int(values[2] ?? null);
+    const used = int(values[at] ?? null);
+    const other = int(values[at + 1] ?? null);
     if (used !== null && other !== null) {
       const total = m.kind === 'usedFree' ? used + other : other;
       memPct = total > 0 ? (used / total) * 100 : null;

@@ -72,6 +72,18 @@ export interface HealthOids {
   memory: { kind: 'pct'; oid: string } | { kind: 'usedFree'; used: string; free: string } | { kind: 'usedSize'; used: string; size: string; unit: string };
 }
 
+/**
+ * HOST-RESOURCES-MIB is found by walking, as the MIB intends: every
+ * hrProcessorLoad instance (averaged), and the hrStorage row whose type is RAM.
+ */
+export const HOST_RESOURCES_DISCOVERY = {
+  processorLoadColumn: '1.3.6.1.2.1.25.3.3.1.2',
+  storageTypeColumn: '1.3.6.1.2.1.25.2.3.1.2',
+  storageRamType: '1.3.6.1.2.1.25.2.1.2',
+  storageEntry: '1.3.6.1.2.1.25.2.3.1',
+  storageColumns: { unit: 4, size: 5, used: 6 },
+} as const;
+
 export const VENDOR_HEALTH_OIDS = {
   // HUAWEI-ENTITY-EXTENT-MIB hwEntityCpuUsage / hwEntityMemUsage; 67108867 is the main board on VRP routers.
   huawei: {

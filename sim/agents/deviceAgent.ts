@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { Logger } from '../../shared/log.ts';
 import { netSnmpUser, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
-import { IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS } from '../../shared/snmp/oids.ts';
+import { HOST_RESOURCES_DISCOVERY, IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS } from '../../shared/snmp/oids.ts';
 import type { DeviceState, IfaceState, SimNetwork } from '../network/simNetwork.ts';
 import { deviceHealth } from './deviceHealth.ts';
 import {
@@ -311,6 +311,8 @@ export class DeviceAgent {
       cells.push({ oid: m.used, type: ObjectType.Gauge, value: (n) => health(n).memUsedBytes });
       cells.push({ oid: m.free, type: ObjectType.Gauge, value: (n) => health(n).memTotalBytes - health(n).memUsedBytes });
     } else {
+      // HOST-RESOURCES-MIB: the row's type says it is RAM, which is how a poller finds it.
+      cells.push({ oid: `${HOST_RESOURCES_DISCOVERY.storageTypeColumn}.1`, type: ObjectType.OID, value: () => HOST_RESOURCES_DISCOVERY.storageRamType });
       cells.push({ oid: m.unit, type: ObjectType.Integer, value: () => 1024 });
       cells.push({ oid: m.size, type: ObjectType.Integer, value: (n) => Math.floor(health(n).memTotalBytes / 1024) });
       cells.push({ oid: m.used, type: ObjectType.Integer, value: (n) => Math.floor(health(n).memUsedBytes / 1024) });

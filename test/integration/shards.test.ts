@@ -37,6 +37,9 @@ describe('collector shards', function () {
         const keys: string[] = [];
         collector.onPoll((poll, outcomes) => {
           expect(poll.reachable, poll.error ?? '').to.equal(true);
+          // Every vendor's CPU and memory are found: Huawei, H3C, Cisco, and ZTE by HOST-RESOURCES-MIB.
+          expect(poll.cpuPct, `${poll.deviceId} cpu`).to.be.within(0, 100);
+          expect(poll.memPct, `${poll.deviceId} memory`).to.be.within(1, 100);
           for (const o of outcomes) {
             expect(o.result.reading, o.result.error ?? '').to.not.equal(null);
             keys.push(`${poll.deviceId}|${o.circuit.id}|${o.result.spec.end}`);

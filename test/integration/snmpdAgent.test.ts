@@ -117,6 +117,16 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
         expect(outcome?.kind, v).to.equal('rate');
         expect(second[v].poll.uptimeCs, v).to.be.above(first[v].poll.uptimeCs!);
       }
+      // Health by HOST-RESOURCES-MIB discovery: the RAM row, whose size the kernel knows
+      // (/proc/meminfo MemTotal, in KiB). Net-SNMP publishes hrProcessorLoad only after its
+      // first minute of samples, so a just-started snmpd has no CPU figure yet: null, not 0.
+      expect(second.v2c.poll.cpuPct === null || (second.v2c.poll.cpuPct >= 0 && second.v2c.poll.cpuPct <= 100)).to.equal(true);
+      expect(second.v2c.poll.memPct).to.be.within(0.1, 100);
+      const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB/m.exec(await readFile('/proc/meminfo', 'utf8'))![1]);
+      const ram = await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, ['1.3.6.1.2.1.25.2.3.1.2.1', '1.3.6.1.2.1.25.2.3.1.4.1', '1.3.6.1.2.1.25.2.3.1.5.1']);
+      const [type, unit, size] = [...ram.values.values()];
+      expect(type).to.equal('.1.3.6.1.2.1.25.2.1.2');
+      expect((Number(size) * Number(unit)) / 1024).to.equal(memTotalKiB);
       // Debian's snmpget reads the same counter the collector read, at the same ifIndex.
       const ifIndex = second.v2c.outcomes[0]!.result.ifIndex!;
       const direct = await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, [`1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`]);
