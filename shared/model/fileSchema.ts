@@ -39,6 +39,8 @@ const rate = withUnit(
   (v) => `bandwidth ${JSON.stringify(v)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
 );
 const duration = withUnit(parseDuration, (v) => `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h`);
+// Polling a WAN device faster than every 10 s loads its CPU and tells nothing a NOC can act on.
+const pollInterval = duration.refine((s) => s >= 10, { message: 'must be at least 10s' });
 
 const snmpV12 = z.strictObject({
   version: z.enum(['1', '2c']),
@@ -118,7 +120,7 @@ const device = z.strictObject({
   managed: z.boolean().optional(),
   address: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
   snmp: id.optional(),
-  pollInterval: duration.optional(),
+  pollInterval: pollInterval.optional(),
 });
 
 const circuitEnd = z.strictObject({
@@ -144,7 +146,7 @@ const circuit = z.strictObject({
 export const topologyFileSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only topology format so far)' }),
   network: z.strictObject({ id, name: localizedName, timezone }),
-  defaults: z.strictObject({ pollInterval: duration.optional() }).optional(),
+  defaults: z.strictObject({ pollInterval: pollInterval.optional() }).optional(),
   snmpProfiles: z.record(id, snmpProfileSchema),
   slaTiers: z.record(id, slaTier),
   sites: z.array(site).min(1),
