@@ -259,7 +259,8 @@ export class Collector {
         this.stats.samplesRejected++;
         this.o.log.warn(`device ${device.id}: ${circuit.id} (${result.spec.ref.value}): sample dropped: ${outcome.reason}`);
       }
-      points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs));
+      // Points only when there is somewhere to write them (nms poll --no-store has none).
+      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs));
       if (this.measuredEnd(circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
     }
     this.o.sink?.write(points);

@@ -11,7 +11,7 @@ import { InputFileError, type Diagnostic } from '../input/diagnostics.ts';
 import type { SourceLocator } from '../input/sourceLocator.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
-import { parseDuration } from '../model/units.ts';
+import { durationSchema } from '../model/unitSchemas.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
 import type { SecretRef } from '../secret.ts';
 import {
@@ -61,14 +61,7 @@ const configFileSchema = z.strictObject({
   collector: z
     .strictObject({
       // Below 10 s only for tests and diagnosis; a real WAN is polled every 10 s or slower.
-      interval: z.string().transform((v, ctx) => {
-        const s = parseDuration(v);
-        if (s === null) {
-          ctx.issues.push({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a duration: write it like 10s or 1m` });
-          return z.NEVER;
-        }
-        return s;
-      }).optional(),
+      interval: durationSchema.optional(),
       maxInFlight: z.number().int().min(1).max(10_000).optional(),
     })
     .optional(),

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
-import { parseDuration, parseRate } from './units.ts';
+import { durationSchema, rateSchema } from './unitSchemas.ts';
 import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -19,28 +19,8 @@ const localizedName = z.strictObject({ zh: text, en: text });
 // A free label such as a device model: `model: 2811` means the text "2811".
 const label = z.union([text, z.number().transform(String)]);
 
-/**
- * A value people write as text with a unit (a rate, a duration), parsed to a
- * number. A bare number is refused with the same advice, since its unit is a guess.
- */
-function withUnit(parse: (text: string) => number | null, complaint: (value: string | number) => string) {
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const parsed = typeof value === 'string' ? parse(value) : null;
-    if (parsed === null) {
-      ctx.issues.push({ code: 'custom', input: value, message: complaint(value) });
-      return z.NEVER;
-    }
-    return parsed;
-  });
-}
-
-const rate = withUnit(
-  parseRate,
-  (v) => `bandwidth ${JSON.stringify(v)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
-);
-const duration = withUnit(parseDuration, (v) => `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h`);
 // Polling a WAN device faster than every 10 s loads its CPU and tells nothing a NOC can act on.
-const pollInterval = duration.refine((s) => s >= 10, { message: 'must be at least 10s' });
+const pollInterval = durationSchema.refine((s) => s >= 10, { message: 'must be at least 10s' });
 
 const snmpV12 = z.strictObject({
   version: z.enum(['1', '2c']),
@@ -136,7 +116,7 @@ const circuit = z.strictObject({
   name: localizedName.optional(),
   carrier: z.enum(CARRIERS),
   carrierCircuitId: text,
-  bandwidth: rate,
+  bandwidth: rateSchema,
   a: circuitEnd,
   z: circuitEnd,
   sla: id,

@@ -5,16 +5,9 @@
  * device silent) until a matching link-up (or reachable) arrives.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../shared/model/units.ts';
+import { durationSchema } from '../../shared/model/unitSchemas.ts';
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const s = typeof v === 'string' ? parseDuration(v) : null;
-  if (s === null) {
-    ctx.issues.push({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h` });
-    return z.NEVER;
-  }
-  return s;
-});
+const duration = durationSchema;
 const percent = z.number().gt(0).max(100);
 const circuitId = z.string().min(1);
 const deviceId = z.string().min(1);
