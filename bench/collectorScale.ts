@@ -19,9 +19,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback);
+const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
 const DEVICES = arg('devices', 2500);
 const CYCLES = arg('cycles', 3);
+const IN_FLIGHT = arg('in-flight', 64);
 const PER_DEVICE = 20;
 const COMMUNITY = 'bench-community';
 
@@ -49,6 +50,31 @@ function topologyYaml(devices: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/** CPU per thread of this process, from /proc (clock ticks of 10 ms): which thread the poller's CPU goes to. */
+async function threadCpu(): Promise<Map<string, { name: string; ms: number }>> {
+  const { readdir } = await import('node:fs/promises');
+  const out = new Map<string, { name: string; ms: number }>();
+  for (const tid of await readdir('/proc/self/task')) {
+    const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+    const m = /\((.*)\) (.*)/.exec(stat);
+    if (!m) continue;
+    const f = m[2]!.split(' ');
+    out.set(tid, { name: m[1]!, ms: (Number(f[11]) + Number(f[12])) * 10 });
+  }
+  return out;
+}
+
+/** Samples every allocation, including what the GC has since collected: where the garbage comes from. */
+async function startAllocationSampling(): Promise<() => Promise<unknown>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((res, rej) => session.post(method, params ?? {}, (err, result) => (err ? rej(err) : res(result))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => ((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile;
+}
+
 /** The poller child: one cycle to resolve names, then CYCLES measured cycles. */
 async function pollerChild(dir: string): Promise<void> {
   const { Collector } = await import('../collectors/collector.ts');
@@ -72,18 +98,27 @@ async function pollerChild(dir: string): Promise<void> {
     sink: null,
     live: new LiveState(),
     log: memoryLogger(),
-    maxInFlight: 256,
+    maxInFlight: IN_FLIGHT,
     client: { timeoutMs: 5000, retries: 1, maxVarbinds: 40, maxRepetitions: 25 },
   });
   const first = await collector.pollAll();
   const heapAfterFirstCycle = heapMb();
+  const threads0 = await threadCpu();
   const cpu0 = process.cpuUsage();
   const v0 = collector.stats.varbinds;
   const r0 = collector.stats.requests;
   const failed0 = collector.stats.pollsFailed;
+  const allocationProfile = process.env.NMS_BENCH_ALLOC_PROFILE ? await startAllocationSampling() : null;
   const walls: number[] = [];
   for (let i = 0; i < CYCLES; i++) walls.push(await collector.pollAll());
+  if (allocationProfile) await writeFile(process.env.NMS_BENCH_ALLOC_PROFILE!, JSON.stringify(await allocationProfile()));
   const cpu = process.cpuUsage(cpu0);
+  const threads1 = await threadCpu();
+  const byThread: Record<string, number> = {};
+  for (const [tid, t] of threads1) {
+    const ms = t.ms - (threads0.get(tid)?.ms ?? 0);
+    if (ms > 0) byThread[tid === String(process.pid) ? "main" : `${t.name}:${tid}`] = ms;
+  }
   const result = {
     devices: collector.pollers.size,
     interfaces: topology.circuits.length,
@@ -93,11 +128,15 @@ async function pollerChild(dir: string): Promise<void> {
     requests: (collector.stats.requests - r0) / CYCLES,
     failedPolls: collector.stats.pollsFailed - failed0,
     cpuUsPerVarbind: (cpu.user + cpu.system) / (collector.stats.varbinds - v0),
+    userMs: cpu.user / 1000,
+    systemMs: cpu.system / 1000,
+    threadMs: byThread,
     rssMb: process.memoryUsage().rss / 2 ** 20,
     heapAfterModelMb: heapAfterModel,
     heapAfterFirstCycleMb: heapAfterFirstCycle,
     heapSteadyMb: heapMb(),
   };
+  if (process.env.NMS_BENCH_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.NMS_BENCH_HEAP_SNAPSHOT);
   await collector.stop();
   console.log(JSON.stringify(result));
 }
@@ -127,18 +166,21 @@ async function main(): Promise<void> {
     }
     console.log(`Simulator up in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 
-    const child = await run('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" --expose-gc ${process.env.NMS_BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.NMS_BENCH_PROFILE}` : ''} --import tsx "${resolve('bench/collectorScale.ts')}" --poller-child "${dir}" --cycles ${CYCLES}`], {
+    const child = await run('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" --expose-gc ${process.env.NMS_BENCH_NODE_FLAGS ?? ""} ${process.env.NMS_BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.NMS_BENCH_PROFILE}` : ''} --import tsx "${resolve('bench/collectorScale.ts')}" --poller-child "${dir}" --cycles ${CYCLES} --in-flight ${IN_FLIGHT}`], {
       maxBuffer: 16 * 2 ** 20,
       timeout: 600_000,
     });
-    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    if (process.env.NMS_BENCH_CHILD_OUT) await writeFile(process.env.NMS_BENCH_CHILD_OUT, child.stdout + child.stderr);
+    const r = JSON.parse(child.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop()!) as {
       devices: number; interfaces: number; firstCycleMs: number; wallMs: number[]; varbinds: number; requests: number; failedPolls: number; cpuUsPerVarbind: number; rssMb: number;
+      userMs: number; systemMs: number; threadMs: Record<string, number>;
       heapAfterModelMb: number; heapAfterFirstCycleMb: number; heapSteadyMb: number;
     };
     console.log(`Poller under ulimit -n 1024: ${r.devices} devices, ${r.interfaces} interfaces`);
     console.log(`  first cycle (names resolved) ${r.firstCycleMs} ms; measured cycles ${r.wallMs.join(', ')} ms (target ≤ 10,000)`);
     console.log(`  ${r.varbinds.toFixed(0)} varbinds in ${r.requests.toFixed(0)} requests per cycle; failed polls ${r.failedPolls}`);
     console.log(`  poller CPU ${r.cpuUsPerVarbind.toFixed(2)} µs per varbind (target ≤ 3); RSS ${r.rssMb.toFixed(0)} MB (target ≤ 300)`);
+    console.log(`  CPU over the measured cycles: user ${r.userMs.toFixed(0)} ms, system ${r.systemMs.toFixed(0)} ms; by thread ${Object.entries(r.threadMs).map(([n, ms]) => `${n} ${ms}`).join(', ')} ms`);
     console.log(`  live heap after GC: ${r.heapAfterModelMb.toFixed(0)} MB with the model loaded, ${r.heapAfterFirstCycleMb.toFixed(0)} MB after the first cycle, ${r.heapSteadyMb.toFixed(0)} MB at the end`);
 
     // Peer: Debian's snmpbulkget reading the same columns from 100 of the agents, 8 at a time.

@@ -81,7 +81,7 @@ export class Collector {
   readonly #mux: UdpMux;
   readonly #clients: NetSnmpClient[] = [];
   /** The last reading of each polled interface, and when (collector clock) it was taken. */
-  readonly #previous = new Map<string, { reading: InterfaceReading; atMs: number }>();
+  readonly #previous = new Map<PolledInterfaceSpec, { reading: InterfaceReading; atMs: number }>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
   #scheduler: PollScheduler | null = null;
   readonly #now: () => number;
@@ -245,7 +245,7 @@ export class Collector {
     const outcomes: InterfaceOutcome[] = [];
     for (const result of poll.interfaces) {
       const circuit = topology.circuit(result.spec.circuitId);
-      const key = `${device.id}|${result.spec.circuitId}|${result.spec.end}`;
+      const key = result.spec;
       const last = this.#previous.get(key);
       const curr = result.reading;
       // A gap (missed polls, judged on the collector's own clock) stays a gap: no rate or

@@ -54,8 +54,11 @@ export type RateOutcome =
 /** Difference of two readings of a counter of `width` bits, unwrapping one wrap. */
 export function counterDelta(prev: bigint, curr: bigint, width: 32 | 64): { delta: bigint; wrapped: boolean } {
   if (curr >= prev) return { delta: curr - prev, wrapped: false };
-  return { delta: curr + (1n << BigInt(width)) - prev, wrapped: true };
+  return { delta: curr + (width === 64 ? TWO_POW_64N : TWO_POW_32N) - prev, wrapped: true };
 }
+
+const TWO_POW_32N = 1n << 32n;
+const TWO_POW_64N = 1n << 64n;
 
 /**
  * Hundredths of a second between two sysUpTime readings, or null when the
@@ -68,7 +71,8 @@ export function uptimeDelta(prevCs: number, currCs: number): number | null {
   return null;
 }
 
-const small = (prev: number, curr: number) => Number(counterDelta(BigInt(prev), BigInt(curr), 32).delta);
+/** A 32-bit counter's delta in plain numbers: exact, since both readings are below 2^32. */
+const small = (prev: number, curr: number) => (curr >= prev ? curr - prev : curr + TWO_POW_32 - prev);
 
 /** The rate between two readings, judged against the contracted bandwidth (bit/s). */
 export function computeRates(prev: InterfaceReading, curr: InterfaceReading, contractBps: number): RateOutcome {

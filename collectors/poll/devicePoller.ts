@@ -8,7 +8,7 @@
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
 import { HOST_RESOURCES_DISCOVERY as HR, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
-import { SnmpError, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
+import { SnmpError, type GetList, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
 
 export interface PolledInterfaceSpec {
   circuitId: string;
@@ -60,6 +60,11 @@ const usesHostResources = (h: HealthOids) => h === VENDOR_HEALTH_OIDS.generic ||
 const IFACE_OIDS = 11;
 
 const text = (v: SnmpValue | null): string | null => (v === null ? null : Buffer.isBuffer(v) ? v.toString('utf8').trim() : String(v).trim());
+/** Whether an agent's name is the model's: bytes first, so the usual case makes no string. */
+function sameName(v: SnmpValue | null, expected: { text: string; bytes: Buffer }): boolean {
+  if (Buffer.isBuffer(v) && v.equals(expected.bytes)) return true;
+  return text(v) === expected.text;
+}
 const int = (v: SnmpValue | null): number | null => (v === null ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : null);
 const big = (v: SnmpValue | null): bigint | null => (v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : null);
 
@@ -72,6 +77,8 @@ export class DevicePoller {
   #hostResources: boolean;
   #needsResolve = true;
   #plan: ReturnType<DevicePoller['makePlan']> | null = null;
+  /** Each spec's interface name, also as bytes to compare with what the agent sends. */
+  readonly #names: ReadonlyArray<{ text: string; bytes: Buffer }>;
 
   constructor(
     readonly device: Device,
@@ -82,6 +89,7 @@ export class DevicePoller {
     const vendor = VENDOR_HEALTH_OIDS[device.vendor];
     this.#health = { cpu: [vendor.cpuPct], memory: vendor.memory };
     this.#hostResources = usesHostResources(vendor);
+    this.#names = specs.map((s) => ({ text: s.ref.value, bytes: Buffer.from(s.ref.value, 'utf8') }));
   }
 
   /** One poll. Never throws: failures come back in the result, with context. */
@@ -154,11 +162,12 @@ export class DevicePoller {
    */
   private async read() {
     const plan = (this.#plan ??= this.makePlan());
-    const perIface: Array<{ values: Array<SnmpValue | null>; uptimeCs: number | null; width: 32 | 64 } | null> = this.#index.map(() => null);
+    // Where each interface's values are: the reply they came in, and their offset in it.
+    const perIface: Array<{ values: Array<SnmpValue | null>; at: number; uptimeCs: number; width: 32 | 64 } | null> = this.#index.map(() => null);
     let uptimeCs: number | null = null;
     let health: Array<SnmpValue | null> = [];
     for (const request of plan) {
-      const values = await this.client.get(request.oids);
+      const values = await this.client.get(request.list);
       const chunkUptime = int(values[0] ?? null);
       if (chunkUptime === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
       let at = 1;
@@ -168,7 +177,7 @@ export class DevicePoller {
         at += request.healthCount;
       }
       for (const g of request.interfaces) {
-        perIface[g.k] = { values: values.slice(at, at + IFACE_OIDS), uptimeCs: chunkUptime, width: g.width };
+        perIface[g.k] = { values, at, uptimeCs: chunkUptime, width: g.width };
         at += IFACE_OIDS;
       }
     }
@@ -182,13 +191,14 @@ export class DevicePoller {
         return { spec, ifIndex: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
       }
       const v = slot.values;
-      if (text(v[0] ?? null) !== spec.ref.value) {
+      const o = slot.at;
+      if (!sameName(v[o] ?? null, this.#names[k]!)) {
         stale = true;
         this.#needsResolve = true;
         return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
       }
-      const inOctets = big(v[1] ?? null);
-      const outOctets = big(v[2] ?? null);
+      const inOctets = big(v[o + 1] ?? null);
+      const outOctets = big(v[o + 2] ?? null);
       if (inOctets === null || outOctets === null) {
         stale = true;
         this.#needsResolve = true;
@@ -199,18 +209,18 @@ export class DevicePoller {
         ifIndex,
         error: null,
         reading: {
-          uptimeCs: slot.uptimeCs!,
+          uptimeCs: slot.uptimeCs,
           inOctets,
           outOctets,
           width: slot.width,
-          inErrors: int(v[3] ?? null) ?? 0,
-          outErrors: int(v[4] ?? null) ?? 0,
-          inDiscards: int(v[5] ?? null) ?? 0,
-          outDiscards: int(v[6] ?? null) ?? 0,
-          operStatus: int(v[7] ?? null) ?? 0,
-          adminStatus: int(v[8] ?? null) ?? 0,
-          lastChangeCs: int(v[9] ?? null) ?? 0,
-          discontinuityCs: int(v[10] ?? null) ?? 0,
+          inErrors: int(v[o + 3] ?? null) ?? 0,
+          outErrors: int(v[o + 4] ?? null) ?? 0,
+          inDiscards: int(v[o + 5] ?? null) ?? 0,
+          outDiscards: int(v[o + 6] ?? null) ?? 0,
+          operStatus: int(v[o + 7] ?? null) ?? 0,
+          adminStatus: int(v[o + 8] ?? null) ?? 0,
+          lastChangeCs: int(v[o + 9] ?? null) ?? 0,
+          discontinuityCs: int(v[o + 10] ?? null) ?? 0,
         },
       };
     });
@@ -221,7 +231,7 @@ export class DevicePoller {
    * The requests one cycle sends, built once per resolution: every request
    * starts with sysUpTime.0, the first also carries the health OIDs.
    */
-  private makePlan(): Array<{ oids: string[]; healthCount: number; interfaces: Array<{ k: number; width: 32 | 64 }> }> {
+  private makePlan(): Array<{ list: GetList; healthCount: number; interfaces: Array<{ k: number; width: 32 | 64 }> }> {
     const healthOids = [...this.#health.cpu, ...healthMemoryOids(this.#health.memory)];
     const uptimeOid = `${SYSTEM.sysUpTime}.0`;
     const live = this.#index.flatMap((index, k) => (index === null ? [] : [{ k, index, width: this.#width.get(index) ?? (32 as const) }]));
@@ -231,7 +241,7 @@ export class DevicePoller {
       const chunk = live.slice(start, start + perRequest);
       const first = start === 0;
       plan.push({
-        oids: [uptimeOid, ...(first ? healthOids : []), ...chunk.flatMap((g) => this.ifaceOids(g.k, g.index, g.width))],
+        list: this.client.prepare([uptimeOid, ...(first ? healthOids : []), ...chunk.flatMap((g) => this.ifaceOids(g.k, g.index, g.width))]),
         healthCount: first ? healthOids.length : 0,
         interfaces: chunk.map((g) => ({ k: g.k, width: g.width })),
       });

@@ -1,11 +1,14 @@
 /**
  * The narrow seam around SNMP: get some OIDs, walk a column, close. The poller
  * sees only this interface; unit tests give it a fake keyed by OID, and the
- * real one is net-snmp over the shared UDP multiplexer.
+ * real one is net-snmp over the shared UDP multiplexer, except for SNMPv1/v2c
+ * GETs, which take the lean path of communityGetCodec (encoded once per
+ * request list, decoded without net-snmp's generic codec).
  */
 import snmp from 'net-snmp';
 import { netSnmpUser, netSnmpVersion, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
-import type { UdpMux } from './udpMux.ts';
+import { CodecError, decodeGetResponse, prepareGet, requestedOids, type PreparedGet } from './communityGetCodec.ts';
+import { RequestTimeout, TargetRefused, type UdpMux } from './udpMux.ts';
 
 /** An SNMP value: numbers for integers, counters, gauges and timeticks; bigint for Counter64. */
 export type SnmpValue = number | bigint | Buffer | string;
@@ -23,16 +26,26 @@ export class SnmpError extends Error {
   }
 }
 
+/** A list of OIDs made ready to be asked for again and again (see SnmpClient.prepare). */
+export interface GetList {
+  readonly size: number;
+}
+
 export interface SnmpClient {
   /** Varbinds one request may carry; get() splits longer lists. */
   readonly maxVarbinds: number;
   /** Requests sent and varbinds asked for, since the client was made. */
   readonly stats: { requests: number; varbinds: number };
   /**
+   * Readies a list the poller asks for every cycle: it is encoded once, and
+   * keeps no OID strings. @throws SnmpError if an OID cannot be encoded.
+   */
+  prepare(oids: readonly string[]): GetList;
+  /**
    * Values in the order asked; null where the agent has no such object or instance.
    * @throws SnmpError on timeout or a refused request.
    */
-  get(oids: readonly string[]): Promise<Array<SnmpValue | null>>;
+  get(oids: readonly string[] | GetList): Promise<Array<SnmpValue | null>>;
   /** Every instance under one column, in order. @throws SnmpError */
   walk(column: string): Promise<Array<{ oid: string; value: SnmpValue }>>;
   close(): void;
@@ -70,9 +83,18 @@ function convert(vb: Varbind): SnmpValue | null {
   }
 }
 
+/** net-snmp's names for the error-status values of RFC 3416. */
+const ERROR_STATUS = snmp.ErrorStatus as unknown as Record<number, string>;
+
+/** SNMPv1/v2c: encoded requests of at most maxVarbinds each; SNMPv3: the OIDs, for net-snmp. */
+type PreparedList = { size: number; chunks: PreparedGet[]; oids?: never } | { size: number; oids: readonly string[]; chunks?: never };
+
 export class NetSnmpClient implements SnmpClient {
   readonly #session: snmp.Session;
   readonly #v1: boolean;
+  readonly #mux: UdpMux;
+  /** SNMPv1/v2c only: the version and community the lean GET path sends. */
+  readonly #community: { version: '1' | '2c'; value: Buffer } | null;
   readonly stats = { requests: 0, varbinds: 0 };
 
   constructor(
@@ -97,40 +119,75 @@ export class NetSnmpClient implements SnmpClient {
     // net-snmp emits socket errors on the session; they surface per request instead.
     this.#session.on('error', () => undefined);
     this.#v1 = credentials.version === '1';
+    this.#mux = mux;
+    this.#community = credentials.version === '3' ? null : { version: credentials.version, value: Buffer.from(credentials.community.reveal(), 'utf8') };
   }
 
   get maxVarbinds(): number {
     return this.options.maxVarbinds;
   }
 
-  async get(oids: readonly string[]): Promise<Array<SnmpValue | null>> {
+  prepare(oids: readonly string[]): GetList {
+    const community = this.#community;
+    if (!community) {
+      const list: PreparedList = { size: oids.length, oids: [...oids] };
+      return list;
+    }
+    const chunks: PreparedGet[] = [];
+    try {
+      for (let i = 0; i < oids.length; i += this.options.maxVarbinds) chunks.push(prepareGet(community.version, community.value, oids.slice(i, i + this.options.maxVarbinds)));
+    } catch (err) {
+      throw this.wrap(err, `getting ${oids.length} objects`);
+    }
+    const list: PreparedList = { size: oids.length, chunks };
+    return list;
+  }
+
+  async get(what: readonly string[] | GetList): Promise<Array<SnmpValue | null>> {
+    const list = (Array.isArray(what) ? this.prepare(what as readonly string[]) : what) as PreparedList;
+    if (list.chunks?.length === 1) return this.leanChunk(list.chunks[0]!);
     const out: Array<SnmpValue | null> = [];
-    for (let i = 0; i < oids.length; i += this.options.maxVarbinds) {
-      out.push(...(await this.getChunk(oids.slice(i, i + this.options.maxVarbinds))));
+    if (list.chunks) {
+      for (const chunk of list.chunks) out.push(...(await this.leanChunk(chunk)));
+    } else {
+      for (let i = 0; i < list.oids.length; i += this.options.maxVarbinds) out.push(...(await this.getChunk(list.oids.slice(i, i + this.options.maxVarbinds))));
     }
     return out;
   }
 
+  /** SNMPv3, through net-snmp. */
   private async getChunk(oids: readonly string[]): Promise<Array<SnmpValue | null>> {
-    const result: Array<SnmpValue | null> = oids.map(() => null);
-    let pending = oids.map((oid, i) => ({ oid, i }));
-    // SNMPv1 answers a missing object with noSuchName for the whole request; drop that one and ask again.
-    while (pending.length) {
-      try {
-        this.stats.varbinds += pending.length;
-        const vbs = await this.request<Varbind[]>((cb) => this.#session.get(pending.map((p) => p.oid), cb));
-        vbs.forEach((vb, k) => (result[pending[k]!.i] = convert(vb)));
-        return result;
-      } catch (err) {
-        const e = err as { status?: number; index?: number };
-        if (!(err instanceof SnmpError) && e.status === snmp.ErrorStatus.NoSuchName && e.index && e.index >= 1) {
-          pending = pending.filter((_, k) => k !== e.index! - 1);
-          continue;
-        }
-        throw this.wrap(err, `getting ${oids.length} objects`);
-      }
+    this.stats.varbinds += oids.length;
+    try {
+      const vbs = await this.request<Varbind[]>((cb) => this.#session.get([...oids], cb));
+      return vbs.map(convert);
+    } catch (err) {
+      throw this.wrap(err, `getting ${oids.length} objects`);
     }
-    return result;
+  }
+
+  private async leanChunk(request: PreparedGet): Promise<Array<SnmpValue | null>> {
+    this.stats.requests++;
+    this.stats.varbinds += request.count;
+    let response;
+    try {
+      const { reply, requestId } = await this.#mux.exchange(this.host, this.port, request.buffer, request.idOffset, this.options);
+      response = decodeGetResponse(reply, request, requestId);
+    } catch (err) {
+      throw this.wrap(err, `getting ${request.count} objects`);
+    }
+    if (response.errorStatus === 0) return response.values;
+    const oids = requestedOids(request);
+    const at = response.errorIndex - 1;
+    if (this.#v1 && response.errorStatus === snmp.ErrorStatus.NoSuchName && at >= 0 && at < oids.length) {
+      // SNMPv1 refuses the whole request for one missing object and names it: ask again without it.
+      const rest = [...oids.slice(0, at), ...oids.slice(at + 1)];
+      const values = rest.length ? await this.get(rest) : [];
+      values.splice(at, 0, null);
+      return values;
+    }
+    const status = ERROR_STATUS[response.errorStatus] ?? `error-status ${response.errorStatus}`;
+    throw new SnmpError('error', `${this.host}:${this.port}: getting ${request.count} objects: the agent answered ${status}${oids[at] ? ` for ${oids[at]}` : ''}`);
   }
 
   async walk(column: string): Promise<Array<{ oid: string; value: SnmpValue }>> {
@@ -179,7 +236,9 @@ export class NetSnmpClient implements SnmpClient {
     if (err instanceof SnmpError) return err;
     const e = err as Error;
     const where = `${this.host}:${this.port}: ${doing}`;
-    if (e.name === 'RequestTimedOutError') return new SnmpError('timeout', `${where}: timeout after ${this.options.timeoutMs / 1000} s × ${this.options.retries + 1} tries`, { cause: e });
+    if (e instanceof CodecError) return new SnmpError('error', `${where}: a malformed reply: ${e.message}`, { cause: e });
+    if (e instanceof TargetRefused) return new SnmpError('refused', `${where}: ${e.message}`, { cause: e });
+    if (e instanceof RequestTimeout || e.name === 'RequestTimedOutError') return new SnmpError('timeout', `${where}: timeout after ${this.options.timeoutMs / 1000} s × ${this.options.retries + 1} tries`, { cause: e });
     if (/not on loopback|not an allowed target/.test(e.message)) return new SnmpError('refused', `${where}: ${e.message}`, { cause: e });
     return new SnmpError('error', `${where}: ${e.message}`, { cause: e });
   }

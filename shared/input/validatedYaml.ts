@@ -68,7 +68,36 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
     if (raw === null) problems.push({ file, line: 1, column: 1, path: '', message: 'the file is empty' });
     else problems.push(...diagnosticsFromIssues(parsed.error.issues, locator, secretPaths));
   }
-  return { data: parsed.success ? parsed.data : undefined, raw, problems, locator };
+  return { data: parsed.success ? detachFromSource(parsed.data) : undefined, raw, problems, locator };
+}
+
+/**
+ * Replaces every string in plain objects and arrays, in place, with one flat
+ * copy per distinct text. V8 keeps a substring as a slice of its parent, so
+ * one interface name kept from a topology would hold the whole file's text in
+ * memory (20 MB for a province-sized file); and a carrier or tier named on
+ * 50,000 circuits is then one string, not 50,000.
+ */
+function detachFromSource<T>(value: T): T {
+  const seen = new Map<string, string>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      let kept = seen.get(v);
+      if (kept === undefined) {
+        kept = v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as string) : v;
+        seen.set(kept, kept);
+      }
+      return kept;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = copy(v[i]);
+    } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = copy(o[k]);
+    }
+    return v;
+  };
+  return copy(value) as T;
 }
 
 /**
