@@ -4,17 +4,12 @@
  * decode from Debian's snmpd must be what snmpget prints.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { decodeGetResponse, peekRequestId, prepareGet } from '../../collectors/snmp/communityGetCodec.ts';
 import { NetSnmpClient, SnmpError } from '../../collectors/snmp/snmpClient.ts';
 import { UdpMux } from '../../collectors/snmp/udpMux.ts';
 import { Secret } from '../../shared/secret.ts';
-import { waitFor } from '../support/processes.ts';
-import { snmpget } from '../support/snmpTools.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { snmpget, startSnmpd, type SnmpdAgent } from '../support/snmpTools.ts';
 
 const COMMUNITY = 'codec-test-community';
 const FIXED = {
@@ -43,16 +38,12 @@ async function snmpgetRequestBytes(version: '1' | '2c', oids: string[]): Promise
 
 describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
   this.timeout(60_000);
-  let dir: { path: string; remove(): Promise<void> };
-  let snmpd: ChildProcess;
+  let snmpd: SnmpdAgent;
   let port: number;
 
   before(async () => {
-    dir = await tempDir('codec');
-    port = 20_000 + Math.floor(Math.random() * 20_000);
-    const conf = join(dir.path, 'snmpd.conf');
-    await writeFile(
-      conf,
+    snmpd = await startSnmpd(
+      'codec',
       [
         `rocommunity ${COMMUNITY} 127.0.0.1`,
         `override .${FIXED.int} integer -2147483648`,
@@ -60,19 +51,12 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
         `override .${FIXED.gauge} uinteger 3000000000`,
         `override .${FIXED.text} octet_str "GigabitEthernet0/0/1"`,
         `override .${FIXED.oid} object_id .1.3.6.1.4.1.2011.2.23.4294967295`,
-      ].join('\n') + '\n',
+      ],
+      COMMUNITY,
     );
-    snmpd = spawn('snmpd', ['-f', '-Ln', '-C', '-c', conf, `udp:127.0.0.1:${port}`], { env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir.path, 'persist'), MIBS: '' }, stdio: 'ignore' });
-    await waitFor('snmpd to answer', async () => (await snmpget(port, { version: '2c', community: COMMUNITY }, [SYS_DESCR], 1)).code === 0, 15_000);
+    port = snmpd.port;
   });
-  after(async () => {
-    if (snmpd && snmpd.exitCode === null) {
-      const exited = new Promise((r) => snmpd.once('exit', r));
-      snmpd.kill('SIGTERM');
-      await exited;
-    }
-    await dir?.remove();
-  });
+  after(async () => snmpd?.stop());
 
   for (const version of ['1', '2c'] as const) {
     it(`encodes a v${version} GET byte for byte as Debian's snmpget does`, async () => {

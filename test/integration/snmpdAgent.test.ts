@@ -4,18 +4,14 @@
  * counters for the loopback interface (/proc/net/dev) as the truth.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Collector } from '../../collectors/collector.ts';
 import { credentialsFor } from '../../collectors/collectionSetup.ts';
 import { LiveState } from '../../shared/live/liveState.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
-import { waitFor } from '../support/processes.ts';
-import { snmpget } from '../support/snmpTools.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { snmpget, startSnmpd, type SnmpdAgent } from '../support/snmpTools.ts';
 
 const ENV = {
   TEST_SNMPD_COMMUNITY: 'snmpd-test-community',
@@ -61,36 +57,18 @@ function hostCollector(topology: Awaited<ReturnType<typeof loadTopology>>, port:
 
 describe('collector against Debian snmpd (kernel counters as truth)', function () {
   this.timeout(90_000);
-  let dir: { path: string; remove(): Promise<void> };
-  let snmpd: ChildProcess;
+  let snmpd: SnmpdAgent;
   let port: number;
 
   before(async () => {
-    dir = await tempDir('snmpd');
-    port = 20_000 + Math.floor(Math.random() * 20_000);
-    const conf = join(dir.path, 'snmpd.conf');
-    await writeFile(
-      conf,
-      [
-        `rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`,
-        `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`,
-        'rouser nmsv3 priv',
-      ].join('\n') + '\n',
+    snmpd = await startSnmpd(
+      'snmpd',
+      [`rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`, `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`, 'rouser nmsv3 priv'],
+      ENV.TEST_SNMPD_COMMUNITY,
     );
-    snmpd = spawn('snmpd', ['-f', '-Ln', '-C', '-c', conf, `udp:127.0.0.1:${port}`], {
-      env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir.path, 'persist'), MIBS: '' },
-      stdio: 'ignore',
-    });
-    await waitFor('snmpd to answer', async () => (await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, ['1.3.6.1.2.1.1.5.0'], 1)).code === 0, 15_000);
+    port = snmpd.port;
   });
-  after(async () => {
-    if (snmpd && snmpd.exitCode === null) {
-      const exited = new Promise((r) => snmpd.once('exit', r));
-      snmpd.kill('SIGTERM');
-      await exited;
-    }
-    await dir?.remove();
-  });
+  after(async () => snmpd?.stop());
 
   it('reads loopback counters over v2c and v3 authPriv that match the kernel’s, with a known burst between polls', async () => {
     const topology = await loadTopology('test/fixtures/topology/snmpd-host.yaml');

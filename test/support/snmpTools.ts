@@ -7,6 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from './processes.ts';
+import { tempDir } from './tempDir.ts';
 
 export type SnmpAuth =
   | { version: '1' | '2c'; community: string }
@@ -102,4 +103,39 @@ export async function startSnmptrapd(dir: string, port: number, users: Array<{ e
       await exited;
     },
   };
+}
+
+export interface SnmpdAgent {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's snmpd on a random loopback port with the given snmpd.conf lines,
+ * in a temporary folder of its own; resolves once it answers `community`.
+ */
+export async function startSnmpd(name: string, confLines: string[], community: string): Promise<SnmpdAgent> {
+  const dir = await tempDir(name);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const conf = join(dir.path, 'snmpd.conf');
+  await writeFile(conf, `${confLines.join('\n')}\n`);
+  const snmpd = spawn('snmpd', ['-f', '-Ln', '-C', '-c', conf, `udp:127.0.0.1:${port}`], {
+    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir.path, 'persist'), MIBS: '' },
+    stdio: 'ignore',
+  });
+  const stop = async () => {
+    if (snmpd.exitCode === null && snmpd.signalCode === null) {
+      const exited = new Promise((r) => snmpd.once('exit', r));
+      snmpd.kill('SIGTERM');
+      await exited;
+    }
+    await dir.remove();
+  };
+  try {
+    await waitFor('snmpd to answer', async () => (await snmpget(port, { version: '2c', community }, ['1.3.6.1.2.1.1.5.0'], 1)).code === 0, 15_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, stop };
 }
