@@ -89,6 +89,7 @@ async function pollerChild(dir: string): Promise<void> {
   };
   const topology = await loadTopology(join(dir, 'topology.yaml'));
   const heapAfterModel = heapMb();
+  console.error(`rss after model ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   const endpoints = (await publishedEndpoints(join(dir, 'sim', 'sim.json')))!;
   const collector = new Collector({
     topology,
@@ -103,6 +104,7 @@ async function pollerChild(dir: string): Promise<void> {
   });
   const first = await collector.pollAll();
   const heapAfterFirstCycle = heapMb();
+  console.error(`rss after first cycle ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   const threads0 = await threadCpu();
   const cpu0 = process.cpuUsage();
   const v0 = collector.stats.varbinds;

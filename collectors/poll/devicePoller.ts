@@ -60,10 +60,26 @@ const usesHostResources = (h: HealthOids) => h === VENDOR_HEALTH_OIDS.generic ||
 const IFACE_OIDS = 11;
 
 const text = (v: SnmpValue | null): string | null => (v === null ? null : Buffer.isBuffer(v) ? v.toString('utf8').trim() : String(v).trim());
-/** Whether an agent's name is the model's: bytes first, so the usual case makes no string. */
-function sameName(v: SnmpValue | null, expected: { text: string; bytes: Buffer }): boolean {
-  if (Buffer.isBuffer(v) && v.equals(expected.bytes)) return true;
-  return text(v) === expected.text;
+/**
+ * The specs' interface names as one buffer, to check what an agent sends
+ * each cycle by bytes, without making a string (or a Buffer per name).
+ */
+class NameBytes {
+  readonly #all: Buffer;
+  readonly #ends: number[] = [];
+
+  constructor(names: readonly string[]) {
+    this.#all = Buffer.from(names.join(''), 'utf8');
+    let end = 0;
+    for (const n of names) this.#ends.push((end += Buffer.byteLength(n, 'utf8')));
+  }
+
+  /** Whether an agent's value is name k, as text() would compare it; bytes first. */
+  matches(k: number, v: SnmpValue | null, name: string): boolean {
+    const start = k === 0 ? 0 : this.#ends[k - 1]!;
+    if (Buffer.isBuffer(v) && v.length === this.#ends[k]! - start && v.compare(this.#all, start, this.#ends[k]!) === 0) return true;
+    return text(v) === name;
+  }
 }
 const int = (v: SnmpValue | null): number | null => (v === null ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : null);
 const big = (v: SnmpValue | null): bigint | null => (v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : null);
@@ -77,8 +93,7 @@ export class DevicePoller {
   #hostResources: boolean;
   #needsResolve = true;
   #plan: ReturnType<DevicePoller['makePlan']> | null = null;
-  /** Each spec's interface name, also as bytes to compare with what the agent sends. */
-  readonly #names: ReadonlyArray<{ text: string; bytes: Buffer }>;
+  readonly #names: NameBytes;
 
   constructor(
     readonly device: Device,
@@ -89,7 +104,7 @@ export class DevicePoller {
     const vendor = VENDOR_HEALTH_OIDS[device.vendor];
     this.#health = { cpu: [vendor.cpuPct], memory: vendor.memory };
     this.#hostResources = usesHostResources(vendor);
-    this.#names = specs.map((s) => ({ text: s.ref.value, bytes: Buffer.from(s.ref.value, 'utf8') }));
+    this.#names = new NameBytes(specs.map((s) => s.ref.value));
   }
 
   /** One poll. Never throws: failures come back in the result, with context. */
@@ -192,7 +207,7 @@ export class DevicePoller {
       }
       const v = slot.values;
       const o = slot.at;
-      if (!sameName(v[o] ?? null, this.#names[k]!)) {
+      if (!this.#names.matches(k, v[o] ?? null, spec.ref.value)) {
         stale = true;
         this.#needsResolve = true;
         return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };

@@ -31,11 +31,12 @@ export interface PreparedGet {
   /** How many OIDs the request asks for. */
   readonly count: number;
   /**
-   * Where each requested OID's encoded body sits in buffer: start and length,
-   * in pairs. Offsets, not a Buffer per OID: a province's plans hold a
-   * quarter of a million OIDs.
+   * Where the varbind list's first varbind starts in buffer. A reply is
+   * checked by walking the request's own varbinds beside it: no per-OID
+   * copies or offsets to keep, for the quarter of a million OIDs a province
+   * polls.
    */
-  readonly oidSpans: readonly number[];
+  readonly varbindsOffset: number;
 }
 
 export interface GetResponse {
@@ -111,16 +112,8 @@ export function prepareGet(version: '1' | '2c', community: Buffer, oids: readonl
   message.copy(buffer);
   // The request-id's four value bytes sit right after the PDU's tag and length and the INTEGER's tag and length.
   const idOffset = buffer.length - pdu.length + 1 + lengthBytes(pduBody.length).length + 2;
-  // Each varbind ends with the OID's body and then NULL (05 00): find the bodies from the end.
-  const oidSpans = new Array<number>(encoded.length * 2).fill(0);
-  let end = buffer.length;
-  for (let k = encoded.length - 1; k >= 0; k--) {
-    const body = encoded[k]!;
-    oidSpans[2 * k] = end - 2 - body.length;
-    oidSpans[2 * k + 1] = body.length;
-    end -= varbinds[k]!.length;
-  }
-  return { buffer, idOffset, version: v, community, count: encoded.length, oidSpans };
+  const varbindsOffset = buffer.length - varbinds.reduce((n, vb) => n + vb.length, 0);
+  return { buffer, idOffset, version: v, community, count: encoded.length, varbindsOffset };
 }
 
 /** A cursor over one datagram; every step checks the bounds. */
@@ -173,6 +166,22 @@ class Reader {
     return n;
   }
 
+  /**
+   * In a request we encoded ourselves: steps over one varbind (SEQUENCE, OID,
+   * NULL) and returns the OID's length; its body ends 2 bytes before pos.
+   */
+  nextRequestedOidLength(): number {
+    this.expect(TAG.sequence, 'request varbind');
+    const length = this.expect(TAG.oid, 'request OID');
+    this.pos += length + 2;
+    return length;
+  }
+
+  nextRequestedOid(): Buffer {
+    const length = this.nextRequestedOidLength();
+    return this.buf.subarray(this.pos - 2 - length, this.pos - 2);
+  }
+
   peek(): number {
     return this.buf[this.pos]!;
   }
@@ -202,7 +211,9 @@ class Reader {
 /** The OIDs a prepared GET asks for, as dotted text (for messages, and for net-snmp when the lean path hands over). */
 export function requestedOids(request: PreparedGet): string[] {
   const out: string[] = [];
-  for (let k = 0; k < request.count; k++) out.push(oidText(request.buffer.subarray(request.oidSpans[2 * k]!, request.oidSpans[2 * k]! + request.oidSpans[2 * k + 1]!)));
+  const t = new Reader(request.buffer);
+  t.pos = request.varbindsOffset;
+  for (let k = 0; k < request.count; k++) out.push(oidText(t.nextRequestedOid()));
   return out;
 }
 
@@ -257,7 +268,8 @@ export function decodeGetResponse(buf: Buffer, request: PreparedGet, requestId: 
   const errorIndex = r.integer('error-index');
   const listEnd = r.expect(TAG.sequence, 'varbind list') + r.pos;
   const count = request.count;
-  const spans = request.oidSpans;
+  const asked = new Reader(request.buffer);
+  asked.pos = request.varbindsOffset;
   const values: Array<SnmpValue | null> = new Array(count);
   let k = 0;
   try {
@@ -265,10 +277,9 @@ export function decodeGetResponse(buf: Buffer, request: PreparedGet, requestId: 
       if (k >= count) throw new CodecError(`the reply has more than the ${count} varbinds asked for`);
       const end = r.expect(TAG.sequence, 'varbind') + r.pos;
       const oidLength = r.expect(TAG.oid, 'name');
-      const at = spans[2 * k]!;
-      const asked = spans[2 * k + 1]!;
-      if (!r.bytesEqual(oidLength, request.buffer, at, asked)) {
-        throw new CodecError(`the agent answered ${oidText(r.take(oidLength))} for ${oidText(request.buffer.subarray(at, at + asked))}`);
+      const askedLength = asked.nextRequestedOidLength();
+      if (!r.bytesEqual(oidLength, request.buffer, asked.pos - 2 - askedLength, askedLength)) {
+        throw new CodecError(`the agent answered ${oidText(r.take(oidLength))} for ${oidText(request.buffer.subarray(asked.pos - 2 - askedLength, asked.pos - 2))}`);
       }
       r.pos += oidLength;
       const length = r.header();
