@@ -2,10 +2,10 @@
  * Finds credentials written straight into a file. Secrets live in the
  * environment or in the git-ignored secrets file; topology.yaml is shared,
  * reviewed and committed, so a community string in it is a leak.
- * The scan walks the raw YAML rather than the parsed model, so it also catches
- * a secret under a misspelt or unknown key. Messages never repeat the value.
+ * The scan walks the file's raw values rather than the parsed model, so it
+ * also catches a secret under a misspelt or unknown key. Messages never
+ * repeat the value.
  */
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { YamlPath } from './sourceLocator.ts';
 
 const SECRET_KEYS = new Set(
@@ -14,24 +14,20 @@ const SECRET_KEYS = new Set(
 );
 
 /** Paths whose value is a secret written inline (a scalar where a reference belongs). */
-export function findInlineSecrets(root: Node | null): YamlPath[] {
+export function findInlineSecrets(root: unknown): YamlPath[] {
   const found: YamlPath[] = [];
-  const walk = (node: Node | null, path: PropertyKey[]) => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        const value = (pair.value as Node | null) ?? null;
+  const walk = (value: unknown, path: PropertyKey[]) => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, i]));
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (const [key, child] of entries) {
         // A bare `secret:` inside a reference ({ secret: name }) names an entry; it is not a value.
-        const isRefName = key === 'secret' && node.items.length === 1 && path.length > 0;
-        if (SECRET_KEYS.has(key.toLowerCase()) && !isRefName && isScalar(value) && value.value !== null) {
-          found.push([...path, key]);
-        } else {
-          walk(value, [...path, key]);
-        }
+        const isRefName = key === 'secret' && entries.length === 1 && path.length > 0;
+        const isScalar = child !== null && child !== undefined && typeof child !== 'object';
+        if (SECRET_KEYS.has(key.toLowerCase()) && !isRefName && isScalar) found.push([...path, key]);
+        else walk(child, [...path, key]);
       }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
     }
   };
   walk(root, []);
