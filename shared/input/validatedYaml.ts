@@ -45,29 +45,24 @@ export function checkYaml<S extends z.ZodType>(text: string, file: string, schem
 /**
  * The file's values by js-yaml (YAML 1.2 core schema, as the `yaml` library
  * reads it), or undefined when only the precise parser can say what is
- * wrong (a syntax error, a duplicate key, several documents) or aliases share
- * nodes (the precise parser bounds their expansion).
+ * wrong (a syntax error, a duplicate key, several documents) or the file uses
+ * aliases (the precise parser bounds their expansion).
  */
 function quickParse(text: string): { value: unknown } | undefined {
-  let value: unknown;
+  if (MAY_USE_ALIASES.test(text)) return undefined;
   try {
-    value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    return { value: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) ?? null };
   } catch {
     return undefined;
   }
-  return sharesNodes(value) ? undefined : { value: value ?? null };
 }
 
-function sharesNodes(root: unknown): boolean {
-  const seen = new Set<object>();
-  const visit = (v: unknown): boolean => {
-    if (v === null || typeof v !== 'object') return false;
-    if (seen.has(v)) return true;
-    seen.add(v);
-    return (Array.isArray(v) ? v : Object.values(v)).some(visit);
-  };
-  return visit(root);
-}
+/**
+ * An alias (`*name`) stands where a node may start: after a space, a line
+ * start or a flow indicator. A `*` in a quoted string or comment may match
+ * too, which only costs the slower parser.
+ */
+const MAY_USE_ALIASES = /(^|[\s[{,])\*[^\s,[\]{}]/m;
 
 /** Every node with its position, for a file that is broken or uses aliases. */
 function checkPrecisely<S extends z.ZodType>(text: string, file: string, schema: S, options: CheckOptions): CheckedYaml<z.output<S>> {
