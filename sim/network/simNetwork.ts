@@ -119,6 +119,12 @@ export class SimNetwork {
   readonly #utcOffset: number;
   readonly #seed: number;
   #segmentStart: number;
+  /** Managed devices the network control centre cannot reach (every path to them is down). */
+  #cutOff = new Set<DeviceState>();
+  /** Per device, its circuits to other managed devices (it is their A end). */
+  readonly #downlinks = new Map<DeviceState, CircuitState[]>();
+  /** Devices reached over a circuit from another managed device: all but the cores. */
+  readonly #hasUplink = new Set<DeviceState>();
   #queue: Scheduled[] = [];
   #seq = 0;
   #nextFaultId = 1;
@@ -182,6 +188,11 @@ export class SimNetwork {
       if (a.iface) a.iface.circuit = state;
       if (z.iface) z.iface.circuit = state;
       this.circuits.push(state);
+      // Only a path from a managed device leads back to the NMS; the province's PE does not.
+      if (a.dev && z.dev) {
+        this.#downlinks.set(a.dev, [...(this.#downlinks.get(a.dev) ?? []), state]);
+        this.#hasUplink.add(z.dev);
+      }
     }
 
     for (const p of options.counterPresets ?? []) {
@@ -244,8 +255,39 @@ export class SimNetwork {
     return id;
   }
 
+  /**
+   * Whether the device's agent answers nobody: rebooting, told to be silent,
+   * or cut off, when every circuit that leads to it from the network control
+   * centre is down (a county uplink down silences the county router and its
+   * departments' CPE, as in the real network).
+   */
   isSilent(device: DeviceState): boolean {
-    return device.rebooting || device.silentFaults > 0;
+    return device.rebooting || device.silentFaults > 0 || this.#cutOff.has(device);
+  }
+
+  /** Managed devices that the network control centre cannot reach, now. */
+  cutOffDevices(): readonly DeviceState[] {
+    return [...this.#cutOff];
+  }
+
+  /**
+   * Devices with no uplink from another managed device are where the NMS
+   * sits (the cores); the rest are reachable while some uplink is up and its
+   * A device is reachable. A rebooting device forwards nothing.
+   */
+  private recomputeReachability(): void {
+    const reachable = new Set<DeviceState>();
+    const pending = [...this.devices.values()].filter((d) => !this.#hasUplink.has(d) && !d.rebooting);
+    pending.forEach((d) => reachable.add(d));
+    while (pending.length) {
+      const from = pending.pop()!;
+      for (const c of this.#downlinks.get(from) ?? []) {
+        if (!c.up || !c.zDevice || c.zDevice.rebooting || reachable.has(c.zDevice)) continue;
+        reachable.add(c.zDevice);
+        pending.push(c.zDevice);
+      }
+    }
+    this.#cutOff = new Set([...this.devices.values()].filter((d) => !reachable.has(d) && !d.rebooting));
   }
 
   /** sysUpTime in hundredths of a second, as a device reports it (wrapping at 2^32). */
@@ -300,6 +342,7 @@ export class SimNetwork {
 
   private recomputeRates(t: number, notify: boolean): void {
     const slot = Math.floor(t / SLOT_MS);
+    const changes: Array<{ c: CircuitState; up: boolean; cause: string }> = [];
     for (const c of this.circuits) {
       const aDown = c.aDevice?.rebooting ?? false;
       const zDown = c.zDevice?.rebooting ?? false;
@@ -314,7 +357,7 @@ export class SimNetwork {
         }
         if (notify) {
           const cause = c.downFaults > 0 ? 'link fault' : aDown ? `reboot of ${c.aDevice!.device.id}` : zDown ? `reboot of ${c.zDevice!.device.id}` : 'restored';
-          this.#observer.linkChange(c, up, t, cause);
+          changes.push({ c, up, cause });
         }
       }
       const a2z = up ? offeredOctetsPerSecond(c.profile, 'a2z', slot, this.#utcOffset) : 0;
@@ -330,6 +373,10 @@ export class SimNetwork {
         zInErrors: up ? sum(c.errors.z) : 0,
       };
     }
+    // Who is cut off is settled before anyone hears of a change: a device cut off by this
+    // change cannot send a trap about it.
+    this.recomputeReachability();
+    for (const { c, up, cause } of changes) this.#observer.linkChange(c, up, t, cause);
   }
 
   private assignIfIndexes(device: DeviceState): void {

@@ -113,6 +113,19 @@ describe('simulated network engine', () => {
     expect(integrate(rec, 'HY-HYX', 'aOut', at, at + 300_000)).to.equal(0);
   });
 
+  it('cuts off the county router and its departments while the county uplink is down, and nothing else', () => {
+    const silent = () => new Set([...net.devices.values()].filter((d) => net.isSilent(d)).map((d) => d.device.id));
+    expect(silent().size).to.equal(0);
+    inject({ fault: 'link-down', circuit: 'HY-HYX', for: 120 });
+    // Behind HY-HYX, from the topology: its Z device and the Z devices of the circuits hanging from it.
+    const behind = new Set(['hyx-rtr-1', ...topology.circuits.filter((c) => c.upstreamIds.includes('HY-HYX') && c.z.kind === 'device').map((c) => (c.z as { deviceId: string }).deviceId)]);
+    expect(behind.size).to.be.at.least(3);
+    expect(silent()).to.deep.equal(new Set([...behind].filter((id) => net.devices.has(id))));
+    expect(net.isSilent(net.devices.get('hy-core-1')!)).to.equal(false);
+    move(120_000);
+    expect(silent().size).to.equal(0);
+  });
+
   it('loses the asked share of traffic in one direction only', () => {
     inject({ fault: 'loss', circuit: 'HY-D-HBJ', direction: 'a2z', percent: 25, for: 600 });
     move(120_000);
