@@ -28,6 +28,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { BENCH_COMMUNITY_ENV, INTERFACES_PER_DEVICE as PER_DEVICE, topologyYaml } from './generatedNetwork.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -44,32 +45,8 @@ const AGENTS = args.includes('--agents') ? args[args.indexOf('--agents') + 1] : 
 const PIN = args.includes('--pin');
 /** GETs per device per cycle in the poller (sysUpTime, health, then 3 interfaces of 11 OIDs each). */
 const REQUESTS_PER_DEVICE = 7;
-const PER_DEVICE = 20;
 const COMMUNITY = 'bench-community';
 
-/** A generated network: one city, department routers [from, to), 20 leased lines on each. */
-function topologyYaml(to: number, from = 0): string {
-  const out = [
-    'version: 1',
-    'network: { id: bench, name: { zh: 压测网, en: Bench network }, timezone: Asia/Shanghai }',
-    'snmpProfiles:',
-    '  v2c: { version: 2c, community: { env: BENCH_COMMUNITY } }',
-    'slaTiers:',
-    '  std: { availability: 99.0, utilizationWarn: 80, utilizationCritical: 95 }',
-    'sites:',
-    '  - { id: city, level: city, name: { zh: 市, en: City }, location: [112.5, 26.9], contact: { name: 值班, phone: "0" } }',
-  ];
-  for (let d = from; d < to; d++) out.push(`  - { id: s${d}, level: department, parent: city, name: { zh: 部门${d}, en: Dept ${d} }, location: [112.5, 26.9], contact: { name: 值班, phone: "0" } }`);
-  out.push('devices:');
-  for (let d = from; d < to; d++) out.push(`  - { id: r${d}, site: s${d}, role: cpe, vendor: huawei, address: 127.0.0.1, snmp: v2c }`);
-  out.push('circuits:');
-  for (let d = from; d < to; d++) {
-    for (let k = 0; k < PER_DEVICE; k++) {
-      out.push(`  - { id: C${d}-${k}, carrier: telecom, carrierCircuitId: B${d}-${k}, bandwidth: 10M, a: { device: r${d}, ifName: GigabitEthernet0/0/${k} }, z: { external: { zh: 外, en: Out } }, sla: std, owner: s${d} }`);
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
 
 /**
  * The floor under the poller: the same number of GETs of 33 OIDs to the same
@@ -165,7 +142,7 @@ async function startSnmpd(dir: string, ports: number[]): Promise<AgentProcess> {
 function supervise(dir: string, command: string, isReady: (out: string) => Promise<boolean>): AgentProcess {
   const sim = spawn('bash', ['-c', `ulimit -n 16384 && exec ${PIN ? 'taskset -c 1 ' : ''}${command}`], {
     cwd: dir,
-    env: { ...process.env, NMS_DATA_DIR: dir, BENCH_COMMUNITY: COMMUNITY },
+    env: { ...process.env, NMS_DATA_DIR: dir, [BENCH_COMMUNITY_ENV]: COMMUNITY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -237,7 +214,7 @@ async function pollerChild(dir: string): Promise<void> {
   const collector = new Collector({
     topology,
     endpoints: new Map(Object.entries(endpoints)),
-    credentials: credentialsFor(topology, { env: { BENCH_COMMUNITY: COMMUNITY } }),
+    credentials: credentialsFor(topology, { env: { [BENCH_COMMUNITY_ENV]: COMMUNITY } }),
     production: false,
     sink: null,
     live: new LiveState(),

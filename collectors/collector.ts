@@ -341,6 +341,8 @@ export class Collector {
       outBps,
       inUtilPct: inBps === null ? null : utilizationPct(inBps, circuit.bandwidthBps),
       outUtilPct: outBps === null ? null : utilizationPct(outBps, circuit.bandwidthBps),
+      statusSinceMs: reading && reading.lastChangeCs <= reading.uptimeCs ? poll.atMs - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
+      errorsPerS: rate ? (rate.inErrors + rate.outErrors + rate.inDiscards + rate.outDiscards) / rate.intervalS : null,
       end: result.spec.end,
       updatedAtMs: poll.atMs,
       note: !poll.reachable ? poll.error : result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null),

@@ -14,6 +14,13 @@ export interface CircuitLive {
   outBps: number | null;
   inUtilPct: number | null;
   outUtilPct: number | null;
+  /**
+   * When the current oper status began, from the interface's ifLastChange
+   * against sysUpTime (10 ms resolution); null when the device cannot say.
+   */
+  statusSinceMs: number | null;
+  /** Errors and discards, both directions, per second; null until two readings exist. */
+  errorsPerS: number | null;
   /** Which end was measured. */
   end: 'a' | 'z';
   updatedAtMs: number;

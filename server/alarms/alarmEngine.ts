@@ -1,0 +1,402 @@
+/**
+ * The alarm state machine: pure, fed with what the pollers and traps observe
+ * and a clock reading, answering with events. No I/O: the shell around it
+ * (alarmService) persists its state and hands events to the notifiers.
+ *
+ * Root cause: a fault that a fault upstream explains (a county router that
+ * went silent because its uplink is down, and the departments behind it)
+ * raises nothing of its own; it is listed as impacted under the root alarm.
+ * The decision is taken on the whole current state, not in poll order: a
+ * device that looks unreachable waits, up to rules.upstreamWaitMs, until
+ * everything on its path from the NMS has been seen since its fault began.
+ */
+import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type Severity } from '../../shared/alarms/types.ts';
+import type { CircuitLive, DeviceLive, LinkStatus } from '../../shared/live/liveState.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { uptimeDelta } from '../../collectors/engine/counterEngine.ts';
+import { circuitDownSeverity, deviceDownSeverity, utilizationTiming, type AlarmRules } from './alarmRules.ts';
+import { ImpactTree, type Impact } from './impactTree.ts';
+
+/** A trap, already mapped to the model by the receiver. */
+export interface TrapObservation {
+  kind: 'linkDown' | 'linkUp' | 'coldStart' | 'warmStart';
+  deviceId: string;
+  /** For link traps: the circuit whose end the trap's interface is. */
+  circuitId: string | null;
+  atMs: number;
+}
+
+interface CircuitObs {
+  status: LinkStatus;
+  /** When the current status began, as best known. */
+  sinceMs: number;
+  observedAtMs: number;
+  /** Status changes seen, newest last, within the flap window. */
+  transitions: number[];
+  utilPct: number | null;
+  errorsPerS: number | null;
+  /** Since when utilization has been at or above the tier's warning threshold (null: it is not). */
+  utilOverSinceMs: number | null;
+  utilUnderSinceMs: number | null;
+  utilPeakPct: number;
+  errorsOverSinceMs: number | null;
+  errorsUnderSinceMs: number | null;
+}
+
+interface DeviceObs {
+  reachable: boolean;
+  sinceMs: number;
+  observedAtMs: number;
+  uptimeS: number | null;
+  error: string | null;
+}
+
+/** Everything the engine must keep across a restart. */
+export interface EngineSnapshot {
+  circuits: Array<[string, CircuitObs]>;
+  devices: Array<[string, DeviceObs]>;
+  active: Alarm[];
+  history: Alarm[];
+}
+
+export class AlarmError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlarmError';
+  }
+}
+
+export class AlarmEngine {
+  readonly tree: ImpactTree;
+  readonly #circuits = new Map<string, CircuitObs>();
+  readonly #devices = new Map<string, DeviceObs>();
+  /** Active alarms by key. */
+  readonly #active = new Map<string, Alarm>();
+  #history: Alarm[] = [];
+
+  constructor(
+    readonly topology: Topology,
+    readonly rules: AlarmRules,
+    snapshot?: EngineSnapshot,
+  ) {
+    this.tree = new ImpactTree(topology);
+    if (snapshot) {
+      for (const [id, o] of snapshot.circuits) this.#circuits.set(id, o);
+      for (const [id, o] of snapshot.devices) this.#devices.set(id, o);
+      for (const a of snapshot.active) this.#active.set(a.key, a);
+      this.#history = [...snapshot.history];
+    }
+  }
+
+  observeCircuit(live: CircuitLive): void {
+    const prev = this.#circuits.get(live.circuitId);
+    const at = live.updatedAtMs;
+    if (prev && prev.observedAtMs > at) return; // a late poll result must not undo a newer trap
+    const changed = prev !== undefined && prev.status !== live.status && live.status !== 'unknown' && prev.status !== 'unknown';
+    const since = !prev || prev.status !== live.status ? (live.status !== 'unknown' && live.statusSinceMs !== null ? Math.min(live.statusSinceMs, at) : at) : prev.sinceMs;
+    const util = live.inUtilPct === null && live.outUtilPct === null ? null : Math.max(live.inUtilPct ?? 0, live.outUtilPct ?? 0);
+    const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
+    if (changed) o.transitions.push(since);
+    o.status = live.status;
+    o.sinceMs = since;
+    o.observedAtMs = at;
+    o.utilPct = util;
+    o.errorsPerS = live.errorsPerS;
+    this.trackThresholds(live.circuitId, o, at);
+    this.#circuits.set(live.circuitId, o);
+  }
+
+  observeDevice(live: DeviceLive): void {
+    const prev = this.#devices.get(live.deviceId);
+    const at = live.updatedAtMs;
+    if (prev && prev.observedAtMs > at) return;
+    // An unreachable device was silent from the start of the poll that found it so.
+    const since = !prev || prev.reachable !== live.reachable ? (live.reachable ? at : at - (live.responseMs ?? 0)) : prev.sinceMs;
+    if (prev?.uptimeS != null && live.uptimeS !== null && uptimeDelta(prev.uptimeS * 100, live.uptimeS * 100) === null) {
+      this.raiseOnce('device_rebooted', { type: 'device', id: live.deviceId }, at - live.uptimeS * 1000, at, 'warning', `sysUpTime fell from ${prev.uptimeS} s to ${live.uptimeS} s`);
+    }
+    this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
+  }
+
+  /** A trap says at once what a poll would say later; the next poll confirms or corrects it. */
+  observeTrap(trap: TrapObservation): void {
+    if ((trap.kind === 'linkDown' || trap.kind === 'linkUp') && trap.circuitId) {
+      const prev = this.#circuits.get(trap.circuitId);
+      const status: LinkStatus = trap.kind === 'linkDown' ? 'down' : 'up';
+      if (prev && prev.status === status) return;
+      this.observeCircuit({
+        circuitId: trap.circuitId,
+        status,
+        statusSinceMs: trap.atMs,
+        inBps: null,
+        outBps: null,
+        inUtilPct: null,
+        outUtilPct: null,
+        errorsPerS: null,
+        end: 'a',
+        updatedAtMs: Math.max(trap.atMs, prev?.observedAtMs ?? 0),
+        note: `${trap.kind} trap from ${trap.deviceId}`,
+      });
+    } else if (trap.kind === 'coldStart' || trap.kind === 'warmStart') {
+      this.raiseOnce('device_rebooted', { type: 'device', id: trap.deviceId }, trap.atMs, trap.atMs, 'warning', `${trap.kind} trap`);
+    }
+  }
+
+  /** Decides every alarm on the state as it is now; returns what changed. */
+  evaluate(nowMs: number): AlarmEvent[] {
+    const events: AlarmEvent[] = this.#pending.splice(0);
+    this.evaluateOutages(nowMs, events);
+    this.evaluateFlapping(nowMs, events);
+    this.evaluateThresholds(nowMs, events);
+    this.expireReboots(nowMs, events);
+    return events;
+  }
+
+  active(): Alarm[] {
+    return [...this.#active.values()];
+  }
+
+  history(): Alarm[] {
+    return [...this.#history];
+  }
+
+  find(id: string): Alarm | undefined {
+    return [...this.#active.values()].find((a) => a.id === id) ?? this.#history.find((a) => a.id === id);
+  }
+
+  /** @throws AlarmError for an unknown or cleared alarm, or one already acknowledged. */
+  acknowledge(id: string, by: string, comment: string, nowMs: number): AlarmEvent {
+    const alarm = this.activeById(id);
+    if (alarm.ack) throw new AlarmError(`alarm ${id} was already acknowledged by ${alarm.ack.by}`);
+    alarm.ack = { by, atMs: nowMs, comment };
+    return { type: 'acknowledged', alarm: { ...alarm } };
+  }
+
+  /** @throws AlarmError for an unknown or cleared alarm, or a time not in the future. */
+  shelve(id: string, untilMs: number, nowMs: number): AlarmEvent {
+    const alarm = this.activeById(id);
+    if (!(untilMs > nowMs)) throw new AlarmError(`alarm ${id}: shelve until a time in the future`);
+    alarm.shelvedUntilMs = untilMs;
+    return { type: 'shelved', alarm: { ...alarm } };
+  }
+
+  snapshot(): EngineSnapshot {
+    return structuredClone({ circuits: [...this.#circuits], devices: [...this.#devices], active: [...this.#active.values()], history: this.#history });
+  }
+
+  // ---- outages and their root cause ----
+
+  private evaluateOutages(now: number, events: AlarmEvent[]): void {
+    const downCircuits = new Set<string>();
+    for (const [id, o] of this.#circuits) if (o.status === 'down') downCircuits.add(id);
+    const downDevices = new Set<string>();
+    for (const [id, o] of this.#devices) if (!o.reachable) downDevices.add(id);
+    const flapping = (id: string) => this.#active.has(`flapping:${id}`);
+
+    // A device still linked to the NMS when every down circuit and every *other* silent
+    // device is taken out is silent on its own account: it is a root. One not linked is
+    // explained by something upstream.
+    const linked = this.tree.reachable(downCircuits, new Set());
+    const roots: Array<{ kind: AlarmKind; subject: AlarmSubject; since: number; detail: string; severity: Severity; impact: Impact }> = [];
+    for (const id of downCircuits) {
+      const c = this.topology.circuit(id);
+      const measured = this.measuredDevice(c);
+      // A circuit measured on a silent device is unknown, not down; a flapping one has its own alarm.
+      if (downDevices.has(measured) || flapping(id)) continue;
+      const o = this.#circuits.get(id)!;
+      roots.push({ kind: 'circuit_down', subject: { type: 'circuit', id }, since: o.sinceMs, detail: `ifOperStatus down at ${measured}`, severity: circuitDownSeverity(c.level), impact: this.tree.ofCircuit(id) });
+    }
+    for (const id of downDevices) {
+      if (!linked.has(id) || !this.upstreamSettled(id, downDevices, now)) continue;
+      // Silent because an upstream device is silent (it forwards nothing either)?
+      if (!this.tree.isRoot(id) && this.tree.uplinksOf(id).every((c) => downDevices.has(c.a.deviceId))) continue;
+      const o = this.#devices.get(id)!;
+      const d = this.topology.device(id);
+      roots.push({ kind: 'device_unreachable', subject: { type: 'device', id }, since: o.sinceMs, detail: o.error ?? 'no SNMP answer', severity: deviceDownSeverity(d.role), impact: this.tree.ofDevice(id) });
+    }
+
+    const rootKeys = new Set<string>();
+    for (const r of roots) {
+      const key = `${r.kind}:${r.subject.id}`;
+      rootKeys.add(key);
+      if (!this.#active.has(key)) events.push({ type: 'raised', alarm: this.open(r.kind, r.subject, r.since, now, r.severity, r.detail, r.impact) });
+    }
+    for (const alarm of [...this.#active.values()]) {
+      if (alarm.kind !== 'circuit_down' && alarm.kind !== 'device_unreachable') continue;
+      if (rootKeys.has(alarm.key)) continue;
+      // A circuit seen as unknown (its device silent) is not back; only `up` clears it.
+      const back = alarm.subject.type === 'circuit' ? this.#circuits.get(alarm.subject.id)?.status === 'up' : this.#devices.get(alarm.subject.id)?.reachable === true;
+      if (!back) {
+        const root = [...this.#active.values()].find((a) => a !== alarm && rootKeys.has(a.key) && this.explains(a, alarm));
+        if (root) events.push({ type: 'absorbed', alarm: this.close(alarm, now, null), rootId: root.id });
+        continue;
+      }
+      // Hysteresis: back for a while before the clear is pushed; the outage still ends when it ended.
+      const backSince = alarm.subject.type === 'circuit' ? this.#circuits.get(alarm.subject.id)!.sinceMs : this.#devices.get(alarm.subject.id)!.sinceMs;
+      if (now - backSince >= this.rules.outageClearAfterMs) events.push({ type: 'cleared', alarm: this.close(alarm, now, backSince) });
+    }
+  }
+
+  /** Whether root alarm `root` accounts for alarm `other`. */
+  private explains(root: Alarm, other: Alarm): boolean {
+    const impact = root.subject.type === 'circuit' ? this.tree.ofCircuit(root.subject.id) : this.tree.ofDevice(root.subject.id);
+    return other.subject.type === 'circuit' ? impact.circuits.includes(other.subject.id) : impact.devices.includes(other.subject.id);
+  }
+
+  private measuredDevice(c: ReturnType<Topology['circuit']>): string {
+    return this.topology.device(c.a.deviceId).managed || c.z.kind !== 'device' ? c.a.deviceId : c.z.deviceId;
+  }
+
+  /**
+   * Whether everything on the device's paths from the NMS has been seen since
+   * its fault began (a later look upstream may explain it), or it has waited
+   * long enough.
+   */
+  private upstreamSettled(deviceId: string, downDevices: ReadonlySet<string>, now: number): boolean {
+    const since = this.#devices.get(deviceId)!.sinceMs;
+    if (now - since >= this.rules.upstreamWaitMs) return true;
+    const seen = new Set<string>();
+    const fresh = (id: string): boolean => {
+      if (seen.has(id)) return true;
+      seen.add(id);
+      return this.tree.uplinksOf(id).every((c) => {
+        const co = this.#circuits.get(c.id);
+        const a = c.a.deviceId;
+        const ao = this.#devices.get(a);
+        // A silent upstream device already explains everything behind it.
+        if (downDevices.has(a)) return true;
+        return co !== undefined && co.observedAtMs >= since && ao !== undefined && ao.observedAtMs >= since && fresh(a);
+      });
+    };
+    return fresh(deviceId);
+  }
+
+  // ---- flapping ----
+
+  private evaluateFlapping(now: number, events: AlarmEvent[]): void {
+    for (const [id, o] of this.#circuits) {
+      if (o.transitions.length && now - o.transitions[0]! > this.rules.flapWindowMs) o.transitions = o.transitions.filter((t) => now - t <= this.rules.flapWindowMs);
+      const key = `flapping:${id}`;
+      const active = this.#active.get(key);
+      if (!active && o.transitions.length >= this.rules.flapTransitions) {
+        const down = this.#active.get(`circuit_down:${id}`);
+        const alarm = this.open('flapping', { type: 'circuit', id }, o.transitions[0]!, now, 'major', `${o.transitions.length} changes of state in ${this.rules.flapWindowMs / 60_000} min`, this.tree.ofCircuit(id));
+        if (down) events.push({ type: 'absorbed', alarm: this.close(down, now, null), rootId: alarm.id });
+        events.push({ type: 'raised', alarm });
+      } else if (active && o.transitions.length === 0 && o.status === 'up') {
+        events.push({ type: 'cleared', alarm: this.close(active, now, o.sinceMs) });
+      }
+    }
+  }
+
+  // ---- utilization and errors ----
+
+  private trackThresholds(circuitId: string, o: CircuitObs, at: number): void {
+    const c = this.topology.circuit(circuitId);
+    const tier = this.topology.slaTiers.get(c.slaTier);
+    if (tier && o.utilPct !== null) {
+      const timing = utilizationTiming(this.rules, c.slaTier);
+      if (o.utilPct >= tier.utilizationWarnPct) {
+        o.utilOverSinceMs ??= at;
+        o.utilUnderSinceMs = null;
+        o.utilPeakPct = Math.max(o.utilPeakPct, o.utilPct);
+      } else if (o.utilPct < tier.utilizationWarnPct - timing.clearMarginPct) {
+        o.utilUnderSinceMs ??= at;
+        o.utilOverSinceMs = null;
+      }
+    }
+    if (o.errorsPerS !== null) {
+      if (o.errorsPerS >= this.rules.errorsPerSecond) {
+        o.errorsOverSinceMs ??= at;
+        o.errorsUnderSinceMs = null;
+      } else {
+        o.errorsUnderSinceMs ??= at;
+        o.errorsOverSinceMs = null;
+      }
+    }
+  }
+
+  private evaluateThresholds(now: number, events: AlarmEvent[]): void {
+    for (const [id, o] of this.#circuits) {
+      const c = this.topology.circuit(id);
+      const tier = this.topology.slaTiers.get(c.slaTier);
+      const subject: AlarmSubject = { type: 'circuit', id };
+      if (tier) {
+        const timing = utilizationTiming(this.rules, c.slaTier);
+        const key = `utilization:${id}`;
+        const active = this.#active.get(key);
+        const severity: Severity = o.utilPeakPct >= tier.utilizationCriticalPct ? 'major' : 'minor';
+        if (!active && o.utilOverSinceMs !== null && now - o.utilOverSinceMs >= timing.sustainMs) {
+          events.push({ type: 'raised', alarm: this.open('utilization', subject, o.utilOverSinceMs, now, severity, `utilization at or above ${tier.utilizationWarnPct}% of the contract for ${Math.round((now - o.utilOverSinceMs) / 60_000)} min (peak ${o.utilPeakPct.toFixed(1)}%)`, null) });
+        } else if (active && o.utilUnderSinceMs !== null && now - o.utilUnderSinceMs >= timing.clearAfterMs) {
+          o.utilPeakPct = 0;
+          events.push({ type: 'cleared', alarm: this.close(active, now, o.utilUnderSinceMs) });
+        }
+      }
+      const ekey = `errors:${id}`;
+      const eActive = this.#active.get(ekey);
+      if (!eActive && o.errorsOverSinceMs !== null && now - o.errorsOverSinceMs >= this.rules.errorsSustainMs) {
+        events.push({ type: 'raised', alarm: this.open('errors', subject, o.errorsOverSinceMs, now, 'minor', `${o.errorsPerS?.toFixed(1)} errors and discards per second`, null) });
+      } else if (eActive && o.errorsUnderSinceMs !== null && now - o.errorsUnderSinceMs >= this.rules.errorsClearAfterMs) {
+        events.push({ type: 'cleared', alarm: this.close(eActive, now, o.errorsUnderSinceMs) });
+      }
+    }
+  }
+
+  // ---- reboots ----
+
+  /** Events raised between evaluations (reboots are seen as they are observed). */
+  readonly #pending: AlarmEvent[] = [];
+
+  private raiseOnce(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, detail: string): void {
+    if (this.#active.has(`${kind}:${subject.id}`)) return;
+    this.#pending.push({ type: 'raised', alarm: this.open(kind, subject, since, now, severity, detail, null) });
+  }
+
+  private expireReboots(now: number, events: AlarmEvent[]): void {
+    for (const alarm of [...this.#active.values()]) {
+      if (alarm.kind === 'device_rebooted' && now - alarm.raisedAtMs >= this.rules.rebootHoldMs) events.push({ type: 'cleared', alarm: this.close(alarm, now, alarm.startedAtMs) });
+    }
+  }
+
+  // ---- life cycle ----
+
+  private open(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, detail: string, impact: Impact | null): Alarm {
+    const key = `${kind}:${subject.id}`;
+    const alarm: Alarm = {
+      id: `${key}@${since}`,
+      key,
+      kind,
+      severity,
+      subject,
+      startedAtMs: since,
+      raisedAtMs: now,
+      clearedAtMs: null,
+      endedAtMs: null,
+      ack: null,
+      shelvedUntilMs: null,
+      impactedCircuits: impact ? [...impact.circuits] : [],
+      impactedSites: impact ? [...impact.sites] : [],
+      detail,
+      maintenance: false,
+    };
+    this.#active.set(key, alarm);
+    return { ...alarm };
+  }
+
+  private close(alarm: Alarm, now: number, endedAt: number | null): Alarm {
+    alarm.clearedAtMs = now;
+    alarm.endedAtMs = endedAt;
+    this.#active.delete(alarm.key);
+    this.#history.push(alarm);
+    if (this.#history.length > this.rules.historyLimit) this.#history.splice(0, this.#history.length - this.rules.historyLimit);
+    return { ...alarm };
+  }
+
+  private activeById(id: string): Alarm {
+    const alarm = [...this.#active.values()].find((a) => a.id === id);
+    if (alarm) return alarm;
+    const past = this.#history.find((a) => a.id === id);
+    throw new AlarmError(past && alarmState(past) === 'cleared' ? `alarm ${id} is already cleared` : `no alarm ${id}`);
+  }
+}

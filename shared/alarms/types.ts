@@ -1,0 +1,62 @@
+/**
+ * Alarms as every part of the product sees them: the engine decides them,
+ * notifiers push them, the API and the console show them. Subjects are ids
+ * from the network model; texts for people are built from these, in Chinese
+ * or English, by whoever shows them.
+ */
+
+export const ALARM_KINDS = ['circuit_down', 'device_unreachable', 'device_rebooted', 'utilization', 'errors', 'flapping', 'sla_budget'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/** 紧急 / 重要 / 次要 / 提示 */
+export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type AlarmSubject = { type: 'circuit'; id: string } | { type: 'device'; id: string };
+
+export interface Acknowledgement {
+  by: string;
+  atMs: number;
+  comment: string;
+}
+
+export interface Alarm {
+  /** Unique for this occurrence: `${key}@${startedAtMs}`. */
+  id: string;
+  /** One active alarm per key: `${kind}:${subject id}`. */
+  key: string;
+  kind: AlarmKind;
+  severity: Severity;
+  subject: AlarmSubject;
+  /** When the condition began, as best known (a trap's time, ifLastChange, or the first poll that saw it). */
+  startedAtMs: number;
+  raisedAtMs: number;
+  clearedAtMs: number | null;
+  /** When the condition ended, for outage durations; null while active. */
+  endedAtMs: number | null;
+  ack: Acknowledgement | null;
+  /** Shelved alarms stay active but push nothing until this time. */
+  shelvedUntilMs: number | null;
+  /** Circuits whose service this fault takes down, its own subject excluded (root alarms only). */
+  impactedCircuits: string[];
+  /** Departments and other sites that own the impacted circuits. */
+  impactedSites: string[];
+  /** Why, for people: the evidence (oper status, poll error, rate, transitions). */
+  detail: string;
+  /** Raised during a maintenance window on its subject: no pushes, excluded from SLA. */
+  maintenance: boolean;
+}
+
+export type AlarmState = 'active' | 'cleared';
+
+export const alarmState = (a: Alarm): AlarmState => (a.clearedAtMs === null ? 'active' : 'cleared');
+
+/** What the engine tells the shell happened; notifiers push raised and cleared. */
+export type AlarmEvent =
+  | { type: 'raised'; alarm: Alarm }
+  | { type: 'cleared'; alarm: Alarm }
+  /** A later root cause explains an alarm already raised: it is closed into the root's impact, with no push. */
+  | { type: 'absorbed'; alarm: Alarm; rootId: string }
+  | { type: 'impact_changed'; alarm: Alarm }
+  | { type: 'acknowledged'; alarm: Alarm }
+  | { type: 'shelved'; alarm: Alarm };

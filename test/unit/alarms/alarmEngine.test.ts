@@ -1,0 +1,205 @@
+/**
+ * The alarm state machine on the Hengyang model, with a hand-moved clock and
+ * observations written out as the pollers and traps would make them. What is
+ * behind a county uplink comes from the model's own upstream relation, not
+ * from the engine's impact tree.
+ */
+import { expect } from 'chai';
+import type { AlarmEvent } from '../../../shared/alarms/types.ts';
+import type { LinkStatus } from '../../../shared/live/liveState.ts';
+import { loadTopology } from '../../../shared/model/loader.ts';
+import type { Topology } from '../../../shared/model/topology.ts';
+import { AlarmEngine, AlarmError } from '../../../server/alarms/alarmEngine.ts';
+import { DEFAULT_ALARM_RULES } from '../../../server/alarms/alarmRules.ts';
+
+const T0 = Date.parse('2026-11-23T10:00:00+08:00');
+const S = 1000;
+const MIN = 60 * S;
+
+describe('alarm engine', () => {
+  let topology: Topology;
+  let engine: AlarmEngine;
+  before(async () => {
+    topology = await loadTopology('topology.yaml');
+  });
+  beforeEach(() => {
+    engine = new AlarmEngine(topology, DEFAULT_ALARM_RULES);
+  });
+
+  const circuit = (id: string, status: LinkStatus, at: number, extra: { since?: number; util?: number; errors?: number } = {}) =>
+    engine.observeCircuit({ circuitId: id, status, statusSinceMs: extra.since ?? null, inBps: null, outBps: null, inUtilPct: extra.util ?? null, outUtilPct: extra.util ?? null, errorsPerS: extra.errors ?? null, end: 'a', updatedAtMs: at, note: null });
+  const device = (id: string, reachable: boolean, at: number, uptimeS: number | null = 1_000_000) =>
+    engine.observeDevice({ deviceId: id, reachable, responseMs: reachable ? 20 : 4000, cpuPct: null, memPct: null, uptimeS: reachable ? uptimeS : null, updatedAtMs: at, error: reachable ? null : 'timeout after 2 s × 2 tries' });
+  const raised = (events: AlarmEvent[]) => events.filter((e) => e.type === 'raised').map((e) => e.alarm);
+  const behind = (uplink: string) => topology.circuits.filter((c) => c.upstreamIds.includes(uplink));
+
+  /** Everything polled and up at T0 - 30 s. */
+  function allUp(at: number): void {
+    for (const d of topology.devices) if (d.managed) device(d.id, true, at);
+    for (const c of topology.circuits) circuit(c.id, 'up', at, { util: 20 });
+  }
+
+  it('raises one alarm for a county uplink, with the departments behind it as impacted, however the polls fall', () => {
+    allUp(T0 - 30 * S);
+    expect(engine.evaluate(T0 - 30 * S)).to.deep.equal([]);
+    const depts = behind('HY-HYX');
+    expect(depts.length).to.be.at.least(2);
+    // The county router and its CPE are polled first: silent, their circuits unknown.
+    device('hyx-rtr-1', false, T0 + 5 * S);
+    for (const c of depts) {
+      circuit(c.id, 'unknown', T0 + 5 * S);
+      if (c.z.kind === 'device') device(c.z.deviceId, false, T0 + 6 * S);
+    }
+    expect(raised(engine.evaluate(T0 + 7 * S)), 'the uplink has not been looked at since').to.deep.equal([]);
+    // Then the core, whose interface on the uplink went down at T0 (ifLastChange).
+    device('hy-core-1', true, T0 + 20 * S);
+    circuit('HY-HYX', 'down', T0 + 20 * S, { since: T0 });
+    const events = engine.evaluate(T0 + 21 * S);
+    const alarms = raised(events);
+    expect(alarms).to.have.length(1);
+    const root = alarms[0]!;
+    expect(root.kind).to.equal('circuit_down');
+    expect(root.subject).to.deep.equal({ type: 'circuit', id: 'HY-HYX' });
+    expect(root.severity).to.equal('critical');
+    expect(root.startedAtMs).to.equal(T0);
+    expect(root.impactedCircuits).to.have.members(depts.map((c) => c.id));
+    expect(root.impactedSites).to.include.members(depts.map((c) => c.ownerSiteId));
+    expect(raised(engine.evaluate(T0 + 5 * MIN)), 'nothing more while it lasts').to.deep.equal([]);
+
+    // Back at T0 + 10 min: one clear, once it has stayed up a minute; the outage ends when it came back.
+    const back = T0 + 10 * MIN;
+    circuit('HY-HYX', 'up', back + 15 * S, { since: back });
+    device('hyx-rtr-1', true, back + 16 * S);
+    for (const c of depts) {
+      circuit(c.id, 'up', back + 16 * S);
+      if (c.z.kind === 'device') device(c.z.deviceId, true, back + 17 * S);
+    }
+    expect(engine.evaluate(back + 20 * S).filter((e) => e.type === 'cleared')).to.deep.equal([]);
+    const cleared = engine.evaluate(back + 61 * S).filter((e) => e.type === 'cleared');
+    expect(cleared.map((e) => e.alarm.id)).to.deep.equal([root.id]);
+    expect(cleared[0]!.alarm.endedAtMs).to.equal(back);
+    expect(engine.active()).to.deep.equal([]);
+  });
+
+  it('raises a silent device of its own once its path has been seen up since, or after waiting long enough', () => {
+    allUp(T0 - 30 * S);
+    device('hy-gaj-cpe', false, T0);
+    expect(raised(engine.evaluate(T0 + S))).to.deep.equal([]);
+    const uplink = topology.circuits.find((c) => c.z.kind === 'device' && c.z.deviceId === 'hy-gaj-cpe')!;
+    circuit(uplink.id, 'up', T0 + 10 * S);
+    device(uplink.a.deviceId, true, T0 + 10 * S);
+    const alarms = raised(engine.evaluate(T0 + 11 * S));
+    expect(alarms.map((a) => [a.kind, a.subject.id, a.severity])).to.deep.equal([['device_unreachable', 'hy-gaj-cpe', 'major']]);
+
+    // Another, whose path is never polled again: raised when the wait runs out, not before.
+    // It was silent from the start of the poll that found it so (4 s of timeouts before T0).
+    device('hy-hbj-cpe', false, T0);
+    const since = T0 - 4 * S;
+    expect(raised(engine.evaluate(since + DEFAULT_ALARM_RULES.upstreamWaitMs - S))).to.deep.equal([]);
+    const late = raised(engine.evaluate(since + DEFAULT_ALARM_RULES.upstreamWaitMs));
+    expect(late.map((a) => [a.subject.id, a.startedAtMs])).to.deep.equal([['hy-hbj-cpe', since]]);
+  });
+
+  it('folds an alarm raised on its own into a root cause found later, without a clear', () => {
+    allUp(T0 - 30 * S);
+    device('hyx-rtr-1', false, T0);
+    const first = raised(engine.evaluate(T0 + DEFAULT_ALARM_RULES.upstreamWaitMs));
+    // (raised when the wait ran out: the uplink was last polled before the router fell silent)
+    expect(first.map((a) => a.subject.id)).to.deep.equal(['hyx-rtr-1']);
+    circuit('HY-HYX', 'down', T0 + DEFAULT_ALARM_RULES.upstreamWaitMs + 5 * S, { since: T0 - S });
+    const events = engine.evaluate(T0 + DEFAULT_ALARM_RULES.upstreamWaitMs + 6 * S);
+    expect(events.map((e) => `${e.type} ${e.alarm.subject.id}`)).to.deep.equal(['raised HY-HYX', 'absorbed hyx-rtr-1']);
+    expect(engine.active().map((a) => a.subject.id)).to.deep.equal(['HY-HYX']);
+  });
+
+  it('takes a core router as a root at once, with every circuit behind it impacted', () => {
+    allUp(T0 - 30 * S);
+    device('hy-core-1', false, T0);
+    for (const c of topology.circuitsOnDevice('hy-core-1')) circuit(c.id, 'unknown', T0);
+    const alarms = raised(engine.evaluate(T0 + S));
+    expect(alarms.map((a) => [a.kind, a.subject.id, a.severity])).to.deep.equal([['device_unreachable', 'hy-core-1', 'critical']]);
+    const own = topology.circuits.filter((c) => c.a.deviceId === 'hy-core-1').map((c) => c.id);
+    expect(alarms[0]!.impactedCircuits).to.include.members(own);
+    expect(alarms[0]!.impactedCircuits).to.include.members(behind(own.find((id) => behind(id).length > 0)!).map((c) => c.id));
+  });
+
+  it('gives a bouncing link one down alarm and then one flapping alarm, not one per bounce', () => {
+    allUp(T0 - 30 * S);
+    let t = T0;
+    const all: AlarmEvent[] = [];
+    for (let k = 0; k < 6; k++) {
+      circuit('HY-D-HBJ', k % 2 === 0 ? 'down' : 'up', t + S, { since: t });
+      all.push(...engine.evaluate(t + 2 * S));
+      t += 40 * S;
+    }
+    all.push(...engine.evaluate(t));
+    expect(raised(all).map((a) => a.kind)).to.deep.equal(['circuit_down', 'flapping']);
+    expect(all.filter((e) => e.type === 'cleared')).to.deep.equal([]);
+    expect(engine.active().map((a) => a.kind)).to.deep.equal(['flapping']);
+    // Quiet and up for a whole window: the flapping alarm clears.
+    const cleared = engine.evaluate(t + DEFAULT_ALARM_RULES.flapWindowMs + MIN).filter((e) => e.type === 'cleared');
+    expect(cleared.map((e) => e.alarm.kind)).to.deep.equal(['flapping']);
+  });
+
+  it('raises utilization only when it has lasted, and clears it below the threshold less the margin', () => {
+    const c = topology.circuit('HY-D-HBJ');
+    const tier = topology.slaTiers.get(c.slaTier)!;
+    allUp(T0 - 30 * S);
+    for (let m = 0; m <= 14; m++) circuit(c.id, 'up', T0 + m * MIN, { util: tier.utilizationWarnPct + 2 });
+    expect(raised(engine.evaluate(T0 + 14 * MIN))).to.deep.equal([]);
+    circuit(c.id, 'up', T0 + 15 * MIN, { util: tier.utilizationCriticalPct + 1 });
+    const alarms = raised(engine.evaluate(T0 + 15 * MIN));
+    expect(alarms.map((a) => [a.kind, a.severity, a.startedAtMs])).to.deep.equal([['utilization', 'major', T0]]);
+    // Just under the threshold (within the margin) does not clear it.
+    for (let m = 16; m <= 30; m++) circuit(c.id, 'up', T0 + m * MIN, { util: tier.utilizationWarnPct - 1 });
+    expect(engine.evaluate(T0 + 30 * MIN).filter((e) => e.type === 'cleared')).to.deep.equal([]);
+    for (let m = 31; m <= 36; m++) circuit(c.id, 'up', T0 + m * MIN, { util: 10 });
+    expect(engine.evaluate(T0 + 36 * MIN).filter((e) => e.type === 'cleared').map((e) => e.alarm.kind)).to.deep.equal(['utilization']);
+  });
+
+  it('notes a reboot once, from sysUpTime or a coldStart trap, and lets it clear itself', () => {
+    allUp(T0 - 30 * S);
+    device('hy-gaj-cpe', true, T0, 30);
+    engine.observeTrap({ kind: 'coldStart', deviceId: 'hy-gaj-cpe', circuitId: null, atMs: T0 - 25 * S });
+    const alarms = raised(engine.evaluate(T0 + S));
+    expect(alarms.map((a) => [a.kind, a.subject.id, a.severity])).to.deep.equal([['device_rebooted', 'hy-gaj-cpe', 'warning']]);
+    expect(alarms[0]!.startedAtMs).to.equal(T0 - 30 * S);
+    const cleared = engine.evaluate(T0 + DEFAULT_ALARM_RULES.rebootHoldMs).filter((e) => e.type === 'cleared');
+    expect(cleared.map((e) => e.alarm.kind)).to.deep.equal(['device_rebooted']);
+  });
+
+  it('takes a linkDown trap at once, to the millisecond, and a poll as confirmation', () => {
+    allUp(T0 - 30 * S);
+    engine.observeTrap({ kind: 'linkDown', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: T0 + 123 });
+    const alarms = raised(engine.evaluate(T0 + 200));
+    expect(alarms.map((a) => [a.subject.id, a.startedAtMs])).to.deep.equal([['HY-HYX', T0 + 123]]);
+    // A poll that began before the trap and reports late does not undo it.
+    circuit('HY-HYX', 'up', T0 + 100);
+    expect(engine.active().map((a) => a.subject.id)).to.deep.equal(['HY-HYX']);
+    circuit('HY-HYX', 'down', T0 + 20 * S, { since: T0 + 120 });
+    expect(raised(engine.evaluate(T0 + 21 * S))).to.deep.equal([]);
+  });
+
+  it('acknowledges and shelves active alarms only, saying why not', () => {
+    allUp(T0 - 30 * S);
+    circuit('HY-HYX', 'down', T0, { since: T0 });
+    const [alarm] = raised(engine.evaluate(T0));
+    const ack = engine.acknowledge(alarm!.id, 'zhang.wei', '已通知电信', T0 + MIN);
+    expect(ack.alarm.ack).to.deep.equal({ by: 'zhang.wei', atMs: T0 + MIN, comment: '已通知电信' });
+    expect(() => engine.acknowledge(alarm!.id, 'li.na', '', T0 + 2 * MIN)).to.throw(AlarmError, 'already acknowledged by zhang.wei');
+    expect(() => engine.acknowledge('circuit_down:NOPE@1', 'li.na', '', T0)).to.throw(AlarmError, 'no alarm circuit_down:NOPE@1');
+    expect(() => engine.shelve(alarm!.id, T0, T0 + MIN)).to.throw(AlarmError, 'in the future');
+    expect(engine.shelve(alarm!.id, T0 + 60 * MIN, T0 + MIN).alarm.shelvedUntilMs).to.equal(T0 + 60 * MIN);
+  });
+
+  it('carries on from a snapshot with no alarm raised twice', () => {
+    allUp(T0 - 30 * S);
+    circuit('HY-HYX', 'down', T0, { since: T0 });
+    expect(raised(engine.evaluate(T0 + S))).to.have.length(1);
+    const restored = new AlarmEngine(topology, DEFAULT_ALARM_RULES, JSON.parse(JSON.stringify(engine.snapshot())));
+    expect(restored.evaluate(T0 + 2 * S)).to.deep.equal([]);
+    restored.observeCircuit({ circuitId: 'HY-HYX', status: 'up', statusSinceMs: T0 + 5 * MIN, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: T0 + 5 * MIN, note: null });
+    const cleared = restored.evaluate(T0 + 7 * MIN).filter((e) => e.type === 'cleared');
+    expect(cleared.map((e) => [e.alarm.subject.id, e.alarm.endedAtMs! - e.alarm.startedAtMs])).to.deep.equal([['HY-HYX', 5 * MIN]]);
+  });
+});
