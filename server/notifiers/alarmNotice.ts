@@ -1,0 +1,100 @@
+/**
+ * Words an alarm for on-call staff: Chinese by default, English by config.
+ * Every notice names the circuit, the carrier and its circuit number, the
+ * county, how long it has lasted, what it takes down, and links to the
+ * console. Times are in the network's zone (Asia/Shanghai).
+ */
+import type { Alarm, AlarmKind, Severity } from '../../shared/alarms/types.ts';
+import { CARRIER_NAMES } from '../../shared/model/types.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { formatRate } from '../../shared/model/units.ts';
+import type { PushReason } from '../alarms/alarmJournal.ts';
+import type { AlarmNotice } from './notifier.ts';
+
+type Lang = 'zh' | 'en';
+
+const SEVERITY: Record<Severity, Record<Lang, string>> = {
+  critical: { zh: '紧急', en: 'CRITICAL' },
+  major: { zh: '重要', en: 'MAJOR' },
+  minor: { zh: '次要', en: 'MINOR' },
+  warning: { zh: '提示', en: 'WARNING' },
+};
+
+const WHAT: Record<AlarmKind, Record<Lang, string>> = {
+  circuit_down: { zh: '中断', en: 'down' },
+  device_unreachable: { zh: '设备不可达', en: 'unreachable' },
+  device_rebooted: { zh: '设备重启', en: 'rebooted' },
+  utilization: { zh: '带宽利用率过高', en: 'utilization high' },
+  errors: { zh: '误码/丢包', en: 'errors and discards' },
+  flapping: { zh: '链路震荡', en: 'flapping' },
+  sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
+};
+
+const REASON: Record<PushReason, Record<Lang, string>> = {
+  raised: { zh: '', en: '' },
+  cleared: { zh: '【已恢复】', en: '[CLEARED] ' },
+  escalated: { zh: '【升级】', en: '[ESCALATED] ' },
+};
+
+/** How many impacted departments a notice names before it says "and N more". */
+const NAMED_SITES = 8;
+
+export interface NoticeOptions {
+  language: Lang;
+  /** The console's base URL, e.g. http://nms.example:8080 */
+  consoleUrl: string;
+  nowMs: number;
+}
+
+export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason, channel: string, o: NoticeOptions): AlarmNotice {
+  const L = o.language;
+  const zone = topology.network.timezone;
+  const name = (n: { zh: string; en: string }) => n[L];
+  const lines: string[] = [];
+  let subjectText: string;
+  let county: string | null = null;
+  if (alarm.subject.type === 'circuit') {
+    const c = topology.circuit(alarm.subject.id);
+    const owner = topology.site(c.ownerSiteId);
+    county = owner.countyId ? name(topology.site(owner.countyId).name) : null;
+    const role = c.level === 'department' ? (L === 'zh' ? '专线' : 'line') : L === 'zh' ? '上联' : 'uplink';
+    subjectText = `${county ?? name(owner.name)} ${formatRate(c.bandwidthBps)} ${role}`;
+    lines.push(`${L === 'zh' ? '电路' : 'Circuit'}: ${c.id}${c.name ? ` ${name(c.name)}` : ''} (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId}), ${formatRate(c.bandwidthBps)}`);
+    lines.push(`${L === 'zh' ? '用户' : 'Owner'}: ${name(owner.name)}`);
+  } else {
+    const d = topology.device(alarm.subject.id);
+    const site = topology.site(d.siteId);
+    county = site.countyId ? name(topology.site(site.countyId).name) : null;
+    subjectText = `${name(site.name)} ${d.name ? name(d.name) : d.id}`;
+    lines.push(`${L === 'zh' ? '设备' : 'Device'}: ${d.id}${d.model ? ` (${d.model})` : ''}, ${name(site.name)}`);
+  }
+  if (county) lines.push(`${L === 'zh' ? '区县' : 'County'}: ${county}`);
+  const end = alarm.endedAtMs ?? o.nowMs;
+  lines.push(`${L === 'zh' ? '开始' : 'Since'}: ${formatTime(alarm.startedAtMs, zone)}${reason === 'cleared' ? `, ${L === 'zh' ? '恢复' : 'back'}: ${formatTime(end, zone)}` : ''} (${L === 'zh' ? '持续' : 'lasted'} ${formatDuration(end - alarm.startedAtMs, L)})`);
+  if (alarm.impactedSites.length) {
+    const sites = alarm.impactedSites.map((id) => name(topology.site(id).name));
+    const named = sites.slice(0, NAMED_SITES).join(L === 'zh' ? '、' : ', ');
+    const more = sites.length > NAMED_SITES ? (L === 'zh' ? ` 等` : ` and ${sites.length - NAMED_SITES} more`) : '';
+    lines.push(L === 'zh' ? `受影响: ${sites.length} 个单位 (${alarm.impactedCircuits.length} 条电路): ${named}${more}` : `Impacted: ${sites.length} sites (${alarm.impactedCircuits.length} circuits): ${named}${more}`);
+  }
+  lines.push(`${L === 'zh' ? '原因' : 'Evidence'}: ${alarm.detail}`);
+  if (alarm.ack) lines.push(`${L === 'zh' ? '已确认' : 'Acknowledged'}: ${alarm.ack.by} ${formatTime(alarm.ack.atMs, zone)}${alarm.ack.comment ? ` (${alarm.ack.comment})` : ''}`);
+  const url = `${o.consoleUrl.replace(/\/$/, '')}/#/alarms/${encodeURIComponent(alarm.id)}`;
+  lines.push(url);
+  const affected = alarm.impactedSites.length ? (L === 'zh' ? `; ${alarm.impactedSites.length} 个单位受影响` : `; ${alarm.impactedSites.length} sites affected`) : '';
+  const title = `${REASON[reason][L]}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${affected}`;
+  return { id: `${alarm.id}/${reason}/${channel}`, reason, alarm, title, lines, url, language: L };
+}
+
+export function formatTime(ms: number, zone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
+}
+
+export function formatDuration(ms: number, L: Lang): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (L === 'zh') return `${h ? `${h} 小时 ` : ''}${h || m ? `${m} 分 ` : ''}${sec} 秒`;
+  return `${h ? `${h} h ` : ''}${h || m ? `${m} min ` : ''}${sec} s`;
+}

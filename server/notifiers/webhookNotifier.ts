@@ -1,0 +1,31 @@
+/**
+ * Generic webhook: the notice as JSON, signed with HMAC-SHA256 over the
+ * exact body (header X-NMS-Signature: sha256=<hex>) when a signing secret is
+ * set, so the receiver can tell our pushes from anyone else's.
+ */
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
+import type { Secret } from '../../shared/secret.ts';
+import { postText, type AlarmNotice, type Notifier } from './notifier.ts';
+
+export const webhookConfigSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  signingSecret: secretRefSchema.optional(),
+});
+
+export function signWebhookBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+export function webhookNotifier(name: string, config: z.output<typeof webhookConfigSchema>, secret: Secret | null): Notifier {
+  return {
+    name,
+    async send(notice: AlarmNotice): Promise<void> {
+      const body = JSON.stringify({ id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, alarm: notice.alarm });
+      const headers: Record<string, string> = { 'x-nms-delivery': notice.id };
+      if (secret) headers['x-nms-signature'] = signWebhookBody(body, secret.reveal());
+      await postText(name, config.url, body, { headers });
+    },
+  };
+}

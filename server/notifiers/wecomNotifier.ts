@@ -1,0 +1,30 @@
+/**
+ * WeCom (企业微信) group robot: the key in the URL, markdown content, and
+ * mentions by mobile through a text message (markdown cannot @ by mobile).
+ * A reply with errcode ≠ 0 is a failure even under HTTP 200.
+ */
+import { z } from 'zod';
+import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
+import type { Secret } from '../../shared/secret.ts';
+import { NotifyError, postJson, type AlarmNotice, type Notifier } from './notifier.ts';
+
+export const wecomConfigSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
+  key: secretRefSchema,
+  mentionedMobiles: z.array(z.string().regex(/^\+?\d{5,15}$/, { error: 'must be a mobile number' })).default([]),
+});
+
+export function wecomNotifier(name: string, config: z.output<typeof wecomConfigSchema>, key: Secret): Notifier {
+  return {
+    name,
+    async send(notice: AlarmNotice): Promise<void> {
+      const url = new URL(config.url);
+      url.searchParams.set('key', key.reveal());
+      const body = config.mentionedMobiles.length
+        ? { msgtype: 'text', text: { content: [notice.title, ...notice.lines].join('\n'), mentioned_mobile_list: config.mentionedMobiles } }
+        : { msgtype: 'markdown', markdown: { content: [`**${notice.title}**`, ...notice.lines.map((l) => `> ${l}`)].join('\n') } };
+      const reply = (await postJson(name, url.toString(), body)) as { errcode?: number; errmsg?: string } | null;
+      if (reply?.errcode !== 0) throw new NotifyError(`${name}: WeCom refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
+    },
+  };
+}
