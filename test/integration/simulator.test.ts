@@ -19,6 +19,7 @@ import { waitFor } from '../support/processes.ts';
 import { busyCiscoCircuit } from '../support/circuits.ts';
 import { CORE, COUNTY, CPE, LEGACY, LEGACY_COMMUNITY, TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
 import { num, snmpbulkwalk, snmpget, snmpset, snmpwalk, startSnmptrapd, type SnmpAuth, type TrapReceiver } from '../support/snmpTools.ts';
+import { udpFreePort } from '../support/ports.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { absoluteTime } from '../support/truthTime.ts';
 
@@ -29,15 +30,6 @@ const U32 = 2 ** 32;
 
 const ENV = TEST_ENV;
 
-function udpFreePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = dgram.createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 describe('network simulator (Debian Net-SNMP tools, ground truth)', function () {
   this.timeout(60_000);

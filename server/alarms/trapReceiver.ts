@@ -1,0 +1,168 @@
+/**
+ * Listens for linkDown, linkUp, coldStart and warmStart (SNMPv1, v2c, and v3
+ * with the devices' users), maps each to its device and circuit, and hands
+ * it to the alarm service at once; the poller is asked to confirm.
+ *
+ * A trap is trusted only from a device in the model: by its UDP source
+ * address, or, when it comes from loopback (the simulator, a local relay), by
+ * the snmpTrapAddress.0 (v2c/v3) or agent-addr (v1) it carries. Anything else,
+ * and anything malformed, is counted and logged, never acted on.
+ */
+import snmp from 'net-snmp';
+import type { Logger } from '../../shared/log.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { isLoopback } from '../../shared/net/loopback.ts';
+import { netSnmpUser, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
+import { IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, TRAPS } from '../../shared/snmp/oids.ts';
+import type { TrapObservation } from './alarmEngine.ts';
+
+const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
+const WARM_START = '1.3.6.1.6.3.1.1.5.2';
+const BY_TRAP_OID: Record<string, TrapObservation['kind']> = { [TRAPS.coldStart]: 'coldStart', [WARM_START]: 'warmStart', [TRAPS.linkDown]: 'linkDown', [TRAPS.linkUp]: 'linkUp' };
+/** SNMPv1 generic-trap numbers (RFC 1157). */
+const BY_GENERIC: Record<number, TrapObservation['kind']> = { 0: 'coldStart', 1: 'warmStart', 2: 'linkDown', 3: 'linkUp' };
+
+export interface TrapReceiverOptions {
+  topology: Topology;
+  /** Credentials per managed device: communities and v3 users the receiver accepts. */
+  credentials: ReadonlyMap<string, SnmpCredentials>;
+  /** The circuit at a device's ifIndex as the poller last resolved it (fallback when the trap names no ifName). */
+  circuitAtIfIndex: (deviceId: string, ifIndex: number) => string | null;
+  onTrap: (trap: TrapObservation) => void;
+  /** Asks the poller to look at a device now. */
+  confirm: (deviceId: string) => void;
+  log: Logger;
+  port: number;
+  address?: string;
+  now?: () => number;
+}
+
+export class TrapReceiver {
+  /** refused: unknown community or user, or not a readable SNMP message; ignored: other notifications. */
+  readonly stats = { accepted: 0, unknownSource: 0, refused: 0, ignored: 0 };
+  readonly #receiver: ReturnType<typeof snmp.createReceiver>;
+  #binding = true;
+  readonly #byAddress = new Map<string, string>();
+  /** Per device, its circuit ends by interface name. */
+  readonly #byIfName = new Map<string, Map<string, string>>();
+
+  private constructor(private readonly o: TrapReceiverOptions) {
+    for (const d of o.topology.devices) if (d.address) this.#byAddress.set(d.address, d.id);
+    for (const c of o.topology.circuits) {
+      for (const end of [c.a, c.z]) {
+        if (end.kind !== 'device' || !end.iface || end.iface.by !== 'ifName') continue;
+        let names = this.#byIfName.get(end.deviceId);
+        if (!names) this.#byIfName.set(end.deviceId, (names = new Map()));
+        names.set(end.iface.value, c.id);
+      }
+    }
+    this.#receiver = snmp.createReceiver({ port: o.port, address: o.address ?? '127.0.0.1', disableAuthorization: false, includeAuthentication: true } as never, (error: Error | null, notification: unknown) =>
+      this.handle(error, notification),
+    );
+    const authorizer = this.#receiver.getAuthorizer();
+    const communities = new Set<string>();
+    for (const c of o.credentials.values()) {
+      if (c.version !== '3') communities.add(c.community.reveal());
+      else if (!authorizer.getUser(c.username)) authorizer.addUser(netSnmpUser(c));
+    }
+    for (const community of communities) authorizer.addCommunity(community);
+  }
+
+  /**
+   * Starts listening; resolves once bound. The port must be given (net-snmp
+   * reads 0 as 161).
+   * @throws Error naming the address and port when it cannot bind.
+   */
+  static async start(o: TrapReceiverOptions): Promise<TrapReceiver> {
+    const self = new TrapReceiver(o);
+    try {
+      await self.bound();
+    } catch (err) {
+      await self.close();
+      throw err;
+    }
+    return self;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.#receiver.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  /** net-snmp binds in the background and reports a bind failure as an error to the callback. */
+  private async bound(): Promise<void> {
+    const listener = (this.#receiver as unknown as { listener: { sockets: Record<string, import('node:dgram').Socket> } }).listener;
+    await Promise.all(
+      Object.values(listener.sockets).map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            s.once('listening', () => resolve());
+            this.#bindFailed = (err) => reject(new Error(`trap receiver: cannot listen on ${this.o.address ?? '127.0.0.1'}:${this.o.port}: ${err.message}`));
+          }),
+      ),
+    );
+    this.#binding = false;
+  }
+
+  #bindFailed: (err: Error) => void = () => undefined;
+
+  private handle(error: Error | null, notification: unknown): void {
+    if (error && this.#binding && (error as NodeJS.ErrnoException).syscall === 'bind') {
+      this.#bindFailed(error);
+      return;
+    }
+    if (error) {
+      // Unknown community or user, undecodable PDU: net-snmp says which.
+      const from = (error as { rinfo?: { address: string } }).rinfo?.address ?? 'unknown sender';
+      this.stats.refused++;
+      this.o.log.warn(`trap from ${from} refused: ${error.message}`);
+      return;
+    }
+    try {
+      this.accept(notification as { pdu: TrapPdu; rinfo: { address: string } });
+    } catch (err) {
+      this.stats.refused++;
+      this.o.log.warn(`trap could not be read: ${(err as Error).message}`);
+    }
+  }
+
+  private accept({ pdu, rinfo }: { pdu: TrapPdu; rinfo: { address: string } }): void {
+    const vbs = new Map((pdu.varbinds ?? []).map((v) => [v.oid, v.value]));
+    const claimed = pdu.type === snmp.PduType.Trap ? pdu.agentAddr : (vbs.get(TRAPS.snmpTrapAddress) as string | undefined);
+    const address = this.#byAddress.has(rinfo.address) || !isLoopback(rinfo.address) ? rinfo.address : String(claimed ?? '');
+    const deviceId = this.#byAddress.get(address);
+    if (!deviceId) {
+      this.stats.unknownSource++;
+      this.o.log.warn(`trap from ${rinfo.address}${claimed ? ` (claiming ${String(claimed)})` : ''}: not a device in the model; ignored`);
+      return;
+    }
+    const kind = pdu.type === snmp.PduType.Trap ? BY_GENERIC[pdu.generic ?? -1] : BY_TRAP_OID[String(vbs.get(SNMP_TRAP_OID) ?? '')];
+    if (!kind) {
+      this.stats.ignored++;
+      return;
+    }
+    let circuitId: string | null = null;
+    if (kind === 'linkDown' || kind === 'linkUp') {
+      const ifIndexOid = [...vbs.keys()].find((oid) => oid.startsWith(`${IF_TABLE}.${IF_COLUMNS.ifIndex}.`));
+      const ifIndex = ifIndexOid ? Number(vbs.get(ifIndexOid)) : NaN;
+      const nameOid = [...vbs.keys()].find((oid) => oid.startsWith(`${IFX_TABLE}.${IFX_COLUMNS.ifName}.`));
+      const name = nameOid ? String(vbs.get(nameOid)) : null;
+      circuitId = (name !== null ? this.#byIfName.get(deviceId)?.get(name) : undefined) ?? (Number.isInteger(ifIndex) ? this.o.circuitAtIfIndex(deviceId, ifIndex) : null);
+    }
+    this.stats.accepted++;
+    this.o.onTrap({ kind, deviceId, circuitId, atMs: (this.o.now ?? Date.now)() });
+    this.o.confirm(deviceId);
+  }
+}
+
+interface TrapPdu {
+  type: number;
+  varbinds?: Array<{ oid: string; value: unknown }>;
+  agentAddr?: string;
+  generic?: number;
+}

@@ -1,0 +1,101 @@
+/**
+ * The trap receiver against the simulator's traps (SNMPv3 from the cores,
+ * v2c from the department CPE) and Debian's snmptrap (SNMPv1), with the
+ * simulator's ground truth for when the link went down. Unknown senders and
+ * garbage are counted, never acted on, and never stop it.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { credentialsFor } from '../../collectors/collectionSetup.ts';
+import type { TrapObservation } from '../../server/alarms/alarmEngine.ts';
+import { TrapReceiver } from '../../server/alarms/trapReceiver.ts';
+import { memoryLogger } from '../../shared/log.ts';
+import { loadTopology } from '../../shared/model/loader.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import type { SnmpCredentials } from '../../shared/snmp/credentials.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import { waitFor } from '../support/processes.ts';
+import { udpFreePort } from '../support/ports.ts';
+import { LEGACY_COMMUNITY, TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
+import { tempDir } from '../support/tempDir.ts';
+
+const run = promisify(execFile);
+
+describe('trap receiver', function () {
+  this.timeout(60_000);
+  let topology: Topology;
+  let sim: Simulator;
+  let receiver: TrapReceiver;
+  let dir: { path: string; remove(): Promise<void> };
+  let port: number;
+  const heard: TrapObservation[] = [];
+  const confirmed: string[] = [];
+  const log = memoryLogger();
+
+  before(async () => {
+    topology = await loadTopology('topology.yaml');
+    dir = await tempDir('traps');
+    port = await udpFreePort();
+    const creds = credentialsFor(topology, TEST_SECRETS);
+    receiver = await TrapReceiver.start({
+      topology,
+      credentials: new Map<string, SnmpCredentials>(topology.devices.filter((d) => d.managed).map((d) => [d.id, creds(d)])),
+      circuitAtIfIndex: () => null,
+      onTrap: (t) => heard.push(t),
+      confirm: (d) => confirmed.push(d),
+      log,
+      port,
+    });
+    sim = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: 0, trapTargets: [{ host: '127.0.0.1', port }] });
+  });
+  after(async () => {
+    await sim?.stop();
+    await receiver?.close();
+    await dir?.remove();
+  });
+
+  it('maps an SNMPv3 linkDown from a core router to its circuit, within a second of the truth', async () => {
+    const { atMs } = sim.inject({ fault: 'link-down', circuit: 'HY-HYX' });
+    await waitFor('the linkDown trap', async () => heard.some((t) => t.kind === 'linkDown'), 10_000);
+    const t = heard.find((x) => x.kind === 'linkDown')!;
+    expect([t.deviceId, t.circuitId]).to.deep.equal(['hy-core-1', 'HY-HYX']);
+    expect(Math.abs(t.atMs - atMs)).to.be.below(1000);
+    expect(confirmed).to.include('hy-core-1');
+    // The county router is cut off by this very link: its trap never leaves it.
+    expect(heard.filter((x) => x.deviceId === 'hyx-rtr-1')).to.deep.equal([]);
+    sim.inject({ fault: 'link-up', circuit: 'HY-HYX' });
+    await waitFor('the linkUp traps', async () => heard.filter((x) => x.kind === 'linkUp').length >= 2, 10_000);
+    expect(heard.filter((x) => x.kind === 'linkUp').map((x) => [x.deviceId, x.circuitId])).to.have.deep.members([
+      ['hy-core-1', 'HY-HYX'],
+      ['hyx-rtr-1', 'HY-HYX'],
+    ]);
+  });
+
+  it('takes an SNMPv1 linkDown from Debian snmptrap by its agent address and ifIndex', async () => {
+    const legacy = topology.devices.find((d) => d.snmpProfile === 'legacy-v1')!;
+    const before = heard.length;
+    // snmptrap -v1: enterprise, agent-addr, generic 2 (linkDown), specific 0, uptime, then ifIndex.
+    await run('snmptrap', ['-m', '', '-v', '1', '-c', LEGACY_COMMUNITY, `127.0.0.1:${port}`, '1.3.6.1.4.1.9.1', legacy.address!, '2', '0', '', '1.3.6.1.2.1.2.2.1.1.3', 'i', '3']);
+    await waitFor('the v1 trap', async () => heard.length > before, 10_000);
+    expect(heard.at(-1)).to.include({ kind: 'linkDown', deviceId: legacy.id });
+  });
+
+  it('counts a trap from an unknown address, a wrong community and garbage, and keeps listening', async () => {
+    const start = { ...receiver.stats };
+    const cpe = topology.devices.find((d) => d.snmpProfile === 'cpe-v2c')!;
+    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', '192.0.2.77']);
+    await run('snmptrap', ['-m', '', '-v', '2c', '-c', 'not-our-community', `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    const sock = dgram.createSocket('udp4');
+    for (const junk of [Buffer.from('not snmp at all'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), Buffer.alloc(0)]) await new Promise((r) => sock.send(junk, port, '127.0.0.1', r));
+    sock.close();
+    await waitFor('all five counted', async () => receiver.stats.unknownSource - start.unknownSource === 1 && receiver.stats.refused - start.refused >= 3, 10_000);
+    expect(receiver.stats.accepted).to.equal(start.accepted);
+    // Still listening: a good v2c linkUp from the CPE is taken.
+    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.4', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await waitFor('the good trap', async () => receiver.stats.accepted === start.accepted + 1, 10_000);
+    expect(log.lines.join('\n')).not.to.contain(TEST_ENV.NMS_SNMP_CPE_COMMUNITY);
+  });
+});
