@@ -132,6 +132,16 @@ export class Collector {
     this.#scheduler.start();
   }
 
+  /** Asks for a poll of the device ahead of its schedule (a trap wants confirming). */
+  pollSoon(deviceId: string): void {
+    this.#scheduler?.pollSoon(deviceId);
+  }
+
+  /** The circuit whose end is at this ifIndex, as the device's last resolution found it. */
+  circuitAtIfIndex(deviceId: string, ifIndex: number): string | null {
+    return this.pollers.get(deviceId)?.circuitAtIfIndex(ifIndex) ?? null;
+  }
+
   /** Polls one device now and processes the result. */
   async pollDevice(deviceId: string): Promise<{ poll: DevicePoll; outcomes: InterfaceOutcome[] }> {
     const poller = this.pollers.get(deviceId);

@@ -14,8 +14,16 @@ import { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
 import { loadTopology } from '../shared/model/loader.ts';
 import type { Topology } from '../shared/model/topology.ts';
+import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
+import { join } from 'node:path';
+import { AlarmJournal } from './alarms/alarmJournal.ts';
+import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
+import { AlarmService } from './alarms/alarmService.ts';
+import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
+import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
+import { buildChannels } from './notifiers/notifierRegistry.ts';
 
 export interface RunningProduct {
   topology: Topology;
@@ -25,6 +33,8 @@ export interface RunningProduct {
   collector: Collector;
   writer: SpoolingWriter;
   live: LiveState;
+  alarms: AlarmService;
+  traps: TrapReceiver;
   stop(): Promise<void>;
 }
 
@@ -39,6 +49,8 @@ const SELF_METRICS_MS = 60_000;
 export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningProduct> {
   const topology = await loadTopology(config.topologyFile);
   const secrets = await loadSecretSources(config.secretsFile, env);
+  // Channels are checked before anything starts: a bad one must not leave processes behind.
+  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels');
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
   const stopAll = async () => {
@@ -49,7 +61,9 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     let sources = secrets;
     if (config.simulator.enabled) {
       sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
-      simulation = await startSimulation(config.simulator, topology, sources, log.child('sim'));
+      // The demo network sends its traps to our receiver.
+      const trapTo = [...config.simulator.trapTo, { host: '127.0.0.1', port: config.alarms.trapPort }];
+      simulation = await startSimulation({ ...config.simulator, trapTo }, topology, sources, log.child('sim'));
       stops.push(() => simulation!.stop());
     }
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
@@ -73,9 +87,50 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       clearInterval(selfMetrics);
       await collector.stop();
     });
-    return { topology, store, simulation, collector, writer, live, stop: stopAll };
+
+    const journal = AlarmJournal.open(join(config.dataDir, 'alarms'), log.child('alarms'));
+    const delivery = new DeliveryQueue(channels, journal, log.child('notify'));
+    const rules: AlarmRules = {
+      ...DEFAULT_ALARM_RULES,
+      ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
+      ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
+    };
+    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl } });
+    alarms.start();
+    stops.push(async () => {
+      alarms.stop();
+      delivery.close();
+      journal.close();
+    });
+    const credentials = credentialsFor(topology, sources);
+    const traps = await TrapReceiver.start({
+      topology,
+      credentials: trapCredentials(topology, credentials),
+      circuitAtIfIndex: (d, i) => collector.circuitAtIfIndex(d, i),
+      onTrap: (t) => alarms.observeTrap(t),
+      confirm: (d) => collector.pollSoon(d),
+      log: log.child('traps'),
+      port: config.alarms.trapPort,
+      address: config.alarms.trapAddress,
+    });
+    stops.push(() => traps.close());
+    return { topology, store, simulation, collector, writer, live, alarms, traps, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** Every managed device's credentials that resolve; the collector already reports those that do not. */
+function trapCredentials(topology: Topology, credentials: (d: Topology['devices'][number]) => SnmpCredentials): Map<string, SnmpCredentials> {
+  const out = new Map<string, SnmpCredentials>();
+  for (const d of topology.devices) {
+    if (!d.managed || !d.snmpProfile) continue;
+    try {
+      out.set(d.id, credentials(d));
+    } catch {
+      // logged by the collector as unpollable
+    }
+  }
+  return out;
 }

@@ -13,6 +13,8 @@ Loads and validates the network model, starts the managed InfluxDB (Debian's
 influxd, on loopback, data under var/) unless influx.url is configured, and
 creates the database, retention policies and rollups. On the embedded
 defaults it also starts the simulated network (see nms sim) as the demo.
+Then the pollers, and the alarms: the trap receiver, the alarm engine, and
+the push channels configured under alarms.channels.
 Runs until Ctrl-C or SIGTERM, then stops everything it started.
 
 Options:
@@ -22,7 +24,7 @@ Options:
 Environment:
   NMS_CONFIG       configuration file, as --config
   NMS_INFLUX_URL   use this InfluxDB instead of the managed one
-  NMS_DATA_DIR     where the managed InfluxDB keeps its data (default: var)`,
+  NMS_DATA_DIR     where the managed InfluxDB, the spool and the alarm journal live (default: var)`,
   options: {
     config: { type: 'string' },
     check: { type: 'boolean' },
@@ -43,6 +45,7 @@ Environment:
         product.simulation
           ? `  network   simulated: ${product.simulation.simulator.agents.size} SNMP agents on 127.0.0.1, speed ${product.simulation.simulator.clock.speed}×, control ${product.simulation.control.url}`
           : '  network   real (no simulator)',
+        `  alarms    traps on udp ${config.alarms.trapAddress}:${config.alarms.trapPort}; ${config.alarms.channels.length ? `pushes to ${config.alarms.channels.map((c) => c.name).join(', ')}` : 'no push channels configured (alarms.channels in nms.yaml)'}; ${product.alarms.engine.active().length} active`,
         `  polling   ${product.collector.pollers.size} devices${config.collector.intervalSeconds ? ` every ${config.collector.intervalSeconds} s` : ' at their topology.yaml intervals'}${product.collector.unpollable.size ? `; ${product.collector.unpollable.size} cannot be polled (see the log)` : ''}`,
       ].join('\n'),
     );

@@ -107,6 +107,12 @@ export class DevicePoller {
     this.#names = new NameBytes(specs.map((s) => s.ref.value));
   }
 
+  /** The circuit whose end the resolved interface at `ifIndex` is, if any. */
+  circuitAtIfIndex(ifIndex: number): string | null {
+    const k = this.#index.indexOf(ifIndex);
+    return k < 0 ? null : this.specs[k]!.circuitId;
+  }
+
   /** One poll. Never throws: failures come back in the result, with context. */
   async poll(): Promise<DevicePoll> {
     const started = this.now();

@@ -61,6 +61,21 @@ export class PollScheduler {
     if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
   }
 
+  /**
+   * Polls a job as soon as the cap allows, outside its schedule (a trap asks
+   * for confirmation); nothing happens if it is already running or waiting.
+   * @returns false for an unknown job.
+   */
+  pollSoon(id: string): boolean {
+    const slot = this.#slots.find((s) => s.job.id === id);
+    if (!slot) return false;
+    if (!slot.running && !this.#waiting.includes(slot)) {
+      this.#waiting.unshift(slot);
+      this.drain();
+    }
+    return true;
+  }
+
   private tick(): void {
     if (this.#stopped) return;
     const t = this.now();

@@ -24,6 +24,8 @@ import {
   DEFAULT_SIM_CONTROL_PORT,
   DEFAULT_SIM_SEED,
   DEFAULT_TOPOLOGY_FILE,
+  DEFAULT_TRAP_PORT,
+  DEFAULT_CONSOLE_URL,
 } from './defaults.ts';
 
 const loopbackHostPort = z.string().transform((text, ctx) => {
@@ -63,6 +65,24 @@ const configFileSchema = z.strictObject({
       // Below 10 s only for tests and diagnosis; a real WAN is polled every 10 s or slower.
       interval: durationSchema.optional(),
       maxInFlight: z.number().int().min(1).max(10_000).optional(),
+    })
+    .optional(),
+  /** Alarms: the trap receiver, how pushes are worded, and where they go. */
+  alarms: z
+    .strictObject({
+      /** UDP port of the trap receiver (net-snmp cannot pick one: 0 is not allowed). */
+      trapPort: z.number().int().min(1).max(65535).optional(),
+      /** Address the trap receiver binds; loopback unless production. */
+      trapAddress: z.string().min(1).optional(),
+      /** The console's address, for the link in every push. */
+      consoleUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+      language: z.enum(['zh', 'en']).optional(),
+      /** How long a silent device's alarm waits for its path to be polled again. */
+      upstreamWait: durationSchema.optional(),
+      /** How long a circuit or device must be back before its alarm clears. */
+      clearAfter: durationSchema.optional(),
+      /** Push channels; each kind's keys are checked at start-up (see server/notifiers). */
+      channels: z.array(z.looseObject({ name: z.string(), kind: z.string() })).optional(),
     })
     .optional(),
   /** The simulated network: on by default whenever the embedded defaults are in use. */
@@ -116,6 +136,18 @@ export interface NmsConfig {
   influx: InfluxConfig;
   simulator: SimulatorConfig;
   collector: { intervalSeconds: number | null; maxInFlight: number };
+  alarms: AlarmsConfig;
+}
+
+export interface AlarmsConfig {
+  trapPort: number;
+  trapAddress: string;
+  consoleUrl: string;
+  language: 'zh' | 'en';
+  upstreamWaitSeconds: number | null;
+  clearAfterSeconds: number | null;
+  /** Raw channel entries, validated by the notifier registry at start-up. */
+  channels: Array<Record<string, unknown>>;
 }
 
 export interface SimulatorConfig {
@@ -169,6 +201,16 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
     production,
     collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64 },
+    alarms: {
+      trapPort: data.alarms?.trapPort ?? DEFAULT_TRAP_PORT,
+      // A real network's devices send to the server's own address; the demo stays on loopback.
+      trapAddress: data.alarms?.trapAddress ?? (production ? '0.0.0.0' : '127.0.0.1'),
+      consoleUrl: data.alarms?.consoleUrl ?? DEFAULT_CONSOLE_URL,
+      language: data.alarms?.language ?? 'zh',
+      upstreamWaitSeconds: data.alarms?.upstreamWait ?? null,
+      clearAfterSeconds: data.alarms?.clearAfter ?? null,
+      channels: data.alarms?.channels ?? [],
+    },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.
       enabled: sim.enabled ?? (!url && !production),

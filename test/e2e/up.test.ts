@@ -12,22 +12,25 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { isAlive, waitFor } from '../support/processes.ts';
 import { NMS_BIN, runNms } from '../support/runNms.ts';
+import { udpFreePort } from '../support/ports.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { httpQuery } from '../support/testInflux.ts';
 
 /** Fixed default ports may be taken on a shared machine; the tests let the system choose. */
-const config = (topology: string, influxPort: number) =>
-  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\n`;
+const config = (topology: string, influxPort: number, trapPort: number) =>
+  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\nalarms:\n  trapPort: ${trapPort}\n`;
 
 describe('nms up (end to end)', function () {
   this.timeout(90_000);
   let dir: { path: string; remove(): Promise<void> };
   let port: number;
+  let trapPort: number;
 
   beforeEach(async () => {
     dir = await tempDir('up');
     port = await freePort();
-    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('topology.yaml'), port));
+    trapPort = await udpFreePort();
+    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('topology.yaml'), port, trapPort));
   });
   afterEach(() => dir.remove());
 
@@ -49,7 +52,7 @@ describe('nms up (end to end)', function () {
     // A simulated minute per real second, polled every real second.
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', ''].join('\n'),
+      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, ''].join('\n'),
     );
     const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -79,7 +82,7 @@ describe('nms up (end to end)', function () {
   });
 
   it('refuses a broken topology before starting anything', async () => {
-    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('test/fixtures/topology/broken/all-at-once.yaml'), port));
+    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('test/fixtures/topology/broken/all-at-once.yaml'), port, trapPort));
     const r = await runNms(['up', '--check'], { cwd: dir.path });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/all-at-once\.yaml: 8 problems/);

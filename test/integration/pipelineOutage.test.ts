@@ -12,6 +12,7 @@ import { startProduct } from '../../server/runtime.ts';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { waitFor } from '../support/processes.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { udpFreePort } from '../support/ports.ts';
 import { httpQuery } from '../support/testInflux.ts';
 
 describe('collection through an InfluxDB outage (real influxd, simulated network)', function () {
@@ -20,9 +21,10 @@ describe('collection through an InfluxDB outage (real influxd, simulated network
   it('loses no sample: every poll made during the outage is in InfluxDB afterwards', async () => {
     const dir = await tempDir('outage');
     const port = await freePort();
+    const trapPort = await udpFreePort();
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', ''].join('\n'),
+      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, ''].join('\n'),
     );
     const product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
     let polls = 0;
