@@ -38,7 +38,7 @@ function cycleUpdates(cycle: number): { c: CircuitLive[]; d: DeviceLive[] } {
   });
   const d = devices.map((x, i): DeviceLive => {
     const silent = faulty && i % 50 === 0;
-    return { deviceId: x.id, reachable: !silent, responseMs: 30, cpuPct: 10, memPct: 40, uptimeS: 1_000_000 + cycle * 60, updatedAtMs: at, error: silent ? 'timeout' : null };
+    return { deviceId: x.id, reachable: !silent, responseMs: 30, cpuPct: 10, memPct: 40, uptimeS: 1_000_000 + cycle * 60, polledFromMs: at - 30, updatedAtMs: at, error: silent ? 'timeout' : null };
   });
   return { c, d };
 }

@@ -247,6 +247,7 @@ export class Collector {
       cpuPct: poll.cpuPct,
       memPct: poll.memPct,
       uptimeS: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
+      polledFromMs: poll.atMs - poll.responseMs,
       updatedAtMs: poll.atMs,
       error: poll.error,
     });

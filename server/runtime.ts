@@ -59,8 +59,23 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   try {
     let simulation: RunningSimulation | null = null;
     let sources = secrets;
+    if (config.simulator.enabled) sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
+    // The trap port is taken before the simulator's many sockets could land on it.
+    let collectorRef: Collector | null = null;
+    let alarmsRef: AlarmService | null = null;
+    const credentials = credentialsFor(topology, sources);
+    const traps = await TrapReceiver.start({
+      topology,
+      credentials: trapCredentials(topology, credentials),
+      circuitAtIfIndex: (d, i) => collectorRef?.circuitAtIfIndex(d, i) ?? null,
+      onTrap: (t) => alarmsRef?.observeTrap(t),
+      confirm: (d) => collectorRef?.pollSoon(d),
+      log: log.child('traps'),
+      port: config.alarms.trapPort,
+      address: config.alarms.trapAddress,
+    });
+    stops.push(() => traps.close());
     if (config.simulator.enabled) {
-      sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
       // The demo network sends its traps to our receiver.
       const trapTo = [...config.simulator.trapTo, { host: '127.0.0.1', port: config.alarms.trapPort }];
       simulation = await startSimulation({ ...config.simulator, trapTo }, topology, sources, log.child('sim'));
@@ -72,7 +87,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const collector = new Collector({
       topology,
       endpoints: deviceEndpoints(topology, simulation?.simulator.endpoints()),
-      credentials: credentialsFor(topology, sources),
+      credentials,
       production: config.production,
       sink: writer,
       live,
@@ -81,6 +96,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
     });
     collector.start();
+    collectorRef = collector;
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
     selfMetrics.unref();
     stops.push(async () => {
@@ -97,23 +113,12 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     };
     const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl } });
     alarms.start();
+    alarmsRef = alarms;
     stops.push(async () => {
       alarms.stop();
       delivery.close();
       journal.close();
     });
-    const credentials = credentialsFor(topology, sources);
-    const traps = await TrapReceiver.start({
-      topology,
-      credentials: trapCredentials(topology, credentials),
-      circuitAtIfIndex: (d, i) => collector.circuitAtIfIndex(d, i),
-      onTrap: (t) => alarms.observeTrap(t),
-      confirm: (d) => collector.pollSoon(d),
-      log: log.child('traps'),
-      port: config.alarms.trapPort,
-      address: config.alarms.trapAddress,
-    });
-    stops.push(() => traps.close());
     return { topology, store, simulation, collector, writer, live, alarms, traps, stop: stopAll };
   } catch (err) {
     await stopAll();

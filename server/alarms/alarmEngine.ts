@@ -47,6 +47,8 @@ interface DeviceObs {
   reachable: boolean;
   sinceMs: number;
   observedAtMs: number;
+  /** When the last poll began: a silence found by a poll that began before its path came back proves nothing. */
+  pollStartMs: number;
   uptimeS: number | null;
   error: string | null;
 }
@@ -111,11 +113,11 @@ export class AlarmEngine {
     const at = live.updatedAtMs;
     if (prev && prev.observedAtMs > at) return;
     // An unreachable device was silent from the start of the poll that found it so.
-    const since = !prev || prev.reachable !== live.reachable ? (live.reachable ? at : at - (live.responseMs ?? 0)) : prev.sinceMs;
+    const since = !prev || prev.reachable !== live.reachable ? (live.reachable ? at : live.polledFromMs) : prev.sinceMs;
     if (prev?.uptimeS != null && live.uptimeS !== null && uptimeDelta(prev.uptimeS * 100, live.uptimeS * 100) === null) {
       this.raiseOnce('device_rebooted', { type: 'device', id: live.deviceId }, at - live.uptimeS * 1000, at, 'warning', `sysUpTime fell from ${prev.uptimeS} s to ${live.uptimeS} s`);
     }
-    this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
+    this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, pollStartMs: live.polledFromMs, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
   }
 
   /** A trap says at once what a poll would say later; the next poll confirms or corrects it. */
@@ -248,27 +250,39 @@ export class AlarmEngine {
   }
 
   /**
-   * Whether everything on the device's paths from the NMS has been seen since
-   * its fault began (a later look upstream may explain it), or it has waited
-   * long enough.
+   * Whether a silent device's own fault is proven: everything on its paths
+   * from the NMS has been seen since the question arose (its silence began,
+   * or its path last changed, whichever is later), and it was found silent by
+   * a poll that began after its path last changed. Or it has waited long
+   * enough.
    */
   private upstreamSettled(deviceId: string, downDevices: ReadonlySet<string>, now: number): boolean {
-    const since = this.#devices.get(deviceId)!.sinceMs;
-    if (now - since >= this.rules.upstreamWaitMs) return true;
+    const own = this.#devices.get(deviceId)!;
+    const path: Array<{ observedAtMs: number; sinceMs: number }> = [];
     const seen = new Set<string>();
-    const fresh = (id: string): boolean => {
-      if (seen.has(id)) return true;
+    let complete = true;
+    const walk = (id: string): void => {
+      if (seen.has(id)) return;
       seen.add(id);
-      return this.tree.uplinksOf(id).every((c) => {
-        const co = this.#circuits.get(c.id);
+      for (const c of this.tree.uplinksOf(id)) {
         const a = c.a.deviceId;
-        const ao = this.#devices.get(a);
         // A silent upstream device already explains everything behind it.
-        if (downDevices.has(a)) return true;
-        return co !== undefined && co.observedAtMs >= since && ao !== undefined && ao.observedAtMs >= since && fresh(a);
-      });
+        if (downDevices.has(a)) continue;
+        const co = this.#circuits.get(c.id);
+        const ao = this.#devices.get(a);
+        if (!co || !ao) {
+          complete = false;
+          continue;
+        }
+        path.push(co, ao);
+        walk(a);
+      }
     };
-    return fresh(deviceId);
+    walk(deviceId);
+    const pathChangedAt = Math.max(0, ...path.map((p) => p.sinceMs));
+    const question = Math.max(own.sinceMs, pathChangedAt);
+    if (now - question >= this.rules.upstreamWaitMs) return true;
+    return complete && own.pollStartMs >= pathChangedAt && path.every((p) => p.observedAtMs >= question);
   }
 
   // ---- flapping ----

@@ -35,6 +35,8 @@ export interface DeviceLive {
   cpuPct: number | null;
   memPct: number | null;
   uptimeS: number | null;
+  /** When the poll that found this began: a silent device was silent from then at least. */
+  polledFromMs: number;
   updatedAtMs: number;
   error: string | null;
 }

@@ -29,7 +29,7 @@ describe('alarm engine', () => {
   const circuit = (id: string, status: LinkStatus, at: number, extra: { since?: number; util?: number; errors?: number } = {}) =>
     engine.observeCircuit({ circuitId: id, status, statusSinceMs: extra.since ?? null, inBps: null, outBps: null, inUtilPct: extra.util ?? null, outUtilPct: extra.util ?? null, errorsPerS: extra.errors ?? null, end: 'a', updatedAtMs: at, note: null });
   const device = (id: string, reachable: boolean, at: number, uptimeS: number | null = 1_000_000) =>
-    engine.observeDevice({ deviceId: id, reachable, responseMs: reachable ? 20 : 4000, cpuPct: null, memPct: null, uptimeS: reachable ? uptimeS : null, updatedAtMs: at, error: reachable ? null : 'timeout after 2 s × 2 tries' });
+    engine.observeDevice({ deviceId: id, reachable, responseMs: reachable ? 20 : 4000, cpuPct: null, memPct: null, uptimeS: reachable ? uptimeS : null, polledFromMs: at - (reachable ? 20 : 4000), updatedAtMs: at, error: reachable ? null : 'timeout after 2 s × 2 tries' });
   const raised = (events: AlarmEvent[]) => events.filter((e) => e.type === 'raised').map((e) => e.alarm);
   const behind = (uplink: string) => topology.circuits.filter((c) => c.upstreamIds.includes(uplink));
 
@@ -69,6 +69,8 @@ describe('alarm engine', () => {
     // Back at T0 + 10 min: one clear, once it has stayed up a minute; the outage ends when it came back.
     const back = T0 + 10 * MIN;
     circuit('HY-HYX', 'up', back + 15 * S, { since: back });
+    // The county router's last poll (before the uplink came back) still says silent: that proves nothing.
+    expect(raised(engine.evaluate(back + 15 * S + 500)), 'no alarm of its own for the router on the way back').to.deep.equal([]);
     device('hyx-rtr-1', true, back + 16 * S);
     for (const c of depts) {
       circuit(c.id, 'up', back + 16 * S);

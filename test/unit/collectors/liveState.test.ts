@@ -15,7 +15,7 @@ describe('live state', () => {
     expect(live.circuits.get('HY-HYX')!.status).to.equal('down');
     expect(seen.map((e) => (e.kind === 'circuit' ? e.circuit.status : ''))).to.deep.equal(['up', 'down']);
     off();
-    live.updateDevice({ deviceId: 'hy-core-1', reachable: true, responseMs: 3, cpuPct: 10, memPct: 40, uptimeS: 100, updatedAtMs: 3, error: null });
+    live.updateDevice({ deviceId: 'hy-core-1', reachable: true, responseMs: 3, cpuPct: 10, memPct: 40, uptimeS: 100, polledFromMs: 2, updatedAtMs: 3, error: null });
     expect(seen).to.have.length(2);
     expect(live.devices.get('hy-core-1')!.reachable).to.equal(true);
   });
