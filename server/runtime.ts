@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { AlarmJournal } from './alarms/alarmJournal.ts';
 import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
 import { AlarmService } from './alarms/alarmService.ts';
+import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
@@ -51,6 +52,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const secrets = await loadSecretSources(config.secretsFile, env);
   // Channels are checked before anything starts: a bad one must not leave processes behind.
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels');
+  const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
   const stopAll = async () => {
@@ -111,7 +113,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
-    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl } });
+    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall });
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {
@@ -138,4 +140,21 @@ function trapCredentials(topology: Topology, credentials: (d: Topology['devices'
     }
   }
   return out;
+}
+
+/**
+ * The on-call settings, checked against the channels that exist.
+ * @throws Error listing every problem with its path under alarms.onCall.
+ */
+function parseOnCall(raw: Record<string, unknown> | null, channels: readonly string[]): OnCallConfig | null {
+  if (raw === null) return null;
+  const parsed = onCallSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `alarms.onCall.${i.path.join('.')}: ${i.message}`);
+  if (parsed.success) {
+    parsed.data.rotations.forEach((r, i) =>
+      r.channels.forEach((c, k) => !channels.includes(c) && problems.push(`alarms.onCall.rotations.${i}.channels.${k}: no channel "${c}" under alarms.channels`)),
+    );
+  }
+  if (problems.length) throw new Error(`on-call settings:\n  ${problems.join('\n  ')}`);
+  return parsed.data!;
 }

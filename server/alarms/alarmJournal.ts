@@ -22,7 +22,7 @@ import type { Logger } from '../../shared/log.ts';
 export type PushReason = 'raised' | 'cleared' | 'escalated';
 
 export interface PushRecord {
-  /** `${alarmId}/${reason}/${channel}`, or with `#level` for escalations: also the receivers' dedup key. */
+  /** See pushId(). */
   id: string;
   alarmId: string;
   reason: PushReason;
@@ -33,6 +33,11 @@ export interface PushRecord {
   attempts: number;
   lastAttemptMs: number | null;
   error: string | null;
+}
+
+/** The one id of a push: receivers can drop a repeat by it. Escalations carry their level. */
+export function pushId(alarmId: string, reason: PushReason, channel: string, level = 1): string {
+  return `${alarmId}/${reason}${reason === 'escalated' ? `#${level}` : ''}/${channel}`;
 }
 
 export type JournalRecord = { t: 'alarm'; alarm: Alarm } | { t: 'push'; push: PushRecord };

@@ -5,15 +5,16 @@
  * takes the engine's alarms from the journal and resumes pushes still owed,
  * so a restart (kill -9 included) neither loses an incident nor repeats a push.
  */
-import type { AlarmEvent } from '../../shared/alarms/types.ts';
+import type { Alarm, AlarmEvent } from '../../shared/alarms/types.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { buildNotice, type NoticeOptions } from '../notifiers/alarmNotice.ts';
 import type { DeliveryQueue } from '../notifiers/deliveryQueue.ts';
 import { AlarmEngine, type TrapObservation } from './alarmEngine.ts';
-import type { AlarmJournal, PushReason } from './alarmJournal.ts';
+import { pushId, type AlarmJournal } from './alarmJournal.ts';
 import type { AlarmRules } from './alarmRules.ts';
+import { escalationLevels, levelsDue, onDuty, quietUntil, type EscalationLevel, type OnCallConfig } from './onCall.ts';
 
 export interface AlarmServiceOptions {
   topology: Topology;
@@ -28,6 +29,8 @@ export interface AlarmServiceOptions {
   tickMs?: number;
   /** Hears every event after it is journaled (the console's WebSocket, InfluxDB history). */
   onEvent?: (event: AlarmEvent) => void;
+  /** The rota, escalation and quiet hours; without it every channel hears every alarm at once. */
+  onCall?: OnCallConfig | null;
 }
 
 export class AlarmService {
@@ -97,24 +100,51 @@ export class AlarmService {
   }
 
   private apply(events: AlarmEvent[], now: number): void {
-    if (events.length === 0) return;
-    this.o.journal.append(events.map((e) => ({ t: 'alarm' as const, alarm: e.alarm })));
+    if (events.length) this.o.journal.append(events.map((e) => ({ t: 'alarm' as const, alarm: e.alarm })));
     for (const e of events) {
-      if ((e.type === 'raised' || e.type === 'cleared') && this.pushable(e.alarm, now)) this.push(e.alarm.id, e.type, now);
+      if (e.type === 'cleared') this.pushClear(e.alarm, now);
       this.o.onEvent?.(e);
     }
+    this.reconcile(now);
   }
 
-  private pushable(alarm: AlarmEvent['alarm'], now: number): boolean {
-    return !alarm.maintenance && !(alarm.shelvedUntilMs !== null && alarm.shelvedUntilMs > now);
-  }
-
-  private push(alarmId: string, reason: PushReason, now: number): void {
-    const alarm = this.o.journal.alarms.get(alarmId);
-    if (!alarm) return;
-    for (const channel of this.o.delivery.channelNames) {
-      this.o.delivery.enqueue(buildNotice(this.o.topology, alarm, reason, channel, { ...this.o.notice, nowMs: now }), channel);
+  /**
+   * Queues every push now owed: the first level for each active alarm (once
+   * quiet hours allow), and each later level it has gone unacknowledged long
+   * enough for. Each push has one id, so nothing is queued twice.
+   */
+  private reconcile(now: number): void {
+    for (const alarm of this.engine.active()) {
+      if (alarm.maintenance || (alarm.shelvedUntilMs !== null && alarm.shelvedUntilMs > now)) continue;
+      // Quiet hours hold every push of a non-critical alarm; when they end, whatever is due goes.
+      if (this.o.onCall && quietUntil(this.o.onCall, alarm.severity, now, this.o.topology.network.timezone) !== null) continue;
+      for (const level of this.levelsFor(alarm, now)) {
+        const reason = level.level === 1 ? 'raised' : 'escalated';
+        for (const channel of level.channels) {
+          if (this.o.journal.pushes.has(pushId(alarm.id, reason, channel, level.level))) continue;
+          this.enqueue(this.o.journal.alarms.get(alarm.id) ?? alarm, reason, channel, level, now);
+        }
+      }
     }
+  }
+
+  /** A clear goes to every channel that heard of the alarm, and to no one else. */
+  private pushClear(alarm: Alarm, now: number): void {
+    const told = new Set<string>();
+    for (const p of this.o.journal.pushes.values()) if (p.alarmId === alarm.id && p.reason !== 'cleared') told.add(p.channel);
+    for (const channel of told) this.enqueue(alarm, 'cleared', channel, null, now);
+  }
+
+  private levelsFor(alarm: Alarm, now: number): EscalationLevel[] {
+    if (!this.o.onCall) return [{ level: 1, rotation: '', channels: this.o.delivery.channelNames, afterMs: 0 }];
+    return levelsDue(this.o.onCall, alarm, now);
+  }
+
+  private enqueue(alarm: Alarm, reason: 'raised' | 'escalated' | 'cleared', channel: string, level: EscalationLevel | null, now: number): void {
+    if (!this.o.delivery.channelNames.includes(channel)) return;
+    const onCall = this.o.onCall;
+    const mentions = onCall && level?.rotation ? [onDuty(onCall, level.rotation, now, this.o.topology.network.timezone)].map((p) => ({ name: p.name, mobile: p.mobile ?? null })) : [];
+    this.o.delivery.enqueue(buildNotice(this.o.topology, alarm, reason, channel, { ...this.o.notice, nowMs: now, level: level?.level ?? 1, mentions }), channel);
   }
 
   private resumeOwedPushes(): void {
@@ -122,7 +152,9 @@ export class AlarmService {
       const alarm = this.o.journal.alarms.get(p.alarmId);
       if (p.state !== 'pending' || !alarm || !this.o.delivery.channelNames.includes(p.channel)) continue;
       this.o.log.info(`resuming push ${p.id}, owed since before the restart`);
-      this.o.delivery.enqueue(buildNotice(this.o.topology, alarm, p.reason, p.channel, { ...this.o.notice, nowMs: this.#now() }), p.channel);
+      const level = Number(/#(\d+)\//.exec(p.id)?.[1] ?? 1);
+      const rung = this.o.onCall ? (escalationLevels(this.o.onCall).find((l) => l.level === level) ?? null) : null;
+      this.enqueue(alarm, p.reason, p.channel, rung, this.#now());
     }
   }
 }

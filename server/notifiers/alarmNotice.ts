@@ -8,7 +8,7 @@ import type { Alarm, AlarmKind, Severity } from '../../shared/alarms/types.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { formatRate } from '../../shared/model/units.ts';
-import type { PushReason } from '../alarms/alarmJournal.ts';
+import { pushId, type PushReason } from '../alarms/alarmJournal.ts';
 import type { AlarmNotice } from './notifier.ts';
 
 type Lang = 'zh' | 'en';
@@ -30,10 +30,9 @@ const WHAT: Record<AlarmKind, Record<Lang, string>> = {
   sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
 };
 
-const REASON: Record<PushReason, Record<Lang, string>> = {
+const REASON: Record<Exclude<PushReason, 'escalated'>, Record<Lang, string>> = {
   raised: { zh: '', en: '' },
   cleared: { zh: '【已恢复】', en: '[CLEARED] ' },
-  escalated: { zh: '【升级】', en: '[ESCALATED] ' },
 };
 
 /** How many impacted departments a notice names before it says "and N more". */
@@ -44,6 +43,9 @@ export interface NoticeOptions {
   /** The console's base URL, e.g. http://nms.example:8080 */
   consoleUrl: string;
   nowMs: number;
+  /** Escalation level (1 for the first to hear). */
+  level?: number;
+  mentions?: AlarmNotice['mentions'];
 }
 
 export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason, channel: string, o: NoticeOptions): AlarmNotice {
@@ -82,8 +84,12 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   const url = `${o.consoleUrl.replace(/\/$/, '')}/#/alarms/${encodeURIComponent(alarm.id)}`;
   lines.push(url);
   const affected = alarm.impactedSites.length ? (L === 'zh' ? `; ${alarm.impactedSites.length} 个单位受影响` : `; ${alarm.impactedSites.length} sites affected`) : '';
-  const title = `${REASON[reason][L]}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${affected}`;
-  return { id: `${alarm.id}/${reason}/${channel}`, reason, alarm, title, lines, url, language: L };
+  const level = o.level ?? 1;
+  const escalation = reason === 'escalated' ? (L === 'zh' ? `【升级至第 ${level} 级，${formatDuration(o.nowMs - alarm.raisedAtMs, L)}未确认】` : `[ESCALATED to level ${level}: unacknowledged for ${formatDuration(o.nowMs - alarm.raisedAtMs, L)}] `) : REASON[reason][L];
+  const mentions = o.mentions ?? [];
+  if (mentions.length) lines.splice(lines.length - 1, 0, `${L === 'zh' ? '值班' : 'On call'}: ${mentions.map((m) => m.name).join(', ')}`);
+  const title = `${escalation}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${affected}`;
+  return { id: pushId(alarm.id, reason, channel, level), reason, alarm, title, lines, url, language: L, mentions };
 }
 
 export function formatTime(ms: number, zone: string): string {

@@ -33,9 +33,10 @@ export function dingtalkNotifier(name: string, config: z.output<typeof dingtalkC
         url.searchParams.set('timestamp', String(timestamp));
         url.searchParams.set('sign', dingtalkSign(timestamp, secrets.signSecret.reveal()));
       }
-      const mentions = config.atMobiles.map((m) => `@${m}`).join(' ');
-      const text = [`### ${notice.title}`, ...notice.lines.map((l) => `- ${l}`), mentions].filter(Boolean).join('\n');
-      const reply = (await postJson(name, url.toString(), { msgtype: 'markdown', markdown: { title: notice.title, text }, at: { atMobiles: config.atMobiles, isAtAll: false } })) as { errcode?: number; errmsg?: string } | null;
+      // DingTalk notifies an @ only when the mobile is both listed and written in the text.
+      const atMobiles = [...new Set([...config.atMobiles, ...notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
+      const text = [`### ${notice.title}`, ...notice.lines.map((l) => `- ${l}`), atMobiles.map((m) => `@${m}`).join(' ')].filter(Boolean).join('\n');
+      const reply = (await postJson(name, url.toString(), { msgtype: 'markdown', markdown: { title: notice.title, text }, at: { atMobiles, isAtAll: false } })) as { errcode?: number; errmsg?: string } | null;
       if (reply?.errcode !== 0) throw new NotifyError(`${name}: DingTalk refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
     },
   };

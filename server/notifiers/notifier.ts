@@ -18,6 +18,8 @@ export interface AlarmNotice {
   /** A link to the alarm in the console. */
   url: string;
   language: 'zh' | 'en';
+  /** The on-duty people this push is for; robots @ them by mobile. */
+  mentions: Array<{ name: string; mobile: string | null }>;
 }
 
 export interface Notifier {

@@ -22,7 +22,7 @@ export function webhookNotifier(name: string, config: z.output<typeof webhookCon
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      const body = JSON.stringify({ id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, alarm: notice.alarm });
+      const body = JSON.stringify({ id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, mentions: notice.mentions, alarm: notice.alarm });
       const headers: Record<string, string> = { 'x-nms-delivery': notice.id };
       if (secret) headers['x-nms-signature'] = signWebhookBody(body, secret.reveal());
       await postText(name, config.url, body, { headers });

@@ -20,8 +20,9 @@ export function wecomNotifier(name: string, config: z.output<typeof wecomConfigS
     async send(notice: AlarmNotice): Promise<void> {
       const url = new URL(config.url);
       url.searchParams.set('key', key.reveal());
-      const body = config.mentionedMobiles.length
-        ? { msgtype: 'text', text: { content: [notice.title, ...notice.lines].join('\n'), mentioned_mobile_list: config.mentionedMobiles } }
+      const mobiles = [...new Set([...config.mentionedMobiles, ...notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
+      const body = mobiles.length
+        ? { msgtype: 'text', text: { content: [notice.title, ...notice.lines].join('\n'), mentioned_mobile_list: mobiles } }
         : { msgtype: 'markdown', markdown: { content: [`**${notice.title}**`, ...notice.lines.map((l) => `> ${l}`)].join('\n') } };
       const reply = (await postJson(name, url.toString(), body)) as { errcode?: number; errmsg?: string } | null;
       if (reply?.errcode !== 0) throw new NotifyError(`${name}: WeCom refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));

@@ -83,6 +83,8 @@ const configFileSchema = z.strictObject({
       clearAfter: durationSchema.optional(),
       /** Push channels; each kind's keys are checked at start-up (see server/notifiers). */
       channels: z.array(z.looseObject({ name: z.string(), kind: z.string() })).optional(),
+      /** The rota, escalation and quiet hours; checked at start-up (see server/alarms/onCall.ts). */
+      onCall: z.looseObject({}).optional(),
     })
     .optional(),
   /** The simulated network: on by default whenever the embedded defaults are in use. */
@@ -148,6 +150,8 @@ export interface AlarmsConfig {
   clearAfterSeconds: number | null;
   /** Raw channel entries, validated by the notifier registry at start-up. */
   channels: Array<Record<string, unknown>>;
+  /** Raw on-call settings, validated at start-up; null when none. */
+  onCall: Record<string, unknown> | null;
 }
 
 export interface SimulatorConfig {
@@ -210,6 +214,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       upstreamWaitSeconds: data.alarms?.upstreamWait ?? null,
       clearAfterSeconds: data.alarms?.clearAfter ?? null,
       channels: data.alarms?.channels ?? [],
+      onCall: data.alarms?.onCall ?? null,
     },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.
