@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { AlarmJournal } from './alarms/alarmJournal.ts';
 import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
 import { AlarmService } from './alarms/alarmService.ts';
+import { alarmEventPoint } from './alarms/alarmHistory.ts';
 import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
@@ -113,7 +114,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
-    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall });
+    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, onEvent: (e) => writer.write([alarmEventPoint(e, Date.now())]) });
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {

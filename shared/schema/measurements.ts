@@ -208,13 +208,14 @@ export const MEASUREMENTS = {
     tags: {
       circuit: 'circuit id, for circuit alarms',
       device: 'device id, for device alarms',
-      kind: 'link_down | utilization | errors | device_unreachable | counter_reset | impossible_rate',
+      kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget',
       severity: 'critical | major | minor | warning',
     },
     fields: {
       active: { type: 'integer', unit: '0|1', description: '1 when raised, 0 when cleared' },
       acknowledged: { type: 'integer', unit: '0|1', description: '1 once a person acknowledged it' },
-      suppressed: { type: 'integer', unit: '0|1', description: '1 when an upstream root cause explains it' },
+      suppressed: { type: 'integer', unit: '0|1', description: '1 when an upstream root cause explains it (it was folded into the root alarm)' },
+      impacted: { type: 'integer', unit: 'circuits', description: 'circuits the alarm takes down besides its own subject' },
     },
   },
   collector_stats: {

@@ -17,6 +17,7 @@ import { udpFreePort } from '../support/ports.ts';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { waitFor } from '../support/processes.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { httpQuery } from '../support/testInflux.ts';
 
 interface Push {
   id: string;
@@ -91,6 +92,15 @@ describe('alarms end to end against the ground truth (simulated network, local w
     expect(Math.abs(cleared.startedAtMs - down.ms), 'start').to.be.below(1000);
     expect(Math.abs(cleared.endedAtMs! - up.ms), 'end').to.be.below(1000);
     expect(Math.abs(cleared.endedAtMs! - cleared.startedAtMs - (up.ms - down.ms)), 'length').to.be.below(1000);
+
+    // The history reached InfluxDB as alarm_event points, read back over plain HTTP.
+    const q = `SELECT active, impacted FROM alarm_event WHERE circuit = 'HY-HYX' AND kind = 'circuit_down'`;
+    let rows: Array<Record<string, unknown>> = [];
+    await waitFor('alarm history in InfluxDB', async () => (rows = await httpQuery(product.store.embedded!.url, q, 'nms')).length >= 2, 20_000);
+    expect(rows.map((r) => [r.active, r.impacted])).to.deep.equal([
+      [1, behind.length],
+      [0, behind.length],
+    ]);
   });
 
   it('gives a flapping link one flapping alarm', async () => {
