@@ -26,6 +26,7 @@ import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
 import { buildChannels } from './notifiers/notifierRegistry.ts';
+import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 
 export interface RunningProduct {
   topology: Topology;
@@ -37,6 +38,8 @@ export interface RunningProduct {
   live: LiveState;
   alarms: AlarmService;
   traps: TrapReceiver;
+  /** Where the console's WebSocket connections are handed (issue 6). */
+  websocketHub: WebSocketHub;
   stop(): Promise<void>;
 }
 
@@ -52,7 +55,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const topology = await loadTopology(config.topologyFile);
   const secrets = await loadSecretSources(config.secretsFile, env);
   // Channels are checked before anything starts: a bad one must not leave processes behind.
-  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels');
+  const websocketHub = new WebSocketHub();
+  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
   const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
@@ -122,7 +126,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       delivery.close();
       journal.close();
     });
-    return { topology, store, simulation, collector, writer, live, alarms, traps, stop: stopAll };
+    stops.push(() => websocketHub.close());
+    return { topology, store, simulation, collector, writer, live, alarms, traps, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

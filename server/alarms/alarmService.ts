@@ -143,7 +143,7 @@ export class AlarmService {
   private enqueue(alarm: Alarm, reason: 'raised' | 'escalated' | 'cleared', channel: string, level: EscalationLevel | null, now: number): void {
     if (!this.o.delivery.channelNames.includes(channel)) return;
     const onCall = this.o.onCall;
-    const mentions = onCall && level?.rotation ? [onDuty(onCall, level.rotation, now, this.o.topology.network.timezone)].map((p) => ({ name: p.name, mobile: p.mobile ?? null })) : [];
+    const mentions = onCall && level?.rotation ? [onDuty(onCall, level.rotation, now, this.o.topology.network.timezone)].map((p) => ({ name: p.name, mobile: p.mobile ?? null, email: p.email ?? null })) : [];
     this.o.delivery.enqueue(buildNotice(this.o.topology, alarm, reason, channel, { ...this.o.notice, nowMs: now, level: level?.level ?? 1, mentions }), channel);
   }
 

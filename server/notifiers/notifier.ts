@@ -19,7 +19,7 @@ export interface AlarmNotice {
   url: string;
   language: 'zh' | 'en';
   /** The on-duty people this push is for; robots @ them by mobile. */
-  mentions: Array<{ name: string; mobile: string | null }>;
+  mentions: Array<{ name: string; mobile: string | null; email: string | null }>;
 }
 
 export interface Notifier {

@@ -7,22 +7,33 @@
 import { z } from 'zod';
 import { resolveSecret, type SecretRef, type SecretSources } from '../../shared/secret.ts';
 import { dingtalkConfigSchema, dingtalkNotifier } from './dingtalkNotifier.ts';
+import { emailConfigSchema, emailNotifier } from './emailNotifier.ts';
 import { feishuConfigSchema, feishuNotifier } from './feishuNotifier.ts';
 import type { Notifier } from './notifier.ts';
+import { smsConfigSchema, smsNotifier } from './smsNotifier.ts';
 import { webhookConfigSchema, webhookNotifier } from './webhookNotifier.ts';
+import { WebSocketHub, websocketNotifier } from './websocketNotifier.ts';
 import { wecomConfigSchema, wecomNotifier } from './wecomNotifier.ts';
 
-export const NOTIFIER_KINDS = ['webhook', 'dingtalk', 'wecom', 'feishu'] as const;
+export const NOTIFIER_KINDS = ['websocket', 'webhook', 'dingtalk', 'wecom', 'feishu', 'email', 'sms'] as const;
 export type NotifierKind = (typeof NOTIFIER_KINDS)[number];
+
+/** What a transport may need from the running product besides its own config. */
+export interface NotifierContext {
+  websocketHub: WebSocketHub;
+}
 
 interface Factory<S extends z.ZodType> {
   schema: S;
-  create(name: string, config: z.output<S>, secret: (ref: SecretRef) => ReturnType<typeof resolveSecret>): Notifier;
+  create(name: string, config: z.output<S>, secret: (ref: SecretRef) => ReturnType<typeof resolveSecret>, context: NotifierContext): Notifier;
 }
 
 const factory = <S extends z.ZodType>(f: Factory<S>) => f;
 
 const FACTORIES = {
+  websocket: factory({ schema: z.strictObject({}), create: (name, _c, _s, context) => websocketNotifier(name, context.websocketHub) }),
+  email: factory({ schema: emailConfigSchema, create: (name, c, secret) => emailNotifier(name, c, c.password ? secret(c.password) : null) }),
+  sms: factory({ schema: smsConfigSchema, create: (name, c, secret) => smsNotifier(name, c, c.token ? secret(c.token) : null) }),
   webhook: factory({ schema: webhookConfigSchema, create: (name, c, secret) => webhookNotifier(name, c, c.signingSecret ? secret(c.signingSecret) : null) }),
   dingtalk: factory({ schema: dingtalkConfigSchema, create: (name, c, secret) => dingtalkNotifier(name, c, { accessToken: secret(c.accessToken), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
   wecom: factory({ schema: wecomConfigSchema, create: (name, c, secret) => wecomNotifier(name, c, secret(c.key)) }),
@@ -57,7 +68,7 @@ export class ChannelConfigError extends Error {
  * Builds every configured channel.
  * @throws ChannelConfigError listing every problem, e.g. `notify.channels[1] (noc-dingtalk).accessToken: ...`
  */
-export function buildChannels(raw: unknown[], sources: SecretSources, where = 'notify.channels'): Channel[] {
+export function buildChannels(raw: unknown[], sources: SecretSources, where = 'notify.channels', context: NotifierContext = { websocketHub: new WebSocketHub() }): Channel[] {
   const problems: string[] = [];
   const channels: Channel[] = [];
   const names = new Set<string>();
@@ -80,7 +91,7 @@ export function buildChannels(raw: unknown[], sources: SecretSources, where = 'n
       return;
     }
     try {
-      channels.push({ settings: common.data, notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources)) });
+      channels.push({ settings: common.data, notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources), context) });
     } catch (err) {
       problems.push(`${label}: ${(err as Error).message}`);
     }

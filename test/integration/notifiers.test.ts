@@ -7,6 +7,9 @@
  */
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { SMTPServer } from 'smtp-server';
+import { WebSocket } from 'ws';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
@@ -16,7 +19,9 @@ import { AlarmJournal } from '../../server/alarms/alarmJournal.ts';
 import { buildNotice } from '../../server/notifiers/alarmNotice.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { buildChannels, ChannelConfigError } from '../../server/notifiers/notifierRegistry.ts';
+import { WebSocketHub } from '../../server/notifiers/websocketNotifier.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
+import { readPlainMail } from '../support/mime.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const SECRETS = { DT_TOKEN: 'dt-token-1', DT_SIGN: 'SECdt-sign-secret', WECOM_KEY: 'wecom-key-1', FS_TOKEN: 'fs-token-1', FS_SIGN: 'fs-sign-secret', HOOK_SIGN: 'hook-secret' };
@@ -122,7 +127,7 @@ describe('notifiers against a local receiver', function () {
 
   it('refuses bad channel config at start-up, naming the channel and the key, never a secret', () => {
     const build = (raw: object[]) => () => buildChannels(raw, { env: SECRETS });
-    expect(build([{ name: 'x', kind: 'pager' }])).to.throw(ChannelConfigError, 'notify.channels[0] (x).kind: unknown kind; one of webhook, dingtalk, wecom, feishu');
+    expect(build([{ name: 'x', kind: 'pager' }])).to.throw(ChannelConfigError, 'notify.channels[0] (x).kind: unknown kind; one of websocket, webhook, dingtalk, wecom, feishu, email, sms');
     expect(build([{ name: 'dt', kind: 'dingtalk', accessToken: { env: 'NOT_SET' } }])).to.throw(ChannelConfigError, 'notify.channels[0] (dt): environment variable NOT_SET is not set');
     expect(build([{ name: 'dt', kind: 'dingtalk', accessToken: { env: 'DT_TOKEN' }, tokne: 1 }])).to.throw(ChannelConfigError, 'Unrecognized key');
     expect(build([{ name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } }, { name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } }])).to.throw(ChannelConfigError, 'a second channel named a');
@@ -180,6 +185,83 @@ describe('notifiers against a local receiver', function () {
       journal.close();
     } finally {
       await dir.remove();
+    }
+  });
+
+  it('sends email through a real SMTP server, Chinese subject intact, to the on-duty person too', async () => {
+    const mails: Array<{ from: string; to: string[]; raw: string }> = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onRcptTo(address, _session, cb) {
+        if (address.address.startsWith('nobody@')) cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        else cb();
+      },
+      onData(stream, session, done) {
+        let raw = '';
+        stream.on('data', (d: Buffer) => (raw += d.toString()));
+        stream.on('end', () => {
+          mails.push({ from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address), raw });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    try {
+      const smtpPort = (smtp.server.address() as { port: number }).port;
+      const [mail] = buildChannels([{ name: 'noc-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['noc@hy.gov.cn'] }], { env: SECRETS });
+      const notice = buildNotice(topology, alarm, 'raised', 'noc-mail', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0, mentions: [{ name: '李娜', mobile: null, email: 'lina@hy.gov.cn' }] });
+      await mail!.notifier.send(notice);
+      expect(mails).to.have.length(1);
+      expect(mails[0]!.from).to.equal('nms@hy.gov.cn');
+      expect(mails[0]!.to).to.have.members(['noc@hy.gov.cn', 'lina@hy.gov.cn']);
+      const parsed = readPlainMail(mails[0]!.raw);
+      expect(parsed.headers.get('subject')).to.equal(notice.title);
+      expect(parsed.text.trim()).to.equal(notice.lines.join('\n'));
+      // A server that refuses: the error carries its reply.
+      const [bad] = buildChannels([{ name: 'bad-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['nobody@hy.gov.cn'] }], { env: SECRETS });
+      const err = await bad!.notifier.send({ ...notice, mentions: [] }).then(() => null, (e: Error) => e);
+      expect(err!.message).to.match(/bad-mail: SMTP 127\.0\.0\.1:\d+: .*550/);
+    } finally {
+      await new Promise<void>((r) => smtp.close(() => r()));
+    }
+  });
+
+  it('sends an SMS through a gateway template, one request per phone, and checks the gateway’s answer', async () => {
+    const [sms] = buildChannels(
+      [{ name: 'noc-sms', kind: 'sms', url: `${rx.url}/sms`, token: { env: 'HOOK_SIGN' }, phones: ['13900000009'], body: { apiKey: '{token}', mobile: '{phone}', content: '{text}', sign: '衡阳网控' }, success: { field: 'result.code', equals: 0 } }],
+      { env: SECRETS },
+    );
+    rx.respond = () => ({ status: 200, body: '{"result":{"code":0}}' });
+    const notice = buildNotice(topology, alarm, 'raised', 'noc-sms', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0, mentions: [{ name: '李娜', mobile: '13800000002', email: null }] });
+    await sms!.notifier.send(notice);
+    const bodies = rx.requests.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.mobile)).to.deep.equal(['13800000002', '13900000009']);
+    expect(bodies[0]).to.include({ apiKey: SECRETS.HOOK_SIGN, sign: '衡阳网控' });
+    expect(bodies[0].content.startsWith(notice.title)).to.equal(true);
+    expect(bodies[0].content.length).to.be.at.most(300);
+    rx.respond = () => ({ status: 200, body: '{"result":{"code":41,"msg":"balance exhausted"}}' });
+    const err = await sms!.notifier.send(notice).then(() => null, (e: Error) => e);
+    expect(err!.message).to.contain('balance exhausted');
+  });
+
+  it('broadcasts to every browser connected to the console’s WebSocket hub', async () => {
+    const hub = new WebSocketHub();
+    const server = createServer();
+    server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const [ws] = buildChannels([{ name: 'console', kind: 'websocket' }], { env: SECRETS }, 'alarms.channels', { websocketHub: hub });
+      const port = (server.address() as { port: number }).port;
+      const clients = await Promise.all([0, 1].map(() => new Promise<WebSocket>((res) => { const c = new WebSocket(`ws://127.0.0.1:${port}/ws`); c.once('open', () => res(c)); })));
+      const got = clients.map((c) => new Promise<string>((res) => c.once('message', (d) => res(d.toString()))));
+      const notice = buildNotice(topology, alarm, 'raised', 'console', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 });
+      await ws!.notifier.send(notice);
+      for (const text of await Promise.all(got)) expect(JSON.parse(text)).to.deep.include({ type: 'alarm', id: notice.id, reason: 'raised', title: notice.title });
+      for (const c of clients) c.close();
+    } finally {
+      await hub.close();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
