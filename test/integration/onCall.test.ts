@@ -110,7 +110,7 @@ describe('on call', function () {
       service.evaluate();
       await delivery.idle();
       expect(paths()).to.deep.equal(['/duty raised']);
-      expect(JSON.parse(rx.requests[0]!.body).mentions).to.deep.equal([{ name: '李娜', mobile: '13800000002' }]);
+      expect(JSON.parse(rx.requests[0]!.body).mentions).to.deep.equal([{ name: '李娜', mobile: '13800000002', email: null }]);
       now += 15 * MIN - 1000;
       service.evaluate();
       await delivery.idle();
@@ -120,7 +120,7 @@ describe('on call', function () {
       await delivery.idle();
       expect(paths()).to.deep.equal(['/duty raised', '/lead escalated']);
       const escalated = JSON.parse(rx.requests[1]!.body);
-      expect(escalated.mentions).to.deep.equal([{ name: '陈主任', mobile: '13900000009' }]);
+      expect(escalated.mentions).to.deep.equal([{ name: '陈主任', mobile: '13900000009', email: null }]);
       expect(escalated.title).to.contain('升级至第 2 级');
       expect(levelsDue(ONCALL, service.engine.active()[0]!, now).map((l) => l.level)).to.deep.equal([1, 2]);
 
