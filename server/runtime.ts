@@ -22,6 +22,7 @@ import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
 import { AlarmService } from './alarms/alarmService.ts';
 import { alarmEventPoint } from './alarms/alarmHistory.ts';
 import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
+import { OutageLedger } from './alarms/outageLedger.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
@@ -38,6 +39,7 @@ export interface RunningProduct {
   live: LiveState;
   alarms: AlarmService;
   traps: TrapReceiver;
+  ledger: OutageLedger;
   /** Where the console's WebSocket connections are handed (issue 6). */
   websocketHub: WebSocketHub;
   stop(): Promise<void>;
@@ -112,22 +114,25 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     });
 
     const journal = AlarmJournal.open(join(config.dataDir, 'alarms'), log.child('alarms'));
+    const ledger = OutageLedger.open(join(config.dataDir, 'alarms'), topology, log.child('sla'));
     const delivery = new DeliveryQueue(channels, journal, log.child('notify'));
     const rules: AlarmRules = {
       ...DEFAULT_ALARM_RULES,
       ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
-    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, onEvent: (e) => writer.write([alarmEventPoint(e, Date.now())]) });
+    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => writer.write([alarmEventPoint(e, Date.now())]) });
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {
       alarms.stop();
       delivery.close();
       journal.close();
+      ledger.checkpoint(Date.now());
+      ledger.close();
     });
     stops.push(() => websocketHub.close());
-    return { topology, store, simulation, collector, writer, live, alarms, traps, websocketHub, stop: stopAll };
+    return { topology, store, simulation, collector, writer, live, alarms, traps, ledger, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

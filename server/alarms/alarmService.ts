@@ -14,6 +14,7 @@ import type { DeliveryQueue } from '../notifiers/deliveryQueue.ts';
 import { AlarmEngine, type TrapObservation } from './alarmEngine.ts';
 import { pushId, type AlarmJournal } from './alarmJournal.ts';
 import type { AlarmRules } from './alarmRules.ts';
+import type { OutageLedger } from './outageLedger.ts';
 import { escalationLevels, levelsDue, onDuty, quietUntil, type EscalationLevel, type OnCallConfig } from './onCall.ts';
 
 export interface AlarmServiceOptions {
@@ -31,12 +32,18 @@ export interface AlarmServiceOptions {
   onEvent?: (event: AlarmEvent) => void;
   /** The rota, escalation and quiet hours; without it every channel hears every alarm at once. */
   onCall?: OnCallConfig | null;
+  /** The SLA ledger: fed with cleared outages and with what is observed. */
+  ledger?: OutageLedger | null;
 }
+
+/** How often the ledger is told the NMS is still watching. */
+const CHECKPOINT_MS = 60_000;
 
 export class AlarmService {
   readonly engine: AlarmEngine;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
+  #checkpoint: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
 
   constructor(private readonly o: AlarmServiceOptions) {
@@ -53,11 +60,17 @@ export class AlarmService {
   start(): void {
     this.resumeOwedPushes();
     this.#unsubscribe = this.o.live.subscribe((e) => {
-      if (e.kind === 'circuit') this.engine.observeCircuit(e.circuit);
-      else this.engine.observeDevice(e.device);
+      if (e.kind === 'circuit') {
+        this.engine.observeCircuit(e.circuit);
+        if (e.circuit.status !== 'unknown') this.o.ledger?.observe(e.circuit.circuitId, e.circuit.updatedAtMs);
+      } else this.engine.observeDevice(e.device);
     });
     this.#timer = setInterval(() => this.evaluate(), this.o.tickMs ?? 1000);
     this.#timer.unref();
+    if (this.o.ledger) {
+      this.#checkpoint = setInterval(() => this.o.ledger?.checkpoint(this.#now()), CHECKPOINT_MS);
+      this.#checkpoint.unref();
+    }
   }
 
   observeTrap(trap: TrapObservation): void {
@@ -94,7 +107,9 @@ export class AlarmService {
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#checkpoint) clearInterval(this.#checkpoint);
     this.#timer = null;
+    this.#checkpoint = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
   }
@@ -102,7 +117,10 @@ export class AlarmService {
   private apply(events: AlarmEvent[], now: number): void {
     if (events.length) this.o.journal.append(events.map((e) => ({ t: 'alarm' as const, alarm: e.alarm })));
     for (const e of events) {
-      if (e.type === 'cleared') this.pushClear(e.alarm, now);
+      if (e.type === 'cleared') {
+        this.o.ledger?.recordCleared(e.alarm);
+        this.pushClear(e.alarm, now);
+      }
       this.o.onEvent?.(e);
     }
     this.reconcile(now);

@@ -93,6 +93,13 @@ describe('alarms end to end against the ground truth (simulated network, local w
     expect(Math.abs(cleared.endedAtMs! - up.ms), 'end').to.be.below(1000);
     expect(Math.abs(cleared.endedAtMs! - cleared.startedAtMs - (up.ms - down.ms)), 'length').to.be.below(1000);
 
+    // The SLA ledger lost the same time on the uplink and on each department behind it.
+    for (const id of ['HY-HYX', ...behind]) {
+      const a = product.ledger.availability(id, down.ms - 60_000, Date.now(), product.alarms.engine.active(), Date.now());
+      expect(Math.abs(a.downS * 1000 - (up.ms - down.ms)), `${id} downtime`).to.be.below(1000);
+      expect(a.outageCount, id).to.equal(1);
+    }
+
     // The history reached InfluxDB as alarm_event points, read back over plain HTTP.
     const q = `SELECT active, impacted FROM alarm_event WHERE circuit = 'HY-HYX' AND kind = 'circuit_down'`;
     let rows: Array<Record<string, unknown>> = [];

@@ -1,0 +1,205 @@
+/**
+ * The SLA ledger: for every circuit, the intervals it was out of service
+ * (start, end, cause, whether planned work excludes it) and the intervals
+ * nobody could see it (unknown: no data, NMS down). Availability, MTTR,
+ * outage count and the month's remaining downtime budget come from these.
+ *
+ * An outage comes from a root alarm when it clears: its own circuit, and
+ * every circuit it took down (impacted) with the root as cause. Open
+ * outages are the active alarms'. Unknown time is recorded by coverage: a
+ * circuit not observed for longer than `gapAfterMs` has a gap, and so has
+ * the time the NMS itself was down (a checkpoint is written every minute,
+ * so the first observation after a restart knows when watching stopped).
+ *
+ * Durable: an fsynced JSON-lines file beside the alarm journal.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Alarm } from '../../shared/alarms/types.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+
+export interface Outage {
+  circuitId: string;
+  startMs: number;
+  /** Null while it lasts. */
+  endMs: number | null;
+  /** The alarm that says so: its own (circuit down, flapping) or an upstream root's. */
+  alarmId: string;
+  cause: string;
+  maintenance: boolean;
+}
+
+export interface Availability {
+  circuitId: string;
+  fromMs: number;
+  toMs: number;
+  /** Null when nothing of the period is known. */
+  availabilityPct: number | null;
+  downS: number;
+  /** Time with no data: not counted as up or down. */
+  unknownS: number;
+  /** Planned work, excluded from both. */
+  maintenanceS: number;
+  knownS: number;
+  outageCount: number;
+  mttrS: number | null;
+  outages: Outage[];
+}
+
+type LedgerRecord = { t: 'outage'; outage: Outage } | { t: 'gap'; circuitId: string; startMs: number; endMs: number } | { t: 'checkpoint'; atMs: number };
+
+const FILE = 'ledger.jsonl';
+const OUTAGE_KINDS = new Set(['circuit_down', 'device_unreachable', 'flapping']);
+
+export class OutageLedger {
+  readonly #outages: Outage[] = [];
+  /** Unknown spans per circuit (including the NMS's own downtime, found at the first observation after it). */
+  readonly #gaps = new Map<string, Array<[number, number]>>();
+  readonly #lastSeen = new Map<string, number>();
+  #lastCheckpoint: number | null = null;
+  #fd: number;
+
+  private constructor(
+    readonly dir: string,
+    private readonly topology: Topology,
+    private readonly log: Logger,
+    /** A circuit unseen for longer than this has unknown time. */
+    private readonly gapAfterMs: number,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.load();
+    this.#fd = openSync(join(dir, FILE), 'a');
+  }
+
+  static open(dir: string, topology: Topology, log: Logger, gapAfterMs = 3 * 60_000): OutageLedger {
+    return new OutageLedger(dir, topology, log, gapAfterMs);
+  }
+
+  /** The root alarm's outages, once it has cleared (with the moment service came back). */
+  recordCleared(alarm: Alarm): void {
+    if (!OUTAGE_KINDS.has(alarm.kind) || alarm.endedAtMs === null) return;
+    this.append(this.outagesOf(alarm, alarm.endedAtMs).map((outage) => ({ t: 'outage' as const, outage })));
+  }
+
+  /** Notes that a circuit was seen; a long silence before it becomes unknown time. */
+  observe(circuitId: string, atMs: number): void {
+    const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
+    if (last !== null && last !== undefined && atMs - last > this.gapAfterMs) this.append([{ t: 'gap', circuitId, startMs: last, endMs: atMs }]);
+    this.#lastSeen.set(circuitId, atMs);
+  }
+
+  /** Every minute or so: says the NMS was watching until now. */
+  checkpoint(atMs: number): void {
+    this.append([{ t: 'checkpoint', atMs }]);
+  }
+
+  /**
+   * Availability of a circuit over [fromMs, toMs), with the outages of the
+   * active alarms counted up to nowMs.
+   */
+  availability(circuitId: string, fromMs: number, toMs: number, active: readonly Alarm[], nowMs: number): Availability {
+    const end = Math.min(toMs, nowMs);
+    const outages = [...this.#outages.filter((o) => o.circuitId === circuitId), ...active.flatMap((a) => (OUTAGE_KINDS.has(a.kind) ? this.outagesOf(a, null).filter((o) => o.circuitId === circuitId) : []))].filter(
+      (o) => o.startMs < end && (o.endMs ?? nowMs) > fromMs,
+    );
+    const clip = (s: number, e: number): [number, number] => [Math.max(s, fromMs), Math.min(e, end)];
+    const down = merge(outages.filter((o) => !o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
+    const planned = merge(outages.filter((o) => o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
+    // Unknown time that an outage does not already explain (an upstream outage is known down).
+    const gaps = subtract(merge((this.#gaps.get(circuitId) ?? []).map(([s, e]) => clip(s, e))), [...down, ...planned]);
+    const span = Math.max(0, end - fromMs);
+    const downMs = total(down);
+    const unknownMs = total(gaps);
+    const maintenanceMs = total(subtract(planned, down));
+    const knownMs = Math.max(0, span - unknownMs - maintenanceMs);
+    const closed = outages.filter((o) => !o.maintenance && o.endMs !== null);
+    return {
+      circuitId,
+      fromMs,
+      toMs,
+      availabilityPct: knownMs > 0 ? (100 * (knownMs - downMs)) / knownMs : null,
+      downS: downMs / 1000,
+      unknownS: unknownMs / 1000,
+      maintenanceS: maintenanceMs / 1000,
+      knownS: knownMs / 1000,
+      outageCount: outages.filter((o) => !o.maintenance).length,
+      mttrS: closed.length ? closed.reduce((s, o) => s + (o.endMs! - o.startMs), 0) / closed.length / 1000 : null,
+      outages,
+    };
+  }
+
+  /** What the month's SLA target still allows: the downtime budget left for the rest of the month. */
+  budget(circuitId: string, monthStartMs: number, monthEndMs: number, active: readonly Alarm[], nowMs: number): { targetPct: number; allowedDownS: number; usedDownS: number; remainingS: number } {
+    const tier = this.topology.slaTiers.get(this.topology.circuit(circuitId).slaTier)!;
+    const a = this.availability(circuitId, monthStartMs, monthEndMs, active, nowMs);
+    const allowed = ((100 - tier.availabilityPct) / 100) * ((monthEndMs - monthStartMs) / 1000 - a.maintenanceS);
+    return { targetPct: tier.availabilityPct, allowedDownS: allowed, usedDownS: a.downS, remainingS: allowed - a.downS };
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  private outagesOf(alarm: Alarm, endMs: number | null): Outage[] {
+    const own = alarm.subject.type === 'circuit' ? [alarm.subject.id] : [];
+    const cause = `${alarm.kind} ${alarm.subject.id}`;
+    return [...own, ...alarm.impactedCircuits].map((circuitId) => ({ circuitId, startMs: alarm.startedAtMs, endMs, alarmId: alarm.id, cause, maintenance: alarm.maintenance }));
+  }
+
+  private append(records: LedgerRecord[]): void {
+    if (!records.length) return;
+    for (const r of records) this.apply(r);
+    writeSync(this.#fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    fsyncSync(this.#fd);
+  }
+
+  private apply(r: LedgerRecord): void {
+    if (r.t === 'outage') this.#outages.push(r.outage);
+    else if (r.t === 'gap') {
+      const list = this.#gaps.get(r.circuitId) ?? [];
+      list.push([r.startMs, r.endMs]);
+      this.#gaps.set(r.circuitId, list);
+    } else this.#lastCheckpoint = r.atMs;
+  }
+
+  private load(): void {
+    let text = '';
+    try {
+      text = readFileSync(join(this.dir, FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`outage ledger ${join(this.dir, FILE)}: ${(err as Error).message}`, { cause: err });
+    }
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (!line) return;
+      try {
+        this.apply(JSON.parse(line) as LedgerRecord);
+      } catch {
+        if (i >= lines.length - 2) this.log.warn('outage ledger: ignoring an incomplete last line, cut short by a crash');
+        else this.log.error(`outage ledger ${join(this.dir, FILE)}:${i + 1}: not valid JSON; skipped`);
+      }
+    });
+  }
+}
+
+function merge(spans: Array<[number, number]>): Array<[number, number]> {
+  const sorted = spans.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [s, e] of sorted) {
+    const last = out.at(-1);
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+function subtract(spans: Array<[number, number]>, minus: Array<[number, number]>): Array<[number, number]> {
+  let out = merge(spans);
+  for (const [ms, me] of merge(minus)) {
+    out = out.flatMap(([s, e]): Array<[number, number]> => (me <= s || ms >= e ? [[s, e]] : [...(ms > s ? [[s, ms] as [number, number]] : []), ...(me < e ? [[me, e] as [number, number]] : [])]));
+  }
+  return out;
+}
+
+const total = (spans: Array<[number, number]>) => spans.reduce((n, [s, e]) => n + (e - s), 0);

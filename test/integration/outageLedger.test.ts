@@ -1,0 +1,110 @@
+/**
+ * The SLA ledger on a real disk: outages from a root alarm for its own
+ * circuit and the ones behind it, unknown time kept apart from up time,
+ * planned work excluded, MTTR and the month's budget, all surviving a reopen.
+ * Expected figures are worked out by hand below.
+ */
+import { expect } from 'chai';
+import type { Alarm } from '../../shared/alarms/types.ts';
+import { memoryLogger } from '../../shared/log.ts';
+import { loadTopology } from '../../shared/model/loader.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { OutageLedger } from '../../server/alarms/outageLedger.ts';
+import { tempDir } from '../support/tempDir.ts';
+
+const H = 3_600_000;
+const MIN = 60_000;
+const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
+
+function rootAlarm(topology: Topology, startedAtMs: number, endedAtMs: number | null, maintenance = false): Alarm {
+  const behind = topology.circuits.filter((c) => c.upstreamIds.includes('HY-HYX')).map((c) => c.id);
+  return {
+    id: `circuit_down:HY-HYX@${startedAtMs}`,
+    key: 'circuit_down:HY-HYX',
+    kind: 'circuit_down',
+    severity: 'critical',
+    subject: { type: 'circuit', id: 'HY-HYX' },
+    startedAtMs,
+    raisedAtMs: startedAtMs + 1000,
+    clearedAtMs: endedAtMs === null ? null : endedAtMs + 60_000,
+    endedAtMs,
+    ack: null,
+    shelvedUntilMs: null,
+    impactedCircuits: behind,
+    impactedSites: [],
+    detail: 'ifOperStatus down at hy-core-1',
+    maintenance,
+  };
+}
+
+describe('outage ledger', () => {
+  let topology: Topology;
+  before(async () => {
+    topology = await loadTopology('topology.yaml');
+  });
+
+  it('computes availability, unknown time, MTTR and the budget, and keeps them across a reopen', async () => {
+    const dir = await tempDir('ledger');
+    try {
+      const log = memoryLogger();
+      let ledger = OutageLedger.open(dir.path, topology, log, 3 * MIN);
+      const dept = topology.circuits.find((c) => c.upstreamIds.includes('HY-HYX'))!.id;
+      // Watched from the start of the month; polled every minute.
+      for (let t = DAY0; t <= DAY0 + 10 * H; t += MIN) {
+        // No data for HY-HYX between 02:00 and 03:00 (its poller was stopped).
+        if (!(t > DAY0 + 2 * H && t < DAY0 + 3 * H)) ledger.observe('HY-HYX', t);
+      }
+      ledger.recordCleared(rootAlarm(topology, DAY0 + 5 * H, DAY0 + 5 * H + 30 * MIN));
+      ledger.recordCleared(rootAlarm(topology, DAY0 + 7 * H, DAY0 + 7 * H + 10 * MIN));
+      ledger.recordCleared(rootAlarm(topology, DAY0 + 8 * H, DAY0 + 9 * H, true));
+      ledger.close();
+      ledger = OutageLedger.open(dir.path, topology, log, 3 * MIN);
+
+      const now = DAY0 + 10 * H;
+      const a = ledger.availability('HY-HYX', DAY0, DAY0 + 10 * H, [], now);
+      // 10 h: 1 h unknown (02:00–03:00), 1 h planned (08:00–09:00), 40 min down of the 8 h known.
+      expect(a.unknownS).to.equal(3600); // from the last poll before (02:00) to the first after (03:00)
+      expect(a.maintenanceS).to.equal(3600);
+      expect(a.downS).to.equal(40 * 60);
+      expect(a.outageCount).to.equal(2);
+      expect(a.mttrS).to.equal(20 * 60);
+      expect(a.availabilityPct).to.be.closeTo((100 * (a.knownS - 2400)) / a.knownS, 1e-9);
+      expect(a.knownS).to.equal(10 * 3600 - a.unknownS - 3600);
+
+      // The department behind it lost the same 40 minutes, caused upstream.
+      const d = ledger.availability(dept, DAY0, DAY0 + 10 * H, [], now);
+      expect(d.downS).to.equal(40 * 60);
+      expect(d.outages.map((o) => o.cause)).to.deep.equal(['circuit_down HY-HYX', 'circuit_down HY-HYX', 'circuit_down HY-HYX']);
+
+      // An outage still open counts up to now.
+      const open = ledger.availability('HY-HYX', DAY0, DAY0 + 12 * H, [rootAlarm(topology, DAY0 + 11 * H, null)], DAY0 + 11 * H + 15 * MIN);
+      expect(open.downS).to.equal(55 * 60);
+
+      // The month's budget at the tier's target.
+      const tier = topology.slaTiers.get(topology.circuit('HY-HYX').slaTier)!;
+      const monthEnd = Date.parse('2026-12-01T00:00:00+08:00');
+      const b = ledger.budget('HY-HYX', DAY0, monthEnd, [], now);
+      const allowed = ((100 - tier.availabilityPct) / 100) * ((monthEnd - DAY0) / 1000 - 3600);
+      expect(b.allowedDownS).to.be.closeTo(allowed, 1e-6);
+      expect(b.remainingS).to.be.closeTo(allowed - 2400, 1e-6);
+      ledger.close();
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('reports unknown, not up, for a period with no data at all', async () => {
+    const dir = await tempDir('ledger-empty');
+    try {
+      const ledger = OutageLedger.open(dir.path, topology, memoryLogger(), 3 * MIN);
+      ledger.checkpoint(DAY0);
+      ledger.observe('HY-HYX', DAY0 + 5 * H); // first seen five hours after the NMS stopped watching
+      const a = ledger.availability('HY-HYX', DAY0, DAY0 + 5 * H, [], DAY0 + 5 * H);
+      expect(a.availabilityPct).to.equal(null);
+      expect(a.unknownS).to.equal(5 * 3600);
+      ledger.close();
+    } finally {
+      await dir.remove();
+    }
+  });
+});
