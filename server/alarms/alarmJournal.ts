@@ -17,6 +17,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { join } from 'node:path';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
+import { appendJsonLines, readJsonLines } from './jsonLines.ts';
 
 /** What a push says about its alarm. */
 export type PushReason = 'raised' | 'cleared' | 'escalated';
@@ -79,8 +80,7 @@ export class AlarmJournal {
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
     for (const r of records) this.apply(r);
-    writeSync(this.#fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fsyncSync(this.#fd);
+    appendJsonLines(this.#fd, records);
     this.#lines += records.length;
     if (this.#lines >= this.compactEvery) this.compact();
   }
@@ -129,25 +129,7 @@ export class AlarmJournal {
       for (const a of snapshot.alarms) this.alarms.set(a.id, a);
       for (const p of snapshot.pushes) this.pushes.set(p.id, p);
     }
-    let text = '';
-    try {
-      text = readFileSync(join(this.dir, JOURNAL), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`alarm journal ${join(this.dir, JOURNAL)}: ${(err as Error).message}`, { cause: err });
-    }
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (!line) return;
-      try {
-        this.apply(JSON.parse(line) as JournalRecord);
-        this.#lines++;
-      } catch {
-        // A torn last line is a write cut short by a crash; it was never acted on.
-        const last = i >= lines.length - 2;
-        if (last) this.log.warn(`alarm journal: ignoring an incomplete last line (${line.length} bytes), cut short by a crash`);
-        else this.log.error(`alarm journal ${join(this.dir, JOURNAL)}:${i + 1}: not valid JSON; skipped`);
-      }
-    });
+    this.#lines += readJsonLines<JournalRecord>(join(this.dir, JOURNAL), 'alarm journal', this.log, (r) => this.apply(r));
   }
 
   private apply(r: JournalRecord): void {

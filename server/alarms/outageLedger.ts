@@ -13,11 +13,12 @@
  *
  * Durable: an fsynced JSON-lines file beside the alarm journal.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
+import { appendJsonLines, readJsonLines } from './jsonLines.ts';
 
 export interface Outage {
   circuitId: string;
@@ -150,8 +151,7 @@ export class OutageLedger {
   private append(records: LedgerRecord[]): void {
     if (!records.length) return;
     for (const r of records) this.apply(r);
-    writeSync(this.#fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fsyncSync(this.#fd);
+    appendJsonLines(this.#fd, records);
   }
 
   private apply(r: LedgerRecord): void {
@@ -164,23 +164,9 @@ export class OutageLedger {
   }
 
   private load(): void {
-    let text = '';
-    try {
-      text = readFileSync(join(this.dir, FILE), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`outage ledger ${join(this.dir, FILE)}: ${(err as Error).message}`, { cause: err });
-    }
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (!line) return;
-      try {
-        this.apply(JSON.parse(line) as LedgerRecord);
-      } catch {
-        if (i >= lines.length - 2) this.log.warn('outage ledger: ignoring an incomplete last line, cut short by a crash');
-        else this.log.error(`outage ledger ${join(this.dir, FILE)}:${i + 1}: not valid JSON; skipped`);
-      }
-    });
+    readJsonLines<LedgerRecord>(join(this.dir, FILE), 'outage ledger', this.log, (r) => this.apply(r));
   }
+
 }
 
 function merge(spans: Array<[number, number]>): Array<[number, number]> {
