@@ -60,6 +60,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const websocketHub = new WebSocketHub();
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
   const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
+  const unknown = config.alarms.maintenance.flatMap((w, i) => w.subjects.filter((id) => !topology.circuitById.has(id) && !topology.deviceById.has(id) && !topology.siteById.has(id)).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
+  if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
   const stopAll = async () => {
@@ -122,6 +124,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
     const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => writer.write([alarmEventPoint(e, Date.now())]) });
+    alarms.engine.setMaintenance(config.alarms.maintenance);
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {

@@ -10,7 +10,7 @@
  * device that looks unreachable waits, up to rules.upstreamWaitMs, until
  * everything on its path from the NMS has been seen since its fault began.
  */
-import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type Severity } from '../../shared/alarms/types.ts';
+import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type MaintenanceWindow, type Severity } from '../../shared/alarms/types.ts';
 import type { CircuitLive, DeviceLive, LinkStatus } from '../../shared/live/liveState.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { uptimeDelta } from '../../collectors/engine/counterEngine.ts';
@@ -75,6 +75,7 @@ export class AlarmEngine {
   /** Active alarms by key. */
   readonly #active = new Map<string, Alarm>();
   #history: Alarm[] = [];
+  #maintenance: readonly MaintenanceWindow[] = [];
 
   constructor(
     readonly topology: Topology,
@@ -88,6 +89,11 @@ export class AlarmEngine {
       for (const a of snapshot.active) this.#active.set(a.key, a);
       this.#history = [...snapshot.history];
     }
+  }
+
+  /** Replaces the planned-work windows; alarms opened inside one on its subjects are marked maintenance. */
+  setMaintenance(windows: readonly MaintenanceWindow[]): void {
+    this.#maintenance = windows;
   }
 
   observeCircuit(live: CircuitLive): void {
@@ -392,7 +398,7 @@ export class AlarmEngine {
       impactedCircuits: impact ? [...impact.circuits] : [],
       impactedSites: impact ? [...impact.sites] : [],
       detail,
-      maintenance: false,
+      maintenance: this.inMaintenance(subject, now),
     };
     this.#active.set(key, alarm);
     return { ...alarm };
@@ -405,6 +411,16 @@ export class AlarmEngine {
     this.#history.push(alarm);
     if (this.#history.length > this.rules.historyLimit) this.#history.splice(0, this.#history.length - this.rules.historyLimit);
     return { ...alarm };
+  }
+
+  /** Whether planned work covers the subject now: by its own id, or a site it belongs to (up the tree). */
+  private inMaintenance(subject: AlarmSubject, now: number): boolean {
+    const windows = this.#maintenance.filter((w) => w.fromMs <= now && now < w.toMs);
+    if (windows.length === 0) return false;
+    const ids = new Set<string>([subject.id]);
+    let site: string | null = subject.type === 'circuit' ? this.topology.circuit(subject.id).ownerSiteId : this.topology.device(subject.id).siteId;
+    for (; site !== null; site = this.topology.site(site).parentId) ids.add(site);
+    return windows.some((w) => w.subjects.some((s) => ids.has(s)));
   }
 
   private activeById(id: string): Alarm {

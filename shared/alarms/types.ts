@@ -60,3 +60,12 @@ export type AlarmEvent =
   | { type: 'impact_changed'; alarm: Alarm }
   | { type: 'acknowledged'; alarm: Alarm }
   | { type: 'shelved'; alarm: Alarm };
+
+/** Planned work (维护窗口): alarms on these subjects push nothing and their outages are excluded from SLA. */
+export interface MaintenanceWindow {
+  /** Circuit, device or site ids; a site covers everything it owns or holds, and below it. */
+  subjects: string[];
+  fromMs: number;
+  toMs: number;
+  reason: string;
+}

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InputFileError, type Diagnostic } from '../input/diagnostics.ts';
 import type { SourceLocator } from '../input/sourceLocator.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
+import type { MaintenanceWindow } from '../alarms/types.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { durationSchema } from '../model/unitSchemas.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
@@ -85,6 +86,19 @@ const configFileSchema = z.strictObject({
       channels: z.array(z.looseObject({ name: z.string(), kind: z.string() })).optional(),
       /** The rota, escalation and quiet hours; checked at start-up (see server/alarms/onCall.ts). */
       onCall: z.looseObject({}).optional(),
+      /** Planned work: no pushes, and excluded from SLA. Subjects are circuit, device or site ids. */
+      maintenance: z
+        .array(
+          z
+            .strictObject({
+              subjects: z.array(z.string().min(1)).min(1),
+              from: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-28T22:00:00+08:00' }),
+              to: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-29T02:00:00+08:00' }),
+              reason: z.string().min(1),
+            })
+            .refine((w) => Date.parse(w.from) < Date.parse(w.to), { path: ['to'], message: 'must be after from' }),
+        )
+        .optional(),
     })
     .optional(),
   /** The simulated network: on by default whenever the embedded defaults are in use. */
@@ -152,6 +166,7 @@ export interface AlarmsConfig {
   channels: Array<Record<string, unknown>>;
   /** Raw on-call settings, validated at start-up; null when none. */
   onCall: Record<string, unknown> | null;
+  maintenance: MaintenanceWindow[];
 }
 
 export interface SimulatorConfig {
@@ -215,6 +230,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       clearAfterSeconds: data.alarms?.clearAfter ?? null,
       channels: data.alarms?.channels ?? [],
       onCall: data.alarms?.onCall ?? null,
+      maintenance: (data.alarms?.maintenance ?? []).map((w) => ({ subjects: w.subjects, fromMs: Date.parse(w.from), toMs: Date.parse(w.to), reason: w.reason })),
     },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.

@@ -83,6 +83,21 @@ describe('configuration', () => {
     expect((err as Error).message).not.to.include('hunter2');
   });
 
+  it('reads the alarms section, with planned work in its own zone, and places a bad window', async () => {
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      'alarms:\n  trapPort: 20162\n  language: en\n  maintenance:\n    - { subjects: [hyx], from: "2026-11-28T22:00:00+08:00", to: "2026-11-29T02:00:00+08:00", reason: 割接 }\n',
+    );
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.alarms).to.deep.include({ trapPort: 20162, trapAddress: '127.0.0.1', language: 'en', channels: [], onCall: null });
+    expect(c.alarms.maintenance).to.deep.equal([{ subjects: ['hyx'], fromMs: Date.parse('2026-11-28T14:00:00Z'), toMs: Date.parse('2026-11-28T18:00:00Z'), reason: '割接' }]);
+    await writeFile(join(dir.path, 'nms.yaml'), 'alarms:\n  maintenance:\n    - { subjects: [hyx], from: "2026-11-29T02:00:00+08:00", to: "2026-11-28T22:00:00+08:00", reason: x }\n');
+    const err = await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e);
+    expect(err).to.be.instanceOf(InputFileError);
+    expect((err as Error).message).to.contain('nms.yaml:3:');
+    expect((err as Error).message).to.contain('alarms.maintenance[0].to: must be after from');
+  });
+
   it('names a config file that does not exist', async () => {
     const err = await loadConfig({ explicitFile: 'nope.yaml', env: {}, cwd: dir.path }).catch((e: Error) => e);
     expect((err as Error).message).to.equal(`cannot read config file ${join(dir.path, 'nope.yaml')}: no such file`);

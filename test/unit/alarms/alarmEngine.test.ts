@@ -204,4 +204,21 @@ describe('alarm engine', () => {
     const cleared = restored.evaluate(T0 + 7 * MIN).filter((e) => e.type === 'cleared');
     expect(cleared.map((e) => [e.alarm.subject.id, e.alarm.endedAtMs! - e.alarm.startedAtMs])).to.deep.equal([['HY-HYX', 5 * MIN]]);
   });
+
+  it('marks alarms raised during planned work on their subject, or on a site above it, and no others', () => {
+    allUp(T0 - 30 * S);
+    engine.setMaintenance([{ subjects: ['hyx'], fromMs: T0, toMs: T0 + 60 * MIN, reason: '衡阳县机房割接' }]);
+    const county = topology.circuit('HY-HYX');
+    circuit('HY-HYX', 'down', T0 + MIN, { since: T0 + MIN });
+    circuit('HY-D-HBJ', 'down', T0 + MIN, { since: T0 + MIN });
+    const alarms = raised(engine.evaluate(T0 + MIN));
+    const bySubject = new Map(alarms.map((a) => [a.subject.id, a.maintenance]));
+    // HY-HYX belongs to the 衡阳县 site (hyx); HY-D-HBJ does not.
+    expect(topology.site(county.ownerSiteId).countyId).to.equal('hyx');
+    expect(bySubject.get('HY-HYX')).to.equal(true);
+    expect(bySubject.get('HY-D-HBJ')).to.equal(false);
+    // After the window, a new fault is not planned work.
+    circuit('HY-HNX', 'down', T0 + 61 * MIN, { since: T0 + 61 * MIN });
+    expect(raised(engine.evaluate(T0 + 61 * MIN)).map((a) => a.maintenance)).to.deep.equal([false]);
+  });
 });
