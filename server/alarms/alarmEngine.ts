@@ -91,6 +91,16 @@ export class AlarmEngine {
     }
   }
 
+  /**
+   * The SLA budget's verdict for a circuit (from the ledger): a breach, with
+   * why, raises an sla_budget alarm; null clears it.
+   */
+  setSlaBudget(circuitId: string, breach: string | null, nowMs: number): void {
+    const active = this.#active.get(`sla_budget:${circuitId}`);
+    if (breach !== null && !active) this.#pending.push({ type: 'raised', alarm: this.open('sla_budget', { type: 'circuit', id: circuitId }, nowMs, nowMs, 'major', breach, null) });
+    else if (breach === null && active) this.#pending.push({ type: 'cleared', alarm: this.close(active, nowMs, nowMs) });
+  }
+
   /** Replaces the planned-work windows; alarms opened inside one on its subjects are marked maintenance. */
   setMaintenance(windows: readonly MaintenanceWindow[]): void {
     this.#maintenance = windows;

@@ -9,6 +9,7 @@ import type { Alarm, AlarmEvent } from '../../shared/alarms/types.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
+import { monthBounds } from '../../shared/time/zonedTime.ts';
 import { buildNotice, type NoticeOptions } from '../notifiers/alarmNotice.ts';
 import type { DeliveryQueue } from '../notifiers/deliveryQueue.ts';
 import { AlarmEngine, type TrapObservation } from './alarmEngine.ts';
@@ -36,8 +37,9 @@ export interface AlarmServiceOptions {
   ledger?: OutageLedger | null;
 }
 
-/** How often the ledger is told the NMS is still watching. */
+/** How often the ledger is told the NMS is still watching, and SLA budgets are checked. */
 const CHECKPOINT_MS = 60_000;
+const PROJECT_AFTER_MS = 7 * 86_400_000;
 
 export class AlarmService {
   readonly engine: AlarmEngine;
@@ -68,7 +70,10 @@ export class AlarmService {
     this.#timer = setInterval(() => this.evaluate(), this.o.tickMs ?? 1000);
     this.#timer.unref();
     if (this.o.ledger) {
-      this.#checkpoint = setInterval(() => this.o.ledger?.checkpoint(this.#now()), CHECKPOINT_MS);
+      this.#checkpoint = setInterval(() => {
+        this.o.ledger?.checkpoint(this.#now());
+        this.checkSlaBudgets();
+      }, CHECKPOINT_MS);
       this.#checkpoint.unref();
     }
   }
@@ -91,6 +96,34 @@ export class AlarmService {
     }
     this.apply(events, now);
     return events;
+  }
+
+  /**
+   * Month to date, per circuit: breached when the downtime already used is
+   * over the month's allowance at the SLA target, or heading there when the
+   * month's pace would take it over by the month's end.
+   */
+  checkSlaBudgets(): void {
+    const ledger = this.o.ledger;
+    if (!ledger) return;
+    const now = this.#now();
+    const { startMs, endMs } = monthBounds(now, this.o.topology.network.timezone);
+    const active = this.engine.active();
+    const elapsed = Math.max(1, now - startMs);
+    for (const c of this.o.topology.circuits) {
+      const b = ledger.budget(c.id, startMs, endMs, active, now);
+      const projected = (b.usedDownS * (endMs - startMs)) / elapsed;
+      const minutes = (s: number) => `${Math.round(s / 60)} min`;
+      const breach =
+        b.remainingS < 0
+          ? `down ${minutes(b.usedDownS)} this month, over the ${minutes(b.allowedDownS)} the ${b.targetPct}% target allows`
+          : // A pace read from the first days of a month says little: project only after a week.
+            elapsed >= PROJECT_AFTER_MS && b.usedDownS > 0 && projected > b.allowedDownS
+            ? `down ${minutes(b.usedDownS)} this month; at this pace ${minutes(projected)} by the month's end, over the ${minutes(b.allowedDownS)} the ${b.targetPct}% target allows`
+            : null;
+      this.engine.setSlaBudget(c.id, breach, now);
+    }
+    this.evaluate();
   }
 
   acknowledge(id: string, by: string, comment: string): AlarmEvent {

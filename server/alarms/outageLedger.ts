@@ -54,7 +54,8 @@ const FILE = 'ledger.jsonl';
 const OUTAGE_KINDS = new Set(['circuit_down', 'device_unreachable', 'flapping']);
 
 export class OutageLedger {
-  readonly #outages: Outage[] = [];
+  /** Closed outages per circuit. */
+  readonly #outages = new Map<string, Outage[]>();
   /** Unknown spans per circuit (including the NMS's own downtime, found at the first observation after it). */
   readonly #gaps = new Map<string, Array<[number, number]>>();
   readonly #lastSeen = new Map<string, number>();
@@ -101,7 +102,7 @@ export class OutageLedger {
    */
   availability(circuitId: string, fromMs: number, toMs: number, active: readonly Alarm[], nowMs: number): Availability {
     const end = Math.min(toMs, nowMs);
-    const outages = [...this.#outages.filter((o) => o.circuitId === circuitId), ...active.flatMap((a) => (OUTAGE_KINDS.has(a.kind) ? this.outagesOf(a, null).filter((o) => o.circuitId === circuitId) : []))].filter(
+    const outages = [...(this.#outages.get(circuitId) ?? []), ...active.flatMap((a) => (OUTAGE_KINDS.has(a.kind) ? this.outagesOf(a, null).filter((o) => o.circuitId === circuitId) : []))].filter(
       (o) => o.startMs < end && (o.endMs ?? nowMs) > fromMs,
     );
     const clip = (s: number, e: number): [number, number] => [Math.max(s, fromMs), Math.min(e, end)];
@@ -155,7 +156,11 @@ export class OutageLedger {
   }
 
   private apply(r: LedgerRecord): void {
-    if (r.t === 'outage') this.#outages.push(r.outage);
+    if (r.t === 'outage') {
+      const list = this.#outages.get(r.outage.circuitId) ?? [];
+      list.push(r.outage);
+      this.#outages.set(r.outage.circuitId, list);
+    }
     else if (r.t === 'gap') {
       const list = this.#gaps.get(r.circuitId) ?? [];
       list.push([r.startMs, r.endMs]);

@@ -10,7 +10,8 @@ import type { Topology } from '../../shared/model/topology.ts';
 import type { Circuit, Device } from '../../shared/model/types.ts';
 import type { Clock } from '../clock.ts';
 import { hashString, unit } from '../traffic/random.ts';
-import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile, utcOffsetSeconds, type TrafficProfile } from '../traffic/trafficModel.ts';
+import { utcOffsetSeconds } from '../../shared/time/zonedTime.ts';
+import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile, type TrafficProfile } from '../traffic/trafficModel.ts';
 import { DEFAULT_REBOOT_DOWNTIME_S, type Fault } from './faults.ts';
 import { deviceInterfaces, type CircuitEndName, type SimInterface } from './interfaces.ts';
 

@@ -96,15 +96,3 @@ export function offeredOctetsPerSecond(p: TrafficProfile, dir: Direction, slot: 
   }
   return Math.floor(p.capacity * Math.min(util, 1));
 }
-
-/** Offset of an IANA zone from UTC at an instant, in seconds (China keeps one offset all year). */
-export function utcOffsetSeconds(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 1000);
-}

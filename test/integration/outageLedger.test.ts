@@ -9,7 +9,12 @@ import type { Alarm } from '../../shared/alarms/types.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
 import type { Topology } from '../../shared/model/topology.ts';
+import { AlarmJournal } from '../../server/alarms/alarmJournal.ts';
+import { DEFAULT_ALARM_RULES } from '../../server/alarms/alarmRules.ts';
+import { AlarmService } from '../../server/alarms/alarmService.ts';
 import { OutageLedger } from '../../server/alarms/outageLedger.ts';
+import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
+import { LiveState } from '../../shared/live/liveState.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const H = 3_600_000;
@@ -102,6 +107,32 @@ describe('outage ledger', () => {
       const a = ledger.availability('HY-HYX', DAY0, DAY0 + 5 * H, [], DAY0 + 5 * H);
       expect(a.availabilityPct).to.equal(null);
       expect(a.unknownS).to.equal(5 * 3600);
+      ledger.close();
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('raises an SLA budget alarm when a circuit has used up its month, and clears it in the next', async () => {
+    const dir = await tempDir('ledger-budget');
+    try {
+      const log = memoryLogger();
+      const journal = AlarmJournal.open(dir.path, log);
+      const ledger = OutageLedger.open(dir.path, topology, log);
+      let now = Date.parse('2026-11-20T12:00:00+08:00');
+      const service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live: new LiveState(), log, notice: { language: 'zh', consoleUrl: 'http://nms.local' }, now: () => now, ledger });
+      const tier = topology.slaTiers.get(topology.circuit('HY-HYX').slaTier)!;
+      const allowedS = ((100 - tier.availabilityPct) / 100) * 30 * 86_400;
+      // One outage a little longer than the whole month allows.
+      ledger.recordCleared(rootAlarm(topology, now - 2 * H, now - 2 * H + (allowedS + 60) * 1000));
+      service.checkSlaBudgets();
+      const budget = service.engine.active().filter((a) => a.kind === 'sla_budget');
+      expect(budget.map((a) => a.subject.id)).to.include('HY-HYX');
+      expect(budget.find((a) => a.subject.id === 'HY-HYX')!.detail).to.match(/over the \d+ min the [\d.]+% target allows/);
+      now = Date.parse('2026-12-01T00:05:00+08:00');
+      service.checkSlaBudgets();
+      expect(service.engine.active().filter((a) => a.kind === 'sla_budget')).to.deep.equal([]);
+      journal.close();
       ledger.close();
     } finally {
       await dir.remove();

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { loadTopology } from '../../../shared/model/loader.ts';
 import type { Topology } from '../../../shared/model/topology.ts';
-import { officeActivity, offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile, utcOffsetSeconds } from '../../../sim/traffic/trafficModel.ts';
+import { utcOffsetSeconds } from '../../../shared/time/zonedTime.ts';
+import { officeActivity, offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile } from '../../../sim/traffic/trafficModel.ts';
 
 const SHANGHAI = 8 * 3600;
 /** Monday 2026-11-23 00:00 in Asia/Shanghai, as UTC seconds. */

@@ -1,0 +1,30 @@
+/**
+ * Local time in the network's zone (Asia/Shanghai for the users of this
+ * product): offsets and calendar months, for office hours, SLA months and
+ * report periods.
+ */
+
+/** Offset of an IANA zone from UTC at an instant, in seconds (China keeps one offset all year). */
+export function utcOffsetSeconds(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 1000);
+}
+
+/** The local calendar month containing an instant: [start, end) in ms. */
+export function monthBounds(atMs: number, timeZone: string): { startMs: number; endMs: number } {
+  const local = new Date(atMs + utcOffsetSeconds(timeZone, new Date(atMs)) * 1000);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth();
+  const startLocal = Date.UTC(y, m, 1);
+  const endLocal = Date.UTC(y, m + 1, 1);
+  return {
+    startMs: startLocal - utcOffsetSeconds(timeZone, new Date(startLocal)) * 1000,
+    endMs: endLocal - utcOffsetSeconds(timeZone, new Date(endLocal)) * 1000,
+  };
+}
