@@ -55,12 +55,14 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   const lines: string[] = [];
   let subjectText: string;
   let county: string | null = null;
+  let carrierText = '';
   if (alarm.subject.type === 'circuit') {
     const c = topology.circuit(alarm.subject.id);
     const owner = topology.site(c.ownerSiteId);
     county = owner.countyId ? name(topology.site(owner.countyId).name) : null;
     const role = c.level === 'department' ? (L === 'zh' ? '专线' : 'line') : L === 'zh' ? '上联' : 'uplink';
     subjectText = `${county ?? name(owner.name)} ${formatRate(c.bandwidthBps)} ${role}`;
+    carrierText = ` (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId})`;
     lines.push(`${L === 'zh' ? '电路' : 'Circuit'}: ${c.id}${c.name ? ` ${name(c.name)}` : ''} (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId}), ${formatRate(c.bandwidthBps)}`);
     lines.push(`${L === 'zh' ? '用户' : 'Owner'}: ${name(owner.name)}`);
   } else {
@@ -88,7 +90,7 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   const escalation = reason === 'escalated' ? (L === 'zh' ? `【升级至第 ${level} 级，${formatDuration(o.nowMs - alarm.raisedAtMs, L)}未确认】` : `[ESCALATED to level ${level}: unacknowledged for ${formatDuration(o.nowMs - alarm.raisedAtMs, L)}] `) : REASON[reason][L];
   const mentions = o.mentions ?? [];
   if (mentions.length) lines.splice(lines.length - 1, 0, `${L === 'zh' ? '值班' : 'On call'}: ${mentions.map((m) => m.name).join(', ')}`);
-  const title = `${escalation}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${affected}`;
+  const title = `${escalation}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${carrierText}${affected}`;
   return { id: pushId(alarm.id, reason, channel, level), reason, alarm, title, lines, url, language: L, mentions };
 }
 

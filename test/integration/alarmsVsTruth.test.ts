@@ -82,7 +82,7 @@ describe('alarms end to end against the ground truth (simulated network, local w
     const all = pushes();
     expect(all.map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal(['raised circuit_down HY-HYX', 'cleared circuit_down HY-HYX']);
     expect(all[0]!.alarm.impactedCircuits).to.have.members(behind);
-    expect(all[0]!.title).to.match(/^【紧急】衡阳县 \S+ 上联 中断; \d+ 个单位受影响$/);
+    expect(all[0]!.title).to.match(/^【紧急】衡阳县 \S+ 上联 中断 \(中国\S+ 电路编号 \S+\); \d+ 个单位受影响$/);
 
     // The outage as the ground truth has it, against the alarm's: within a second (both ends came by trap).
     const truth = await GroundTruth.read(join(dir.path, 'sim', 'truth'));
@@ -119,5 +119,23 @@ describe('alarms end to end against the ground truth (simulated network, local w
     expect(raised.filter((p) => p.alarm.kind === 'flapping').map((p) => p.alarm.subject.id)).to.deep.equal(['HY-D-HBJ']);
     // At most the first fall before the pattern showed, and never one per bounce.
     expect(raised.filter((p) => p.alarm.kind === 'circuit_down').length).to.be.at.most(1);
+  });
+
+  it('without traps, times an outage from the pollers alone within one poll interval of the truth', async () => {
+    await product.traps.close();
+    const sim = product.simulation!.simulator;
+    const before = pushes().length;
+    sim.inject({ fault: 'link-down', circuit: 'HY-HNX' });
+    await waitFor('the push', async () => pushes().slice(before).some((p) => p.reason === 'raised' && p.alarm.subject.id === 'HY-HNX'), 15_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    sim.inject({ fault: 'link-up', circuit: 'HY-HNX' });
+    await waitFor('the clear', async () => pushes().slice(before).some((p) => p.reason === 'cleared' && p.alarm.subject.id === 'HY-HNX'), 20_000);
+    const cleared = pushes().slice(before).find((p) => p.reason === 'cleared')!.alarm;
+    const truth = await GroundTruth.read(join(dir.path, 'sim', 'truth'));
+    const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === 'HY-HNX')!;
+    const up = truth.eventsOf('link-up').find((e) => 'circuit' in e && e.circuit === 'HY-HNX')!;
+    // Polled every second; ifLastChange places each change to 10 ms, so it is much closer than that.
+    expect(Math.abs(cleared.startedAtMs - down.ms), 'start').to.be.below(1000);
+    expect(Math.abs(cleared.endedAtMs! - up.ms), 'end').to.be.below(1000);
   });
 });

@@ -74,7 +74,7 @@ describe('notifiers against a local receiver', function () {
   it('words a county uplink outage in Chinese with the carrier number, the county and the departments', () => {
     const c = topology.circuit('HY-HYX');
     const n = buildNotice(topology, alarm, 'raised', 'noc-dingtalk', { language: 'zh', consoleUrl: 'http://nms.local:8080', nowMs: T0 + 5 * 60_000 + 12_000 });
-    expect(n.title).to.equal(`【紧急】衡阳县 10M 上联 中断; ${alarm.impactedSites.length} 个单位受影响`);
+    expect(n.title).to.equal(`【紧急】衡阳县 10M 上联 中断 (${CARRIER_NAMES[c.carrier].zh} 电路编号 ${c.carrierCircuitId}); ${alarm.impactedSites.length} 个单位受影响`);
     const text = n.lines.join('\n');
     expect(text).to.contain(`${CARRIER_NAMES[c.carrier].zh} 电路编号 ${c.carrierCircuitId}`);
     expect(text).to.contain('区县: 衡阳县');
@@ -82,7 +82,7 @@ describe('notifiers against a local receiver', function () {
     expect(text).to.contain(`受影响: ${alarm.impactedSites.length} 个单位`);
     expect(n.url).to.equal(`http://nms.local:8080/#/alarms/${encodeURIComponent(alarm.id)}`);
     const en = buildNotice(topology, alarm, 'cleared', 'x', { language: 'en', consoleUrl: 'http://nms.local:8080', nowMs: T0 });
-    expect(en.title).to.match(/^\[CLEARED\] \[CRITICAL\] .* 10M uplink down; \d+ sites affected$/);
+    expect(en.title).to.match(/^\[CLEARED\] \[CRITICAL\] .* 10M uplink down \(China \w+ circuit no\. \S+\); \d+ sites affected$/);
   });
 
   it('signs and shapes each robot’s request as its vendor documents', async () => {
