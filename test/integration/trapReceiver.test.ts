@@ -96,6 +96,10 @@ describe('trap receiver', function () {
     // Still listening: a good v2c linkUp from the CPE is taken.
     await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.4', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
     await waitFor('the good trap', async () => receiver.stats.accepted === start.accepted + 1, 10_000);
+    // And a warmStart from it: a reboot, with no circuit.
+    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.2', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await waitFor('the warmStart', async () => heard.some((t) => t.kind === 'warmStart'), 10_000);
+    expect(heard.find((t) => t.kind === 'warmStart')).to.include({ deviceId: cpe.id, circuitId: null });
     expect(log.lines.join('\n')).not.to.contain(TEST_ENV.NMS_SNMP_CPE_COMMUNITY);
   });
 });
