@@ -60,6 +60,11 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const websocketHub = new WebSocketHub();
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
   const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
+  const agents = topology.devices.filter((d) => d.managed).length;
+  const { basePort } = config.simulator;
+  if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {
+    throw new Error(`alarms.trapPort ${config.alarms.trapPort} falls among the simulator's agent ports ${basePort}–${basePort + agents - 1}; choose another`);
+  }
   const unknown = config.alarms.maintenance.flatMap((w, i) => w.subjects.filter((id) => !topology.circuitById.has(id) && !topology.deviceById.has(id) && !topology.siteById.has(id)).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
   if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));

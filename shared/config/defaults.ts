@@ -15,7 +15,7 @@ export const DEFAULT_SIM_CONTROL_PORT = 16000;
 export const DEFAULT_SIM_SEED = 734;
 /** Generated credentials for the demo network, shared by the simulator and the pollers. */
 export const DEMO_SECRETS_FILE = 'demo-secrets.yaml';
-/** The demo's trap receiver (the simulator sends its traps here); 162 needs root. */
-export const DEFAULT_TRAP_PORT = 16162;
+/** The demo's trap receiver (the simulator sends its traps here): 162 needs root, and 16100 up are the demo agents. */
+export const DEFAULT_TRAP_PORT = 16062;
 /** Where the console answers by default (issue 6 serves it); pushes link to it. */
 export const DEFAULT_CONSOLE_URL = 'http://127.0.0.1:8080';

@@ -89,6 +89,19 @@ describe('nms up (end to end)', function () {
     expect(existsSync(join(dir.path, 'var/influxdb'))).to.equal(false);
   });
 
+  it('refuses a trap port among the demo agents’ ports, and a bad push channel, before starting anything', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('topology.yaml')}\nsimulator:\n  basePort: 30000\nalarms:\n  trapPort: 30005\n`);
+    let r = await runNms(['up', '--check'], { cwd: dir.path });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("alarms.trapPort 30005 falls among the simulator's agent ports 30000–30096; choose another");
+    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('topology.yaml')}\nalarms:\n  channels:\n    - { name: noc, kind: dingtalk, accessToken: { env: NMS_TEST_UNSET_TOKEN } }\n`);
+    r = await runNms(['up', '--check'], { cwd: dir.path });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include('alarms.channels[0] (noc): environment variable NMS_TEST_UNSET_TOKEN is not set');
+    expect(r.stderr).not.to.match(/\n\s+at /);
+    expect(existsSync(join(dir.path, 'var/influxdb'))).to.equal(false);
+  });
+
   it('says which port is taken and how to choose another', async () => {
     const squatter = createServer();
     await new Promise<void>((res) => squatter.listen(port, '127.0.0.1', res));
