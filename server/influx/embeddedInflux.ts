@@ -91,7 +91,8 @@ export class EmbeddedInflux {
 
   private async spawnAndWait(binary: string, configFile: string): Promise<void> {
     this.#logStream ??= createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(binary, ['run', '-config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C at the terminal reaches nms, which flushes the writer and then stops influxd in order.
+    const child = spawn(binary, ['run', '-config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.#child = child;
     child.stdout!.pipe(this.#logStream, { end: false });
     child.stderr!.pipe(this.#logStream, { end: false });
