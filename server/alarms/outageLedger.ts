@@ -102,7 +102,7 @@ export class OutageLedger {
    */
   availability(circuitId: string, fromMs: number, toMs: number, active: readonly Alarm[], nowMs: number): Availability {
     const end = Math.min(toMs, nowMs);
-    const outages = [...(this.#outages.get(circuitId) ?? []), ...active.flatMap((a) => (OUTAGE_KINDS.has(a.kind) ? this.outagesOf(a, null).filter((o) => o.circuitId === circuitId) : []))].filter(
+    const outages = [...(this.#outages.get(circuitId) ?? []), ...(this.openOutages(active).get(circuitId) ?? [])].filter(
       (o) => o.startMs < end && (o.endMs ?? nowMs) > fromMs,
     );
     const clip = (s: number, e: number): [number, number] => [Math.max(s, fromMs), Math.min(e, end)];
@@ -142,6 +142,22 @@ export class OutageLedger {
   close(): void {
     closeSync(this.#fd);
   }
+
+  /** The active alarms' outages by circuit, worked out once per list (a budget check asks for every circuit). */
+  private openOutages(active: readonly Alarm[]): Map<string, Outage[]> {
+    let byCircuit = this.#openCache.get(active);
+    if (!byCircuit) {
+      byCircuit = new Map();
+      for (const a of active) {
+        if (!OUTAGE_KINDS.has(a.kind)) continue;
+        for (const o of this.outagesOf(a, null)) byCircuit.set(o.circuitId, [...(byCircuit.get(o.circuitId) ?? []), o]);
+      }
+      this.#openCache.set(active, byCircuit);
+    }
+    return byCircuit;
+  }
+
+  readonly #openCache = new WeakMap<readonly Alarm[], Map<string, Outage[]>>();
 
   private outagesOf(alarm: Alarm, endMs: number | null): Outage[] {
     const own = alarm.subject.type === 'circuit' ? [alarm.subject.id] : [];
