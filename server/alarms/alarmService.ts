@@ -90,8 +90,8 @@ export class AlarmService {
     try {
       events = this.engine.evaluate(now);
     } catch (err) {
-      // A bug in one decision must not stop alarms for good; it is logged with its stack for us.
-      this.o.log.error(`alarm engine: evaluation failed: ${(err as Error).stack ?? err}`);
+      // A bug in one decision must not stop alarms for good: logged, and the next tick tries again.
+      this.o.log.error(`alarm engine: evaluation failed: ${(err as Error).message}`);
       return [];
     }
     this.apply(events, now);
