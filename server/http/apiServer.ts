@@ -1,0 +1,210 @@
+/**
+ * The console's HTTP API (express): sessions and roles, the topology, live
+ * status and alarms. Every parameter is validated (400 with what was wrong),
+ * unknown routes are 404, and no answer ever carries a stack trace or a
+ * credential. Mutations need a session, the operator role, and the
+ * session's CSRF token; each is written to the audit log.
+ */
+import { createServer, type Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
+import type { LiveState } from '../../shared/live/liveState.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { AlarmError } from '../alarms/alarmEngine.ts';
+import type { AlarmService } from '../alarms/alarmService.ts';
+import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
+import type { AuditLog } from './auditLog.ts';
+import { LoginLimiter } from './loginLimiter.ts';
+import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
+import { CAN, verifyLogin, type User } from './users.ts';
+
+export interface ApiDeps {
+  topology: Topology;
+  live: LiveState;
+  alarms: AlarmService;
+  users: readonly User[];
+  audit: AuditLog;
+  log: Logger;
+  hub?: WebSocketHub;
+  /** Set the cookie's Secure flag (behind HTTPS). */
+  secureCookies?: boolean;
+  /** Shared with the WebSocket upgrade, which must see the same sessions. */
+  sessions?: SessionStore;
+  now?: () => number;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Authed = Request & { session?: Session };
+
+/** Parses with zod, or a 400 naming the parameter and what is wrong with it. */
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new HttpError(400, `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+}
+
+const alarmQuery = z.strictObject({
+  state: z.enum(['active', 'cleared', 'all']).default('active'),
+  severity: z.enum(SEVERITIES).optional(),
+  kind: z.enum(ALARM_KINDS).optional(),
+  circuit: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export function createApiApp(d: ApiDeps): express.Express {
+  const sessions = d.sessions ?? new SessionStore(undefined, d.now);
+  const limiter = new LoginLimiter(undefined, undefined, undefined, d.now);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+  app.use((req: Authed, _res, next) => {
+    req.session = sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE)) ?? undefined;
+    next();
+  });
+  const needSession = (req: Authed): Session => {
+    if (!req.session) throw new HttpError(401, 'log in first');
+    return req.session;
+  };
+  /** A mutation: a session, the CSRF token, and (if given) a role that may do it. */
+  const mutation = (req: Authed, can: keyof typeof CAN | null): Session => {
+    const s = needSession(req);
+    if (!SessionStore.csrfMatches(s, req.get('x-csrf-token'))) throw new HttpError(403, 'missing or wrong X-CSRF-Token header');
+    if (can && !CAN[can].includes(s.role)) throw new HttpError(403, `a ${s.role} may not do this`);
+    return s;
+  };
+
+  app.post('/api/login', (req: Authed, res) => {
+    const body = parse(z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }), req.body, 'body');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const wait = limiter.retryAfterS(ip, body.username);
+    if (wait > 0) {
+      res.set('retry-after', String(wait));
+      throw new HttpError(429, `too many failed logins; try again in ${wait} s`);
+    }
+    const user = verifyLogin(d.users, body.username, body.password);
+    if (!user) {
+      limiter.failed(ip, body.username);
+      d.audit.record({ user: body.username, action: 'login-failed', target: null, ip });
+      throw new HttpError(401, 'wrong username or password');
+    }
+    limiter.succeeded(ip, body.username);
+    const s = sessions.create(user.username, user.role);
+    res.cookie(SESSION_COOKIE, s.id, { httpOnly: true, sameSite: 'strict', secure: d.secureCookies ?? false, path: '/' });
+    d.audit.record({ user: user.username, action: 'login', target: null, ip });
+    res.json({ username: s.username, role: s.role, csrfToken: s.csrfToken });
+  });
+
+  app.get('/api/session', (req: Authed, res) => {
+    const s = needSession(req);
+    res.json({ username: s.username, role: s.role, csrfToken: s.csrfToken });
+  });
+
+  app.post('/api/logout', (req: Authed, res) => {
+    const s = mutation(req, null);
+    sessions.destroy(s.id);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.json({ ok: true });
+  });
+
+  app.get('/api/topology', (req: Authed, res) => {
+    needSession(req);
+    const t = d.topology;
+    res.json({
+      network: t.network,
+      sites: t.sites,
+      // Devices without their SNMP profile: the console never needs credentials or their names.
+      devices: t.devices.map(({ snmpProfile: _profile, ...rest }) => rest),
+      circuits: t.circuits,
+      slaTiers: [...t.slaTiers.values()],
+    });
+  });
+
+  app.get('/api/live', (req: Authed, res) => {
+    needSession(req);
+    res.json({ circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
+  });
+
+  app.get('/api/alarms', (req: Authed, res) => {
+    needSession(req);
+    const q = parse(alarmQuery, req.query, 'query');
+    const all: Alarm[] = q.state === 'active' ? d.alarms.engine.active() : q.state === 'cleared' ? d.alarms.engine.history().reverse() : [...d.alarms.engine.active(), ...d.alarms.engine.history().reverse()];
+    const list = all.filter((a) => (!q.severity || a.severity === q.severity) && (!q.kind || a.kind === q.kind) && (!q.circuit || a.subject.id === q.circuit || a.impactedCircuits.includes(q.circuit)));
+    res.json({ total: list.length, alarms: list.slice(0, q.limit).map((a) => ({ ...a, state: alarmState(a) })) });
+  });
+
+  const alarmAction = (action: 'acknowledge' | 'shelve') => (req: Authed, res: Response) => {
+    const s = mutation(req, 'act');
+    const id = parse(z.string().min(1).max(200), req.params.id, 'alarm id');
+    try {
+      let event;
+      if (action === 'acknowledge') {
+        const body = parse(z.strictObject({ comment: z.string().max(500).default('') }), req.body ?? {}, 'body');
+        event = d.alarms.acknowledge(id, s.username, body.comment);
+      } else {
+        const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
+        event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
+      }
+      d.audit.record({ user: s.username, action, target: id, ip: req.socket.remoteAddress ?? 'unknown' });
+      res.json(event.alarm);
+    } catch (err) {
+      if (err instanceof AlarmError) throw new HttpError(/^no alarm/.test(err.message) ? 404 : 409, err.message);
+      throw err;
+    }
+  };
+  app.post('/api/alarms/:id/ack', alarmAction('acknowledge'));
+  app.post('/api/alarms/:id/shelve', alarmAction('shelve'));
+
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));
+  app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
+  // Express's error handler prints stacks; ours answers with a plain message and logs server faults.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed' || e.type === 'entity.too.large') {
+      res.status(e.status ?? 400).json({ error: e.type === 'entity.too.large' ? 'request body too large' : 'body: not valid JSON' });
+      return;
+    }
+    d.log.error(`${req.method} ${req.path}: ${e.message ?? String(err)}`);
+    res.status(500).json({ error: 'internal error; see the server log' });
+  });
+  return app;
+}
+
+/** Listens on host:port (0 picks a free one) and hands WebSocket upgrades with a session to the hub. */
+export async function startApiServer(d: ApiDeps, o: { port: number; host?: string }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const sessions = d.sessions ?? new SessionStore(undefined, d.now);
+  const app = createApiApp({ ...d, sessions });
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    // The WebSocket carries the same session as the page; without one it is refused.
+    if (!d.hub || req.url !== '/ws' || !sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE))) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    d.hub.handleUpgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`console: cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${err.code ?? err.message}`)));
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as { port: number };
+  return {
+    url: `http://${o.host ?? '127.0.0.1'}:${address.port}`,
+    server,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
