@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const trapPort = 20_000 + Math.floor(Math.random() * 30_000);
   await writeFile(
     join(dir, 'nms.yaml'),
-    [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir}`, 'influx:', `  embeddedPort: ${await freePort()}`, 'simulator:', '  basePort: 0', '  controlPort: 0', 'collector:', `  interval: ${INTERVAL_S}s`, 'alarms:', `  trapPort: ${trapPort}`, '  clearAfter: 1s', '  channels:', `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`, ''].join('\n'),
+    [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir}`, 'influx:', `  embeddedPort: ${await freePort()}`, 'simulator:', '  basePort: 0', '  controlPort: 0', 'collector:', `  interval: ${INTERVAL_S}s`, 'console:', '  port: 0', 'alarms:', `  trapPort: ${trapPort}`, '  clearAfter: 1s', '  channels:', `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`, ''].join('\n'),
   );
   const product = await startProduct(await loadConfig({ env: {}, cwd: dir }), {}, memoryLogger());
   try {

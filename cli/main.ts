@@ -12,6 +12,7 @@ import { schemaCommand } from './commands/schema.ts';
 import { simCommand } from './commands/sim.ts';
 import { topologyCommand } from './commands/topology.ts';
 import { upCommand } from './commands/up.ts';
+import { userCommand } from './commands/user.ts';
 import { validateCommand } from './commands/validate.ts';
 
 const COMMANDS = {
@@ -22,6 +23,7 @@ const COMMANDS = {
   fault: faultCommand,
   poll: pollCommand,
   schema: schemaCommand,
+  user: userCommand,
 } satisfies Record<string, Command>;
 
 function overview(): string {

@@ -28,6 +28,10 @@ import { openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
 import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
+import { startApiServer } from './http/apiServer.ts';
+import { AuditLog } from './http/auditLog.ts';
+import { demoUsers, type DemoLogin } from './http/demoUsers.ts';
+import { DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 
 export interface RunningProduct {
   topology: Topology;
@@ -40,6 +44,7 @@ export interface RunningProduct {
   alarms: AlarmService;
   traps: TrapReceiver;
   ledger: OutageLedger;
+  console: { url: string; demoLogins: DemoLogin[] };
   /** Where the console's WebSocket connections are handed (issue 6). */
   websocketHub: WebSocketHub;
   stop(): Promise<void>;
@@ -140,7 +145,17 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ledger.close();
     });
     stops.push(() => websocketHub.close());
-    return { topology, store, simulation, collector, writer, live, alarms, traps, ledger, websocketHub, stop: stopAll };
+
+    const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
+    const audit = new AuditLog(config.dataDir);
+    stops.push(async () => audit.close());
+    const api = await startApiServer(
+      { topology, live, alarms, users: config.console.users ?? demo!.users, audit, log: log.child('console'), hub: websocketHub, secureCookies: config.console.secureCookies },
+      { port: config.console.port, host: config.console.host },
+    );
+    stops.push(() => api.close());
+    const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
+    return { topology, store, simulation, collector, writer, live, alarms, traps, ledger, console: consoleInfo, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -46,6 +46,7 @@ Environment:
           ? `  network   simulated: ${product.simulation.simulator.agents.size} SNMP agents on 127.0.0.1, speed ${product.simulation.simulator.clock.speed}×, control ${product.simulation.control.url}`
           : '  network   real (no simulator)',
         `  alarms    traps on udp ${config.alarms.trapAddress}:${config.alarms.trapPort}; ${config.alarms.channels.length ? `pushes to ${config.alarms.channels.map((c) => c.name).join(', ')}` : 'no push channels configured (alarms.channels in nms.yaml)'}; ${product.alarms.engine.active().length} active`,
+        `  console   ${product.console.url}${product.console.demoLogins.length ? ` (demo login: ${product.console.demoLogins.map((l) => `${l.username} / ${l.password} as ${l.role}`).join(', ')})` : ''}`,
         `  polling   ${product.collector.pollers.size} devices${config.collector.intervalSeconds ? ` every ${config.collector.intervalSeconds} s` : ' at their topology.yaml intervals'}${product.collector.unpollable.size ? `; ${product.collector.unpollable.size} cannot be polled (see the log)` : ''}`,
       ].join('\n'),
     );

@@ -27,6 +27,7 @@ import {
   DEFAULT_TOPOLOGY_FILE,
   DEFAULT_TRAP_PORT,
   DEFAULT_CONSOLE_URL,
+  DEFAULT_CONSOLE_PORT,
 } from './defaults.ts';
 
 const loopbackHostPort = z.string().transform((text, ctx) => {
@@ -66,6 +67,24 @@ const configFileSchema = z.strictObject({
       // Below 10 s only for tests and diagnosis; a real WAN is polled every 10 s or slower.
       interval: durationSchema.optional(),
       maxInFlight: z.number().int().min(1).max(10_000).optional(),
+    })
+    .optional(),
+  /** The web console and its API. */
+  console: z
+    .strictObject({
+      port: port.optional(),
+      host: z.string().min(1).optional(),
+      /** Set when the console is served behind HTTPS, so the session cookie is Secure. */
+      secureCookies: z.boolean().optional(),
+      users: z
+        .array(
+          z.strictObject({
+            username: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be lower-case letters, digits, ".", "_" or "-"' }),
+            role: z.enum(['viewer', 'operator', 'admin']),
+            passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { error: 'must be a hash from `nms user hash`, never a password' }),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   /** Alarms: the trap receiver, how pushes are worded, and where they go. */
@@ -153,6 +172,15 @@ export interface NmsConfig {
   simulator: SimulatorConfig;
   collector: { intervalSeconds: number | null; maxInFlight: number };
   alarms: AlarmsConfig;
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  port: number;
+  host: string;
+  secureCookies: boolean;
+  /** Null when none are configured: the demo then makes its own. */
+  users: Array<{ username: string; role: 'viewer' | 'operator' | 'admin'; passwordHash: string }> | null;
 }
 
 export interface AlarmsConfig {
@@ -220,6 +248,12 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
     production,
     collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64 },
+    console: {
+      port: data.console?.port ?? DEFAULT_CONSOLE_PORT,
+      host: data.console?.host ?? '127.0.0.1',
+      secureCookies: data.console?.secureCookies ?? false,
+      users: data.console?.users ?? null,
+    },
     alarms: {
       trapPort: data.alarms?.trapPort ?? DEFAULT_TRAP_PORT,
       // A real network's devices send to the server's own address; the demo stays on loopback.

@@ -17,5 +17,8 @@ export const DEFAULT_SIM_SEED = 734;
 export const DEMO_SECRETS_FILE = 'demo-secrets.yaml';
 /** The demo's trap receiver (the simulator sends its traps here): 162 needs root, and 16100 up are the demo agents. */
 export const DEFAULT_TRAP_PORT = 16062;
-/** Where the console answers by default (issue 6 serves it); pushes link to it. */
-export const DEFAULT_CONSOLE_URL = 'http://127.0.0.1:8080';
+/** Where the console answers by default; pushes link to it. */
+export const DEFAULT_CONSOLE_PORT = 8080;
+export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
+/** Generated demo logins for the console, when nms.yaml names no users. */
+export const DEMO_USERS_FILE = 'demo-users.yaml';

@@ -42,6 +42,8 @@ describe('alarms across a kill -9 of nms up (end to end)', function () {
         '  scenario: scenario.yaml',
         'collector:',
         '  interval: 1s',
+        'console:',
+        '  port: 0',
         'alarms:',
         `  trapPort: ${await udpFreePort()}`,
         '  clearAfter: 2s',

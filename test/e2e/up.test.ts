@@ -18,7 +18,7 @@ import { httpQuery } from '../support/testInflux.ts';
 
 /** Fixed default ports may be taken on a shared machine; the tests let the system choose. */
 const config = (topology: string, influxPort: number, trapPort: number) =>
-  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\nalarms:\n  trapPort: ${trapPort}\n`;
+  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\nalarms:\n  trapPort: ${trapPort}\nconsole:\n  port: 0\n`;
 
 describe('nms up (end to end)', function () {
   this.timeout(90_000);
@@ -52,7 +52,7 @@ describe('nms up (end to end)', function () {
     // A simulated minute per real second, polled every real second.
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, ''].join('\n'),
+      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, 'console:', '  port: 0', ''].join('\n'),
     );
     const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -73,6 +73,13 @@ describe('nms up (end to end)', function () {
       expect(circuits.length).to.equal(97);
       const devices = await httpQuery(url, 'SHOW TAG VALUES FROM device_health WITH KEY = "device"', 'nms');
       expect(devices.length).to.equal(97);
+      // The console and the demo login it printed: the live state of every circuit behind a session.
+      const m = /console   (http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer\)/.exec(out)!;
+      expect(m, out).to.not.equal(null);
+      const login = await fetch(`${m[1]}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: m[3] }) });
+      expect(login.status).to.equal(200);
+      const liveState = (await (await fetch(`${m[1]}/api/live`, { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).json()) as { circuits: unknown[] };
+      expect(liveState.circuits.length).to.equal(97);
       child.kill('SIGTERM');
       expect(await exited).to.equal(0);
       expect(isAlive(influxPid)).to.equal(false);

@@ -46,6 +46,8 @@ describe('alarms end to end against the ground truth (simulated network, local w
       '  controlPort: 0',
       'collector:',
       '  interval: 1s',
+      'console:',
+      '  port: 0',
       'alarms:',
       `  trapPort: ${await udpFreePort()}`,
       '  upstreamWait: 5s',

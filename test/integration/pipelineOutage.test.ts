@@ -24,7 +24,7 @@ describe('collection through an InfluxDB outage (real influxd, simulated network
     const trapPort = await udpFreePort();
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, ''].join('\n'),
+      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, 'console:', '  port: 0', ''].join('\n'),
     );
     const product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
     let polls = 0;

@@ -4,11 +4,12 @@
  * figures are recomputed here from the raw YAML.
  */
 import { expect } from 'chai';
+import { verifyLogin } from '../../server/http/users.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { runNms } from '../support/runNms.ts';
 
-const SUBCOMMANDS = ['up', 'validate', 'topology', 'sim', 'fault', 'poll', 'schema'];
+const SUBCOMMANDS = ['up', 'validate', 'topology', 'sim', 'fault', 'poll', 'schema', 'user'];
 
 describe('nms command line', function () {
   this.timeout(60_000);
@@ -117,5 +118,19 @@ describe('nms command line', function () {
       expect(r.stdout).to.include(`## \`${m}\``);
     }
     for (const rp of ['raw', 'rollup_5m', 'rollup_1h']) expect(r.stdout).to.include(`| \`${rp}\` |`);
+  });
+
+  it('nms user hash makes a scrypt hash that logs the user in, and refuses a short password', async () => {
+    const r = await runNms(['user', 'hash'], { stdin: 'correct horse battery\n' });
+    expect(r.code, r.stderr).to.equal(0);
+    const hash = r.stdout.trim();
+    expect(hash).to.match(/^scrypt\$16384\$8\$1\$/);
+    expect(hash).not.to.contain('correct horse');
+    const users = [{ username: 'noc', role: 'operator' as const, passwordHash: hash }];
+    expect(verifyLogin(users, 'noc', 'correct horse battery')?.username).to.equal('noc');
+    expect(verifyLogin(users, 'noc', 'wrong')).to.equal(null);
+    const short = await runNms(['user', 'hash'], { stdin: 'short\n' });
+    expect(short.code).to.equal(2);
+    expect(short.stderr).to.contain('at least 8 characters');
   });
 });
