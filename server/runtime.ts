@@ -150,7 +150,18 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const audit = new AuditLog(config.dataDir);
     stops.push(async () => audit.close());
     const api = await startApiServer(
-      { topology, live, alarms, users: config.console.users ?? demo!.users, audit, log: log.child('console'), hub: websocketHub, secureCookies: config.console.secureCookies },
+      {
+        topology,
+        live,
+        alarms,
+        users: config.console.users ?? demo!.users,
+        audit,
+        log: log.child('console'),
+        hub: websocketHub,
+        secureCookies: config.console.secureCookies,
+        ledger,
+        influx: store.v1 ? { database: store.v1.target.database, query: (q) => store.v1!.client.query(q) as Promise<Array<Record<string, unknown>>> } : null,
+      },
       { port: config.console.port, host: config.console.host },
     );
     stops.push(() => api.close());

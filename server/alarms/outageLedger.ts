@@ -48,7 +48,11 @@ export interface Availability {
   outages: Outage[];
 }
 
-type LedgerRecord = { t: 'outage'; outage: Outage } | { t: 'gap'; circuitId: string; startMs: number; endMs: number } | { t: 'checkpoint'; atMs: number };
+type LedgerRecord =
+  | { t: 'outage'; outage: Outage }
+  | { t: 'gap'; circuitId: string; startMs: number; endMs: number }
+  | { t: 'first'; circuitId: string; atMs: number }
+  | { t: 'checkpoint'; atMs: number };
 
 const FILE = 'ledger.jsonl';
 const OUTAGE_KINDS = new Set(['circuit_down', 'device_unreachable', 'flapping']);
@@ -59,6 +63,8 @@ export class OutageLedger {
   /** Unknown spans per circuit (including the NMS's own downtime, found at the first observation after it). */
   readonly #gaps = new Map<string, Array<[number, number]>>();
   readonly #lastSeen = new Map<string, number>();
+  /** When each circuit was first seen: before that, nothing is known. */
+  readonly #firstSeen = new Map<string, number>();
   #lastCheckpoint: number | null = null;
   #fd: number;
 
@@ -86,6 +92,7 @@ export class OutageLedger {
 
   /** Notes that a circuit was seen; a long silence before it becomes unknown time. */
   observe(circuitId: string, atMs: number): void {
+    if (!this.#firstSeen.has(circuitId)) this.append([{ t: 'first', circuitId, atMs }]);
     const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
     if (last !== null && last !== undefined && atMs - last > this.gapAfterMs) this.append([{ t: 'gap', circuitId, startMs: last, endMs: atMs }]);
     this.#lastSeen.set(circuitId, atMs);
@@ -109,7 +116,11 @@ export class OutageLedger {
     const down = merge(outages.filter((o) => !o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
     const planned = merge(outages.filter((o) => o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
     // Unknown time that an outage does not already explain (an upstream outage is known down).
-    const gaps = subtract(merge((this.#gaps.get(circuitId) ?? []).map(([s, e]) => clip(s, e))), [...down, ...planned]);
+    // Never seen before, and not seen since the last look (or since the NMS stopped): unknown too.
+    const first = this.#firstSeen.get(circuitId) ?? Infinity;
+    const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
+    const unseen: Array<[number, number]> = [[fromMs, Math.min(first, end)], ...(last !== null && last !== undefined && end - last > this.gapAfterMs ? [[Math.max(last, fromMs), end] as [number, number]] : [])];
+    const gaps = subtract(merge([...(this.#gaps.get(circuitId) ?? []), ...unseen].map(([s, e]) => clip(s, e))), [...down, ...planned]);
     const span = Math.max(0, end - fromMs);
     const downMs = total(down);
     const unknownMs = total(gaps);
@@ -181,7 +192,8 @@ export class OutageLedger {
       const list = this.#gaps.get(r.circuitId) ?? [];
       list.push([r.startMs, r.endMs]);
       this.#gaps.set(r.circuitId, list);
-    } else this.#lastCheckpoint = r.atMs;
+    } else if (r.t === 'first') this.#firstSeen.set(r.circuitId, r.atMs);
+    else this.#lastCheckpoint = r.atMs;
   }
 
   private load(): void {

@@ -15,7 +15,9 @@ import type { Topology } from '../../shared/model/topology.ts';
 import { AlarmError } from '../alarms/alarmEngine.ts';
 import type { AlarmService } from '../alarms/alarmService.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
+import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { AuditLog } from './auditLog.ts';
+import { circuitSeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
 import { CAN, verifyLogin, type User } from './users.ts';
@@ -32,6 +34,9 @@ export interface ApiDeps {
   secureCookies?: boolean;
   /** Shared with the WebSocket upgrade, which must see the same sessions. */
   sessions?: SessionStore;
+  /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
+  influx?: { database: string; query(q: string): Promise<Array<Record<string, unknown>>> } | null;
+  ledger?: OutageLedger | null;
   now?: () => number;
 }
 
@@ -141,6 +146,45 @@ export function createApiApp(d: ApiDeps): express.Express {
     const all: Alarm[] = q.state === 'active' ? d.alarms.engine.active() : q.state === 'cleared' ? d.alarms.engine.history().reverse() : [...d.alarms.engine.active(), ...d.alarms.engine.history().reverse()];
     const list = all.filter((a) => (!q.severity || a.severity === q.severity) && (!q.kind || a.kind === q.kind) && (!q.circuit || a.subject.id === q.circuit || a.impactedCircuits.includes(q.circuit)));
     res.json({ total: list.length, alarms: list.slice(0, q.limit).map((a) => ({ ...a, state: alarmState(a) })) });
+  });
+
+  /** A time range from ISO strings or ms: from < to, at most five years, not in the future. */
+  const range = (query: unknown) => {
+    const time = z.union([z.coerce.number().int().positive(), z.iso.datetime({ offset: true }).transform((t) => Date.parse(t))]);
+    const r = parse(z.strictObject({ from: time, to: time, points: z.coerce.number().int().min(10).max(2000).default(500) }), query, 'query');
+    if (r.from >= r.to) throw new HttpError(400, 'query.to: must be after from');
+    if (r.to - r.from > 5 * 366 * 86_400_000) throw new HttpError(400, 'query: a range of at most five years');
+    return r;
+  };
+  const circuitParam = (req: Request) => {
+    const id = parse(z.string().min(1).max(100), req.params.id, 'circuit id');
+    if (!d.topology.circuitById.has(id)) throw new HttpError(404, `no circuit "${id}"`);
+    return id;
+  };
+
+  app.get('/api/circuits/:id/series', async (req: Authed, res) => {
+    needSession(req);
+    const id = circuitParam(req);
+    const r = range(req.query);
+    if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
+    const plan = circuitSeriesPlan(d.influx.database, id, r.from, r.to, r.points);
+    const rows = await d.influx.query(plan.query);
+    res.json({
+      circuit: id,
+      contractBps: d.topology.circuit(id).bandwidthBps,
+      retentionPolicy: plan.retentionPolicy,
+      bucketS: plan.bucketS,
+      points: rows.map((row) => ({ timeMs: new Date(row.time as string).getTime(), inBps: row.in_bps, outBps: row.out_bps, inPeakBps: row.in_peak_bps, outPeakBps: row.out_peak_bps, inErrors: row.in_errors, outErrors: row.out_errors })),
+    });
+  });
+
+  app.get('/api/circuits/:id/sla', (req: Authed, res) => {
+    needSession(req);
+    const id = circuitParam(req);
+    const r = range(req.query);
+    if (!d.ledger) throw new HttpError(501, 'no SLA ledger on this server');
+    const now = (d.now ?? Date.now)();
+    res.json(d.ledger.availability(id, r.from, r.to, d.alarms.engine.active(), now));
   });
 
   const alarmAction = (action: 'acknowledge' | 'shelve') => (req: Authed, res: Response) => {
