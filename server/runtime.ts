@@ -30,6 +30,7 @@ import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 import { startApiServer } from './http/apiServer.ts';
 import { AuditLog } from './http/auditLog.ts';
+import { LiveFeed } from './http/liveFeed.ts';
 import { demoUsers, type DemoLogin } from './http/demoUsers.ts';
 import { DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 
@@ -133,7 +134,10 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
-    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => writer.write([alarmEventPoint(e, Date.now())]) });
+    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => {
+      writer.write([alarmEventPoint(e, Date.now())]);
+      websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
+    } });
     alarms.engine.setMaintenance(config.alarms.maintenance);
     alarms.start();
     alarmsRef = alarms;
@@ -146,6 +150,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     });
     stops.push(() => websocketHub.close());
 
+    const feed = new LiveFeed(live, (batch) => websocketHub.broadcast(batch));
+    stops.push(async () => feed.close());
     const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
     const audit = new AuditLog(config.dataDir);
     stops.push(async () => audit.close());
@@ -160,6 +166,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         hub: websocketHub,
         secureCookies: config.console.secureCookies,
         ledger,
+        feed,
         influx: store.v1 ? { database: store.v1.target.database, query: (q) => store.v1!.client.query(q) as Promise<Array<Record<string, unknown>>> } : null,
       },
       { port: config.console.port, host: config.console.host },

@@ -17,6 +17,7 @@ import type { AlarmService } from '../alarms/alarmService.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { AuditLog } from './auditLog.ts';
+import type { LiveFeed } from './liveFeed.ts';
 import { circuitSeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
   influx?: { database: string; query(q: string): Promise<Array<Record<string, unknown>>> } | null;
   ledger?: OutageLedger | null;
+  /** Numbered live-status batches, for a browser catching up after a reconnect. */
+  feed?: LiveFeed | null;
   now?: () => number;
 }
 
@@ -137,7 +140,11 @@ export function createApiApp(d: ApiDeps): express.Express {
 
   app.get('/api/live', (req: Authed, res) => {
     needSession(req);
-    res.json({ circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
+    const q = parse(z.strictObject({ since: z.coerce.number().int().min(0).optional() }), req.query, 'query');
+    const batches = q.since !== undefined && d.feed ? d.feed.since(q.since) : null;
+    // Since a known batch: only what changed. Otherwise (first load, or too far behind): everything.
+    if (batches) res.json({ seq: d.feed!.seq, batches });
+    else res.json({ seq: d.feed?.seq ?? 0, circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
   });
 
   app.get('/api/alarms', (req: Authed, res) => {

@@ -17,6 +17,7 @@ import { DEFAULT_ALARM_RULES } from '../../server/alarms/alarmRules.ts';
 import { AlarmService } from '../../server/alarms/alarmService.ts';
 import { startApiServer } from '../../server/http/apiServer.ts';
 import { AuditLog } from '../../server/http/auditLog.ts';
+import { LiveFeed } from '../../server/http/liveFeed.ts';
 import { hashPassword } from '../../server/http/users.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { WebSocketHub } from '../../server/notifiers/websocketNotifier.ts';
@@ -33,6 +34,7 @@ describe('console API', function () {
   let journal: AlarmJournal;
   let audit: AuditLog;
   let hub: WebSocketHub;
+  let feed: LiveFeed;
 
   before(async () => {
     topology = await loadTopology('topology.yaml');
@@ -47,10 +49,12 @@ describe('console API', function () {
       { username: 'noc', role: 'operator' as const, passwordHash: hashPassword('noc-password-1') },
       { username: 'manager', role: 'viewer' as const, passwordHash: hashPassword('manager-password-1') },
     ];
-    api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub }, { port: 0 });
+    feed = new LiveFeed(live, (b) => hub.broadcast(b), 50);
+    api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed }, { port: 0 });
   });
   after(async () => {
     await api?.close();
+    feed?.close();
     await hub?.close();
     service?.stop();
     journal?.close();
@@ -140,5 +144,31 @@ describe('console API', function () {
     const blocked = await login('intruder', 'guess-6');
     expect(blocked.res.status).to.equal(429);
     expect(Number(blocked.res.headers.get('retry-after'))).to.be.above(0);
+  });
+
+  it('pushes status changes, not snapshots, over the WebSocket within a second, and lets a reconnect catch up', async () => {
+    const { cookie } = await login('noc', 'noc-password-1');
+    const start = (await (await get('/api/live', cookie)).json()) as { seq: number };
+    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/ws`, { headers: { cookie } });
+    await new Promise((r) => ws.once('open', r));
+    const batches: Array<{ type: string; seq: number; circuits: Array<{ circuitId: string; status: string }> }> = [];
+    ws.on('message', (m) => batches.push(JSON.parse(m.toString())));
+    const t = Date.now();
+    const base = { statusSinceMs: t, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a' as const, note: null };
+    live.updateCircuit({ ...base, circuitId: 'HY-HSX', status: 'down', updatedAtMs: t });
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', updatedAtMs: t });
+    // A repeat of the same state, a moment later, is not news.
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', updatedAtMs: t + 1 });
+    const sent = Date.now();
+    while (!batches.some((b) => b.type === 'status') && Date.now() - sent < 1000) await new Promise((r) => setTimeout(r, 10));
+    const status = batches.filter((b) => b.type === 'status');
+    expect(status, 'within a second').to.have.length(1);
+    expect(status[0]!.circuits.map((c) => `${c.circuitId} ${c.status}`)).to.have.members(['HY-HSX down', 'HY-QDX up']);
+    ws.close();
+    // A browser that was away asks for what it missed since its last batch.
+    const caught = (await (await get(`/api/live?since=${start.seq}`, cookie)).json()) as { seq: number; batches: Array<{ seq: number }> };
+    expect(caught.batches.map((b) => b.seq)).to.deep.equal([status[0]!.seq]);
+    expect((await get('/api/live?since=999999', cookie)).status).to.equal(200);
+    expect(((await (await get('/api/live?since=999999', cookie)).json()) as { circuits: unknown[] }).circuits.length).to.be.at.least(2);
   });
 });
