@@ -18,6 +18,7 @@ import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { LiveFeed } from './liveFeed.ts';
+import { OPENAPI } from './openApi.ts';
 import { circuitSeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
@@ -91,6 +92,10 @@ export function createApiApp(d: ApiDeps): express.Express {
     if (can && !CAN[can].includes(s.role)) throw new HttpError(403, `a ${s.role} may not do this`);
     return s;
   };
+
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(OPENAPI);
+  });
 
   app.post('/api/login', (req: Authed, res) => {
     const body = parse(z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }), req.body, 'body');

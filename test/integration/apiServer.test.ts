@@ -15,7 +15,7 @@ import type { Topology } from '../../shared/model/topology.ts';
 import { AlarmJournal } from '../../server/alarms/alarmJournal.ts';
 import { DEFAULT_ALARM_RULES } from '../../server/alarms/alarmRules.ts';
 import { AlarmService } from '../../server/alarms/alarmService.ts';
-import { startApiServer } from '../../server/http/apiServer.ts';
+import { createApiApp, startApiServer } from '../../server/http/apiServer.ts';
 import { AuditLog } from '../../server/http/auditLog.ts';
 import { LiveFeed } from '../../server/http/liveFeed.ts';
 import { hashPassword } from '../../server/http/users.ts';
@@ -170,5 +170,14 @@ describe('console API', function () {
     expect(caught.batches.map((b) => b.seq)).to.deep.equal([status[0]!.seq]);
     expect((await get('/api/live?since=999999', cookie)).status).to.equal(200);
     expect(((await (await get('/api/live?since=999999', cookie)).json()) as { circuits: unknown[] }).circuits.length).to.be.at.least(2);
+  });
+
+  it('describes every route it answers, and only those, in its OpenAPI document', async () => {
+    const doc = (await (await get('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).to.equal('3.1.0');
+    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const app = createApiApp({ topology, live, alarms: service, users: [], audit, log: memoryLogger() });
+    const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+    expect(described).to.have.members(served);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The console API described as OpenAPI 3.1, served at /api/openapi.json. A
+ * test checks that every route the server answers is in it and nothing else.
+ */
+
+const error = { description: 'A plain message saying what was wrong', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const json = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
+const range = [
+  { name: 'from', in: 'query', required: true, description: 'ms since the epoch, or an ISO date-time with its zone', schema: { type: 'string' } },
+  { name: 'to', in: 'query', required: true, description: 'after from; at most five years later', schema: { type: 'string' } },
+];
+const circuitId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const alarmId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const mutation = { security: [{ session: [], csrf: [] }] };
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'nms console API', version: '1', description: 'Topology, live status, circuit series, SLA and alarms of a government WAN. Reads need a session; mutations also the X-CSRF-Token header and the operator role.' },
+  components: {
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'nms_session' },
+      csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+    },
+    schemas: { Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } } },
+  },
+  security: [{ session: [] }],
+  paths: {
+    '/api/login': {
+      post: {
+        security: [],
+        summary: 'Log in; sets the session cookie and returns the CSRF token',
+        requestBody: json('Credentials', { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }),
+        responses: { 200: json('The session: username, role, csrfToken'), 400: error, 401: error, 429: error },
+      },
+    },
+    '/api/session': { get: { summary: 'The current session', responses: { 200: json('username, role, csrfToken'), 401: error } } },
+    '/api/logout': { post: { ...mutation, summary: 'Log out', responses: { 200: json('ok'), 401: error, 403: error } } },
+    '/api/topology': { get: { summary: 'Sites, devices (without credentials), circuits and SLA tiers', responses: { 200: json('The network model'), 401: error } } },
+    '/api/live': {
+      get: {
+        summary: 'Live status: everything, or the change batches since a sequence number',
+        parameters: [{ name: 'since', in: 'query', schema: { type: 'integer' }, description: 'the last batch seen; too old gives everything' }],
+        responses: { 200: json('{ seq, circuits, devices } or { seq, batches }'), 400: error, 401: error },
+      },
+    },
+    '/api/circuits/{id}/series': {
+      get: {
+        summary: 'In/out bit/s, peaks and errors; raw up to 2 days, 5-minute rollup up to 62, hourly beyond',
+        parameters: [circuitId, ...range, { name: 'points', in: 'query', schema: { type: 'integer', minimum: 10, maximum: 2000 } }],
+        responses: { 200: json('{ circuit, contractBps, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
+      },
+    },
+    '/api/circuits/{id}/sla': {
+      get: {
+        summary: 'Availability, unknown and planned time, outages and MTTR over a range',
+        parameters: [circuitId, ...range],
+        responses: { 200: json('Availability'), 400: error, 401: error, 404: error },
+      },
+    },
+    '/api/alarms': {
+      get: {
+        summary: 'Alarms, newest first',
+        parameters: [
+          { name: 'state', in: 'query', schema: { enum: ['active', 'cleared', 'all'] } },
+          { name: 'severity', in: 'query', schema: { enum: ['critical', 'major', 'minor', 'warning'] } },
+          { name: 'kind', in: 'query', schema: { type: 'string' } },
+          { name: 'circuit', in: 'query', schema: { type: 'string' }, description: 'the subject, or among the impacted' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        ],
+        responses: { 200: json('{ total, alarms }'), 400: error, 401: error },
+      },
+    },
+    '/api/alarms/{id}/ack': {
+      post: { ...mutation, summary: 'Acknowledge (operator)', parameters: [alarmId], requestBody: json('{ comment }'), responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error } },
+    },
+    '/api/alarms/{id}/shelve': {
+      post: { ...mutation, summary: 'Shelve for a while (operator)', parameters: [alarmId], requestBody: json('{ minutes }'), responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error } },
+    },
+    '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },
+  },
+} as const;
