@@ -6,6 +6,7 @@
  * session's CSRF token; each is written to the audit log.
  */
 import { createServer, type Server } from 'node:http';
+import { gzip, gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
@@ -93,6 +94,32 @@ export function createApiApp(d: ApiDeps): express.Express {
     return s;
   };
 
+  let cached: { seq: number; builtAtMs: number; json: string; gzip: Buffer } | null = null;
+  let rebuilding = false;
+  const build = () => {
+    const seq = d.feed?.seq ?? 0;
+    return { seq, builtAtMs: Date.now(), json: JSON.stringify({ seq, circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] }) };
+  };
+  /**
+   * The state to send now. A stale copy (a second old, or a status change
+   * since) is sent once more while a fresh one is compressed on the thread
+   * pool, so no request waits for the compression.
+   */
+  const snapshot = () => {
+    if (!cached) {
+      const b = build();
+      cached = { ...b, gzip: gzipSync(b.json, { level: 1 }) };
+    } else if (!rebuilding && (cached.seq !== (d.feed?.seq ?? 0) || Date.now() - cached.builtAtMs > 1000)) {
+      rebuilding = true;
+      const b = build();
+      gzip(b.json, { level: 1 }, (err, out) => {
+        rebuilding = false;
+        if (!err) cached = { ...b, gzip: out };
+      });
+    }
+    return cached;
+  };
+
   app.get('/api/openapi.json', (_req, res) => {
     res.json(OPENAPI);
   });
@@ -148,8 +175,16 @@ export function createApiApp(d: ApiDeps): express.Express {
     const q = parse(z.strictObject({ since: z.coerce.number().int().min(0).optional() }), req.query, 'query');
     const batches = q.since !== undefined && d.feed ? d.feed.since(q.since) : null;
     // Since a known batch: only what changed. Otherwise (first load, or too far behind): everything.
-    if (batches) res.json({ seq: d.feed!.seq, batches });
-    else res.json({ seq: d.feed?.seq ?? 0, circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
+    if (batches) {
+      res.json({ seq: d.feed!.seq, batches });
+      return;
+    }
+    // The whole state is a few MB at province scale: built at most once a second (or on a
+    // status change) and sent pre-compressed to every client that asks meanwhile.
+    const snap = snapshot();
+    res.set('content-type', 'application/json; charset=utf-8').set('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(req.get('accept-encoding') ?? '')) res.set('content-encoding', 'gzip').send(snap.gzip);
+    else res.send(snap.json);
   });
 
   app.get('/api/alarms', (req: Authed, res) => {
