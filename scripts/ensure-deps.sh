@@ -13,12 +13,16 @@ declare -A PROVIDER=(
   [snmptrapd]=snmptrapd
   # Tests of the InfluxDB v2 write path run against it (it speaks /api/v2/write).
   [victoria-metrics]=victoria-metrics
+  # The console's browser tests (playwright-core drives Debian's Chromium, never a downloaded one).
+  [chromium]=chromium
 )
 
 missing=()
 for cmd in "${!PROVIDER[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PROVIDER[$cmd]}")
 done
+# Chinese in Chromium (the console's tests, its screenshots, PDF reports) needs a CJK font.
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 echo "Type-checking (tsc --noEmit)"
 npx tsc --noEmit -p .
+# The browser code, with the DOM's types.
+npx tsc --noEmit -p web
 # With no arguments, every tier; otherwise just the files named (npm test -- test/unit/x.test.ts).
 if [ "$#" -eq 0 ]; then
   set -- 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts'

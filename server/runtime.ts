@@ -31,6 +31,7 @@ import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 import { startApiServer } from './http/apiServer.ts';
 import { AuditLog } from './http/auditLog.ts';
 import { LiveFeed } from './http/liveFeed.ts';
+import { buildWebAssets } from './http/webAssets.ts';
 import { demoUsers, type DemoLogin } from './http/demoUsers.ts';
 import { DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 
@@ -167,6 +168,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         secureCookies: config.console.secureCookies,
         ledger,
         feed,
+        web: await buildWebAssets(),
         influx: store.v1 ? { database: store.v1.target.database, query: (q) => store.v1!.client.query(q) as Promise<Array<Record<string, unknown>>> } : null,
       },
       { port: config.console.port, host: config.console.host },

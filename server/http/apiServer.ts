@@ -19,6 +19,7 @@ import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { LiveFeed } from './liveFeed.ts';
+import type { WebAssets } from './webAssets.ts';
 import { OPENAPI } from './openApi.ts';
 import { circuitSeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
@@ -42,6 +43,8 @@ export interface ApiDeps {
   ledger?: OutageLedger | null;
   /** Numbered live-status batches, for a browser catching up after a reconnect. */
   feed?: LiveFeed | null;
+  /** The browser console; without it only the API is served. */
+  web?: WebAssets | null;
   now?: () => number;
 }
 
@@ -119,6 +122,18 @@ export function createApiApp(d: ApiDeps): express.Express {
     }
     return cached;
   };
+
+  if (d.web) {
+    const web = d.web;
+    // Only our own script and styles: an injected <script> could not run even if one got in.
+    const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+    app.get('/', (_req, res) => {
+      res.set('content-security-policy', csp).set('x-content-type-options', 'nosniff').type('html').send(web.html);
+    });
+    app.get('/app.js', (_req, res) => {
+      res.set('x-content-type-options', 'nosniff').type('application/javascript').send(web.js);
+    });
+  }
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(OPENAPI);
