@@ -48,7 +48,7 @@ describe('console in Chromium (end to end)', function () {
     await page.fill('input[name=password]', op.password);
     await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
     await page.click('button[type=submit]');
-    await page.waitForSelector('body[data-ready=overview]');
+    await page.waitForSelector('body[data-ready=overview-zh]');
     expect(await page.locator('tr[data-circuit]').count()).to.equal(product.topology.circuits.length);
     await page.waitForFunction("document.querySelectorAll('tr[data-status=up]').length > 80", undefined, { timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
@@ -64,7 +64,7 @@ describe('console in Chromium (end to end)', function () {
 
   it('switches to English', async () => {
     await page.click('#lang');
-    await page.waitForSelector('#kpi-up');
+    await page.waitForSelector('body[data-ready=overview-en]');
     expect(await page.locator('#kpi-up').textContent()).to.match(/^Circuits up \d+$/);
     expect(await page.locator('header h1').textContent()).to.equal(product.topology.network.name.en);
     await page.screenshot({ path: join(ARTIFACTS, 'overview-en.png'), fullPage: true });

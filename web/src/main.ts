@@ -69,9 +69,15 @@ async function showOverview(s: SessionInfo): Promise<void> {
   langButton.addEventListener('click', () => {
     lang = lang === 'zh' ? 'en' : 'zh';
     localStorage.setItem('nms.lang', lang);
+    // This page's socket and chart go with it; the page is drawn again in the other language.
+    stopped = true;
+    socket?.close();
+    chart.dispose();
     void showOverview(s);
   });
   header.append(langButton);
+  let stopped = false;
+  let socket: WebSocket | null = null;
   const tiles = el('section', { id: 'kpi' });
   const chartBox = el('div', { id: 'map' });
   const table = el('table', { id: 'circuits' });
@@ -88,6 +94,16 @@ async function showOverview(s: SessionInfo): Promise<void> {
     table.append(row);
   }
 
+  // The province's own site (and the exit to the outside) lie far from the city: drawn true to
+  // scale they would shrink the city to a dot. Sites outside the box that holds most of them
+  // are drawn on its edge, in their direction.
+  const sorted = (k: 0 | 1) => topo.sites.map((x) => x.location[k]).sort((a, b) => a - b);
+  const pick = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+  const [lons, lats] = [sorted(0), sorted(1)];
+  const box = { lon: [pick(lons, 0.05), pick(lons, 0.95)], lat: [pick(lats, 0.05), pick(lats, 0.95)] };
+  const margin = { lon: (box.lon[1]! - box.lon[0]!) * 0.1 || 0.05, lat: (box.lat[1]! - box.lat[0]!) * 0.1 || 0.05 };
+  const clamp = (v: number, [lo, hi]: number[], m: number) => Math.min(hi! + m, Math.max(lo! - m, v));
+  const position = (x: Site) => ({ x: clamp(x.location[0], box.lon, margin.lon), y: -clamp(x.location[1], box.lat, margin.lat) });
   const chart = echarts.init(chartBox);
   const render = () => {
     let up = 0;
@@ -112,7 +128,7 @@ async function showOverview(s: SessionInfo): Promise<void> {
           type: 'graph',
           layout: 'none',
           roam: true,
-          data: topo.sites.map((x) => ({ id: x.id, name: x.name[lang], x: x.location[0], y: -x.location[1], symbolSize: x.level === 'city' ? 18 : x.level === 'county' ? 12 : 6 })),
+          data: topo.sites.map((x) => ({ id: x.id, name: x.name[lang], ...position(x), symbolSize: x.level === 'city' ? 18 : x.level === 'county' ? 12 : 6, label: { show: x.level !== 'department', color: '#cfd8dc' } })),
           links: topo.circuits.flatMap((c) => {
             const from = siteOf.get(c.a.deviceId);
             const to = c.z.kind === 'device' && c.z.deviceId ? siteOf.get(c.z.deviceId) : c.ownerSiteId;
@@ -131,6 +147,7 @@ async function showOverview(s: SessionInfo): Promise<void> {
   let seq = live.seq;
   const connect = () => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    socket = ws;
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as { type: string; seq?: number; circuits?: CircuitLive[] };
       if (msg.type === 'status' && msg.circuits && msg.seq! > seq) {
@@ -144,7 +161,7 @@ async function showOverview(s: SessionInfo): Promise<void> {
         });
       }
     };
-    ws.onclose = () => setTimeout(() => {
+    ws.onclose = () => stopped || setTimeout(() => {
       void get<{ seq: number; batches?: Array<{ seq: number; circuits: CircuitLive[] }>; circuits?: CircuitLive[] }>(`/api/live?since=${seq}`).then((r) => {
         for (const b of r.batches ?? []) for (const c of b.circuits) status.set(c.circuitId, c);
         for (const c of r.circuits ?? []) status.set(c.circuitId, c);
@@ -155,7 +172,7 @@ async function showOverview(s: SessionInfo): Promise<void> {
     }, 1000);
   };
   connect();
-  document.body.dataset.ready = 'overview';
+  document.body.dataset.ready = `overview-${lang}`;
 }
 
 void session().then((s) => (s ? showOverview(s) : showLogin()));
