@@ -7,12 +7,12 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
-import { udpFreePort } from '../support/ports.ts';
 import { waitFor } from '../support/processes.ts';
 import { NMS_BIN } from '../support/runNms.ts';
 import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
+import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 describe('alarms across a kill -9 of nms up (end to end)', function () {
@@ -28,30 +28,12 @@ describe('alarms across a kill -9 of nms up (end to end)', function () {
     rx = await startHttpReceiver();
     // Down from the simulator's first instant, so a restarted simulator finds it down too.
     await writeFile(join(dir.path, 'scenario.yaml'), 'start: 2026-11-23T09:30:00+08:00\ntimeline:\n  - { at: 2026-11-23T09:30:00+08:00, fault: link-down, circuit: HY-HYX, for: 1h }\n');
-    await writeFile(
-      join(dir.path, 'nms.yaml'),
-      [
-        `topology: ${resolve('topology.yaml')}`,
-        `dataDir: ${join(dir.path, 'var')}`,
-        'influx:',
-        `  url: ${influx.influx.url}`,
-        'simulator:',
-        '  enabled: true',
-        '  basePort: 0',
-        '  controlPort: 0',
-        '  scenario: scenario.yaml',
-        'collector:',
-        '  interval: 1s',
-        'console:',
-        '  port: 0',
-        'alarms:',
-        `  trapPort: ${await udpFreePort()}`,
-        '  clearAfter: 2s',
-        '  channels:',
-        `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`,
-        '',
-      ].join('\n'),
-    );
+    await writeProductConfig(dir.path, {
+      dataDir: join(dir.path, 'var'),
+      influxUrl: influx.influx.url,
+      simulator: ['  enabled: true', '  scenario: scenario.yaml'],
+      alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
+    });
   });
   after(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

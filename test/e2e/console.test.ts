@@ -5,14 +5,13 @@
  * no reload, and the English switch. Screenshots go to test-artifacts/.
  */
 import { expect } from 'chai';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
-import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { startProduct, type RunningProduct } from '../../server/runtime.ts';
-import { udpFreePort } from '../support/ports.ts';
+import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const ARTIFACTS = resolve('test-artifacts');
@@ -27,10 +26,7 @@ describe('console in Chromium (end to end)', function () {
   before(async () => {
     dir = await tempDir('console');
     await mkdir(ARTIFACTS, { recursive: true });
-    await writeFile(
-      join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${await freePort()}`, 'simulator:', '  basePort: 0', '  controlPort: 0', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${await udpFreePort()}`, 'console:', '  port: 0', ''].join('\n'),
-    );
+    await writeProductConfig(dir.path);
     product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

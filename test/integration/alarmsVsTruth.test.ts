@@ -6,16 +6,14 @@
  * against the simulator's ground truth.
  */
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { startProduct, type RunningProduct } from '../../server/runtime.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
-import { udpFreePort } from '../support/ports.ts';
-import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { waitFor } from '../support/processes.ts';
+import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { httpQuery } from '../support/testInflux.ts';
 
@@ -36,27 +34,7 @@ describe('alarms end to end against the ground truth (simulated network, local w
   before(async () => {
     dir = await tempDir('alarms-e2e');
     rx = await startHttpReceiver();
-    const lines = [
-      `topology: ${resolve('topology.yaml')}`,
-      `dataDir: ${dir.path}`,
-      'influx:',
-      `  embeddedPort: ${await freePort()}`,
-      'simulator:',
-      '  basePort: 0',
-      '  controlPort: 0',
-      'collector:',
-      '  interval: 1s',
-      'console:',
-      '  port: 0',
-      'alarms:',
-      `  trapPort: ${await udpFreePort()}`,
-      '  upstreamWait: 5s',
-      '  clearAfter: 2s',
-      '  channels:',
-      `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`,
-      '',
-    ];
-    await writeFile(join(dir.path, 'nms.yaml'), lines.join('\n'));
+    await writeProductConfig(dir.path, { alarms: ['  upstreamWait: 5s', '  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`] });
     product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
     // Every device polled at least twice before anything breaks.
     let polls = 0;

@@ -1,0 +1,41 @@
+/**
+ * nms.yaml for a whole product started by a test: the real topology, every
+ * port on loopback picked by the system (the trap port by us, as net-snmp
+ * cannot), a poll every second, and data in the test's own folder.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../server/influx/embeddedInflux.ts';
+import { udpFreePort } from './ports.ts';
+
+export interface ProductConfigOptions {
+  /** Where the product keeps its data (default: the folder itself). */
+  dataDir?: string;
+  /** An InfluxDB of the test's own, instead of a managed one on a free port. */
+  influxUrl?: string;
+  /** More lines under simulator: and alarms:, indented as they appear there. */
+  simulator?: string[];
+  alarms?: string[];
+}
+
+export async function writeProductConfig(dir: string, o: ProductConfigOptions = {}): Promise<void> {
+  const lines = [
+    `topology: ${resolve('topology.yaml')}`,
+    `dataDir: ${o.dataDir ?? dir}`,
+    'influx:',
+    o.influxUrl ? `  url: ${o.influxUrl}` : `  embeddedPort: ${await freePort()}`,
+    'simulator:',
+    '  basePort: 0',
+    '  controlPort: 0',
+    ...(o.simulator ?? []),
+    'collector:',
+    '  interval: 1s',
+    'console:',
+    '  port: 0',
+    'alarms:',
+    `  trapPort: ${await udpFreePort()}`,
+    ...(o.alarms ?? []),
+    '',
+  ];
+  await writeFile(join(dir, 'nms.yaml'), lines.join('\n'));
+}
