@@ -178,10 +178,6 @@ export class AlarmEngine {
     return [...this.#history];
   }
 
-  find(id: string): Alarm | undefined {
-    return [...this.#active.values()].find((a) => a.id === id) ?? this.#history.find((a) => a.id === id);
-  }
-
   /** @throws AlarmError for an unknown or cleared alarm, or one already acknowledged. */
   acknowledge(id: string, by: string, comment: string, nowMs: number): AlarmEvent {
     const alarm = this.activeById(id);

@@ -5,8 +5,9 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../shared/auth/roles.ts';
+
+export type { Role };
 
 /** What each role may do: a manager looks, an engineer acts on alarms, an admin runs the system. */
 export const CAN: Record<'act' | 'administer', readonly Role[]> = {

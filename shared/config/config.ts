@@ -11,6 +11,7 @@ import { InputFileError, type Diagnostic } from '../input/diagnostics.ts';
 import type { SourceLocator } from '../input/sourceLocator.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
 import type { MaintenanceWindow } from '../alarms/types.ts';
+import { ROLES, type Role } from '../auth/roles.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { durationSchema } from '../model/unitSchemas.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
@@ -80,7 +81,7 @@ const configFileSchema = z.strictObject({
         .array(
           z.strictObject({
             username: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be lower-case letters, digits, ".", "_" or "-"' }),
-            role: z.enum(['viewer', 'operator', 'admin']),
+            role: z.enum(ROLES),
             passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { error: 'must be a hash from `nms user hash`, never a password' }),
           }),
         )
@@ -180,7 +181,7 @@ export interface ConsoleConfig {
   host: string;
   secureCookies: boolean;
   /** Null when none are configured: the demo then makes its own. */
-  users: Array<{ username: string; role: 'viewer' | 'operator' | 'admin'; passwordHash: string }> | null;
+  users: Array<{ username: string; role: Role; passwordHash: string }> | null;
 }
 
 export interface AlarmsConfig {

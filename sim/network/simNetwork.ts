@@ -266,11 +266,6 @@ export class SimNetwork {
     return device.rebooting || device.silentFaults > 0 || this.#cutOff.has(device);
   }
 
-  /** Managed devices that the network control centre cannot reach, now. */
-  cutOffDevices(): readonly DeviceState[] {
-    return [...this.#cutOff];
-  }
-
   /**
    * Devices with no uplink from another managed device are where the NMS
    * sits (the cores); the rest are reachable while some uplink is up and its

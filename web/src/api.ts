@@ -1,7 +1,9 @@
 /** The console API from the browser: the session cookie goes by itself; mutations carry the CSRF token. */
+import type { Role } from '../../shared/auth/roles.ts';
+
 export interface SessionInfo {
   username: string;
-  role: 'viewer' | 'operator' | 'admin';
+  role: Role;
   csrfToken: string;
 }
 
