@@ -21,6 +21,7 @@ import { startApiServer } from '../server/http/apiServer.ts';
 import { AuditLog } from '../server/http/auditLog.ts';
 import { LiveFeed } from '../server/http/liveFeed.ts';
 import { hashPassword } from '../server/http/users.ts';
+import { UserDirectory } from '../server/http/userDirectory.ts';
 import { DeliveryQueue } from '../server/notifiers/deliveryQueue.ts';
 import { WebSocketHub } from '../server/notifiers/websocketNotifier.ts';
 import { LiveState } from '../shared/live/liveState.ts';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const audit = new AuditLog(dir);
   const hub = new WebSocketHub();
   const feed = new LiveFeed(live, (b) => hub.broadcast(b), 1);
-  const api = await startApiServer({ topology, live, alarms, users: [{ username: 'noc', role: 'operator', passwordHash: hashPassword('bench-password') }], audit, log: memoryLogger(), hub, feed }, { port: 0 });
+  const api = await startApiServer({ topology, live, alarms, users: new UserDirectory([{ username: 'noc', role: 'operator', passwordHash: hashPassword('bench-password') }]), audit, log: memoryLogger(), hub, feed }, { port: 0 });
   try {
     const login = await fetch(`${api.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'noc', password: 'bench-password' }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

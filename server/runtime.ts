@@ -22,6 +22,7 @@ import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
 import { AlarmService } from './alarms/alarmService.ts';
 import { alarmEventPoint } from './alarms/alarmHistory.ts';
 import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
+import { MaintenanceStore, unknownSubjects } from './alarms/maintenanceStore.ts';
 import { OutageLedger } from './alarms/outageLedger.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
@@ -30,10 +31,12 @@ import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 import { startApiServer } from './http/apiServer.ts';
 import { AuditLog } from './http/auditLog.ts';
+import { configSummary } from './http/configSummary.ts';
+import { UserDirectory } from './http/userDirectory.ts';
 import { LiveFeed } from './http/liveFeed.ts';
 import { buildWebAssets } from './http/webAssets.ts';
 import { demoUsers, type DemoLogin } from './http/demoUsers.ts';
-import { DEMO_USERS_FILE } from '../shared/config/defaults.ts';
+import { CONSOLE_USERS_FILE, DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 
 export interface RunningProduct {
   topology: Topology;
@@ -72,7 +75,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {
     throw new Error(`alarms.trapPort ${config.alarms.trapPort} falls among the simulator's agent ports ${basePort}–${basePort + agents - 1}; choose another`);
   }
-  const unknown = config.alarms.maintenance.flatMap((w, i) => w.subjects.filter((id) => !topology.circuitById.has(id) && !topology.deviceById.has(id) && !topology.siteById.has(id)).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
+  const unknown = config.alarms.maintenance.flatMap((w, i) => unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
   if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
@@ -139,7 +142,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       writer.write([alarmEventPoint(e, Date.now())]);
       websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
     } });
-    alarms.engine.setMaintenance(config.alarms.maintenance);
+    const maintenance = MaintenanceStore.open(join(config.dataDir, 'alarms'), topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {
@@ -161,12 +164,14 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         topology,
         live,
         alarms,
-        users: config.console.users ?? demo!.users,
+        users: new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE)),
         audit,
         log: log.child('console'),
         hub: websocketHub,
         secureCookies: config.console.secureCookies,
         ledger,
+        maintenance,
+        configSummary: configSummary(config, topology),
         feed,
         web: await buildWebAssets(),
         influx: store.v1 ? { database: store.v1.target.database, query: (q) => store.v1!.client.query(q) as Promise<Array<Record<string, unknown>>> } : null,

@@ -13,11 +13,12 @@
  * The engine's observations (timers for flapping, utilization) are not kept:
  * the pollers rebuild them within a cycle or two.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
-import { appendJsonLines, readJsonLines } from './jsonLines.ts';
+import { writeFileAtomicSync } from '../storage/atomicFile.ts';
+import { appendJsonLines, readJsonLines } from '../storage/jsonLines.ts';
 
 /** What a push says about its alarm. */
 export type PushReason = 'raised' | 'cleared' | 'escalated';
@@ -95,12 +96,7 @@ export class AlarmJournal {
     for (const old of cleared.slice(0, Math.max(0, cleared.length - this.keepCleared))) this.alarms.delete(old.id);
     for (const [id, p] of this.pushes) if (p.state !== 'pending' && !this.alarms.has(p.alarmId)) this.pushes.delete(id);
     const snapshot: Snapshot = { alarms: [...this.alarms.values()], pushes: [...this.pushes.values()] };
-    const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, JSON.stringify(snapshot));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, SNAPSHOT));
+    writeFileAtomicSync(join(this.dir, SNAPSHOT), JSON.stringify(snapshot));
     // Only now is the journal's content also in the snapshot; a crash before this line replays both, harmlessly.
     closeSync(this.#fd);
     this.#fd = openSync(join(this.dir, JOURNAL), 'w');

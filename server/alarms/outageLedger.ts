@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
-import { appendJsonLines, readJsonLines } from './jsonLines.ts';
+import { appendJsonLines, readJsonLines } from '../storage/jsonLines.ts';
 
 export interface Outage {
   circuitId: string;

@@ -10,27 +10,30 @@ import { gzip, gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
+import { ROLES } from '../../shared/auth/roles.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { AlarmError } from '../alarms/alarmEngine.ts';
 import type { AlarmService } from '../alarms/alarmService.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
+import { MaintenanceError, type MaintenanceStore } from '../alarms/maintenanceStore.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { WebAssets } from './webAssets.ts';
 import { OPENAPI } from './openApi.ts';
-import { circuitSeriesPlan } from './seriesQuery.ts';
+import { circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
-import { CAN, verifyLogin, type User } from './users.ts';
+import { UserDirectoryError, type UserDirectory } from './userDirectory.ts';
+import { CAN, verifyLogin } from './users.ts';
 
 export interface ApiDeps {
   topology: Topology;
   live: LiveState;
   alarms: AlarmService;
-  users: readonly User[];
+  users: UserDirectory;
   audit: AuditLog;
   log: Logger;
   hub?: WebSocketHub;
@@ -41,6 +44,10 @@ export interface ApiDeps {
   /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
   influx?: { database: string; query(q: string): Promise<Array<Record<string, unknown>>> } | null;
   ledger?: OutageLedger | null;
+  /** Maintenance windows, listed and entered from the console. */
+  maintenance?: MaintenanceStore | null;
+  /** What an admin may see of the running configuration: built from an allow-list, never holding a secret. */
+  configSummary?: Record<string, unknown> | null;
   /** Numbered live-status batches, for a browser catching up after a reconnect. */
   feed?: LiveFeed | null;
   /** The browser console; without it only the API is served. */
@@ -72,6 +79,8 @@ const alarmQuery = z.strictObject({
   severity: z.enum(SEVERITIES).optional(),
   kind: z.enum(ALARM_KINDS).optional(),
   circuit: z.string().max(100).optional(),
+  device: z.string().max(100).optional(),
+  acked: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
@@ -88,6 +97,12 @@ export function createApiApp(d: ApiDeps): express.Express {
   const needSession = (req: Authed): Session => {
     if (!req.session) throw new HttpError(401, 'log in first');
     return req.session;
+  };
+  /** A read only admins may make. */
+  const adminRead = (req: Authed): Session => {
+    const s = needSession(req);
+    if (!CAN.administer.includes(s.role)) throw new HttpError(403, `a ${s.role} may not see this`);
+    return s;
   };
   /** A mutation: a session, the CSRF token, and (if given) a role that may do it. */
   const mutation = (req: Authed, can: keyof typeof CAN | null): Session => {
@@ -147,7 +162,7 @@ export function createApiApp(d: ApiDeps): express.Express {
       res.set('retry-after', String(wait));
       throw new HttpError(429, `too many failed logins; try again in ${wait} s`);
     }
-    const user = verifyLogin(d.users, body.username, body.password);
+    const user = verifyLogin(d.users.all(), body.username, body.password);
     if (!user) {
       limiter.failed(ip, body.username);
       d.audit.record({ user: body.username, action: 'login-failed', target: null, ip });
@@ -206,7 +221,14 @@ export function createApiApp(d: ApiDeps): express.Express {
     needSession(req);
     const q = parse(alarmQuery, req.query, 'query');
     const all: Alarm[] = q.state === 'active' ? d.alarms.engine.active() : q.state === 'cleared' ? d.alarms.engine.history().reverse() : [...d.alarms.engine.active(), ...d.alarms.engine.history().reverse()];
-    const list = all.filter((a) => (!q.severity || a.severity === q.severity) && (!q.kind || a.kind === q.kind) && (!q.circuit || a.subject.id === q.circuit || a.impactedCircuits.includes(q.circuit)));
+    const list = all.filter(
+      (a) =>
+        (!q.severity || a.severity === q.severity) &&
+        (!q.kind || a.kind === q.kind) &&
+        (!q.circuit || a.subject.id === q.circuit || a.impactedCircuits.includes(q.circuit)) &&
+        (!q.device || (a.subject.type === 'device' && a.subject.id === q.device)) &&
+        (!q.acked || (a.ack !== null) === (q.acked === 'true')),
+    );
     res.json({ total: list.length, alarms: list.slice(0, q.limit).map((a) => ({ ...a, state: alarmState(a) })) });
   });
 
@@ -224,19 +246,39 @@ export function createApiApp(d: ApiDeps): express.Express {
     return id;
   };
 
+  const deviceParam = (req: Request) => {
+    const id = parse(z.string().min(1).max(100), req.params.id, 'device id');
+    if (!d.topology.deviceById.has(id)) throw new HttpError(404, `no device "${id}"`);
+    return id;
+  };
+  const series = async (plan: SeriesPlan) => {
+    if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
+    const rows = await d.influx.query(plan.query);
+    return { retentionPolicy: plan.retentionPolicy, bucketS: plan.bucketS, rows: rows.map((row): Record<string, unknown> & { timeMs: number } => ({ ...row, timeMs: new Date(row.time as string).getTime() })) };
+  };
+
   app.get('/api/circuits/:id/series', async (req: Authed, res) => {
     needSession(req);
     const id = circuitParam(req);
     const r = range(req.query);
-    if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
-    const plan = circuitSeriesPlan(d.influx.database, id, r.from, r.to, r.points);
-    const rows = await d.influx.query(plan.query);
+    const { rows, ...plan } = await series(circuitSeriesPlan(d.influx?.database ?? '', id, r.from, r.to, r.points));
     res.json({
       circuit: id,
       contractBps: d.topology.circuit(id).bandwidthBps,
-      retentionPolicy: plan.retentionPolicy,
-      bucketS: plan.bucketS,
-      points: rows.map((row) => ({ timeMs: new Date(row.time as string).getTime(), inBps: row.in_bps, outBps: row.out_bps, inPeakBps: row.in_peak_bps, outPeakBps: row.out_peak_bps, inErrors: row.in_errors, outErrors: row.out_errors })),
+      ...plan,
+      points: rows.map((row) => ({ timeMs: row.timeMs, inBps: row.in_bps, outBps: row.out_bps, inPeakBps: row.in_peak_bps, outPeakBps: row.out_peak_bps, inErrors: row.in_errors, outErrors: row.out_errors })),
+    });
+  });
+
+  app.get('/api/devices/:id/series', async (req: Authed, res) => {
+    needSession(req);
+    const id = deviceParam(req);
+    const r = range(req.query);
+    const { rows, ...plan } = await series(deviceSeriesPlan(d.influx?.database ?? '', id, r.from, r.to, r.points));
+    res.json({
+      device: id,
+      ...plan,
+      points: rows.map((row) => ({ timeMs: row.timeMs, cpuPct: row.cpu_pct, cpuPeakPct: row.cpu_peak_pct, memPct: row.mem_pct, reachableMin: row.reachable_min })),
     });
   });
 
@@ -261,7 +303,7 @@ export function createApiApp(d: ApiDeps): express.Express {
         const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
         event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
       }
-      d.audit.record({ user: s.username, action, target: id, ip: req.socket.remoteAddress ?? 'unknown' });
+      d.audit.record({ user: s.username, action, target: id, ip: ip(req) });
       res.json(event.alarm);
     } catch (err) {
       if (err instanceof AlarmError) throw new HttpError(/^no alarm/.test(err.message) ? 404 : 409, err.message);
@@ -270,6 +312,74 @@ export function createApiApp(d: ApiDeps): express.Express {
   };
   app.post('/api/alarms/:id/ack', alarmAction('acknowledge'));
   app.post('/api/alarms/:id/shelve', alarmAction('shelve'));
+
+  const maintenanceBody = z.strictObject({
+    subjects: z.array(z.string().min(1).max(100)).min(1).max(500),
+    from: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-28T22:00:00+08:00' }),
+    to: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-29T02:00:00+08:00' }),
+    reason: z.string().trim().min(1).max(300),
+  });
+  const maintenance = () => {
+    if (!d.maintenance) throw new HttpError(501, 'no maintenance windows on this server');
+    return d.maintenance;
+  };
+  /** Turns a store's refusal of bad input into a 400 (or 404 for what does not exist). */
+  const refused = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof MaintenanceError || err instanceof UserDirectoryError) throw new HttpError(/^no /.test(err.message) ? 404 : 400, err.message);
+      throw err;
+    }
+  };
+  const ip = (req: Request) => req.socket.remoteAddress ?? 'unknown';
+
+  app.get('/api/maintenance', (req: Authed, res) => {
+    needSession(req);
+    res.json({ windows: maintenance().list() });
+  });
+  app.post('/api/maintenance', (req: Authed, res) => {
+    const s = mutation(req, 'act');
+    const body = parse(maintenanceBody, req.body ?? {}, 'body');
+    const w = refused(() => maintenance().add({ subjects: body.subjects, fromMs: Date.parse(body.from), toMs: Date.parse(body.to), reason: body.reason }, s.username));
+    d.audit.record({ user: s.username, action: 'maintenance-add', target: w.id, ip: ip(req) });
+    res.status(201).json(w);
+  });
+  app.delete('/api/maintenance/:id', (req: Authed, res) => {
+    const s = mutation(req, 'act');
+    const id = parse(z.string().min(1).max(100), req.params.id, 'window id');
+    const w = refused(() => maintenance().remove(id));
+    d.audit.record({ user: s.username, action: 'maintenance-end', target: id, ip: ip(req) });
+    res.json(w);
+  });
+
+  app.get('/api/admin/users', (req: Authed, res) => {
+    adminRead(req);
+    res.json({ users: d.users.list() });
+  });
+  app.put('/api/admin/users/:username', (req: Authed, res) => {
+    const s = mutation(req, 'administer');
+    const username = parse(z.string().min(1).max(32), req.params.username, 'username');
+    const body = parse(z.strictObject({ role: z.enum(ROLES), password: z.string().max(200).optional() }), req.body ?? {}, 'body');
+    const entry = refused(() => d.users.put(username, body.role, body.password ?? null));
+    // A changed role or password takes effect now: the user's open sessions end.
+    sessions.destroyUser(username);
+    d.audit.record({ user: s.username, action: 'user-put', target: username, ip: ip(req) });
+    res.json(entry);
+  });
+  app.delete('/api/admin/users/:username', (req: Authed, res) => {
+    const s = mutation(req, 'administer');
+    const username = parse(z.string().min(1).max(32), req.params.username, 'username');
+    if (username === s.username) throw new HttpError(400, 'username: an admin cannot remove themselves');
+    refused(() => d.users.remove(username));
+    sessions.destroyUser(username);
+    d.audit.record({ user: s.username, action: 'user-remove', target: username, ip: ip(req) });
+    res.json({ ok: true });
+  });
+  app.get('/api/admin/config', (req: Authed, res) => {
+    adminRead(req);
+    res.json(d.configSummary ?? {});
+  });
 
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));

@@ -4,7 +4,7 @@
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendJsonLines } from '../alarms/jsonLines.ts';
+import { appendJsonLines } from '../storage/jsonLines.ts';
 
 export interface AuditEntry {
   atMs: number;

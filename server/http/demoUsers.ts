@@ -1,6 +1,6 @@
 /**
  * Console logins for the demo. With no users in nms.yaml, the demo makes an
- * operator and a viewer with random passwords, kept in a git-ignored file
+ * operator, a viewer and an admin with random passwords, kept in a git-ignored file
  * (mode 0600) beside the demo's SNMP credentials, so `nms up` can print the
  * same login every time. Production names its users, with hashes only.
  */
@@ -19,6 +19,7 @@ export interface DemoLogin {
 const DEMO: Array<{ username: string; role: Role }> = [
   { username: 'noc', role: 'operator' },
   { username: 'manager', role: 'viewer' },
+  { username: 'admin', role: 'admin' },
 ];
 
 export async function demoUsers(file: string): Promise<{ users: User[]; logins: DemoLogin[] }> {

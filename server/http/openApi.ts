@@ -11,11 +11,15 @@ const range = [
 ];
 const circuitId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const alarmId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const deviceId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const username = { name: 'username', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9._-]{1,31}$' } };
+const points = { name: 'points', in: 'query', schema: { type: 'integer', minimum: 10, maximum: 2000 } };
+const admin = { 200: json('ok'), 400: error, 401: error, 403: error, 404: error };
 const mutation = { security: [{ session: [], csrf: [] }] };
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'nms console API', version: '1', description: 'Topology, live status, circuit series, SLA and alarms of a government WAN. Reads need a session; mutations also the X-CSRF-Token header and the operator role.' },
+  info: { title: 'nms console API', version: '1', description: 'Topology, live status, circuit series, SLA and alarms of a government WAN. Reads need a session; mutations also the X-CSRF-Token header and the operator (alarms, maintenance) or admin (users) role.' },
   components: {
     securitySchemes: {
       session: { type: 'apiKey', in: 'cookie', name: 'nms_session' },
@@ -46,8 +50,15 @@ export const OPENAPI = {
     '/api/circuits/{id}/series': {
       get: {
         summary: 'In/out bit/s, peaks and errors; raw up to 2 days, 5-minute rollup up to 62, hourly beyond',
-        parameters: [circuitId, ...range, { name: 'points', in: 'query', schema: { type: 'integer', minimum: 10, maximum: 2000 } }],
+        parameters: [circuitId, ...range, points],
         responses: { 200: json('{ circuit, contractBps, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
+      },
+    },
+    '/api/devices/{id}/series': {
+      get: {
+        summary: 'CPU (mean and peak), memory and reachability of a device, at the same automatic resolution',
+        parameters: [deviceId, ...range, points],
+        responses: { 200: json('{ device, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
       },
     },
     '/api/circuits/{id}/sla': {
@@ -65,6 +76,8 @@ export const OPENAPI = {
           { name: 'severity', in: 'query', schema: { enum: ['critical', 'major', 'minor', 'warning'] } },
           { name: 'kind', in: 'query', schema: { type: 'string' } },
           { name: 'circuit', in: 'query', schema: { type: 'string' }, description: 'the subject, or among the impacted' },
+          { name: 'device', in: 'query', schema: { type: 'string' }, description: 'device alarms on this device' },
+          { name: 'acked', in: 'query', schema: { enum: ['true', 'false'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         ],
         responses: { 200: json('{ total, alarms }'), 400: error, 401: error },
@@ -76,6 +89,24 @@ export const OPENAPI = {
     '/api/alarms/{id}/shelve': {
       post: { ...mutation, summary: 'Shelve for a while (operator)', parameters: [alarmId], requestBody: json('{ minutes }'), responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error } },
     },
+    '/api/maintenance': {
+      get: { summary: 'Maintenance windows, from nms.yaml and from the console', responses: { 200: json('{ windows }'), 401: error } },
+      post: {
+        ...mutation,
+        summary: 'Enter a maintenance window (operator): alarms on its subjects push nothing and its time is excluded from SLA',
+        requestBody: json('{ subjects: circuit, device or site ids; from, to: date-times with zone; reason }'),
+        responses: { 201: json('The window'), 400: error, 401: error, 403: error },
+      },
+    },
+    '/api/maintenance/{id}': {
+      delete: { ...mutation, summary: 'End a console window now, or drop it if it has not begun (operator)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('The window as kept'), 400: error, 401: error, 403: error, 404: error } },
+    },
+    '/api/admin/users': { get: { summary: 'Console users and roles, without password hashes (admin)', responses: { 200: json('{ users }'), 401: error, 403: error } } },
+    '/api/admin/users/{username}': {
+      put: { ...mutation, summary: 'Add a user, or change a console-made user’s role or password (admin); their sessions end', parameters: [username], requestBody: json('{ role, password? } (password: at least 12 characters; required for a new user)'), responses: admin },
+      delete: { ...mutation, summary: 'Remove a console-made user (admin); their sessions end', parameters: [username], responses: admin },
+    },
+    '/api/admin/config': { get: { summary: 'The running configuration, without any secret (admin)', responses: { 200: json('Config summary'), 401: error, 403: error } } },
     '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },
   },
 } as const;

@@ -49,6 +49,11 @@ export class SessionStore {
     this.#sessions.delete(id);
   }
 
+  /** Ends every session of a user who was removed or given another role. */
+  destroyUser(username: string): void {
+    for (const [id, s] of this.#sessions) if (s.username === username) this.#sessions.delete(id);
+  }
+
   static csrfMatches(session: Session, header: string | undefined): boolean {
     if (!header) return false;
     const a = Buffer.from(session.csrfToken);

@@ -69,3 +69,11 @@ export interface MaintenanceWindow {
   toMs: number;
   reason: string;
 }
+
+/** A maintenance window as the console lists it: from nms.yaml (fixed) or entered in the console. */
+export interface PlannedWork extends MaintenanceWindow {
+  id: string;
+  source: 'config' | 'console';
+  createdBy: string | null;
+  createdAtMs: number | null;
+}

@@ -22,3 +22,5 @@ export const DEFAULT_CONSOLE_PORT = 8080;
 export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 /** Generated demo logins for the console, when nms.yaml names no users. */
 export const DEMO_USERS_FILE = 'demo-users.yaml';
+/** Users an admin made in the console (scrypt hashes, mode 0600), under the data folder. */
+export const CONSOLE_USERS_FILE = 'console-users.json';

@@ -17,6 +17,7 @@ import { OutageLedger } from '../../server/alarms/outageLedger.ts';
 import { startApiServer } from '../../server/http/apiServer.ts';
 import { AuditLog } from '../../server/http/auditLog.ts';
 import { hashPassword } from '../../server/http/users.ts';
+import { UserDirectory } from '../../server/http/userDirectory.ts';
 import { ensureSchema } from '../../server/influx/schemaSetup.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { httpWrite, startTestInflux, type TestInflux } from '../support/testInflux.ts';
@@ -42,6 +43,8 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     const raw = Array.from({ length: 60 }, (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${1_000_000 + i * 1000},out_bps=${500_000 + i},in_errors=${i % 3}i,out_errors=0i ${(NOW - 3_600_000 + i * 60_000) / 1000}`);
     await httpWrite(influx.influx.url, 'nms', raw.join('\n'), 'raw');
     const hourly = Array.from({ length: 90 * 24 }, (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${2_000_000 + (i % 24) * 10_000},out_bps=1000000,in_bps_max=${3_000_000 + i},out_bps_max=1500000,in_errors=0i,out_errors=0i ${(NOW - 90 * 86_400_000 + i * 3_600_000) / 1000}`);
+    const health = Array.from({ length: 50 }, (_, i) => `device_health,device=hy-core-1,site=hy-ncc cpu_pct=${10 + i},mem_pct=40,reachable=${i === 12 ? 0 : 1}i ${(NOW - 3_000_000 + i * 60_000) / 1000}`);
+    await httpWrite(influx.influx.url, 'nms', health.join('\n'), 'raw');
     for (let k = 0; k < hourly.length; k += 1000) await httpWrite(influx.influx.url, 'nms', hourly.slice(k, k + 1000).join('\n'), 'rollup_1h');
 
     const journal = AlarmJournal.open(join(dir.path, 'alarms'), memoryLogger());
@@ -54,7 +57,7 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
         topology,
         live: new LiveState(),
         alarms,
-        users: [{ username: 'manager', role: 'viewer', passwordHash: hashPassword('manager-password-1') }],
+        users: new UserDirectory([{ username: 'manager', role: 'viewer', passwordHash: hashPassword('manager-password-1') }]),
         audit,
         log: memoryLogger(),
         ledger,
@@ -96,6 +99,17 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     expect(r.body.bucketS).to.equal(5 * 3600);
     expect(points.length).to.be.within(432, 434);
     expect(points[0]!.inPeakBps).to.be.at.least(3_000_000);
+  });
+
+  it("serves a device's CPU, memory and reachability, five minutes to a bucket over 50 minutes", async () => {
+    const r = await get(`/api/devices/hy-core-1/series?from=${NOW - 3_000_000}&to=${NOW}&points=10`);
+    expect(r.status).to.equal(200);
+    expect(r.body).to.include({ device: 'hy-core-1', retentionPolicy: 'raw', bucketS: 300 });
+    const points = r.body.points as Array<{ timeMs: number; cpuPct: number; cpuPeakPct: number; memPct: number; reachableMin: number }>;
+    expect(points).to.have.length(10);
+    // Minutes 10–14 hold cpu 20..24 and the one missed poll (minute 12).
+    expect(points[2]).to.deep.equal({ timeMs: NOW - 3_000_000 + 600_000, cpuPct: 22, cpuPeakPct: 24, memPct: 40, reachableMin: 0 });
+    expect(await get(`/api/devices/nope/series?from=1&to=2`)).to.deep.equal({ status: 404, body: { error: 'no device "nope"' } });
   });
 
   it('refuses bad ranges and unknown circuits with a clear message', async () => {

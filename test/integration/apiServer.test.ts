@@ -15,10 +15,12 @@ import type { Topology } from '../../shared/model/topology.ts';
 import { AlarmJournal } from '../../server/alarms/alarmJournal.ts';
 import { DEFAULT_ALARM_RULES } from '../../server/alarms/alarmRules.ts';
 import { AlarmService } from '../../server/alarms/alarmService.ts';
+import { MaintenanceStore } from '../../server/alarms/maintenanceStore.ts';
 import { createApiApp, startApiServer } from '../../server/http/apiServer.ts';
 import { AuditLog } from '../../server/http/auditLog.ts';
 import { LiveFeed } from '../../server/http/liveFeed.ts';
 import { hashPassword } from '../../server/http/users.ts';
+import { UserDirectory } from '../../server/http/userDirectory.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { WebSocketHub } from '../../server/notifiers/websocketNotifier.ts';
 import { TEST_ENV } from '../support/simSecrets.ts';
@@ -35,6 +37,8 @@ describe('console API', function () {
   let audit: AuditLog;
   let hub: WebSocketHub;
   let feed: LiveFeed;
+  let maintenance: MaintenanceStore;
+  let users: UserDirectory;
 
   before(async () => {
     topology = await loadTopology('topology.yaml');
@@ -45,12 +49,17 @@ describe('console API', function () {
     service.start();
     audit = new AuditLog(dir.path);
     hub = new WebSocketHub();
-    const users = [
-      { username: 'noc', role: 'operator' as const, passwordHash: hashPassword('noc-password-1') },
-      { username: 'manager', role: 'viewer' as const, passwordHash: hashPassword('manager-password-1') },
-    ];
+    users = new UserDirectory(
+      [
+        { username: 'noc', role: 'operator' as const, passwordHash: hashPassword('noc-password-1') },
+        { username: 'manager', role: 'viewer' as const, passwordHash: hashPassword('manager-password-1') },
+        { username: 'root', role: 'admin' as const, passwordHash: hashPassword('root-password-1') },
+      ],
+      join(dir.path, 'console-users.json'),
+    );
+    maintenance = MaintenanceStore.open(join(dir.path, 'alarms'), topology, [{ subjects: ['hy-hyx'], fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-01T04:00:00Z'), reason: 'from nms.yaml' }], (all) => service.engine.setMaintenance(all));
     feed = new LiveFeed(live, (b) => hub.broadcast(b), 50);
-    api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed }, { port: 0 });
+    api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed, maintenance, configSummary: { collector: { intervalSeconds: 10 } } }, { port: 0 });
   });
   after(async () => {
     await api?.close();
@@ -67,8 +76,12 @@ describe('console API', function () {
     return { res, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '', body: (await res.json()) as { csrfToken?: string; role?: string; error?: string } };
   };
   const get = (path: string, cookie = '') => fetch(`${api.url}${path}`, { headers: { cookie } });
-  const post = (path: string, cookie: string, csrf: string | null, body: unknown) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: JSON.stringify(body) });
+  const send = (method: string) => (path: string, cookie: string, csrf: string | null, body?: unknown) =>
+    fetch(`${api.url}${path}`, { method, headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const post = send('POST');
+  const put = send('PUT');
+  const del = send('DELETE');
+  const audited = () => readFileSync(join(dir.path, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; action: string; target: string | null });
 
   it('asks for a session, answers unknown routes with 404, and bad input with 400, never a stack', async () => {
     expect((await get('/api/topology')).status).to.equal(401);
@@ -118,8 +131,7 @@ describe('console API', function () {
     const again = await post(path, op.cookie, op.body.csrfToken!, {});
     expect(again.status).to.equal(409);
     expect((await post('/api/alarms/no-such/ack', op.cookie, op.body.csrfToken!, {})).status).to.equal(404);
-    const entries = readFileSync(join(dir.path, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(entries.some((e) => e.user === 'noc' && e.action === 'acknowledge' && e.target === alarm.id)).to.equal(true);
+    expect(audited().some((e) => e.user === 'noc' && e.action === 'acknowledge' && e.target === alarm.id)).to.equal(true);
   });
 
   it('opens the WebSocket only with a session', async () => {
@@ -177,11 +189,94 @@ describe('console API', function () {
     expect(snap.circuits.length).to.be.at.least(2);
   });
 
+  it('filters alarms by device and by acknowledgement', async () => {
+    const { cookie } = await login('manager', 'manager-password-1');
+    const acked = (await (await get('/api/alarms?state=all&acked=true', cookie)).json()) as { alarms: Array<{ ack: unknown }> };
+    expect(acked.alarms.length).to.be.above(0);
+    expect(acked.alarms.every((a) => a.ack !== null)).to.equal(true);
+    const open = (await (await get('/api/alarms?state=all&acked=false', cookie)).json()) as { alarms: Array<{ ack: unknown }> };
+    expect(open.alarms.every((a) => a.ack === null)).to.equal(true);
+    const none = (await (await get('/api/alarms?device=hy-hyx', cookie)).json()) as { total: number };
+    expect(none.total).to.equal(0);
+    expect((await get('/api/alarms?acked=maybe', cookie)).status).to.equal(400);
+  });
+
+  it('takes maintenance windows from an operator, keeps them across a reopen, and lets no viewer enter one', async () => {
+    const op = await login('noc', 'noc-password-1');
+    const viewer = await login('manager', 'manager-password-1');
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const body = { subjects: ['HY-D-GAJ'], from, to, reason: '电信割接 <i>工单 42</i>' };
+    expect((await post('/api/maintenance', viewer.cookie, viewer.body.csrfToken!, body)).status).to.equal(403);
+    expect((await post('/api/maintenance', op.cookie, null, body)).status).to.equal(403);
+    const unknown = await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, subjects: ['HY-D-GAJ', 'NOPE'] });
+    expect(unknown.status).to.equal(400);
+    expect(await unknown.json()).to.deep.equal({ error: 'subjects: no circuit, device or site "NOPE"' });
+    const backwards = await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, from: to, to: from });
+    expect(backwards.status).to.equal(400);
+    expect(((await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, to: 'tomorrow' })).status)).to.equal(400);
+    const made = await post('/api/maintenance', op.cookie, op.body.csrfToken!, body);
+    expect(made.status).to.equal(201);
+    const w = (await made.json()) as { id: string; source: string; createdBy: string };
+    expect(w).to.include({ source: 'console', createdBy: 'noc' });
+    // An outage on the circuit inside the window is raised as maintenance: no push, no SLA debit.
+    const t = Date.now();
+    live.updateCircuit({ circuitId: 'HY-D-GAJ', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: t, note: null });
+    service.evaluate();
+    const alarms = (await (await get('/api/alarms?circuit=HY-D-GAJ', viewer.cookie)).json()) as { alarms: Array<{ maintenance: boolean }> };
+    expect(alarms.alarms.map((a) => a.maintenance)).to.deep.equal([true]);
+    // Written to disk: a store opened afresh on the same folder has it, beside the one from nms.yaml.
+    const reopened = MaintenanceStore.open(join(dir.path, 'alarms'), topology, [], () => undefined);
+    expect(reopened.list().map((x) => x.id)).to.include(w.id);
+    const listed = (await (await get('/api/maintenance', viewer.cookie)).json()) as { windows: Array<{ id: string; source: string }> };
+    expect(listed.windows.map((x) => x.source)).to.have.members(['config', 'console']);
+    expect((await del('/api/maintenance/config-1', op.cookie, op.body.csrfToken!)).status, 'nms.yaml window').to.equal(400);
+    const ended = await del(`/api/maintenance/${w.id}`, op.cookie, op.body.csrfToken!);
+    expect(ended.status).to.equal(200);
+    expect(((await ended.json()) as { toMs: number }).toMs).to.be.at.most(Date.now());
+    expect((await del('/api/maintenance/no-such', op.cookie, op.body.csrfToken!)).status).to.equal(404);
+    expect(audited().filter((e) => e.user === 'noc' && e.target === w.id).map((e) => e.action)).to.deep.equal(['maintenance-add', 'maintenance-end']);
+  });
+
+  it('lets only an admin manage users: a new user logs in, a changed role ends their session, a removed one cannot log in', async () => {
+    const viewer = await login('manager', 'manager-password-1');
+    const op = await login('noc', 'noc-password-1');
+    expect((await get('/api/admin/users', op.cookie)).status).to.equal(403);
+    expect((await put('/api/admin/users/duty1', op.cookie, op.body.csrfToken!, { role: 'operator', password: 'a-long-password-1' })).status).to.equal(403);
+    const root = await login('root', 'root-password-1');
+    const csrf = root.body.csrfToken!;
+    const short = await put('/api/admin/users/duty1', root.cookie, csrf, { role: 'operator', password: 'short' });
+    expect(short.status).to.equal(400);
+    expect(await short.json()).to.deep.equal({ error: 'password: at least 12 characters' });
+    expect((await put('/api/admin/users/Bad%20Name', root.cookie, csrf, { role: 'operator', password: 'a-long-password-1' })).status).to.equal(400);
+    expect((await put('/api/admin/users/noc', root.cookie, csrf, { role: 'viewer' })).status, 'a user from nms.yaml').to.equal(400);
+    expect((await put('/api/admin/users/duty1', root.cookie, csrf, { role: 'operator', password: 'a-long-password-1' })).status).to.equal(200);
+    const duty = await login('duty1', 'a-long-password-1');
+    expect(duty.body.role).to.equal('operator');
+    const listed = await (await get('/api/admin/users', root.cookie)).text();
+    expect(JSON.parse(listed).users).to.deep.include({ username: 'duty1', role: 'operator', source: 'console' });
+    expect(listed).not.to.match(/scrypt|passwordHash/);
+    // Kept on disk, hashed, readable by the server's user only.
+    const file = join(dir.path, 'console-users.json');
+    expect(new UserDirectory([], file).list().map((u) => u.username)).to.deep.equal(['duty1']);
+    expect(readFileSync(file, 'utf8')).not.to.contain('a-long-password-1');
+    expect((await import('node:fs')).statSync(file).mode & 0o777).to.equal(0o600);
+    expect((await put('/api/admin/users/duty1', root.cookie, csrf, { role: 'viewer' })).status).to.equal(200);
+    expect((await get('/api/session', duty.cookie)).status, 'session ended by the role change').to.equal(401);
+    expect((await login('duty1', 'a-long-password-1')).body.role).to.equal('viewer');
+    expect((await del('/api/admin/users/duty1', root.cookie, csrf)).status).to.equal(200);
+    expect((await login('duty1', 'a-long-password-1')).res.status).to.equal(401);
+    expect((await del('/api/admin/users/root', root.cookie, csrf)).status).to.equal(400);
+    expect((await get('/api/admin/config', viewer.cookie)).status).to.equal(403);
+    expect(await (await get('/api/admin/config', root.cookie)).json()).to.deep.equal({ collector: { intervalSeconds: 10 } });
+    expect(audited().filter((e) => e.user === 'root').map((e) => `${e.action} ${e.target}`)).to.include.members(['user-put duty1', 'user-remove duty1']);
+  });
+
   it('describes every route it answers, and only those, in its OpenAPI document', async () => {
     const doc = (await (await get('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).to.equal('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-    const app = createApiApp({ topology, live, alarms: service, users: [], audit, log: memoryLogger() });
+    const app = createApiApp({ topology, live, alarms: service, users: new UserDirectory([]), audit, log: memoryLogger() });
     const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) => (l.route && l.route.path.startsWith('/api') ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
     expect(described).to.have.members(served);
   });
