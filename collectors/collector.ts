@@ -5,6 +5,7 @@
  * recorded with its reason and never stops the others.
  */
 import type { Logger } from '../shared/log.ts';
+import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { Circuit, Device } from '../shared/model/types.ts';
@@ -17,6 +18,9 @@ import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snm
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
 import { UdpMux } from './snmp/udpMux.ts';
 import type { Point } from './write/lineProtocol.ts';
+
+/** How long a device's inventory is served from memory before it is read again. */
+const INVENTORY_TTL_MS = 30_000;
 
 export interface Shard {
   /** 1-based. */
@@ -80,6 +84,7 @@ export class Collector {
   readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
   readonly #mux: UdpMux;
   readonly #clients: NetSnmpClient[] = [];
+  readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
   /** The last reading of each polled interface, and when (collector clock) it was taken. */
   readonly #previous = new Map<PolledInterfaceSpec, { reading: InterfaceReading; atMs: number }>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
@@ -140,6 +145,24 @@ export class Collector {
   /** The circuit whose end is at this ifIndex, as the device's last resolution found it. */
   circuitAtIfIndex(deviceId: string, ifIndex: number): string | null {
     return this.pollers.get(deviceId)?.circuitAtIfIndex(ifIndex) ?? null;
+  }
+
+  /**
+   * The device's interfaces and system strings, read at most once every
+   * INVENTORY_TTL_MS whatever the number of people asking: the console must
+   * not become a way to flood a router with walks.
+   * @throws Error naming the device when it is not polled, or the SNMP failure.
+   */
+  inventory(deviceId: string): Promise<DeviceInventory> {
+    const poller = this.pollers.get(deviceId);
+    if (!poller) return Promise.reject(new Error(this.unpollable.get(deviceId) ?? `device ${deviceId} is not polled by this collector`));
+    const cached = this.#inventories.get(deviceId);
+    if (cached && this.#now() - cached.atMs < INVENTORY_TTL_MS) return cached.promise;
+    const promise = poller.inventory();
+    this.#inventories.set(deviceId, { atMs: this.#now(), promise });
+    // A failure is not kept: the next request tries again.
+    promise.catch(() => this.#inventories.delete(deviceId));
+    return promise;
   }
 
   /** Polls one device now and processes the result. */

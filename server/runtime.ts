@@ -171,6 +171,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         secureCookies: config.console.secureCookies,
         ledger,
         maintenance,
+        inventory: (id) => collector.inventory(id),
         configSummary: configSummary(config, topology),
         feed,
         web: await buildWebAssets(),

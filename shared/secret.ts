@@ -1,4 +1,7 @@
 import { inspect } from 'node:util';
+import type { SecretRef } from './secretRef.ts';
+
+export type { SecretRef };
 
 const REDACTED = '<secret>';
 
@@ -30,12 +33,6 @@ export class Secret {
     return REDACTED;
   }
 }
-
-/**
- * Where a secret lives, never the secret itself: an environment variable, or
- * a named entry in the secrets file that stays out of git.
- */
-export type SecretRef = { env: string } | { secret: string };
 
 export function describeSecretRef(ref: SecretRef): string {
   return 'env' in ref ? `environment variable ${ref.env}` : `secrets-file entry "${ref.secret}"`;

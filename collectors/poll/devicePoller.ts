@@ -5,6 +5,7 @@
  * ifIndex, so a renumbered agent is noticed at once and the names resolved
  * again; history follows the name, not the number.
  */
+import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
 import { HOST_RESOURCES_DISCOVERY as HR, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
@@ -59,6 +60,15 @@ const usesHostResources = (h: HealthOids) => h === VENDOR_HEALTH_OIDS.generic ||
 /** OIDs read per interface per cycle (see ifaceOids). */
 const IFACE_OIDS = 11;
 
+/** A core router has a few hundred interfaces; past this the list is cut, not the server's memory. */
+const MAX_INVENTORY_INTERFACES = 2000;
+
+/** A string a device sent, for showing: control characters dropped, at most 256 characters. */
+const deviceText = (v: SnmpValue | null): string | null => {
+  const s = text(v);
+  return s === null ? null : s.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 256);
+};
+
 const text = (v: SnmpValue | null): string | null => (v === null ? null : Buffer.isBuffer(v) ? v.toString('utf8').trim() : String(v).trim());
 /**
  * The specs' interface names as one buffer, to check what an agent sends
@@ -111,6 +121,48 @@ export class DevicePoller {
   circuitAtIfIndex(ifIndex: number): string | null {
     const k = this.#index.indexOf(ifIndex);
     return k < 0 ? null : this.specs[k]!.circuitId;
+  }
+
+  /**
+   * What the device says it is and has: system strings and every interface
+   * with its ifAlias. Device strings are cut to a sane length and stripped of
+   * control characters here; the console still shows them only as text.
+   * @throws SnmpError naming the device and what was being read.
+   */
+  async inventory(): Promise<DeviceInventory> {
+    const at = this.now();
+    const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (err) {
+        const e = err as SnmpError;
+        throw new SnmpError(e.kind ?? 'error', `device ${this.device.id}: ${what}: ${e.message}`);
+      }
+    };
+    const column = async (name: string, oid: string) => new Map((await read(`walking ${name}`, () => this.client.walk(oid))).map((r) => [Number(r.oid.slice(oid.length + 1)), r.value]));
+    const [descr, name] = await read('reading sysDescr and sysName', () => this.client.get([`${SYSTEM.sysDescr}.0`, `${SYSTEM.sysName}.0`]));
+    const names = await column('ifName', `${IFX_TABLE}.${IFX_COLUMNS.ifName}`);
+    const aliases = await column('ifAlias', `${IFX_TABLE}.${IFX_COLUMNS.ifAlias}`);
+    const oper = await column('ifOperStatus', `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}`);
+    const admin = await column('ifAdminStatus', `${IF_TABLE}.${IF_COLUMNS.ifAdminStatus}`);
+    const speed = await column('ifHighSpeed', `${IFX_TABLE}.${IFX_COLUMNS.ifHighSpeed}`);
+    const indexes = [...new Set([...names.keys(), ...oper.keys()])].filter(Number.isSafeInteger).sort((a, b) => a - b);
+    const up = (v: SnmpValue | undefined) => (v === undefined ? null : int(v) === 1);
+    return {
+      deviceId: this.device.id,
+      readAtMs: at,
+      sysName: deviceText(name ?? null),
+      sysDescr: deviceText(descr ?? null),
+      interfaces: indexes.slice(0, MAX_INVENTORY_INTERFACES).map((i) => ({
+        ifIndex: i,
+        ifName: deviceText(names.get(i) ?? null),
+        ifAlias: deviceText(aliases.get(i) ?? null),
+        adminUp: up(admin.get(i)),
+        operUp: up(oper.get(i)),
+        speedMbps: speed.has(i) ? int(speed.get(i)!) : null,
+        circuitId: this.circuitAtIfIndex(i),
+      })),
+    };
   }
 
   /** One poll. Never throws: failures come back in the result, with context. */

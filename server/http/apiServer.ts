@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
 import { ROLES } from '../../shared/auth/roles.ts';
+import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
   influx?: { database: string; query(q: string): Promise<Array<Record<string, unknown>>> } | null;
   ledger?: OutageLedger | null;
+  /** A device's interfaces and system strings, read from it on demand (the collector limits how often). */
+  inventory?: ((deviceId: string) => Promise<DeviceInventory>) | null;
   /** Maintenance windows, listed and entered from the console. */
   maintenance?: MaintenanceStore | null;
   /** What an admin may see of the running configuration: built from an allow-list, never holding a secret. */
@@ -282,6 +285,18 @@ export function createApiApp(d: ApiDeps): express.Express {
     });
   });
 
+  app.get('/api/devices/:id/interfaces', async (req: Authed, res) => {
+    needSession(req);
+    const id = deviceParam(req);
+    if (!d.inventory) throw new HttpError(501, 'no collector on this server');
+    try {
+      res.json(await d.inventory(id));
+    } catch (err) {
+      // The device (or the way to it) failed, not this server: 502, with what was being read.
+      throw new HttpError(502, (err as Error).message);
+    }
+  });
+
   app.get('/api/circuits/:id/sla', (req: Authed, res) => {
     needSession(req);
     const id = circuitParam(req);
@@ -289,6 +304,24 @@ export function createApiApp(d: ApiDeps): express.Express {
     if (!d.ledger) throw new HttpError(501, 'no SLA ledger on this server');
     const now = (d.now ?? Date.now)();
     res.json(d.ledger.availability(id, r.from, r.to, d.alarms.engine.active(), now));
+  });
+
+  app.get('/api/sla', (req: Authed, res) => {
+    needSession(req);
+    const r = range(req.query);
+    if (!d.ledger) throw new HttpError(501, 'no SLA ledger on this server');
+    const now = (d.now ?? Date.now)();
+    const active = d.alarms.engine.active();
+    const circuits = d.topology.circuits.map((c) => d.ledger!.availability(c.id, r.from, r.to, active, now));
+    // The network's figure weights each circuit by the time it was known, so a circuit with no data cannot pass for up.
+    const known = circuits.reduce((n, a) => n + a.knownS, 0);
+    const down = circuits.reduce((n, a) => n + a.downS, 0);
+    res.json({
+      fromMs: r.from,
+      toMs: r.to,
+      availabilityPct: known > 0 ? (100 * (known - down)) / known : null,
+      circuits: circuits.map(({ outages: _o, ...a }) => a),
+    });
   });
 
   const alarmAction = (action: 'acknowledge' | 'shelve') => (req: Authed, res: Response) => {

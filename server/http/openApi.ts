@@ -61,11 +61,25 @@ export const OPENAPI = {
         responses: { 200: json('{ device, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
       },
     },
+    '/api/devices/{id}/interfaces': {
+      get: {
+        summary: 'The device’s own account: sysName, sysDescr and every interface with ifAlias and status, read on demand (at most every 30 s). Device strings are untrusted text',
+        parameters: [deviceId],
+        responses: { 200: json('{ deviceId, readAtMs, sysName, sysDescr, interfaces }'), 401: error, 404: error, 501: error, 502: error },
+      },
+    },
     '/api/circuits/{id}/sla': {
       get: {
         summary: 'Availability, unknown and planned time, outages and MTTR over a range',
         parameters: [circuitId, ...range],
         responses: { 200: json('Availability'), 400: error, 401: error, 404: error },
+      },
+    },
+    '/api/sla': {
+      get: {
+        summary: 'Availability of every circuit over a range, and the network’s (weighted by known time)',
+        parameters: range,
+        responses: { 200: json('{ fromMs, toMs, availabilityPct, circuits }'), 400: error, 401: error, 501: error },
       },
     },
     '/api/alarms': {

@@ -13,6 +13,8 @@ export interface SeriesPlan {
 }
 
 const DAY_MS = 86_400_000;
+/** Raw buckets no finer than the default poll interval: the last hour in 10-second steps. */
+const RAW_FLOOR_S = 10;
 
 /** Columns as [raw select, rollup select, alias]: rollups keep peaks and minima in their own fields. */
 type Column = readonly [raw: string, rollup: string, alias: string];
@@ -38,7 +40,7 @@ const quote = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 /** @param points how many buckets the chart wants, at most. */
 function plan(database: string, measurement: string, tag: string, id: string, columns: readonly Column[], fromMs: number, toMs: number, points: number): SeriesPlan {
   const span = toMs - fromMs;
-  const [rp, floorS] = span <= 2 * DAY_MS ? (['raw', 60] as const) : span <= 62 * DAY_MS ? (['rollup_5m', 300] as const) : (['rollup_1h', 3600] as const);
+  const [rp, floorS] = span <= 2 * DAY_MS ? (['raw', RAW_FLOOR_S] as const) : span <= 62 * DAY_MS ? (['rollup_5m', 300] as const) : (['rollup_1h', 3600] as const);
   const bucketS = Math.max(floorS, Math.ceil(span / points / 1000 / floorS) * floorS);
   const select = columns.map(([raw, rollup, alias]) => `${rp === 'raw' ? raw : rollup} AS ${alias}`).join(', ');
   const query =

@@ -5,15 +5,9 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-import type { Role } from '../../shared/auth/roles.ts';
+import { CAN, type Role } from '../../shared/auth/roles.ts';
 
-export type { Role };
-
-/** What each role may do: a manager looks, an engineer acts on alarms, an admin runs the system. */
-export const CAN: Record<'act' | 'administer', readonly Role[]> = {
-  act: ['operator', 'admin'],
-  administer: ['admin'],
-};
+export { CAN, type Role };
 
 export interface User {
   username: string;

@@ -4,7 +4,8 @@
  * county, how long it has lasted, what it takes down, and links to the
  * console. Times are in the network's zone (Asia/Shanghai).
  */
-import type { Alarm, AlarmKind, Severity } from '../../shared/alarms/types.ts';
+import { KIND_NAMES, SEVERITY_NAMES } from '../../shared/alarms/alarmWords.ts';
+import type { Alarm } from '../../shared/alarms/types.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { formatRate } from '../../shared/model/units.ts';
@@ -13,22 +14,8 @@ import type { AlarmNotice } from './notifier.ts';
 
 type Lang = 'zh' | 'en';
 
-const SEVERITY: Record<Severity, Record<Lang, string>> = {
-  critical: { zh: '紧急', en: 'CRITICAL' },
-  major: { zh: '重要', en: 'MAJOR' },
-  minor: { zh: '次要', en: 'MINOR' },
-  warning: { zh: '提示', en: 'WARNING' },
-};
-
-const WHAT: Record<AlarmKind, Record<Lang, string>> = {
-  circuit_down: { zh: '中断', en: 'down' },
-  device_unreachable: { zh: '设备不可达', en: 'unreachable' },
-  device_rebooted: { zh: '设备重启', en: 'rebooted' },
-  utilization: { zh: '带宽利用率过高', en: 'utilization high' },
-  errors: { zh: '误码/丢包', en: 'errors and discards' },
-  flapping: { zh: '链路震荡', en: 'flapping' },
-  sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
-};
+const SEVERITY = SEVERITY_NAMES;
+const WHAT = KIND_NAMES;
 
 const REASON: Record<Exclude<PushReason, 'escalated'>, Record<Lang, string>> = {
   raised: { zh: '', en: '' },

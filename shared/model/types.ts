@@ -3,7 +3,7 @@
  * that every part of the product reads. Only `loadTopology` builds it, from
  * topology.yaml; nothing else parses that file or keeps a copy of it.
  */
-import type { SecretRef } from '../secret.ts';
+import type { SecretRef } from '../secretRef.ts';
 
 export const SITE_LEVELS = ['province', 'city', 'county', 'department'] as const;
 export type SiteLevel = (typeof SITE_LEVELS)[number];

@@ -1,18 +1,27 @@
+/// <reference lib="dom" />
 /**
  * The console in Debian's Chromium (playwright-core, never a downloaded
- * browser), against the whole product with the simulated network: log in,
- * every circuit on the overview, a county uplink taken down turning red with
- * no reload, and the English switch. Screenshots go to test-artifacts/.
+ * browser), against the whole product with the simulated network. What the
+ * page shows is checked against what is true outside the page: the
+ * topology file, the simulator's faults, the alarm engine's own record of an
+ * acknowledgement, InfluxDB's rows. Screenshots of every page go to
+ * test-artifacts/.
  */
 import { expect } from 'chai';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { parse } from 'yaml';
 import { loadConfig } from '../../shared/config/config.ts';
+import { DEMO_SECRETS_FILE } from '../../shared/config/defaults.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { startProduct, type RunningProduct } from '../../server/runtime.ts';
+import { HOSTILE_ALIAS } from '../../sim/network/interfaces.ts';
+import { waitFor } from '../support/processes.ts';
 import { writeProductConfig } from '../support/productConfig.ts';
+import { TEST_ENV } from '../support/simSecrets.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { httpQuery } from '../support/testInflux.ts';
 
 const ARTIFACTS = resolve('test-artifacts');
 
@@ -21,15 +30,31 @@ describe('console in Chromium (end to end)', function () {
   let dir: { path: string; remove(): Promise<void> };
   let product: RunningProduct;
   let browser: Browser;
+  let operator: BrowserContext;
   let page: Page;
+  const shot = (p: Page, name: string, fullPage = false) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+  const logIn = async (p: Page, role: 'operator' | 'viewer' | 'admin') => {
+    const who = product.console.demoLogins.find((l) => l.role === role)!;
+    await p.goto(product.console.url);
+    await p.fill('input[name=username]', who.username);
+    await p.fill('input[name=password]', who.password);
+    await p.click('button[type=submit]');
+    await p.waitForSelector('body[data-ready=overview-zh]');
+  };
+  /** Every page the browser was sent, and every API answer, as text: for secrets that must never be there. */
+  const seen: string[] = [];
 
   before(async () => {
     dir = await tempDir('console');
     await mkdir(ARTIFACTS, { recursive: true });
     await writeProductConfig(dir.path);
-    product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
+    product = await startProduct(await loadConfig({ env: TEST_ENV, cwd: dir.path }), TEST_ENV, memoryLogger());
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    operator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await operator.newPage();
+    page.on('response', (r) => {
+      if (r.request().resourceType() !== 'image') void r.text().then((t) => seen.push(t), () => undefined);
+    });
   });
   after(async () => {
     await browser?.close();
@@ -38,31 +63,189 @@ describe('console in Chromium (end to end)', function () {
   });
 
   it('logs an operator in and shows every circuit of topology.yaml', async () => {
-    const op = product.console.demoLogins.find((l) => l.role === 'operator')!;
     await page.goto(product.console.url);
-    await page.fill('input[name=username]', op.username);
-    await page.fill('input[name=password]', op.password);
-    await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
-    await page.click('button[type=submit]');
-    await page.waitForSelector('body[data-ready=overview-zh]');
+    await shot(page, 'login');
+    await logIn(page, 'operator');
     expect(await page.locator('tr[data-circuit]').count()).to.equal(product.topology.circuits.length);
+    const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.circuit));
+    expect(shown).to.have.members(product.topology.circuits.map((c) => c.id));
     await page.waitForFunction("document.querySelectorAll('tr[data-status=up]').length > 80", undefined, { timeout: 20_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+    await shot(page, 'overview');
+    await shot(page, 'overview-full', true);
   });
 
-  it('turns a county uplink red without a reload when it goes down', async () => {
+  it('turns a county uplink red without a reload when it goes down, and raises its alarm', async () => {
     product.simulation!.simulator.inject({ fault: 'link-down', circuit: 'HY-HYX' });
     await page.waitForSelector('tr[data-circuit=HY-HYX][data-status=down]', { timeout: 10_000 });
     expect(await page.locator('#kpi-down').textContent()).to.match(/中断电路 [1-9]/);
-    await page.screenshot({ path: join(ARTIFACTS, 'overview-uplink-down.png'), fullPage: true });
+    expect(Number(await page.locator('#map').getAttribute('data-down'))).to.be.at.least(1);
+    await waitFor('the alarm counted', async () => Number(await page.locator('#nav-alarm-count').textContent()) > 0, 15_000);
+    await shot(page, 'overview-uplink-down');
+  });
+
+  it('acknowledges the alarm from the alarm console, as the alarm engine records it', async () => {
+    await page.click('#nav-alarms');
+    await page.waitForSelector('body[data-ready=alarms-zh]');
+    const row = page.locator('tr[data-alarm^="circuit_down:HY-HYX@"]');
+    await row.waitFor({ timeout: 15_000 });
+    // The root alarm lists the departments' circuits behind the uplink under it.
+    const behind = product.topology.circuits.filter((c) => c.upstreamIds.includes('HY-HYX')).map((c) => c.id);
+    const alarmId = (await row.getAttribute('data-alarm'))!;
+    const impacted = await page.locator(`tr[data-impacted-of="${alarmId}"] a`).allTextContents();
+    expect(impacted).to.have.members(behind);
+    await shot(page, 'alarms');
+    await row.locator('.ack-comment').fill('已电话通知电信 <b>工单 8812</b>');
+    await row.locator('button.ack').click();
+    await page.waitForSelector(`tr[data-alarm="${alarmId}"][data-acked=true]`);
+    const ack = product.alarms.engine.active().find((a) => a.id === alarmId)?.ack;
+    expect(ack).to.include({ by: product.console.demoLogins.find((l) => l.role === 'operator')!.username, comment: '已电话通知电信 <b>工单 8812</b>' });
+    expect(await page.locator(`tr[data-alarm="${alarmId}"] .ack-state`).textContent()).to.contain('<b>工单 8812</b>');
+    await shot(page, 'alarms-acknowledged');
     product.simulation!.simulator.inject({ fault: 'link-up', circuit: 'HY-HYX' });
   });
 
+  it('opens a circuit from the overview and charts what InfluxDB holds for it', async () => {
+    await page.click('#nav-overview');
+    await page.waitForSelector('body[data-ready=overview-zh]');
+    await page.click('tr[data-circuit=HY-D-GAJ] a');
+    await page.waitForSelector('body[data-ready=circuit-zh]');
+    const circuit = product.topology.circuit('HY-D-GAJ');
+    expect(await page.locator('#carrier-no').textContent()).to.equal(circuit.carrierCircuitId);
+    // Click the hour until at least two 10-second steps of traffic are in: the product polls every second.
+    await waitFor('the chart drawn', async () => {
+      await page.click('button[data-range="1h"]');
+      await page.waitForSelector('.page[data-loaded="1h"]');
+      return Number(await page.locator('#traffic-chart').getAttribute('data-points')) >= 2;
+    }, 40_000);
+    expect(await page.locator('#traffic-chart').getAttribute('data-resolution')).to.equal('raw/10s');
+    // As many steps as InfluxDB itself has for the hour (one more may have begun since).
+    const steps = await httpQuery(product.store.embedded!.url, `SELECT mean(in_bps) FROM circuit_traffic WHERE circuit = 'HY-D-GAJ' AND time > now() - 1h GROUP BY time(10s) fill(none)`, 'nms');
+    expect(steps.length - Number(await page.locator('#traffic-chart').getAttribute('data-points'))).to.be.within(0, 1);
+    // The chart drew something: its canvas is not blank.
+    const inked = await page.locator('#traffic-chart canvas').first().evaluate((c: HTMLCanvasElement) => {
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).to.be.above(1000);
+    await shot(page, 'circuit', true);
+  });
+
+  it('finds a circuit by its carrier number and a county by name', async () => {
+    const circuit = product.topology.circuit('HY-D-GAJ');
+    await page.fill('#search', circuit.carrierCircuitId);
+    await page.locator('#search-results a').first().click();
+    await page.waitForSelector('body[data-ready=circuit-zh] .page[data-circuit="HY-D-GAJ"]');
+    const county = product.topology.sites.find((s) => s.level === 'county')!;
+    await page.fill('#search', county.name.zh);
+    await page.press('#search', 'Enter');
+    await page.waitForSelector(`body[data-ready=site-zh] .page[data-site="${county.id}"]`);
+    // The county view: its uplink and every department circuit behind it.
+    const expected = product.topology.circuits.filter((c) => c.ownerSiteId === county.id || product.topology.site(c.ownerSiteId).parentId === county.id).map((c) => c.id);
+    const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.circuit));
+    expect(shown).to.include.members(expected);
+    await shot(page, 'county', true);
+  });
+
+  it("shows a device's hostile ifAlias as text, never as markup", async () => {
+    const device = product.topology.devices.filter((d) => d.managed)[5]!;
+    await page.goto(`${product.console.url}/#/site/${device.siteId}`);
+    await page.waitForSelector('body[data-ready=site-zh]');
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await page.locator(`tr[data-device="${device.id}"] .inventory-toggle`).click();
+    await page.waitForSelector(`[data-inventory="${device.id}"][data-loaded=true]`, { timeout: 15_000 });
+    const aliases = await page.locator(`[data-inventory="${device.id}"] .if-alias`).allTextContents();
+    expect(aliases).to.include(HOSTILE_ALIAS);
+    expect(await page.locator(`[data-inventory="${device.id}"] img, [data-inventory="${device.id}"] script`).count()).to.equal(0);
+    expect(dialogs).to.equal(0);
+    await shot(page, 'device-interfaces', true);
+  });
+
+  it('lets an operator enter a maintenance window that the alarm engine then honours', async () => {
+    await page.click('#nav-maintenance');
+    await page.waitForSelector('body[data-ready=maintenance-zh]');
+    await page.fill('#maintenance-form input[name=subjects]', 'HY-D-CZJ');
+    await page.fill('#maintenance-form input[name=reason]', '联通割接');
+    await page.click('#maintenance-form button[type=submit]');
+    await page.waitForSelector('tr[data-source=console]');
+    product.simulation!.simulator.inject({ fault: 'link-down', circuit: 'HY-D-CZJ' });
+    await waitFor('the alarm', async () => product.alarms.engine.active().some((a) => a.subject.id === 'HY-D-CZJ'), 20_000);
+    expect(product.alarms.engine.active().find((a) => a.subject.id === 'HY-D-CZJ')!.maintenance).to.equal(true);
+    product.simulation!.simulator.inject({ fault: 'link-up', circuit: 'HY-D-CZJ' });
+    await shot(page, 'maintenance');
+  });
+
+  it('does not let a viewer acknowledge, from the page or by hand', async () => {
+    const viewer = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const p = await viewer.newPage();
+    try {
+      await logIn(p, 'viewer');
+      await p.click('#nav-alarms');
+      await p.waitForSelector('body[data-ready=alarms-zh]');
+      await p.waitForSelector('tr[data-alarm]');
+      expect(await p.locator('button.ack, button.shelve').count()).to.equal(0);
+      expect(await p.locator('#maintenance-form').count()).to.equal(0);
+      expect(await p.locator('#nav-admin').count()).to.equal(0);
+      // Forged from the viewer's own page, with its own session and CSRF token: the server says no.
+      const id = (await p.locator('tr[data-alarm]').first().getAttribute('data-alarm'))!;
+      const status = await p.evaluate(async (alarmId) => {
+        const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+        const r = await fetch(`/api/alarms/${encodeURIComponent(alarmId)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: '{}' });
+        return r.status;
+      }, id);
+      expect(status).to.equal(403);
+      await shot(p, 'alarms-viewer');
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  it('gives an admin the users and the configuration, without a secret', async () => {
+    const admin = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const p = await admin.newPage();
+    p.on('response', (r) => void r.text().then((t) => seen.push(t), () => undefined));
+    try {
+      await logIn(p, 'admin');
+      await p.click('#nav-admin');
+      await p.waitForSelector('body[data-ready=admin-zh]');
+      await p.waitForSelector('tr[data-user]');
+      expect(await p.locator('tr[data-user]').count()).to.equal(product.console.demoLogins.length);
+      await waitFor('the configuration', async () => ((await p.locator('#config-summary').textContent()) ?? '').length > 10, 10_000);
+      await shot(p, 'admin', true);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('runs a wall screen with no header and the active alarms', async () => {
+    await page.goto(`${product.console.url}/#/wall`);
+    await page.waitForSelector('body[data-ready=wall-zh]');
+    expect(await page.locator('header').isVisible()).to.equal(false);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight)).to.equal(true);
+    await shot(page, 'wall');
+  });
+
   it('switches to English', async () => {
+    await page.goto(`${product.console.url}/#/overview`);
+    await page.waitForSelector('body[data-ready=overview-zh]');
     await page.click('#lang');
     await page.waitForSelector('body[data-ready=overview-en]');
     expect(await page.locator('#kpi-up').textContent()).to.match(/^Circuits up \d+$/);
     expect(await page.locator('header h1').textContent()).to.equal(product.topology.network.name.en);
-    await page.screenshot({ path: join(ARTIFACTS, 'overview-en.png'), fullPage: true });
+    await shot(page, 'overview-en');
+  });
+
+  it('never sent a community or a v3 key to any page', async () => {
+    // Every credential the network runs on: those given in the environment and those the demo generated.
+    const generated = Object.values(parse(await readFile(join(dir.path, DEMO_SECRETS_FILE), 'utf8')) as Record<string, string>);
+    const secrets = [...Object.values(TEST_ENV), ...generated];
+    expect(secrets.length).to.be.above(5);
+    expect(seen.length).to.be.above(20);
+    for (const secret of secrets) for (const body of seen) expect(body).not.to.contain(secret);
   });
 });

@@ -74,7 +74,7 @@ describe('nms up (end to end)', function () {
       const devices = await httpQuery(url, 'SHOW TAG VALUES FROM device_health WITH KEY = "device"', 'nms');
       expect(devices.length).to.equal(97);
       // The console and the demo login it printed: the live state of every circuit behind a session.
-      const m = /console   (http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer\)/.exec(out)!;
+      const m = /console   (http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer, admin \/ \S+ as admin\)/.exec(out)!;
       expect(m, out).to.not.equal(null);
       const login = await fetch(`${m[1]}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: m[3] }) });
       expect(login.status).to.equal(200);

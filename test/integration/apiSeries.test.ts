@@ -123,5 +123,8 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     const r = await get(`/api/circuits/HY-HYX/sla?from=${NOW - 86_400_000}&to=${NOW}`);
     expect(r.status).to.equal(200);
     expect(r.body).to.include({ circuitId: 'HY-HYX', availabilityPct: null, unknownS: 86_400, downS: 0, outageCount: 0 });
+    const all = await get(`/api/sla?from=${NOW - 86_400_000}&to=${NOW}`);
+    expect(all.body.availabilityPct).to.equal(null);
+    expect(all.body.circuits).to.have.length(topology.circuits.length);
   });
 });

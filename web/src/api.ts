@@ -26,6 +26,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     credentials: 'same-origin',
   });
   const data = (await res.json().catch(() => ({}))) as T & { error?: string };
+  // A session that ended (expired, or the user's role changed) sends the page back to the login.
+  if (res.status === 401 && path !== '/api/login' && path !== '/api/session') window.dispatchEvent(new Event('nms:logged-out'));
   if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`);
   return data;
 }
@@ -48,3 +50,5 @@ export async function session(): Promise<SessionInfo | null> {
 
 export const get = <T>(path: string) => call<T>('GET', path);
 export const post = <T>(path: string, body: unknown) => call<T>('POST', path, body);
+export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
+export const del = <T>(path: string) => call<T>('DELETE', path);

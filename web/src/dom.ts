@@ -1,0 +1,69 @@
+/**
+ * Building the page by hand, safely: every string goes in as text
+ * (textContent, attributes), never as HTML, so a device's ifAlias or sysName
+ * cannot become markup. Times are shown in Asia/Shanghai whatever the
+ * browser's own zone, as the NOC reads them.
+ */
+import type { Lang } from './i18n.ts';
+
+type Child = Node | string | null | undefined | false;
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+
+/** For the few places that take HTML (ECharts tooltips): text made inert. */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A button that runs `action` on click. */
+export function button(label: string, action: () => void, attrs: Record<string, string | undefined> = {}): HTMLButtonElement {
+  const b = el('button', { type: 'button', ...attrs }, label);
+  b.addEventListener('click', action);
+  return b;
+}
+
+export const TIME_ZONE = 'Asia/Shanghai';
+
+/** A measured rate, rounded for reading (contracts use shared formatRate, exact). */
+export function formatTraffic(bps: number | null | undefined): string {
+  if (bps === null || bps === undefined || !Number.isFinite(bps)) return '–';
+  const [d, unit] = bps >= 1e9 ? [1e9, 'G'] : bps >= 1e6 ? [1e6, 'M'] : bps >= 1e3 ? [1e3, 'k'] : [1, ''];
+  const v = bps / d;
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1).replace(/\.0$/, '') : v.toFixed(2).replace(/\.?0+$/, '')}${unit}bps`;
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** yyyy-mm-dd hh:mm:ss in Asia/Shanghai. */
+export function formatTime(ms: number | null, withSeconds = true): string {
+  if (ms === null) return '–';
+  const key = String(withSeconds);
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('sv-SE', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
+    timeFormats.set(key, f);
+  }
+  return f.format(ms);
+}
+
+export function formatDuration(seconds: number, lang: Lang): string {
+  const s = Math.max(0, Math.round(seconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const parts = lang === 'zh' ? [d && `${d}天`, h && `${h}小时`, m && `${m}分`, !d && !h && `${s % 60}秒`] : [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s % 60}s`];
+  return parts.filter(Boolean).join(lang === 'zh' ? '' : ' ');
+}
+
+/** A wall-clock time typed in Asia/Shanghai (a datetime-local field) as an ISO string with its zone. */
+export function shanghaiInputToIso(value: string): string {
+  return `${value.length === 16 ? `${value}:00` : value}+08:00`;
+}
+
+/** The same, the other way: ms → "yyyy-mm-ddThh:mm" for a datetime-local field. */
+export function isoToShanghaiInput(ms: number): string {
+  return formatTime(ms, false).replace(' ', 'T');
+}

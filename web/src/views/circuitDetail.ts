@@ -1,0 +1,251 @@
+/**
+ * One circuit: who provides it (carrier, their circuit number), what was
+ * bought (contract bandwidth, SLA tier), both ends, its state now, and over
+ * a chosen range (1 hour to 1 year) its traffic and utilization against the
+ * contract, its errors, its availability timeline, and its alarms.
+ */
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { Alarm } from '../../../shared/alarms/types.ts';
+import { CARRIER_NAMES, type Circuit } from '../../../shared/model/types.ts';
+import { formatRate } from '../../../shared/model/units.ts';
+import { get } from '../api.ts';
+import { el, escapeHtml, formatDuration, formatTime, formatTraffic } from '../dom.ts';
+import { KIND_NAMES, SEVERITY_NAMES, t } from '../i18n.ts';
+import { siteRoute, STATUS_COLOURS, type View, type ViewContext } from './view.ts';
+
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+
+const RANGES = [
+  ['1h', 3_600_000],
+  ['6h', 6 * 3_600_000],
+  ['24h', 86_400_000],
+  ['7d', 7 * 86_400_000],
+  ['30d', 30 * 86_400_000],
+  ['90d', 90 * 86_400_000],
+  ['1y', 365 * 86_400_000],
+] as const;
+type RangeName = (typeof RANGES)[number][0];
+/** Short ranges are watched live: fetched again this often. */
+const LIVE_REFRESH_MS = 30_000;
+
+interface SeriesPoint {
+  timeMs: number;
+  inBps: number | null;
+  outBps: number | null;
+  inPeakBps: number | null;
+  outPeakBps: number | null;
+  inErrors: number | null;
+  outErrors: number | null;
+}
+interface Availability {
+  availabilityPct: number | null;
+  downS: number;
+  unknownS: number;
+  maintenanceS: number;
+  outageCount: number;
+  mttrS: number | null;
+  outages: Array<{ startMs: number; endMs: number | null; cause: string; maintenance: boolean }>;
+}
+
+function endText(ctx: ViewContext, c: Circuit, end: 'a' | 'z'): Node {
+  const { data, lang } = ctx;
+  const e = c[end];
+  if (e.kind === 'external') return document.createTextNode(e.name[lang]);
+  const device = data.devices.get(e.deviceId);
+  const site = data.sites.get(device?.siteId ?? '');
+  return el('span', {}, site ? el('a', { href: siteRoute(site.id) }, site.name[lang]) : '', ` ${device?.name?.[lang] ?? e.deviceId}`, e.iface ? ` ${e.iface.value}` : '');
+}
+
+function chartOptions(fromMs: number, toMs: number, series: Array<{ name: string; data: Array<[number, number | null]>; type?: 'line' | 'bar'; colour: string }>, unit: (v: number) => string, lines: Array<{ name: string; value: number; colour: string }>, o: { integer?: boolean; atLeast?: number } = {}) {
+  const spanMs = toMs - fromMs;
+  const axisTime = (v: number) => (spanMs <= 86_400_000 ? formatTime(v, false).slice(11) : spanMs <= 7 * 86_400_000 ? formatTime(v, false).slice(5) : formatTime(v, false).slice(0, 10));
+  return {
+    animation: false,
+    grid: { left: 70, right: 45, top: 30, bottom: 30 },
+    legend: { top: 0, right: 10, textStyle: { color: '#cfd8dc' } },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (ps: Array<{ seriesName: string; value: [number, number | null]; color: string }>) =>
+        [formatTime(ps[0]?.value[0] ?? 0), ...ps.map((p) => `${p.seriesName}: ${p.value[1] === null ? '–' : unit(p.value[1])}`)].map(escapeHtml).join('<br>'),
+    },
+    // The whole range chosen, so a gap or a late start shows as empty space, not as a stretched line.
+    xAxis: { type: 'time', min: fromMs, max: toMs, axisLabel: { formatter: axisTime, color: '#9aa5ad', hideOverlap: true } },
+    yAxis: { type: 'value', minInterval: o.integer ? 1 : 0, ...(o.atLeast !== undefined ? { max: (v: { max: number }) => Math.max(o.atLeast!, v.max) } : {}), axisLabel: { formatter: unit, color: '#9aa5ad' }, splitLine: { lineStyle: { color: '#23323f' } } },
+    series: series.map((s, i) => ({
+      name: s.name,
+      type: s.type ?? 'line',
+      showSymbol: false,
+      data: s.data,
+      itemStyle: { color: s.colour },
+      lineStyle: { width: 1.5 },
+      ...(i === 0 && lines.length
+        ? { markLine: { symbol: 'none', silent: true, data: lines.map((l) => ({ name: l.name, yAxis: l.value, lineStyle: { color: l.colour, type: 'dashed' }, label: { formatter: l.name, color: l.colour } })) } }
+        : {}),
+    })),
+  };
+}
+
+export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
+  const { data, lang } = ctx;
+  const c = data.circuits.get(circuitId);
+  if (!c) return { node: el('div', { class: 'page' }, el('p', { class: 'error' }, `${t(lang, 'noResults')}: ${circuitId}`)), dispose: () => undefined };
+  const tier = data.tiers.get(c.slaTier);
+  const statusBadge = el('span', { class: 'badge', id: 'circuit-status' });
+  const drawStatus = () => {
+    const l = data.circuitStatus.get(c.id);
+    const st = l?.status ?? 'unknown';
+    statusBadge.dataset.status = st;
+    statusBadge.style.background = STATUS_COLOURS[st];
+    statusBadge.textContent = `${t(lang, st)}${l?.statusSinceMs ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - l.statusSinceMs) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`;
+  };
+  const fact = (label: string, value: Node | string) => [el('dt', {}, label), el('dd', {}, value)];
+  const facts = el(
+    'dl',
+    { class: 'facts' },
+    ...fact(t(lang, 'carrier'), CARRIER_NAMES[c.carrier][lang]),
+    ...fact(t(lang, 'carrierNo'), el('span', { id: 'carrier-no' }, c.carrierCircuitId)),
+    ...fact(t(lang, 'contract'), formatRate(c.bandwidthBps)),
+    ...fact(t(lang, 'slaTier'), tier ? `${tier.name} (${tier.availabilityPct}%)` : c.slaTier),
+    ...fact(t(lang, 'aEnd'), endText(ctx, c, 'a')),
+    ...fact(t(lang, 'zEnd'), endText(ctx, c, 'z')),
+    ...fact(t(lang, 'owner'), el('a', { href: siteRoute(c.ownerSiteId) }, data.sites.get(c.ownerSiteId)?.name[lang] ?? c.ownerSiteId)),
+  );
+  let range: RangeName = '24h';
+  const rangeButtons = el('div', { class: 'ranges' });
+  const trafficBox = el('div', { class: 'chart', id: 'traffic-chart' });
+  const utilBox = el('div', { class: 'chart', id: 'util-chart' });
+  const errorBox = el('div', { class: 'chart small', id: 'error-chart' });
+  const timeline = el('div', { class: 'timeline', id: 'availability-timeline' });
+  const slaFigures = el('p', { class: 'sla-figures', id: 'sla-figures' });
+  const alarmList = el('tbody');
+  const node = el(
+    'div',
+    { class: 'page circuit', 'data-circuit': c.id },
+    el('h2', {}, `${c.id} `, c.name ? c.name[lang] : '', ' ', statusBadge),
+    facts,
+    rangeButtons,
+    el('h3', {}, t(lang, 'traffic')),
+    trafficBox,
+    el('h3', {}, t(lang, 'utilization')),
+    utilBox,
+    el('h3', {}, t(lang, 'errors')),
+    errorBox,
+    el('h3', {}, t(lang, 'availabilityTimeline')),
+    slaFigures,
+    timeline,
+    el('h3', {}, t(lang, 'circuitAlarms')),
+    el('table', { class: 'alarms' }, alarmList),
+  );
+  const charts: echarts.ECharts[] = [];
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let disposed = false;
+
+  const load = async () => {
+    delete node.dataset.loaded;
+    const span = RANGES.find(([n]) => n === range)![1];
+    const to = Date.now();
+    const from = to - span;
+    const [series, sla, alarms] = await Promise.all([
+      get<{ bucketS: number; retentionPolicy: string; points: SeriesPoint[] }>(`/api/circuits/${encodeURIComponent(c.id)}/series?from=${from}&to=${to}&points=600`).catch(() => null),
+      get<Availability>(`/api/circuits/${encodeURIComponent(c.id)}/sla?from=${from}&to=${to}`).catch(() => null),
+      get<{ alarms: Array<Alarm & { state: string }> }>(`/api/alarms?state=all&circuit=${encodeURIComponent(c.id)}&limit=50`).catch(() => null),
+    ]);
+    if (disposed) return;
+    const points = series?.points ?? [];
+    const pts = (f: (p: SeriesPoint) => number | null) => points.map((p): [number, number | null] => [p.timeMs, f(p)]);
+    const pct = (v: number | null) => (v === null ? null : (100 * v) / c.bandwidthBps);
+    const [traffic, util, errors] = charts;
+    traffic!.setOption(
+      chartOptions(from, to, [{ name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' }, { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' }], formatTraffic, [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }]),
+      true,
+    );
+    util!.setOption(
+      chartOptions(
+        from,
+        to,
+        [{ name: t(lang, 'inbound'), data: pts((p) => pct(p.inBps)), colour: '#4fc3f7' }, { name: t(lang, 'outbound'), data: pts((p) => pct(p.outBps)), colour: '#aed581' }],
+        (v) => `${v < 10 ? +v.toFixed(2) : v.toFixed(0)}%`,
+        [{ name: '100%', value: 100, colour: '#e8453c' }, ...(tier ? [{ name: `${tier.utilizationWarnPct}%`, value: tier.utilizationWarnPct, colour: '#f2c230' }] : [])],
+        // Against the contract: the whole of it is on the chart, however little is used.
+        { atLeast: 100 },
+      ),
+      true,
+    );
+    errors!.setOption(chartOptions(from, to, [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }], (v) => String(Math.round(v)), [], { integer: true }), true);
+    for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
+    trafficBox.dataset.resolution = series ? `${series.retentionPolicy}/${series.bucketS}s` : 'none';
+    trafficBox.classList.toggle('empty', points.length === 0);
+
+    // The timeline: the range as a strip, outages in red and planned work in blue where they fall.
+    timeline.replaceChildren();
+    for (const o of sla?.outages ?? []) {
+      const start = Math.max(o.startMs, from);
+      const end = Math.min(o.endMs ?? to, to);
+      if (end <= start) continue;
+      const seg = el('span', { class: o.maintenance ? 'seg maintenance' : 'seg outage', title: `${formatTime(o.startMs)} – ${o.endMs ? formatTime(o.endMs) : '…'} ${o.cause}` });
+      seg.style.left = `${(100 * (start - from)) / span}%`;
+      seg.style.width = `${Math.max(0.2, (100 * (end - start)) / span)}%`;
+      timeline.append(seg);
+    }
+    timeline.append(el('span', { class: 'edge left' }, formatTime(from, false)), el('span', { class: 'edge right' }, formatTime(to, false)));
+    slaFigures.textContent = sla
+      ? `${t(lang, 'availability')} ${sla.availabilityPct === null ? '–' : `${sla.availabilityPct.toFixed(3)}%`} · ${t(lang, 'outages')} ${sla.outageCount} · ${t(lang, 'downtime')} ${formatDuration(sla.downS, lang)} · ${t(lang, 'unknownTime')} ${formatDuration(sla.unknownS, lang)} · ${t(lang, 'mttr')} ${sla.mttrS === null ? '–' : formatDuration(sla.mttrS, lang)}`
+      : '–';
+    alarmList.replaceChildren(
+      ...(alarms?.alarms ?? []).map((a) =>
+        el(
+          'tr',
+          { 'data-alarm': a.id, 'data-state': a.state },
+          el('td', { class: `sev sev-${a.severity}` }, SEVERITY_NAMES[a.severity][lang]),
+          el('td', {}, KIND_NAMES[a.kind][lang]),
+          el('td', {}, formatTime(a.startedAtMs)),
+          el('td', {}, a.clearedAtMs ? formatDuration(((a.endedAtMs ?? a.clearedAtMs) - a.startedAtMs) / 1000, lang) : t(lang, 'active')),
+          el('td', {}, a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by} ${a.ack.comment}` : ''),
+        ),
+      ),
+    );
+    if (!alarms?.alarms.length) alarmList.append(el('tr', {}, el('td', {}, t(lang, 'none'))));
+    node.dataset.loaded = range;
+  };
+
+  const drawRanges = () =>
+    rangeButtons.replaceChildren(
+      ...RANGES.map(([name]) => {
+        const b = el('button', { type: 'button', 'data-range': name, class: name === range ? 'on' : '' }, name);
+        b.addEventListener('click', () => {
+          range = name;
+          drawRanges();
+          setLive();
+          void load();
+        });
+        return b;
+      }),
+    );
+  const setLive = () => {
+    if (timer) clearInterval(timer);
+    timer = RANGES.find(([n]) => n === range)![1] <= 86_400_000 ? setInterval(() => void load(), LIVE_REFRESH_MS) : null;
+  };
+  drawRanges();
+  drawStatus();
+  queueMicrotask(() => {
+    charts.push(...[trafficBox, utilBox, errorBox].map((b) => echarts.init(b)));
+    setLive();
+    void load();
+  });
+  const off = data.on((change) => change === 'status' && drawStatus());
+  const resize = () => charts.forEach((ch) => ch.resize());
+  window.addEventListener('resize', resize);
+  return {
+    node,
+    dispose: () => {
+      disposed = true;
+      off();
+      if (timer) clearInterval(timer);
+      window.removeEventListener('resize', resize);
+      charts.forEach((ch) => ch.dispose());
+    },
+  };
+}

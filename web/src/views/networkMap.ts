@@ -1,0 +1,170 @@
+/**
+ * The network drawn as a graph: sites as nodes where the layout puts them,
+ * circuits as links coloured by state (red down, green up, grey unknown),
+ * thicker with utilization. A click on a link opens the circuit, a click on
+ * a site opens its county. Labels are drawn on the canvas, and the tooltip's
+ * HTML is built from escaped text only.
+ */
+import { GraphChart } from 'echarts/charts';
+import { TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { CARRIER_NAMES, type Circuit, type Device, type Site } from '../../../shared/model/types.ts';
+import { escapeHtml, formatTraffic } from '../dom.ts';
+import { t } from '../i18n.ts';
+import { circuitRoute, siteRoute, STATUS_COLOURS, type ViewContext } from './view.ts';
+
+echarts.use([GraphChart, TooltipComponent, CanvasRenderer]);
+
+export interface MapLayout {
+  sites: readonly Site[];
+  circuits: readonly Circuit[];
+  position(site: Site): { x: number; y: number };
+  /** Which sites carry a label (the rest show theirs on hover). */
+  labelled(site: Site): boolean;
+}
+
+export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout): { update(): void; dispose(): void } {
+  const { data, lang } = ctx;
+  const chart = echarts.init(box, undefined, { renderer: 'canvas' });
+  // Links name their ends by the node's index: ECharts matches a string against node names, which repeat.
+  const nodeIndex = new Map(layout.sites.map((s, i) => [s.id, i]));
+  const links = layout.circuits.flatMap((c) => {
+    const [from, to] = data.endSites(c);
+    const [i, j] = [nodeIndex.get(from?.id ?? ''), nodeIndex.get(to?.id ?? '')];
+    return i !== undefined && j !== undefined && i !== j ? [{ circuit: c, from: i, to: j }] : [];
+  });
+  const nodes = layout.sites.map((s) => ({
+    id: s.id,
+    name: s.name[lang],
+    // Layouts work in degrees or units of one; ECharts draws links wrongly in so small a space.
+    x: layout.position(s).x * 1000,
+    y: layout.position(s).y * 1000,
+    symbolSize: s.level === 'province' ? 16 : s.level === 'city' ? 20 : s.level === 'county' ? 13 : 6,
+    itemStyle: { color: s.level === 'department' ? '#7fa7c9' : '#cfe3f5' },
+    label: { show: layout.labelled(s), position: 'right', color: '#cfd8dc', fontSize: s.level === 'department' ? 10 : 12 },
+  }));
+
+  const update = () => {
+    let downCount = 0;
+    chart.setOption({
+      animation: false,
+      tooltip: {
+        formatter: (p: { dataType: string; data: { circuitId?: string; name?: string } }) => {
+          if (p.dataType === 'node') return escapeHtml(p.data.name ?? '');
+          const c = data.circuits.get(p.data.circuitId ?? '');
+          if (!c) return '';
+          const l = data.circuitStatus.get(c.id);
+          const lines = [
+            `${c.id} ${c.name?.[lang] ?? ''}`,
+            `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
+            `${t(lang, 'status')}: ${t(lang, l?.status ?? 'unknown')}`,
+            `${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} / ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`,
+          ];
+          return lines.map(escapeHtml).join('<br>');
+        },
+      },
+      series: [
+        {
+          type: 'graph',
+          layout: 'none',
+          roam: true,
+          scaleLimit: { min: 0.5, max: 8 },
+          data: nodes,
+          // Down links are drawn last (on top) and thick, so one red link is never hidden under green ones.
+          links: links
+            .map(({ circuit, from, to }) => {
+              const l = data.circuitStatus.get(circuit.id);
+              const status = l?.status ?? 'unknown';
+              if (status === 'down') downCount++;
+              const util = Math.min(100, Math.max(l?.inUtilPct ?? 0, l?.outUtilPct ?? 0));
+              return {
+                source: from,
+                target: to,
+                circuitId: circuit.id,
+
+                lineStyle: { color: STATUS_COLOURS[status], width: status === 'down' ? 3.5 : 1 + util / 30, opacity: status === 'down' ? 1 : 0.75, type: status === 'unknown' ? 'dashed' : 'solid' },
+              };
+            })
+            // Down links are drawn last, on top.
+            .sort((a, b) => Number(a.lineStyle.color === STATUS_COLOURS.down) - Number(b.lineStyle.color === STATUS_COLOURS.down)),
+          emphasis: { focus: 'adjacency', lineStyle: { width: 5 } },
+        },
+      ],
+    });
+    box.dataset.links = String(links.length);
+    box.dataset.down = String(downCount);
+  };
+  chart.on('click', (p) => {
+    const d = p.data as { circuitId?: string; id?: string };
+    if (p.dataType === 'edge' && d.circuitId) ctx.go(circuitRoute(d.circuitId));
+    else if (p.dataType === 'node' && d.id) {
+      const site = data.sites.get(d.id);
+      const target = site?.level === 'department' ? (site.countyId ?? site.cityId) : d.id;
+      if (target) ctx.go(siteRoute(target));
+    }
+  });
+  const resize = () => chart.resize();
+  window.addEventListener('resize', resize);
+  update();
+  return {
+    update,
+    dispose: () => {
+      window.removeEventListener('resize', resize);
+      chart.dispose();
+    },
+  };
+}
+
+/**
+ * The overview's layout. Counties, the city and the province are drawn in
+ * their true directions from the city, with distances compressed (a
+ * fisheye: the province's site 150 km away and a county 20 km away both fit
+ * the screen). Departments sit in one building or town with their parent, so
+ * at true scale they would be one dot and their links invisible: they are
+ * drawn on rings around their county (or the city), in the direction they
+ * actually lie.
+ */
+export function geographicLayout(sites: readonly Site[], circuits: readonly Circuit[], devices: ReadonlyArray<Pick<Device, 'siteId' | 'role'>>): MapLayout {
+  // The room with the core routers (the city's network control centre) is drawn on the city itself, where every county link starts.
+  const hubs = new Set(devices.filter((d) => d.role === 'core' || d.role === 'exit').map((d) => d.siteId));
+  const centre = sites.find((x) => x.level === 'city') ?? sites[0];
+  const [c0, c1] = centre?.location ?? [0, 0];
+  const cosLat = Math.cos((c1 * Math.PI) / 180);
+  const offset = (x: Site) => ({ dx: (x.location[0] - c0) * cosLat, dy: x.location[1] - c1 });
+  const FISHEYE = 0.4;
+  const anchors = sites.filter((x) => x.level !== 'department' || !x.parentId);
+  const farthest = Math.max(1e-9, ...anchors.map((x) => Math.hypot(offset(x).dx, offset(x).dy)));
+  const at = new Map<string, { x: number; y: number }>();
+  for (const x of anchors) {
+    const { dx, dy } = offset(x);
+    const r = Math.hypot(dx, dy);
+    const k = r === 0 ? 0 : (r / farthest) ** FISHEYE / r;
+    at.set(x.id, { x: dx * k, y: -dy * k });
+  }
+  const RING = 0.06;
+  const PER_RING = 14;
+  const children = new Map<string, Site[]>();
+  for (const x of sites) if (x.level === 'department' && x.parentId && !hubs.has(x.id)) children.set(x.parentId, [...(children.get(x.parentId) ?? []), x]);
+  for (const [parentId, kids] of children) {
+    const p = at.get(parentId) ?? { x: 0, y: 0 };
+    const parent = sites.find((x) => x.id === parentId);
+    const angle = (x: Site) => (parent ? Math.atan2(x.location[1] - parent.location[1], (x.location[0] - parent.location[0]) * cosLat) : 0);
+    [...kids]
+      .sort((a, b) => angle(a) - angle(b))
+      .forEach((x, i) => {
+        const ring = Math.floor(i / PER_RING);
+        const onRing = Math.min(PER_RING, kids.length - ring * PER_RING);
+        const a = (2 * Math.PI * (i % PER_RING)) / onRing + ring * 0.3;
+        const r = RING * (1 + 0.7 * ring);
+        at.set(x.id, { x: p.x + r * Math.cos(a), y: p.y - r * Math.sin(a) });
+      });
+  }
+  for (const x of sites) if (hubs.has(x.id) && x.parentId) at.set(x.id, at.get(x.parentId) ?? { x: 0, y: 0 });
+  return {
+    sites,
+    circuits,
+    position: (x) => at.get(x.id) ?? { x: 0, y: 0 },
+    labelled: (x) => (x.level !== 'department' || sites.length < 40) && !hubs.has(x.id),
+  };
+}

@@ -1,0 +1,32 @@
+/** The overview: KPI tiles, the whole network at its sites' coordinates, and every circuit. */
+import { el } from '../dom.ts';
+import { circuitTable } from './circuitTable.ts';
+import { kpiTiles } from './kpiTiles.ts';
+import { geographicLayout, networkMap } from './networkMap.ts';
+import type { View, ViewContext } from './view.ts';
+
+export function overviewView(ctx: ViewContext): View {
+  const { data } = ctx;
+  const tiles = kpiTiles(ctx);
+  const mapBox = el('div', { id: 'map', class: 'map' });
+  const table = circuitTable(ctx, data.topology.circuits);
+  const node = el('div', { class: 'page overview' }, tiles.node, mapBox, table.node);
+  // The chart measures its box: it is drawn once the page is in the document.
+  let map: ReturnType<typeof networkMap> | null = null;
+  queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
+  const off = data.on((change) => {
+    if (change === 'status') {
+      map?.update();
+      table.update();
+    }
+    tiles.update();
+  });
+  return {
+    node,
+    dispose: () => {
+      off();
+      tiles.dispose();
+      map?.dispose();
+    },
+  };
+}
