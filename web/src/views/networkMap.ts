@@ -117,32 +117,39 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
 }
 
 /**
- * The overview's layout. Counties, the city and the province are drawn in
- * their true directions from the city, with distances compressed (a
- * fisheye: the province's site 150 km away and a county 20 km away both fit
- * the screen). Departments sit in one building or town with their parent, so
- * at true scale they would be one dot and their links invisible: they are
- * drawn on rings around their county (or the city), in the direction they
- * actually lie.
+ * The overview's layout. For one city, counties, the city and the province
+ * are drawn in their true directions from the city with distances compressed
+ * (a fisheye: the province's site 150 km away and a county 20 km away both
+ * fit the screen). For a province, cities and counties are drawn to scale
+ * round the middle of the cities. Departments sit in one building or town
+ * with their parent, so at true scale they would be one dot and their links
+ * invisible: they are drawn on rings round their county (or city), in the
+ * direction they actually lie.
  */
 export function geographicLayout(sites: readonly Site[], circuits: readonly Circuit[], devices: ReadonlyArray<Pick<Device, 'siteId' | 'role'>>): MapLayout {
   // The room with the core routers (the city's network control centre) is drawn on the city itself, where every county link starts.
-  const hubs = new Set(devices.filter((d) => d.role === 'core' || d.role === 'exit').map((d) => d.siteId));
-  const centre = sites.find((x) => x.level === 'city') ?? sites[0];
-  const [c0, c1] = centre?.location ?? [0, 0];
+  const coreSites = new Set(devices.filter((d) => d.role === 'core' || d.role === 'exit').map((d) => d.siteId));
+  const hubs = new Set(sites.filter((x) => x.level === 'department' && x.parentId && coreSites.has(x.id)).map((x) => x.id));
+  const cities = sites.filter((x) => x.level === 'city');
+  const province = cities.length > 1;
+  const mean = (k: 0 | 1) => cities.reduce((n, x) => n + x.location[k], 0) / Math.max(1, cities.length);
+  const [c0, c1] = province ? [mean(0), mean(1)] : (cities[0] ?? sites[0])?.location ?? [0, 0];
   const cosLat = Math.cos((c1 * Math.PI) / 180);
   const offset = (x: Site) => ({ dx: (x.location[0] - c0) * cosLat, dy: x.location[1] - c1 });
-  const FISHEYE = 0.4;
   const anchors = sites.filter((x) => x.level !== 'department' || !x.parentId);
-  const farthest = Math.max(1e-9, ...anchors.map((x) => Math.hypot(offset(x).dx, offset(x).dy)));
+  // Distances as a share of the farthest site's (the province's own site is left out of a province's scale).
+  const farthest = Math.max(1e-9, ...anchors.filter((x) => !province || x.level !== 'province').map((x) => Math.hypot(offset(x).dx, offset(x).dy)));
+  const FISHEYE = province ? 1 : 0.4;
   const at = new Map<string, { x: number; y: number }>();
   for (const x of anchors) {
     const { dx, dy } = offset(x);
     const r = Math.hypot(dx, dy);
-    const k = r === 0 ? 0 : (r / farthest) ** FISHEYE / r;
+    const k = r === 0 ? 0 : Math.min(1.15, (r / farthest) ** FISHEYE) / r;
     at.set(x.id, { x: dx * k, y: -dy * k });
   }
-  const RING = 0.06;
+  // Rings a quarter as wide as a county lies from its city, so they stay clear of each other.
+  const gaps = sites.filter((x) => x.level === 'county' && x.parentId && at.has(x.parentId)).map((x) => Math.hypot(at.get(x.id)!.x - at.get(x.parentId!)!.x, at.get(x.id)!.y - at.get(x.parentId!)!.y)).sort((a, b) => a - b);
+  const RING = Math.min(0.06, Math.max(0.008, 0.25 * (gaps[Math.floor(gaps.length / 2)] ?? 0.24)));
   const PER_RING = 14;
   const children = new Map<string, Site[]>();
   for (const x of sites) if (x.level === 'department' && x.parentId && !hubs.has(x.id)) children.set(x.parentId, [...(children.get(x.parentId) ?? []), x]);
@@ -160,11 +167,8 @@ export function geographicLayout(sites: readonly Site[], circuits: readonly Circ
         at.set(x.id, { x: p.x + r * Math.cos(a), y: p.y - r * Math.sin(a) });
       });
   }
-  for (const x of sites) if (hubs.has(x.id) && x.parentId) at.set(x.id, at.get(x.parentId) ?? { x: 0, y: 0 });
-  return {
-    sites,
-    circuits,
-    position: (x) => at.get(x.id) ?? { x: 0, y: 0 },
-    labelled: (x) => (x.level !== 'department' || sites.length < 40) && !hubs.has(x.id),
-  };
+  for (const x of sites) if (hubs.has(x.id)) at.set(x.id, at.get(x.parentId!) ?? { x: 0, y: 0 });
+  // A province has too many counties to name them all: cities and the province carry labels there.
+  const labelled = (x: Site) => !hubs.has(x.id) && (province ? x.level === 'city' || x.level === 'province' : x.level !== 'department' || sites.length < 40);
+  return { sites, circuits, position: (x) => at.get(x.id) ?? { x: 0, y: 0 }, labelled };
 }

@@ -104,7 +104,7 @@ function inventoryPanel(ctx: ViewContext, deviceId: string): HTMLElement {
                 el('td', {}, i.ifName ?? ''),
                 el('td', { class: 'if-alias' }, i.ifAlias ?? ''),
                 el('td', {}, i.adminUp === false ? t(lang, 'adminDown') : i.operUp === null ? t(lang, 'unknown') : t(lang, i.operUp ? 'up' : 'down')),
-                el('td', { class: 'num' }, i.speedMbps === null ? '' : `${i.speedMbps}M`),
+                el('td', { class: 'num' }, i.speedMbps ? `${i.speedMbps}M` : ''),
                 el('td', {}, i.circuitId ? el('a', { href: circuitRoute(i.circuitId) }, i.circuitId) : ''),
               ),
             ),
