@@ -195,6 +195,8 @@ export function createApiApp(d: ApiDeps): express.Express {
     const t = d.topology;
     res.json({
       network: t.network,
+      // Province → city → county → department, as ids; the sites themselves are in `sites`.
+      tree: siteTree(t),
       sites: t.sites,
       // Devices without their SNMP profile: the console never needs credentials or their names.
       devices: t.devices.map(({ snmpProfile: _profile, ...rest }) => rest),
@@ -431,6 +433,22 @@ export function createApiApp(d: ApiDeps): express.Express {
     res.status(500).json({ error: 'internal error; see the server log' });
   });
   return app;
+}
+
+interface SiteNode {
+  id: string;
+  children: SiteNode[];
+}
+
+/** The sites as a tree of ids, from the roots (the province, or the city if it has no parent) down. */
+function siteTree(t: Topology): SiteNode[] {
+  const nodes = new Map(t.sites.map((s) => [s.id, { id: s.id, children: [] as SiteNode[] }]));
+  const roots: SiteNode[] = [];
+  for (const s of t.sites) {
+    const parent = s.parentId ? nodes.get(s.parentId) : undefined;
+    (parent ? parent.children : roots).push(nodes.get(s.id)!);
+  }
+  return roots;
 }
 
 /** Listens on host:port (0 picks a free one) and hands WebSocket upgrades with a session to the hub. */

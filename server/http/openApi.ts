@@ -39,7 +39,7 @@ export const OPENAPI = {
     },
     '/api/session': { get: { summary: 'The current session', responses: { 200: json('username, role, csrfToken'), 401: error } } },
     '/api/logout': { post: { ...mutation, summary: 'Log out', responses: { 200: json('ok'), 401: error, 403: error } } },
-    '/api/topology': { get: { summary: 'Sites, devices (without credentials), circuits and SLA tiers', responses: { 200: json('The network model'), 401: error } } },
+    '/api/topology': { get: { summary: 'The site tree (province → city → county → department), sites, devices (without credentials), circuits and SLA tiers', responses: { 200: json('The network model'), 401: error } } },
     '/api/live': {
       get: {
         summary: 'Live status: everything, or the change batches since a sequence number',

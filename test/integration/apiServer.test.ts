@@ -106,6 +106,15 @@ describe('console API', function () {
     const t = (await (await get('/api/topology', cookie)).json()) as { circuits: unknown[]; devices: Array<Record<string, unknown>> };
     expect(t.circuits).to.have.length(topology.circuits.length);
     expect(t.devices[0]).not.to.have.property('snmpProfile');
+    // The tree holds every site once, each under the parent topology.yaml gives it.
+    const tree = (t as unknown as { tree: Array<{ id: string; children: unknown[] }> }).tree;
+    const flat: Array<[string, string | null]> = [];
+    const walk = (n: { id: string; children: unknown[] }, parent: string | null) => {
+      flat.push([n.id, parent]);
+      for (const c of n.children as Array<{ id: string; children: unknown[] }>) walk(c, n.id);
+    };
+    for (const root of tree) walk(root, null);
+    expect(flat).to.have.deep.members(topology.sites.map((s) => [s.id, s.parentId]));
     const all = await Promise.all(['/api/topology', '/api/live', '/api/alarms?state=all', '/api/session'].map(async (p) => (await get(p, cookie)).text()));
     for (const secret of Object.values(TEST_ENV)) for (const body of all) expect(body).not.to.contain(secret);
     expect(all.join('')).not.to.match(/community|authKey|privKey/);
