@@ -40,7 +40,7 @@ function cycleUpdates(cycle: number): { c: CircuitLive[]; d: DeviceLive[] } {
   const c = circuits.map((x, i): CircuitLive => {
     const down = faulty && i % 1000 === 500;
     const util = i % 100 === 0 ? 90 : 30;
-    return { circuitId: x.id, status: down ? 'down' : 'up', statusSinceMs: at - 5000, inBps: util * 1e5, outBps: util * 5e4, inUtilPct: util, outUtilPct: util / 2, errorsPerS: 0, end: 'a', updatedAtMs: at, note: null };
+    return { circuitId: x.id, status: down ? 'down' : 'up', statusSinceMs: at - 5000, inBps: util * 1e5, outBps: util * 5e4, inUtilPct: util, outUtilPct: util / 2, errorsPerS: 0, end: 'a', polledFromMs: at, updatedAtMs: at, note: null };
   });
   const d = devices.map((x, i): DeviceLive => {
     const silent = faulty && i % 50 === 0;

@@ -37,7 +37,7 @@ export async function startBenchConsole(topology: Topology, o: { web: boolean; d
   const now = Date.now();
   topology.circuits.forEach((c, i) => {
     const down = o.downEvery ? i % o.downEvery === 0 : false;
-    live.updateCircuit({ circuitId: c.id, status: down ? 'down' : 'up', statusSinceMs: now - 3_600_000, inBps: down ? 0 : 3.2e6, outBps: down ? 0 : 1.1e6, inUtilPct: down ? 0 : 32, outUtilPct: down ? 0 : 11, errorsPerS: 0, end: 'a', updatedAtMs: now, note: null });
+    live.updateCircuit({ circuitId: c.id, status: down ? 'down' : 'up', statusSinceMs: now - 3_600_000, inBps: down ? 0 : 3.2e6, outBps: down ? 0 : 1.1e6, inUtilPct: down ? 0 : 32, outUtilPct: down ? 0 : 11, errorsPerS: 0, end: 'a', polledFromMs: now, updatedAtMs: now, note: null });
   });
   for (const d of topology.devices) live.updateDevice({ deviceId: d.id, reachable: true, responseMs: 12, cpuPct: 14, memPct: 41, uptimeS: 86_400, polledFromMs: now - 12, updatedAtMs: now, error: null });
   const journal = AlarmJournal.open(join(dir, 'alarms'), memoryLogger());

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     })));
     const received = sockets.map((ws) => new Promise<number>((res) => ws.once('message', () => res(performance.now()))));
     const t0 = performance.now();
-    live.updateCircuit({ circuitId: topology.circuits[0]!.id, status: 'down', statusSinceMs: Date.now(), inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: Date.now(), note: null });
+    live.updateCircuit({ circuitId: topology.circuits[0]!.id, status: 'down', statusSinceMs: Date.now(), inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: Date.now(), updatedAtMs: Date.now(), note: null });
     const last = Math.max(...(await Promise.all(received))) - t0;
     for (const ws of sockets) ws.close();
 

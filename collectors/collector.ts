@@ -378,6 +378,7 @@ export class Collector {
       statusSinceMs: reading && reading.lastChangeCs <= reading.uptimeCs ? poll.atMs - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
       errorsPerS: rate ? (rate.inErrors + rate.outErrors + rate.inDiscards + rate.outDiscards) / rate.intervalS : null,
       end: result.spec.end,
+      polledFromMs: poll.atMs - poll.responseMs,
       updatedAtMs: poll.atMs,
       note: !poll.reachable ? poll.error : result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null),
     });

@@ -31,6 +31,8 @@ interface CircuitObs {
   /** When the current status began, as best known. */
   sinceMs: number;
   observedAtMs: number;
+  /** The polledFromMs of what was last applied: an older observation is ignored. */
+  latestFromMs: number;
   /** Status changes seen, newest last, within the flap window. */
   transitions: number[];
   utilPct: number | null;
@@ -109,15 +111,17 @@ export class AlarmEngine {
   observeCircuit(live: CircuitLive): void {
     const prev = this.#circuits.get(live.circuitId);
     const at = live.updatedAtMs;
-    if (prev && prev.observedAtMs > at) return; // a late poll result must not undo a newer trap
+    // A poll that began before a newer trap (or poll) says nothing newer, however late its reply came.
+    if (prev && prev.latestFromMs > live.polledFromMs) return;
     const changed = prev !== undefined && prev.status !== live.status && live.status !== 'unknown' && prev.status !== 'unknown';
     const since = !prev || prev.status !== live.status ? (live.status !== 'unknown' && live.statusSinceMs !== null ? Math.min(live.statusSinceMs, at) : at) : prev.sinceMs;
     const util = live.inUtilPct === null && live.outUtilPct === null ? null : Math.max(live.inUtilPct ?? 0, live.outUtilPct ?? 0);
-    const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
+    const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, latestFromMs: live.polledFromMs, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
     if (changed) o.transitions.push(since);
     o.status = live.status;
     o.sinceMs = since;
     o.observedAtMs = at;
+    o.latestFromMs = live.polledFromMs;
     o.utilPct = util;
     o.errorsPerS = live.errorsPerS;
     this.trackThresholds(live.circuitId, o, at);
@@ -152,6 +156,7 @@ export class AlarmEngine {
         outUtilPct: null,
         errorsPerS: null,
         end: 'a',
+        polledFromMs: trap.atMs,
         updatedAtMs: Math.max(trap.atMs, prev?.observedAtMs ?? 0),
         note: `${trap.kind} trap from ${trap.deviceId}`,
       });

@@ -23,6 +23,12 @@ export interface CircuitLive {
   errorsPerS: number | null;
   /** Which end was measured. */
   end: 'a' | 'z';
+  /**
+   * When the poll that saw this began (or the trap arrived): the state is at
+   * least this new. A reply that comes back late is ordered by this, so it
+   * cannot undo a trap that came in while it was on its way.
+   */
+  polledFromMs: number;
   updatedAtMs: number;
   /** Why the last sample was not used, if it was not (reset, impossible rate, unreachable). */
   note: string | null;

@@ -30,16 +30,21 @@ describe('alarms end to end against the ground truth (simulated network, local w
   let product: RunningProduct;
   let rx: HttpReceiver;
   const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as Push);
+  const log = memoryLogger();
 
   before(async () => {
     dir = await tempDir('alarms-e2e');
     rx = await startHttpReceiver();
     await writeProductConfig(dir.path, { alarms: ['  upstreamWait: 5s', '  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`] });
-    product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
+    product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, log);
     // Every device polled at least twice before anything breaks.
     let polls = 0;
     product.collector.onPoll(() => polls++);
     await waitFor('two rounds of polls', async () => polls >= 2 * product.collector.pollers.size, 30_000);
+  });
+  afterEach(function () {
+    // What the product said while the test failed: timing failures cannot be understood without it.
+    if (this.currentTest?.state === 'failed') console.error(`product log, last lines:\n${log.lines.slice(-80).join('\n')}\npushes: ${pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`).join(', ')}`);
   });
   after(async () => {
     await product?.stop();

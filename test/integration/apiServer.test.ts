@@ -122,7 +122,7 @@ describe('console API', function () {
 
   it('lets an operator acknowledge with the CSRF token, refuses a viewer and a forged request, and audits it', async () => {
     const t = Date.now();
-    live.updateCircuit({ circuitId: 'HY-HYX', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: t, note: null });
+    live.updateCircuit({ circuitId: 'HY-HYX', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
     service.evaluate();
     const op = await login('noc', 'noc-password-1');
     const list = (await (await get('/api/alarms', op.cookie)).json()) as { alarms: Array<{ id: string; subject: { id: string } }> };
@@ -176,10 +176,10 @@ describe('console API', function () {
     ws.on('message', (m) => batches.push(JSON.parse(m.toString())));
     const t = Date.now();
     const base = { statusSinceMs: t, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a' as const, note: null };
-    live.updateCircuit({ ...base, circuitId: 'HY-HSX', status: 'down', updatedAtMs: t });
-    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', updatedAtMs: t });
+    live.updateCircuit({ ...base, circuitId: 'HY-HSX', status: 'down', polledFromMs: t, updatedAtMs: t});
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t, updatedAtMs: t});
     // A repeat of the same state, a moment later, is not news.
-    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', updatedAtMs: t + 1 });
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t + 1, updatedAtMs: t + 1});
     const sent = Date.now();
     while (!batches.some((b) => b.type === 'status') && Date.now() - sent < 1000) await new Promise((r) => setTimeout(r, 10));
     const status = batches.filter((b) => b.type === 'status');
@@ -230,7 +230,7 @@ describe('console API', function () {
     expect(w).to.include({ source: 'console', createdBy: 'noc' });
     // An outage on the circuit inside the window is raised as maintenance: no push, no SLA debit.
     const t = Date.now();
-    live.updateCircuit({ circuitId: 'HY-D-GAJ', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: t, note: null });
+    live.updateCircuit({ circuitId: 'HY-D-GAJ', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
     service.evaluate();
     const alarms = (await (await get('/api/alarms?circuit=HY-D-GAJ', viewer.cookie)).json()) as { alarms: Array<{ maintenance: boolean }> };
     expect(alarms.alarms.map((a) => a.maintenance)).to.deep.equal([true]);

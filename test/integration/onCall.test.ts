@@ -101,7 +101,7 @@ describe('on call', function () {
       await dir.remove();
     });
 
-    const down = (circuitId: string, t: number) => live.updateCircuit({ circuitId, status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: t, note: null });
+    const down = (circuitId: string, t: number) => live.updateCircuit({ circuitId, status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
     const paths = () => rx.requests.map((r) => `${r.url} ${JSON.parse(r.body).reason}`);
 
     it('escalates an unacknowledged critical alarm on time, @-ing who is on duty, and stops once it is acknowledged', async () => {

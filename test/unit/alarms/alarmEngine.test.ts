@@ -26,8 +26,9 @@ describe('alarm engine', () => {
     engine = new AlarmEngine(topology, DEFAULT_ALARM_RULES);
   });
 
-  const circuit = (id: string, status: LinkStatus, at: number, extra: { since?: number; util?: number; errors?: number } = {}) =>
-    engine.observeCircuit({ circuitId: id, status, statusSinceMs: extra.since ?? null, inBps: null, outBps: null, inUtilPct: extra.util ?? null, outUtilPct: extra.util ?? null, errorsPerS: extra.errors ?? null, end: 'a', updatedAtMs: at, note: null });
+  /** A poll's report of a circuit, finished at `at`; `from` is when it began (default: the same moment). */
+  const circuit = (id: string, status: LinkStatus, at: number, extra: { since?: number; util?: number; errors?: number; from?: number } = {}) =>
+    engine.observeCircuit({ circuitId: id, status, statusSinceMs: extra.since ?? null, inBps: null, outBps: null, inUtilPct: extra.util ?? null, outUtilPct: extra.util ?? null, errorsPerS: extra.errors ?? null, end: 'a', polledFromMs: extra.from ?? at, updatedAtMs: at, note: null });
   const device = (id: string, reachable: boolean, at: number, uptimeS: number | null = 1_000_000) =>
     engine.observeDevice({ deviceId: id, reachable, responseMs: reachable ? 20 : 4000, cpuPct: null, memPct: null, uptimeS: reachable ? uptimeS : null, polledFromMs: at - (reachable ? 20 : 4000), updatedAtMs: at, error: reachable ? null : 'timeout after 2 s × 2 tries' });
   const raised = (events: AlarmEvent[]) => events.filter((e) => e.type === 'raised').map((e) => e.alarm);
@@ -177,9 +178,26 @@ describe('alarm engine', () => {
     expect(alarms.map((a) => [a.subject.id, a.startedAtMs])).to.deep.equal([['HY-HYX', T0 + 123]]);
     // A poll that began before the trap and reports late does not undo it.
     circuit('HY-HYX', 'up', T0 + 100);
+    circuit('HY-HYX', 'up', T0 + 900, { from: T0 + 50 });
     expect(engine.active().map((a) => a.subject.id)).to.deep.equal(['HY-HYX']);
     circuit('HY-HYX', 'down', T0 + 20 * S, { since: T0 + 120 });
     expect(raised(engine.evaluate(T0 + 21 * S))).to.deep.equal([]);
+  });
+
+  it('keeps a linkUp trap against a poll that left before it and came back after, with one clear and no flapping', () => {
+    allUp(T0 - 30 * S);
+    engine.observeTrap({ kind: 'linkDown', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: T0 });
+    engine.evaluate(T0 + 100);
+    engine.observeTrap({ kind: 'linkUp', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: T0 + 10 * S });
+    // Asked at T0 + 9.5 s, while the link was still down; the reply was handled only after the trap (a busy machine).
+    circuit('HY-HYX', 'down', T0 + 10 * S + 400, { from: T0 + 9.5 * S });
+    const events = [...engine.evaluate(T0 + 11 * S), ...engine.evaluate(T0 + 20 * S)];
+    // Polls that left after the trap say up, as it did; the clear waits out its hysteresis (60 s).
+    for (let t = 30; t <= 80; t += 10) {
+      circuit('HY-HYX', 'up', T0 + t * S, { from: T0 + (t - 0.1) * S });
+      events.push(...engine.evaluate(T0 + t * S + 100));
+    }
+    expect(events.map((e) => `${e.type} ${e.alarm.kind}`)).to.deep.equal(['cleared circuit_down']);
   });
 
   it('acknowledges and shelves active alarms only, saying why not', () => {
@@ -200,7 +218,7 @@ describe('alarm engine', () => {
     expect(raised(engine.evaluate(T0 + S))).to.have.length(1);
     const restored = new AlarmEngine(topology, DEFAULT_ALARM_RULES, JSON.parse(JSON.stringify(engine.snapshot())));
     expect(restored.evaluate(T0 + 2 * S)).to.deep.equal([]);
-    restored.observeCircuit({ circuitId: 'HY-HYX', status: 'up', statusSinceMs: T0 + 5 * MIN, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', updatedAtMs: T0 + 5 * MIN, note: null });
+    restored.observeCircuit({ circuitId: 'HY-HYX', status: 'up', statusSinceMs: T0 + 5 * MIN, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: T0 + 5 * MIN, updatedAtMs: T0 + 5 * MIN, note: null });
     const cleared = restored.evaluate(T0 + 7 * MIN).filter((e) => e.type === 'cleared');
     expect(cleared.map((e) => [e.alarm.subject.id, e.alarm.endedAtMs! - e.alarm.startedAtMs])).to.deep.equal([['HY-HYX', 5 * MIN]]);
   });
