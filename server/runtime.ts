@@ -164,7 +164,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         topology,
         live,
         alarms,
-        users: new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE)),
+        users: config.console.users ? new UserDirectory(config.console.users, join(config.dataDir, CONSOLE_USERS_FILE)) : new UserDirectory(demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), 'demo'),
         audit,
         log: log.child('console'),
         hub: websocketHub,

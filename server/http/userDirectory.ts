@@ -12,7 +12,8 @@ import { hashPassword, type User } from './users.ts';
 export interface UserEntry {
   username: string;
   role: Role;
-  source: 'config' | 'console';
+  /** Named in nms.yaml, made by the demo, or added in the console. */
+  source: 'config' | 'demo' | 'console';
 }
 
 export class UserDirectoryError extends Error {}
@@ -30,6 +31,7 @@ export class UserDirectory {
   constructor(
     private readonly fixed: readonly User[],
     private readonly file: string | null = null,
+    private readonly fixedSource: 'config' | 'demo' = 'config',
   ) {
     this.#managed = [];
     if (!file) return;
@@ -49,7 +51,7 @@ export class UserDirectory {
 
   /** Everyone, without hashes. */
   list(): UserEntry[] {
-    return [...this.fixed.map((u) => ({ username: u.username, role: u.role, source: 'config' as const })), ...this.#managed.map((u) => ({ username: u.username, role: u.role, source: 'console' as const }))];
+    return [...this.fixed.map((u) => ({ username: u.username, role: u.role, source: this.fixedSource })), ...this.#managed.map((u) => ({ username: u.username, role: u.role, source: 'console' as const }))];
   }
 
   /**

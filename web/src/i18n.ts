@@ -78,6 +78,8 @@ const WORDS = {
   createdBy: { zh: '创建人', en: 'By' },
   fromConfig: { zh: '配置文件', en: 'nms.yaml' },
   fromConsole: { zh: '控制台', en: 'console' },
+  fromDemo: { zh: '演示账号', en: 'demo' },
+  actions: { zh: '操作', en: 'Actions' },
   users: { zh: '用户', en: 'Users' },
   role: { zh: '角色', en: 'Role' },
   remove: { zh: '删除', en: 'Remove' },

@@ -12,7 +12,7 @@ import type { View, ViewContext } from './view.ts';
 interface UserEntry {
   username: string;
   role: Role;
-  source: 'config' | 'console';
+  source: 'config' | 'demo' | 'console';
 }
 
 export function adminView(ctx: ViewContext): View {
@@ -26,7 +26,7 @@ export function adminView(ctx: ViewContext): View {
     const { users } = await get<{ users: UserEntry[] }>('/api/admin/users');
     body.replaceChildren(
       ...users.map((u) => {
-        const cells = [el('td', {}, u.username), el('td', {}, roleName(u.role)), el('td', {}, u.source === 'config' ? t(lang, 'fromConfig') : t(lang, 'fromConsole'))];
+        const cells = [el('td', {}, u.username), el('td', {}, roleName(u.role)), el('td', {}, t(lang, u.source === 'config' ? 'fromConfig' : u.source === 'demo' ? 'fromDemo' : 'fromConsole'))];
         const actions = el('td');
         if (u.source === 'console' && u.username !== session.username) actions.append(button(t(lang, 'remove'), () => void del(`/api/admin/users/${encodeURIComponent(u.username)}`).then(load, show), { class: 'remove' }));
         return el('tr', { 'data-user': u.username }, ...cells, actions);
@@ -52,7 +52,7 @@ export function adminView(ctx: ViewContext): View {
     el('h2', {}, t(lang, 'users')),
     form,
     message,
-    el('table', { id: 'user-table' }, el('thead', {}, el('tr', {}, ...(['username', 'role', 'source', 'remove'] as const).map((w) => el('th', {}, t(lang, w))))), body),
+    el('table', { id: 'user-table' }, el('thead', {}, el('tr', {}, ...(['username', 'role', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))), body),
     el('h2', {}, t(lang, 'config')),
     config,
   );

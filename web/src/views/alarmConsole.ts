@@ -157,7 +157,7 @@ export function alarmConsoleView(ctx: ViewContext): View {
   const table = el(
     'table',
     { class: 'alarms', id: 'alarm-table' },
-    el('thead', {}, el('tr', {}, ...(['severity', 'kind', 'subject', 'started', 'duration', 'acknowledged', 'impacted', 'detail'] as const).map((w) => el('th', {}, t(lang, w))))),
+    el('thead', {}, el('tr', {}, ...(['severity', 'kind', 'subject', 'started', 'duration', 'acknowledged', 'impacted', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))),
     body,
   );
   const node = el('div', { class: 'page alarm-console' }, filters, message, table);

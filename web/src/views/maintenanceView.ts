@@ -58,7 +58,7 @@ export function maintenanceView(ctx: ViewContext): View {
     el('h2', {}, t(lang, 'maintenance')),
     canAct ? form : null,
     message,
-    el('table', { id: 'maintenance-table' }, el('thead', {}, el('tr', {}, ...(['subjects', 'from', 'to', 'reason', 'source', 'end'] as const).map((w) => el('th', {}, t(lang, w))))), body),
+    el('table', { id: 'maintenance-table' }, el('thead', {}, el('tr', {}, ...(['subject', 'from', 'to', 'reason', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))), body),
   );
   void load().catch(show);
   return { node, dispose: () => undefined };
