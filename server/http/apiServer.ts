@@ -256,8 +256,9 @@ export function createApiApp(d: ApiDeps): express.Express {
     if (!d.topology.deviceById.has(id)) throw new HttpError(404, `no device "${id}"`);
     return id;
   };
-  const series = async (plan: SeriesPlan) => {
+  const series = async (planFor: (database: string) => SeriesPlan) => {
     if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
+    const plan = planFor(d.influx.database);
     const rows = await d.influx.query(plan.query);
     return { retentionPolicy: plan.retentionPolicy, bucketS: plan.bucketS, rows: rows.map((row): Record<string, unknown> & { timeMs: number } => ({ ...row, timeMs: new Date(row.time as string).getTime() })) };
   };
@@ -266,7 +267,7 @@ export function createApiApp(d: ApiDeps): express.Express {
     needSession(req);
     const id = circuitParam(req);
     const r = range(req.query);
-    const { rows, ...plan } = await series(circuitSeriesPlan(d.influx?.database ?? '', id, r.from, r.to, r.points));
+    const { rows, ...plan } = await series((db) => circuitSeriesPlan(db, id, r.from, r.to, r.points));
     res.json({
       circuit: id,
       contractBps: d.topology.circuit(id).bandwidthBps,
@@ -279,7 +280,7 @@ export function createApiApp(d: ApiDeps): express.Express {
     needSession(req);
     const id = deviceParam(req);
     const r = range(req.query);
-    const { rows, ...plan } = await series(deviceSeriesPlan(d.influx?.database ?? '', id, r.from, r.to, r.points));
+    const { rows, ...plan } = await series((db) => deviceSeriesPlan(db, id, r.from, r.to, r.points));
     res.json({
       device: id,
       ...plan,

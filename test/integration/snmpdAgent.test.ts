@@ -11,7 +11,7 @@ import { credentialsFor } from '../../collectors/collectionSetup.ts';
 import { LiveState } from '../../shared/live/liveState.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
-import { snmpget, startSnmpd, type SnmpdAgent } from '../support/snmpTools.ts';
+import { snmpget, snmpwalk, startSnmpd, type SnmpdAgent } from '../support/snmpTools.ts';
 
 const ENV = {
   TEST_SNMPD_COMMUNITY: 'snmpd-test-community',
@@ -55,6 +55,9 @@ function hostCollector(topology: Awaited<ReturnType<typeof loadTopology>>, port:
   });
 }
 
+/** What a careless or hostile admin might put in sysDescr; the console must show it as text. */
+const HOSTILE_SYSDESCR = '<script>alert("sysDescr")</script> edge router';
+
 describe('collector against Debian snmpd (kernel counters as truth)', function () {
   this.timeout(90_000);
   let snmpd: SnmpdAgent;
@@ -63,7 +66,7 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
   before(async () => {
     snmpd = await startSnmpd(
       'snmpd',
-      [`rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`, `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`, 'rouser nmsv3 priv'],
+      [`sysdescr ${HOSTILE_SYSDESCR}`, `rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`, `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`, 'rouser nmsv3 priv'],
       ENV.TEST_SNMPD_COMMUNITY,
     );
     port = snmpd.port;
@@ -109,6 +112,30 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
       const ifIndex = second.v2c.outcomes[0]!.result.ifIndex!;
       const direct = await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, [`1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`]);
       expect(direct.values.get(`1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`)).to.equal('"lo"');
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it("reads a device's inventory for the console as Debian's snmpwalk sees it, device strings kept as sent", async () => {
+    const topology = await loadTopology('test/fixtures/topology/snmpd-host.yaml');
+    const collector = hostCollector(topology, port);
+    try {
+      // Polled once, as the running product has, so the circuit's interface is known.
+      await collector.pollDevice('host-v2c');
+      const inv = await collector.inventory('host-v2c');
+      const auth = { version: '2c' as const, community: ENV.TEST_SNMPD_COMMUNITY };
+      const unquote = (v: string) => v.replace(/^"|"$/g, '');
+      const names = await snmpwalk(port, auth, '1.3.6.1.2.1.31.1.1.1.1');
+      expect(inv.interfaces.map((i) => [i.ifIndex, i.ifName])).to.deep.equal([...names.values].map(([oid, v]) => [Number(oid.split('.').pop()), unquote(v)]));
+      const oper = await snmpwalk(port, auth, '1.3.6.1.2.1.2.2.1.8');
+      expect(inv.interfaces.map((i) => i.operUp)).to.deep.equal([...oper.values.values()].map((v) => v === '1'));
+      expect(inv.sysDescr).to.equal(HOSTILE_SYSDESCR);
+      expect(inv.interfaces.find((i) => i.ifName === 'lo')?.circuitId).to.equal(topology.circuits[0]!.id);
+      // Asked again at once: served from memory, not walked again.
+      const requests = collector.stats.requests;
+      expect(await collector.inventory('host-v2c')).to.equal(inv);
+      expect(collector.stats.requests).to.equal(requests);
     } finally {
       await collector.stop();
     }
