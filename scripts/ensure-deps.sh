@@ -15,6 +15,8 @@ declare -A PROVIDER=(
   [victoria-metrics]=victoria-metrics
   # The console's browser tests (playwright-core drives Debian's Chromium, never a downloaded one).
   [chromium]=chromium
+  # The report tests read the PDF's text back with pdftotext.
+  [pdftotext]=poppler-utils
 )
 
 missing=()

@@ -30,7 +30,7 @@ export interface RetentionPolicySpec {
 export const RETENTION_POLICIES: readonly RetentionPolicySpec[] = [
   {
     name: 'raw',
-    duration: '30d',
+    duration: '35d',
     shardGroupDuration: '1d',
     isDefault: true,
     description: 'every poll, as collected; for live views and alarm investigation',

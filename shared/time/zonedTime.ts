@@ -28,3 +28,15 @@ export function monthBounds(atMs: number, timeZone: string): { startMs: number; 
     endMs: endLocal - utcOffsetSeconds(timeZone, new Date(endLocal)) * 1000,
   };
 }
+
+/** Local midnight of a calendar date (month 1–12) in the zone, as ms since the epoch. */
+export function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  const local = Date.UTC(year, month - 1, day);
+  return local - utcOffsetSeconds(timeZone, new Date(local)) * 1000;
+}
+
+/** The calendar date (month 1–12), hour and weekday (0 = Sunday) of an instant in the zone. */
+export function localParts(atMs: number, timeZone: string): { year: number; month: number; day: number; hour: number; weekday: number } {
+  const local = new Date(atMs + utcOffsetSeconds(timeZone, new Date(atMs)) * 1000);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), weekday: local.getUTCDay() };
+}

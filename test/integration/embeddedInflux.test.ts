@@ -42,7 +42,7 @@ describe('managed InfluxDB (real influxd)', function () {
     expect(dbs).to.include(DB);
     const rps = await httpQuery(t.influx.url, 'SHOW RETENTION POLICIES ON nms');
     const byName = Object.fromEntries(rps.map((r) => [r.name, r]));
-    expect(byName.raw).to.include({ duration: '720h0m0s', shardGroupDuration: '24h0m0s', default: true });
+    expect(byName.raw).to.include({ duration: '840h0m0s', shardGroupDuration: '24h0m0s', default: true });
     expect(byName.rollup_5m).to.include({ duration: '9600h0m0s', default: false });
     expect(byName.rollup_1h).to.include({ duration: '43920h0m0s', default: false });
     expect(Object.keys(byName)).not.to.include('autogen');
@@ -60,7 +60,7 @@ describe('managed InfluxDB (real influxd)', function () {
     const report = await ensureSchema(client, DB);
     expect(report).to.deep.equal({ created: ['continuous query cq_circuit_status_1h'], altered: ['retention policy raw'] });
     const raw = (await httpQuery(t.influx.url, 'SHOW RETENTION POLICIES ON nms')).find((r) => r.name === 'raw');
-    expect(raw!.duration).to.equal('720h0m0s');
+    expect(raw!.duration).to.equal('840h0m0s');
   });
 
   it('stores points written through the product client and returns them exactly', async () => {
