@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, type Command, type ParsedArgs } from './command.ts';
 import { InputFileError } from '../shared/input/diagnostics.ts';
+import { backfillCommand } from './commands/backfill.ts';
 import { faultCommand } from './commands/fault.ts';
 import { pollCommand } from './commands/poll.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -23,6 +24,7 @@ const COMMANDS = {
   fault: faultCommand,
   poll: pollCommand,
   schema: schemaCommand,
+  backfill: backfillCommand,
   user: userCommand,
 } satisfies Record<string, Command>;
 
