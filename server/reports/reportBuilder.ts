@@ -1,0 +1,168 @@
+/**
+ * Builds a report: traffic figures from InfluxDB (the 5-minute rollup by
+ * default), availability and outages from the SLA ledger, for the circuits
+ * of a scope over a period and the period before it; then the busiest
+ * hours, capacity advice, top and bottom lists and the carrier scorecard.
+ * Every figure states its basis in the report's method notes.
+ */
+import type { Alarm } from '../../shared/alarms/types.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import { DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
+import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPeriod.ts';
+import { localParts } from '../../shared/time/zonedTime.ts';
+import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
+import type { ResolvedScope } from './reportScope.ts';
+import { circuitTraffic, p95, scopeSeries, type InfluxQuery, type TrafficSource } from './trafficFigures.ts';
+
+export interface ReportSources {
+  topology: Topology;
+  influx: InfluxQuery;
+  /** Null where no ledger is kept: availability is then unknown, never assumed. */
+  ledger: OutageLedger | null;
+  activeAlarms: () => readonly Alarm[];
+  now: () => number;
+  thresholds?: CapacityThresholds;
+}
+
+const BUCKET_MS = 300_000;
+const pct = (part: number | null, whole: number) => (part === null || whole <= 0 ? null : (100 * part) / whole);
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((n, x) => n + x, 0) / xs.length : null);
+
+function outageRows(circuitId: string, a: Availability | null, fromMs: number, toMs: number): OutageRow[] {
+  return (a?.outages ?? [])
+    .filter((o) => !o.maintenance)
+    .map((o) => ({ circuitId, startMs: o.startMs, endMs: o.endMs, durationS: (Math.min(o.endMs ?? toMs, toMs) - Math.max(o.startMs, fromMs)) / 1000, cause: o.cause }))
+    .sort((x, y) => x.startMs - y.startMs);
+}
+
+export async function buildReport(src: ReportSources, period: ReportPeriod, scope: ResolvedScope, source: TrafficSource = 'rollup_5m'): Promise<Report> {
+  const t = src.topology;
+  const th = src.thresholds ?? DEFAULT_CAPACITY_THRESHOLDS;
+  const now = src.now();
+  const prev = previousPeriod(period);
+  const ids = scope.scope.kind === 'network' ? null : scope.circuits.map((c) => c.id);
+  const [traffic, previousTraffic, series] = await Promise.all([
+    circuitTraffic(src.influx, source, period.fromMs, period.toMs, ids),
+    circuitTraffic(src.influx, source, prev.fromMs, prev.toMs, ids),
+    scopeSeries(src.influx, source, period.fromMs, period.toMs, ids),
+  ]);
+  const active = src.activeAlarms();
+  const elapsedEnd = Math.min(period.toMs, now);
+  const expectedBuckets = Math.max(0, Math.ceil((elapsedEnd - period.fromMs) / BUCKET_MS));
+  const availability = (id: string, p: { fromMs: number; toMs: number }) => src.ledger?.availability(id, p.fromMs, p.toMs, active, now) ?? null;
+
+  const previousAvailability = new Map(scope.circuits.map((c) => [c.id, availability(c.id, prev)]));
+  const circuits: CircuitFigures[] = scope.circuits.map((c) => {
+    const tr = traffic.get(c.id);
+    const a = availability(c.id, period);
+    const tier = t.slaTiers.get(c.slaTier)!;
+    const util = (f: 'meanBps' | 'peakBps' | 'p95Bps') => pct(maxOf(tr?.in[f] ?? null, tr?.out[f] ?? null), c.bandwidthBps);
+    const utilization = { meanPct: util('meanBps'), peakPct: util('peakBps'), p95Pct: util('p95Bps') };
+    const advice = utilization.p95Pct !== null && utilization.p95Pct > th.upgradeP95Pct ? 'upgrade' : utilization.peakPct !== null && utilization.peakPct < th.downgradePeakPct ? 'downgrade' : null;
+    const plannedS = a?.maintenanceS ?? 0;
+    const spanS = Math.max(0, (elapsedEnd - period.fromMs) / 1000 - plannedS);
+    const prevT = previousTraffic.get(c.id);
+    return {
+      circuitId: c.id,
+      name: c.name,
+      carrier: c.carrier,
+      carrierCircuitId: c.carrierCircuitId,
+      contractBps: c.bandwidthBps,
+      ownerSiteId: c.ownerSiteId,
+      countyId: t.siteById.get(c.ownerSiteId)?.countyId ?? null,
+      slaTier: c.slaTier,
+      in: tr?.in ?? { meanBps: null, peakBps: null, p95Bps: null },
+      out: tr?.out ?? { meanBps: null, peakBps: null, p95Bps: null },
+      utilization,
+      coveragePct: expectedBuckets ? Math.min(100, (100 * (tr?.buckets ?? 0)) / expectedBuckets) : 0,
+      availability: {
+        pct: a?.availabilityPct ?? null,
+        targetPct: tier.availabilityPct,
+        met: a?.availabilityPct == null ? null : a.availabilityPct >= tier.availabilityPct,
+        downS: a?.downS ?? 0,
+        knownS: a?.knownS ?? 0,
+        unknownS: a?.unknownS ?? spanS,
+        maintenanceS: plannedS,
+        coveragePct: spanS > 0 ? (100 * (a?.knownS ?? 0)) / spanS : 0,
+        outageCount: a?.outageCount ?? 0,
+        mttrS: a?.mttrS ?? null,
+      },
+      outages: outageRows(c.id, a, period.fromMs, period.toMs),
+      advice,
+      previous: { meanBps: prevT ? maxOf(prevT.in.meanBps, prevT.out.meanBps) : null, p95Bps: prevT ? maxOf(prevT.in.p95Bps, prevT.out.p95Bps) : null, availabilityPct: previousAvailability.get(c.id)?.availabilityPct ?? null },
+    };
+  });
+
+  // Availability over many circuits: known time up over known time, so a circuit with no data cannot pass for up.
+  const weighted = (list: ReadonlyArray<{ knownS: number; downS: number }>) => {
+    const known = list.reduce((n, a) => n + a.knownS, 0);
+    const down = list.reduce((n, a) => n + a.downS, 0);
+    return known > 0 ? (100 * (known - down)) / known : null;
+  };
+
+  const allOutages = circuits.flatMap((c) => c.outages);
+  const closedDurations = allOutages.filter((o) => o.endMs !== null).map((o) => (o.endMs! - o.startMs) / 1000);
+  const sumOf = (f: (c: CircuitFigures) => number | null) => {
+    const xs = circuits.map(f).filter((x): x is number => x !== null);
+    return xs.length ? xs.reduce((n, x) => n + x, 0) : null;
+  };
+
+  const hours = new Map<number, number[]>();
+  for (const s of series) {
+    const h = localParts(s.timeMs, period.timeZone).hour;
+    hours.set(h, [...(hours.get(h) ?? []), s.inBps + s.outBps]);
+  }
+  const hourProfile = Array.from({ length: 24 }, (_, hour) => ({ hour, bps: mean(hours.get(hour) ?? []) }));
+  const busiestHours = hourProfile
+    .filter((h) => h.bps !== null)
+    .sort((a, b) => b.bps! - a.bps!)
+    .slice(0, 3)
+    .map((h) => h.hour);
+
+  const withData = circuits.filter((c) => c.utilization.p95Pct !== null);
+  const carriers: CarrierScore[] = [...new Set(circuits.map((c) => c.carrier))].map((carrier) => {
+    const mine = circuits.filter((c) => c.carrier === carrier);
+    const outs = mine.flatMap((c) => c.outages).filter((o) => o.endMs !== null);
+    return {
+      carrier,
+      circuits: mine.length,
+      availabilityPct: weighted(mine.map((c) => c.availability)),
+      outageCount: mine.reduce((n, c) => n + c.availability.outageCount, 0),
+      mttrS: outs.length ? outs.reduce((n, o) => n + (o.endMs! - o.startMs) / 1000, 0) / outs.length : null,
+      breaches: mine.filter((c) => c.availability.met === false).map((c) => ({ circuitId: c.circuitId, carrierCircuitId: c.carrierCircuitId, availabilityPct: c.availability.pct!, targetPct: c.availability.targetPct, outages: c.outages })),
+    };
+  });
+
+  const knownS = circuits.reduce((n, c) => n + c.availability.knownS, 0);
+  const spanS = circuits.reduce((n, c) => n + Math.max(0, (elapsedEnd - period.fromMs) / 1000 - c.availability.maintenanceS), 0);
+  return {
+    format: 'nms-report/1',
+    generatedAtMs: now,
+    network: { id: t.network.id, name: t.network.name },
+    period: { kind: period.kind, label: period.label, fromMs: period.fromMs, toMs: period.toMs, timeZone: period.timeZone },
+    previousPeriod: { label: prev.label, fromMs: prev.fromMs, toMs: prev.toMs },
+    scope: scope.scope,
+    scopeName: scope.name,
+    source,
+    thresholds: th,
+    totals: {
+      circuits: circuits.length,
+      contractBps: circuits.reduce((n, c) => n + c.contractBps, 0),
+      in: { meanBps: mean(series.map((s) => s.inBps)), p95Bps: p95(series.map((s) => s.inBps)) },
+      out: { meanBps: mean(series.map((s) => s.outBps)), p95Bps: p95(series.map((s) => s.outBps)) },
+      trafficCoveragePct: circuits.length ? circuits.reduce((n, c) => n + c.coveragePct, 0) / circuits.length : 0,
+      availabilityPct: weighted(circuits.map((c) => c.availability)),
+      availabilityCoveragePct: spanS > 0 ? (100 * knownS) / spanS : 0,
+      outageCount: circuits.reduce((n, c) => n + c.availability.outageCount, 0),
+      mttrS: mean(closedDurations),
+      previous: { inMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.in.meanBps ?? null)), outMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.out.meanBps ?? null)), availabilityPct: weighted([...previousAvailability.values()].map((a) => a ?? { knownS: 0, downS: 0 })) },
+    },
+    hourProfile,
+    busiestHours,
+    circuits,
+    topBusiest: [...withData].sort((a, b) => b.utilization.p95Pct! - a.utilization.p95Pct!).slice(0, th.topN).map((c) => c.circuitId),
+    leastUsed: [...withData].sort((a, b) => a.utilization.peakPct! - b.utilization.peakPct!).slice(0, th.topN).map((c) => c.circuitId),
+    carriers,
+  };
+}

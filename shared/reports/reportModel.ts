@@ -1,0 +1,120 @@
+/**
+ * A bandwidth and SLA report as every part of the product sees it: the
+ * server builds it, the CLI and schedules write it as JSON, CSV, XLSX or PDF,
+ * and the console shows it. Figures are plain numbers in bit/s, percent and
+ * seconds; words for people are added by whoever renders it.
+ */
+import type { Carrier } from '../model/types.ts';
+import type { PeriodKind } from '../time/reportPeriod.ts';
+
+export type ReportScope = { kind: 'network' } | { kind: 'circuit'; id: string } | { kind: 'county'; id: string } | { kind: 'carrier'; id: Carrier };
+
+export interface DirectionFigures {
+  meanBps: number | null;
+  /** The highest 5-minute maximum: the busiest poll interval. */
+  peakBps: number | null;
+  /** 95th percentile of the 5-minute means, nearest rank (the top 5% of intervals discarded), as carriers bill. */
+  p95Bps: number | null;
+}
+
+export type CapacityAdvice = 'upgrade' | 'downgrade' | null;
+
+export interface OutageRow {
+  circuitId: string;
+  startMs: number;
+  endMs: number | null;
+  durationS: number;
+  cause: string;
+}
+
+export interface CircuitFigures {
+  circuitId: string;
+  name: { zh: string; en: string } | null;
+  carrier: Carrier;
+  carrierCircuitId: string;
+  contractBps: number;
+  ownerSiteId: string;
+  countyId: string | null;
+  slaTier: string;
+  in: DirectionFigures;
+  out: DirectionFigures;
+  /** Of the contract, the busier direction: mean, peak and 95th percentile. */
+  utilization: { meanPct: number | null; peakPct: number | null; p95Pct: number | null };
+  /** Share of the period's 5-minute intervals that hold traffic data. */
+  coveragePct: number;
+  availability: {
+    /** Null when none of the period is known. */
+    pct: number | null;
+    targetPct: number;
+    /** Null when unknown. */
+    met: boolean | null;
+    downS: number;
+    /** Time whose state is known (up or down); planned work and unknown time are not. */
+    knownS: number;
+    unknownS: number;
+    maintenanceS: number;
+    /** Share of the period whose state is known (planned work excluded from the period). */
+    coveragePct: number;
+    outageCount: number;
+    mttrS: number | null;
+  };
+  outages: OutageRow[];
+  advice: CapacityAdvice;
+  /** The same figures for the period before, for the trend. */
+  previous: { meanBps: number | null; p95Bps: number | null; availabilityPct: number | null };
+}
+
+export interface CarrierScore {
+  carrier: Carrier;
+  circuits: number;
+  /** Weighted by known time. */
+  availabilityPct: number | null;
+  outageCount: number;
+  mttrS: number | null;
+  /** Circuits below their SLA target, with the evidence to send. */
+  breaches: Array<{ circuitId: string; carrierCircuitId: string; availabilityPct: number; targetPct: number; outages: OutageRow[] }>;
+}
+
+export interface Report {
+  format: 'nms-report/1';
+  generatedAtMs: number;
+  network: { id: string; name: { zh: string; en: string } };
+  period: { kind: PeriodKind; label: string; fromMs: number; toMs: number; timeZone: string };
+  previousPeriod: { label: string; fromMs: number; toMs: number };
+  scope: ReportScope;
+  scopeName: { zh: string; en: string };
+  /** Where the traffic figures came from: the 5-minute rollup, or raw samples. */
+  source: 'rollup_5m' | 'raw';
+  thresholds: CapacityThresholds;
+  totals: {
+    circuits: number;
+    contractBps: number;
+    in: { meanBps: number | null; p95Bps: number | null };
+    out: { meanBps: number | null; p95Bps: number | null };
+    trafficCoveragePct: number;
+    availabilityPct: number | null;
+    availabilityCoveragePct: number;
+    outageCount: number;
+    mttrS: number | null;
+    previous: { inMeanBps: number | null; outMeanBps: number | null; availabilityPct: number | null };
+  };
+  /** Mean total traffic (in + out, all circuits in scope) by local hour of day, 0–23. */
+  hourProfile: Array<{ hour: number; bps: number | null }>;
+  /** The three busiest local hours, busiest first. */
+  busiestHours: number[];
+  circuits: CircuitFigures[];
+  topBusiest: string[];
+  leastUsed: string[];
+  carriers: CarrierScore[];
+}
+
+export interface CapacityThresholds {
+  /** Upgrade when the 95th percentile of the busier direction is above this share of the contract. */
+  upgradeP95Pct: number;
+  /** Downgrade candidate when even the peak stays below this share. */
+  downgradePeakPct: number;
+  /** How many circuits the top and bottom lists hold. */
+  topN: number;
+}
+
+export const DEFAULT_CAPACITY_THRESHOLDS: CapacityThresholds = { upgradeP95Pct: 70, downgradePeakPct: 20, topN: 10 };
