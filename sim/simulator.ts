@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   speed?: number;
   /** Simulated time at start, ms since the epoch; default: now. */
   startMs?: number;
+  /**
+   * Time itself, for a test that moves it by hand (a month in a minute);
+   * speed and startMs are then the clock's.
+   */
+  clock?: Clock;
   seed?: number;
   /** First UDP port on 127.0.0.1; device i gets basePort + i. 0 gives every agent a free port. */
   basePort?: number;
@@ -75,9 +80,9 @@ export class Simulator {
       }),
     );
     const seed = options.seed ?? scenario?.seed ?? DEFAULT_SEED;
-    const speed = options.speed ?? scenario?.speed ?? 1;
-    const startMs = Math.floor(options.startMs ?? scenario?.startMs ?? Date.now());
-    const clock = new SimClock(startMs, speed);
+    const clock = options.clock ?? new SimClock(Math.floor(options.startMs ?? scenario?.startMs ?? Date.now()), options.speed ?? scenario?.speed ?? 1);
+    const { speed } = clock;
+    const startMs = clock.now();
 
     // The truth exists before the engine, so every segment reaches it; traps and
     // agents join once started (no link can change before faults are scheduled).

@@ -7,7 +7,8 @@
  * An outage comes from a root alarm when it clears: its own circuit, and
  * every circuit it took down (impacted) with the root as cause. Open
  * outages are the active alarms'. Unknown time is recorded by coverage: a
- * circuit not observed for longer than `gapAfterMs` has a gap, and so has
+ * circuit not observed for three of its poll intervals (at least
+ * `gapAfterMs`) has a gap, and so has
  * the time the NMS itself was down (a checkpoint is written every minute,
  * so the first observation after a restart knows when watching stopped).
  *
@@ -67,6 +68,8 @@ export class OutageLedger {
   readonly #firstSeen = new Map<string, number>();
   #lastCheckpoint: number | null = null;
   #fd: number;
+  /** Per circuit: a silence longer than this is unknown time (three of its device's poll intervals, at least gapAfterMs). */
+  readonly #gapAfter = new Map<string, number>();
 
   private constructor(
     readonly dir: string,
@@ -76,6 +79,10 @@ export class OutageLedger {
     private readonly gapAfterMs: number,
   ) {
     mkdirSync(dir, { recursive: true });
+    for (const c of topology.circuits) {
+      const intervals = [c.a.deviceId, c.z.kind === 'device' ? c.z.deviceId : null].map((id) => (id ? topology.deviceById.get(id) : undefined)).filter((d) => d?.managed).map((d) => d!.pollIntervalSeconds * 1000);
+      this.#gapAfter.set(c.id, Math.max(gapAfterMs, 3 * (intervals.length ? Math.min(...intervals) : 0)));
+    }
     this.load();
     this.#fd = openSync(join(dir, FILE), 'a');
   }
@@ -94,7 +101,7 @@ export class OutageLedger {
   observe(circuitId: string, atMs: number): void {
     if (!this.#firstSeen.has(circuitId)) this.append([{ t: 'first', circuitId, atMs }]);
     const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
-    if (last !== null && last !== undefined && atMs - last > this.gapAfterMs) this.append([{ t: 'gap', circuitId, startMs: last, endMs: atMs }]);
+    if (last !== null && last !== undefined && atMs - last > this.gapAfter(circuitId)) this.append([{ t: 'gap', circuitId, startMs: last, endMs: atMs }]);
     this.#lastSeen.set(circuitId, atMs);
   }
 
@@ -119,7 +126,7 @@ export class OutageLedger {
     // Never seen before, and not seen since the last look (or since the NMS stopped): unknown too.
     const first = this.#firstSeen.get(circuitId) ?? Infinity;
     const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
-    const unseen: Array<[number, number]> = [[fromMs, Math.min(first, end)], ...(last !== null && last !== undefined && end - last > this.gapAfterMs ? [[Math.max(last, fromMs), end] as [number, number]] : [])];
+    const unseen: Array<[number, number]> = [[fromMs, Math.min(first, end)], ...(last !== null && last !== undefined && end - last > this.gapAfter(circuitId) ? [[Math.max(last, fromMs), end] as [number, number]] : [])];
     const gaps = subtract(merge([...(this.#gaps.get(circuitId) ?? []), ...unseen].map(([s, e]) => clip(s, e))), [...down, ...planned]);
     const span = Math.max(0, end - fromMs);
     const downMs = total(down);
@@ -152,6 +159,10 @@ export class OutageLedger {
 
   close(): void {
     closeSync(this.#fd);
+  }
+
+  private gapAfter(circuitId: string): number {
+    return this.#gapAfter.get(circuitId) ?? this.gapAfterMs;
   }
 
   /** The active alarms' outages by circuit, worked out once per list (a budget check asks for every circuit). */
