@@ -58,7 +58,15 @@ export class GroundTruth {
     if (col === undefined) throw new Error(`ground truth has no column ${circuit}:${column}`);
     if (toMs > this.recordedUntil) throw new Error(`ground truth ends at ${this.recordedUntil}, asked for ${toMs}`);
     let sum = 0;
-    for (let i = 0; i < this.rows.length; i++) {
+    // Segments are in time order: start at the first that ends after fromMs (a month holds 260,000 of them).
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ends[mid]! <= fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.rows.length && this.starts[i]! < toMs; i++) {
       const overlap = Math.min(toMs, this.ends[i]!) - Math.max(fromMs, this.starts[i]!);
       if (overlap > 0) sum += (this.rows[i]![col]! * overlap) / 1000;
     }

@@ -48,8 +48,8 @@ export async function httpQuery(url: string, q: string, db?: string): Promise<Ar
 }
 
 /** Writes line protocol over plain HTTP. */
-export async function httpWrite(url: string, db: string, lines: string, rp?: string): Promise<void> {
-  const params = new URLSearchParams({ db, precision: 's', ...(rp ? { rp } : {}) });
+export async function httpWrite(url: string, db: string, lines: string, rp?: string, precision: 's' | 'ms' = 's'): Promise<void> {
+  const params = new URLSearchParams({ db, precision, ...(rp ? { rp } : {}) });
   const res = await fetch(`${url}/write?${params}`, { method: 'POST', body: lines });
-  if (res.status !== 204) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+  if (res.status !== 204) throw new Error(`write failed: ${res.status} ${(await res.text()).slice(0, 500)}`);
 }
