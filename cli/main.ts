@@ -9,6 +9,7 @@ import { InputFileError } from '../shared/input/diagnostics.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { faultCommand } from './commands/fault.ts';
 import { pollCommand } from './commands/poll.ts';
+import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { simCommand } from './commands/sim.ts';
 import { topologyCommand } from './commands/topology.ts';
@@ -25,6 +26,7 @@ const COMMANDS = {
   poll: pollCommand,
   schema: schemaCommand,
   backfill: backfillCommand,
+  report: reportCommand,
   user: userCommand,
 } satisfies Record<string, Command>;
 

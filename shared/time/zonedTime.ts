@@ -35,8 +35,8 @@ export function localMidnight(year: number, month: number, day: number, timeZone
   return local - utcOffsetSeconds(timeZone, new Date(local)) * 1000;
 }
 
-/** The calendar date (month 1–12), hour and weekday (0 = Sunday) of an instant in the zone. */
-export function localParts(atMs: number, timeZone: string): { year: number; month: number; day: number; hour: number; weekday: number } {
+/** The calendar date (month 1–12), time of day and weekday (0 = Sunday) of an instant in the zone. */
+export function localParts(atMs: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
   const local = new Date(atMs + utcOffsetSeconds(timeZone, new Date(atMs)) * 1000);
-  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), weekday: local.getUTCDay() };
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds(), weekday: local.getUTCDay() };
 }

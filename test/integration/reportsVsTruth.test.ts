@@ -11,7 +11,10 @@
  * own rollups.
  */
 import { expect } from 'chai';
-import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Collector } from '../../collectors/collector.ts';
 import { credentialsFor } from '../../collectors/collectionSetup.ts';
 import { formatPoint, type Point } from '../../collectors/write/lineProtocol.ts';
@@ -35,7 +38,9 @@ import { localMidnight } from '../../shared/time/zonedTime.ts';
 import { ManualClock } from '../../sim/clock.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
-import { TEST_SECRETS } from '../support/simSecrets.ts';
+import { TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
+import { runNms } from '../support/runNms.ts';
+import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { httpWrite, startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
@@ -143,6 +148,7 @@ describe('reports against the ground truth (a simulated month)', function () {
     };
     rollupReport = await buildReport(sources, period, resolveScope(topology, 'network'));
     rawReport = await buildReport(sources, period, resolveScope(topology, 'network'), 'raw');
+    await writeProductConfig(dir.path, { influxUrl: influx.influx.url, topology: 'test/fixtures/topology/report-month.yaml' });
     console.log(`      (a simulated month: ${polls.length} polls in ${((Date.now() - began) / 1000).toFixed(1)} s)`);
   });
   after(async () => {
@@ -229,4 +235,66 @@ describe('reports against the ground truth (a simulated month)', function () {
     expect(unicom.breaches.map((b) => b.circuitId)).to.deep.equal(['HY-D-SJ']);
     expect(unicom.breaches[0]!.outages).to.have.length(1);
   });
+
+  it('writes an XLSX whose cells hold the figures as numbers, read back with exceljs', async () => {
+    const file = join(dir.path, 'county.xlsx');
+    const r = await runNms(['report', '--period', period.label, '--scope', 'county:衡东县', '--format', 'xlsx', '--out', file], { cwd: dir.path, env: TEST_ENV, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/county\.xlsx: 4 circuits/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.getWorksheet('电路')!;
+    const headers = (sheet.getRow(1).values as unknown[]).slice(1);
+    const col = (h: string) => headers.indexOf(h) + 1;
+    const county = await buildReport(sources, period, resolveScope(topology, 'county:hdx'));
+    expect(sheet.rowCount).to.equal(1 + county.circuits.length);
+    for (let i = 0; i < county.circuits.length; i++) {
+      const row = sheet.getRow(i + 2);
+      const c = county.circuits.find((x) => x.circuitId === row.getCell(col('电路')).value)!;
+      const p95 = row.getCell(col('入95值 (bit/s)')).value;
+      expect(typeof p95, 'a number, not text').to.equal('number');
+      expect(p95).to.be.closeTo(c.in.p95Bps!, 1);
+      expect(row.getCell(col('可用率 %')).value).to.be.closeTo(c.availability.pct!, 1e-4);
+    }
+    const outages = book.getWorksheet('中断明细')!;
+    expect(outages.rowCount - 1).to.equal(county.circuits.reduce((n, c) => n + c.outages.length, 0));
+  });
+
+  it('prints a PDF whose pages and text Debian\'s pdftotext reads back', async () => {
+    const file = join(dir.path, 'network.pdf');
+    const r = await runNms(['report', '--period', period.label, '--format', 'pdf', '--out', file], { cwd: dir.path, env: TEST_ENV, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).to.equal(0);
+    // Kept to look at, beside the console's screenshots.
+    await mkdir(resolve('test-artifacts'), { recursive: true });
+    await copyFile(file, resolve('test-artifacts', 'report-network.pdf'));
+    const info = await run('pdfinfo', [file]);
+    const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1]);
+    expect(pages).to.be.within(2, 12);
+    const text = await run('pdftotext', ['-layout', file, '-']);
+    expect(text).to.contain('带宽与 SLA 报表');
+    expect(text).to.contain(period.label);
+    expect(text).to.contain('Asia/Shanghai');
+    for (const c of topology.circuits) expect(text).to.contain(c.carrierCircuitId);
+    // The coverage the page states is the report's.
+    expect(text).to.contain(`${rollupReport.totals.trafficCoveragePct.toFixed(1)}%`);
+  });
+
+  it('writes CSV with plain numbers, and refuses a bad period or scope saying why', async () => {
+    const r = await runNms(['report', '--period', period.label, '--scope', 'carrier:联通', '--format', 'csv', '--lang', 'en'], { cwd: dir.path, env: TEST_ENV, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).to.equal(0);
+    const [head, ...rows] = r.stdout.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(head!.split(',')[0]).to.equal('Circuit');
+    expect(rows.map((x) => x.split(',')[0]).sort()).to.deep.equal(['HDX-GAJ', 'HY-D-SJ']);
+    const inMean = head!.split(',').indexOf('In mean (bit/s)');
+    for (const row of rows) expect(Number(row.split(',')[inMean])).to.be.above(0);
+    const bad = await runNms(['report', '--period', '2026-13', '--scope', 'county:nowhere'], { cwd: dir.path, env: TEST_ENV });
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('nms report: --period: "2026-13": no month 13');
+    const scope = await runNms(['report', '--period', period.label, '--scope', 'county:nowhere'], { cwd: dir.path, env: TEST_ENV });
+    expect(scope.stderr).to.contain('nms report: --scope: county:nowhere: no county of that id or name (衡东县)');
+  });
 });
+
+function run(tool: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => execFile(tool, args, { maxBuffer: 16 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+}

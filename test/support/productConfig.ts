@@ -9,6 +9,8 @@ import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { udpFreePort } from './ports.ts';
 
 export interface ProductConfigOptions {
+  /** The network model (default: the repository's topology.yaml). */
+  topology?: string;
   /** Where the product keeps its data (default: the folder itself). */
   dataDir?: string;
   /** An InfluxDB of the test's own, instead of a managed one on a free port. */
@@ -20,7 +22,7 @@ export interface ProductConfigOptions {
 
 export async function writeProductConfig(dir: string, o: ProductConfigOptions = {}): Promise<void> {
   const lines = [
-    `topology: ${resolve('topology.yaml')}`,
+    `topology: ${resolve(o.topology ?? 'topology.yaml')}`,
     `dataDir: ${o.dataDir ?? dir}`,
     'influx:',
     o.influxUrl ? `  url: ${o.influxUrl}` : `  embeddedPort: ${await freePort()}`,

@@ -1,0 +1,26 @@
+/**
+ * The report's HTML page printed to PDF by Debian's Chromium (through
+ * playwright-core; never a downloaded browser). The page has no script and
+ * loads nothing, so Chromium runs with the network off.
+ */
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** @throws Error saying Chromium is missing or failed, with the way to install it. */
+export async function htmlToPdf(html: string): Promise<Buffer> {
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  } catch (err) {
+    throw new Error(`PDF: cannot start ${CHROMIUM} (apt-get install chromium fonts-noto-cjk): ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  try {
+    const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.setContent(html, { waitUntil: 'load' });
+    return await page.pdf({ format: 'A4', landscape: true, printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' } });
+  } finally {
+    await browser.close();
+  }
+}
