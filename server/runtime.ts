@@ -25,6 +25,8 @@ import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
 import { MaintenanceStore, unknownSubjects } from './alarms/maintenanceStore.ts';
 import { OutageLedger } from './alarms/outageLedger.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
+import type { ReportSources } from './reports/reportBuilder.ts';
+import { checkSchedules, ReportScheduler } from './reports/reportScheduler.ts';
 import { openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
 import { buildChannels } from './notifiers/notifierRegistry.ts';
@@ -70,6 +72,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const websocketHub = new WebSocketHub();
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
   const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
+  checkSchedules(config.reports.schedules, { topology }, channels);
   const agents = topology.devices.filter((d) => d.managed).length;
   const { basePort } = config.simulator;
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {
@@ -154,6 +157,20 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     });
     stops.push(() => websocketHub.close());
 
+    let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
+    if (store.v1) {
+      const v1 = store.v1;
+      const sources: ReportSources = { topology, influx: { database: v1.target.database, query: (q) => v1.client.query(q) as Promise<Array<Record<string, unknown>>> }, ledger, activeAlarms: () => alarms.engine.active(), now: Date.now, thresholds: config.reports.capacity };
+      const scheduler = config.reports.schedules.length
+        ? new ReportScheduler({ schedules: config.reports.schedules, sources, dir: join(config.dataDir, 'reports'), channels, consoleUrl: config.alarms.consoleUrl, timeZone: topology.network.timezone, log: log.child('reports') })
+        : null;
+      scheduler?.start();
+      if (scheduler) stops.push(() => scheduler.stop());
+      reports = { sources, scheduler };
+    } else if (config.reports.schedules.length) {
+      throw new Error('reports.schedules: reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
+    }
+
     const feed = new LiveFeed(live, (batch) => websocketHub.broadcast(batch));
     stops.push(async () => feed.close());
     const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
@@ -172,6 +189,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         ledger,
         maintenance,
         inventory: (id) => collector.inventory(id),
+        reports,
         configSummary: configSummary(config, topology),
         feed,
         web: await buildWebAssets(),

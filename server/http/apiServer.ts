@@ -5,6 +5,7 @@
  * credential. Mutations need a session, the operator role, and the
  * session's CSRF token; each is written to the audit log.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { gzip, gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -20,6 +21,11 @@ import type { AlarmService } from '../alarms/alarmService.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import { MaintenanceError, type MaintenanceStore } from '../alarms/maintenanceStore.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
+import { buildReport, type ReportSources } from '../reports/reportBuilder.ts';
+import type { ReportScheduler } from '../reports/reportScheduler.ts';
+import { resolveScope, ScopeError } from '../reports/reportScope.ts';
+import { CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFileName } from '../reports/render/renderReport.ts';
+import { parsePeriod, PeriodError } from '../../shared/time/reportPeriod.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { WebAssets } from './webAssets.ts';
@@ -49,6 +55,8 @@ export interface ApiDeps {
   inventory?: ((deviceId: string) => Promise<DeviceInventory>) | null;
   /** Maintenance windows, listed and entered from the console. */
   maintenance?: MaintenanceStore | null;
+  /** Bandwidth and SLA reports: made on demand from these sources, and those the schedules stored. */
+  reports?: { sources: ReportSources; scheduler: ReportScheduler | null } | null;
   /** What an admin may see of the running configuration: built from an allow-list, never holding a secret. */
   configSummary?: Record<string, unknown> | null;
   /** Numbered live-status batches, for a browser catching up after a reconnect. */
@@ -415,6 +423,52 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.get('/api/admin/config', (req: Authed, res) => {
     adminRead(req);
     res.json(d.configSummary ?? {});
+  });
+
+  const reports = () => {
+    if (!d.reports) throw new HttpError(501, 'reports need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
+    return d.reports;
+  };
+  /** A file for download; its name in both the plain and the UTF-8 form, for Chinese names. */
+  const download = (res: Response, name: string, type: string, body: Buffer, inline = false) => {
+    res.set('content-type', type).set('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    // A report page is shown framed in the console; it carries no script and may load nothing.
+    if (type.startsWith('text/html')) res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
+    res.send(body);
+  };
+  app.get('/api/reports', async (req: Authed, res) => {
+    needSession(req);
+    const r = reports();
+    const q = parse(z.strictObject({ period: z.string().min(1).max(40), scope: z.string().min(1).max(120).default('network'), format: z.enum(REPORT_FORMATS).default('json'), lang: z.enum(['zh', 'en']).default('zh') }), req.query, 'query');
+    let period;
+    let scope;
+    try {
+      period = parsePeriod(q.period, d.topology.network.timezone);
+      scope = resolveScope(d.topology, q.scope);
+    } catch (err) {
+      if (err instanceof PeriodError) throw new HttpError(400, `query.period: ${err.message}`);
+      if (err instanceof ScopeError) throw new HttpError(400, `query.scope: ${err.message}`);
+      throw err;
+    }
+    const report = await buildReport(r.sources, period, scope);
+    if (q.format === 'json') {
+      res.json(report);
+      return;
+    }
+    download(res, reportFileName(report, q.format), CONTENT_TYPES[q.format], await renderReport(report, q.format, q.lang), q.format === 'html');
+  });
+  app.get('/api/reports/stored', (req: Authed, res) => {
+    needSession(req);
+    res.json({ reports: reports().scheduler?.stored() ?? [] });
+  });
+  app.get('/api/reports/stored/:schedule/:file', async (req: Authed, res) => {
+    needSession(req);
+    const schedule = parse(z.string().min(1).max(40), req.params.schedule, 'schedule');
+    const file = parse(z.string().min(1).max(200), req.params.file, 'file');
+    const path = reports().scheduler?.storedPath(schedule, file);
+    if (!path) throw new HttpError(404, `no stored report ${schedule}/${file}`);
+    const format = file.slice(file.lastIndexOf('.') + 1) as keyof typeof CONTENT_TYPES;
+    download(res, file, CONTENT_TYPES[format] ?? 'application/octet-stream', await readFile(path), format === 'html');
   });
 
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));

@@ -29,6 +29,7 @@ export function configSummary(config: NmsConfig, topology: Topology): Record<str
       onCall: config.alarms.onCall !== null,
       maintenanceWindows: config.alarms.maintenance.length,
     },
+    reports: { capacity: config.reports.capacity, schedules: config.reports.schedules.map((s) => ({ name: s.name, every: s.every, scope: s.scope, formats: s.formats, channels: s.channels })) },
     console: { port: config.console.port, secureCookies: config.console.secureCookies, usersInConfig: config.console.users?.length ?? 0 },
   };
 }

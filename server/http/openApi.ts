@@ -121,6 +121,29 @@ export const OPENAPI = {
       delete: { ...mutation, summary: 'Remove a console-made user (admin); their sessions end', parameters: [username], responses: admin },
     },
     '/api/admin/config': { get: { summary: 'The running configuration, without any secret (admin)', responses: { 200: json('Config summary'), 401: error, 403: error } } },
+    '/api/reports': {
+      get: {
+        summary: 'A bandwidth and SLA report, made now: JSON, or a file (csv, xlsx, pdf, html)',
+        parameters: [
+          { name: 'period', in: 'query', required: true, description: '2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day) or 2026-10-01..2026-10-15, in the network time zone', schema: { type: 'string' } },
+          { name: 'scope', in: 'query', description: 'network (default), circuit:ID, county:NAME or carrier:NAME', schema: { type: 'string' } },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'csv', 'xlsx', 'pdf', 'html'] } },
+          { name: 'lang', in: 'query', schema: { enum: ['zh', 'en'] } },
+        ],
+        responses: { 200: json('The report, or its file'), 400: error, 401: error, 501: error },
+      },
+    },
+    '/api/reports/stored': { get: { summary: 'Reports the schedules made, newest first', responses: { 200: json('{ reports }'), 401: error } } },
+    '/api/reports/stored/{schedule}/{file}': {
+      get: {
+        summary: 'Download a stored report',
+        parameters: [
+          { name: 'schedule', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'file', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: { 200: { description: 'The file' }, 401: error, 404: error },
+      },
+    },
     '/api/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: json('OpenAPI 3.1') } } },
   },
 } as const;

@@ -22,11 +22,25 @@ export interface AlarmNotice {
   mentions: Array<{ name: string; mobile: string | null; email: string | null }>;
 }
 
+/** A finished report for the people a schedule names: the files, and where to download them. */
+export interface ReportNotice {
+  /** Unique per schedule, period and channel: receivers can drop a repeat. */
+  id: string;
+  title: string;
+  lines: string[];
+  /** The files in the console (log in to download). */
+  links: Array<{ format: string; url: string }>;
+  /** The files themselves, for transports that carry them (email). */
+  attachments: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
 export interface Notifier {
   /** The channel's name from config, for records and messages. */
   readonly name: string;
   /** @throws NotifyError when the transport refuses or cannot be reached. */
   send(notice: AlarmNotice): Promise<void>;
+  /** Transports that can carry reports (email with the files, webhook with links). @throws NotifyError */
+  sendReport?(notice: ReportNotice): Promise<void>;
 }
 
 /** A push that did not go through, with what the other side said. */

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
-import { postText, type AlarmNotice, type Notifier } from './notifier.ts';
+import { postText, type AlarmNotice, type Notifier, type ReportNotice } from './notifier.ts';
 
 export const webhookConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -19,13 +19,20 @@ export function signWebhookBody(body: string, secret: string): string {
 }
 
 export function webhookNotifier(name: string, config: z.output<typeof webhookConfigSchema>, secret: Secret | null): Notifier {
+  const post = async (id: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = { 'x-nms-delivery': id };
+    if (secret) headers['x-nms-signature'] = signWebhookBody(body, secret.reveal());
+    await postText(name, config.url, body, { headers });
+  };
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      const body = JSON.stringify({ id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, mentions: notice.mentions, alarm: notice.alarm });
-      const headers: Record<string, string> = { 'x-nms-delivery': notice.id };
-      if (secret) headers['x-nms-signature'] = signWebhookBody(body, secret.reveal());
-      await postText(name, config.url, body, { headers });
+      await post(notice.id, { id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, mentions: notice.mentions, alarm: notice.alarm });
+    },
+    // A report goes as links to its files in the console, never the files themselves.
+    async sendReport(notice: ReportNotice): Promise<void> {
+      await post(notice.id, { id: notice.id, type: 'report', title: notice.title, text: notice.lines.join('\n'), links: notice.links });
     },
   };
 }

@@ -5,13 +5,13 @@
  */
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 
-export function writeFileAtomicSync(path: string, text: string, mode = 0o644): void {
+export function writeFileAtomicSync(path: string, content: string | Uint8Array, mode = 0o644): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
     // A temporary file left by a crash keeps its old mode; a secret file must not be wider.
     fchmodSync(fd, mode);
-    writeSync(fd, text);
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -14,6 +14,7 @@ import type { MaintenanceWindow } from '../alarms/types.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { durationSchema } from '../model/unitSchemas.ts';
+import { DEFAULT_CAPACITY_THRESHOLDS } from '../reports/reportModel.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
 import type { SecretRef } from '../secret.ts';
 import {
@@ -121,6 +122,37 @@ const configFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** Bandwidth and SLA reports: capacity thresholds, and reports made and sent on a schedule. */
+  reports: z
+    .strictObject({
+      capacity: z
+        .strictObject({
+          /** Advise an upgrade when the 95th percentile is above this share of the contract (%). */
+          upgradeAbove: z.number().gt(0).max(100).optional(),
+          /** Call a circuit a downgrade candidate when even its peak stays below this share (%). */
+          downgradeBelow: z.number().gt(0).max(100).optional(),
+          topN: z.number().int().min(1).max(100).optional(),
+        })
+        .refine((c) => c.upgradeAbove === undefined || c.downgradeBelow === undefined || c.downgradeBelow < c.upgradeAbove, { path: ['downgradeBelow'], message: 'must be below upgradeAbove' })
+        .optional(),
+      schedules: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be lower-case letters, digits and "-"' }),
+            /** daily at 08:00 for the day before, weekly on Monday, monthly on the 1st (network time zone). */
+            every: z.enum(['daily', 'weekly', 'monthly']),
+            /** network, circuit:ID, county:NAME or carrier:NAME; checked against topology.yaml at start-up. */
+            scope: z.string().min(1).optional(),
+            formats: z.array(z.enum(['pdf', 'xlsx', 'csv', 'json', 'html'])).min(1).optional(),
+            language: z.enum(['zh', 'en']).optional(),
+            /** Names of email or webhook channels under alarms.channels. */
+            channels: z.array(z.string().min(1)).optional(),
+          }),
+        )
+        .refine((list) => new Set(list.map((x) => x.name)).size === list.length, { message: 'schedule names must be unique' })
+        .optional(),
+    })
+    .optional(),
   /** The simulated network: on by default whenever the embedded defaults are in use. */
   simulator: z
     .strictObject({
@@ -174,6 +206,21 @@ export interface NmsConfig {
   collector: { intervalSeconds: number | null; maxInFlight: number };
   alarms: AlarmsConfig;
   console: ConsoleConfig;
+  reports: ReportsConfig;
+}
+
+export interface ReportSchedule {
+  name: string;
+  every: 'daily' | 'weekly' | 'monthly';
+  scope: string;
+  formats: Array<'pdf' | 'xlsx' | 'csv' | 'json' | 'html'>;
+  language: 'zh' | 'en';
+  channels: string[];
+}
+
+export interface ReportsConfig {
+  capacity: { upgradeP95Pct: number; downgradePeakPct: number; topN: number };
+  schedules: ReportSchedule[];
 }
 
 export interface ConsoleConfig {
@@ -266,6 +313,14 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       channels: data.alarms?.channels ?? [],
       onCall: data.alarms?.onCall ?? null,
       maintenance: (data.alarms?.maintenance ?? []).map((w) => ({ subjects: w.subjects, fromMs: Date.parse(w.from), toMs: Date.parse(w.to), reason: w.reason })),
+    },
+    reports: {
+      capacity: {
+        upgradeP95Pct: data.reports?.capacity?.upgradeAbove ?? DEFAULT_CAPACITY_THRESHOLDS.upgradeP95Pct,
+        downgradePeakPct: data.reports?.capacity?.downgradeBelow ?? DEFAULT_CAPACITY_THRESHOLDS.downgradePeakPct,
+        topN: data.reports?.capacity?.topN ?? DEFAULT_CAPACITY_THRESHOLDS.topN,
+      },
+      schedules: (data.reports?.schedules ?? []).map((s) => ({ name: s.name, every: s.every, scope: s.scope ?? 'network', formats: s.formats ?? ['pdf', 'xlsx'], language: s.language ?? 'zh', channels: s.channels ?? [] })),
     },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.

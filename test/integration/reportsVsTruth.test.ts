@@ -11,9 +11,10 @@
  * own rollups.
  */
 import { expect } from 'chai';
+import { SMTPServer } from 'smtp-server';
 import ExcelJS from 'exceljs';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Collector } from '../../collectors/collector.ts';
 import { credentialsFor } from '../../collectors/collectionSetup.ts';
@@ -25,7 +26,9 @@ import { OutageLedger } from '../../server/alarms/outageLedger.ts';
 import { ensureSchema } from '../../server/influx/schemaSetup.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { buildReport, type ReportSources } from '../../server/reports/reportBuilder.ts';
+import { ReportScheduler } from '../../server/reports/reportScheduler.ts';
 import { resolveScope } from '../../server/reports/reportScope.ts';
+import { buildChannels } from '../../server/notifiers/notifierRegistry.ts';
 import { createInfluxClient, execute } from '../../shared/influx/connection.ts';
 import { LiveState } from '../../shared/live/liveState.ts';
 import { memoryLogger } from '../../shared/log.ts';
@@ -39,6 +42,7 @@ import { ManualClock } from '../../sim/clock.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { TEST_ENV, TEST_SECRETS } from '../support/simSecrets.ts';
+import { startHttpReceiver } from '../support/httpReceiver.ts';
 import { runNms } from '../support/runNms.ts';
 import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -293,6 +297,66 @@ describe('reports against the ground truth (a simulated month)', function () {
     const scope = await runNms(['report', '--period', period.label, '--scope', 'county:nowhere'], { cwd: dir.path, env: TEST_ENV });
     expect(scope.stderr).to.contain('nms report: --scope: county:nowhere: no county of that id or name (衡东县)');
   });
+  it('makes the daily reports a stopped server missed, stores them, mails the files and posts the links, once, retrying a refused send', async () => {
+    const rx = await startHttpReceiver();
+    const mails: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, done) {
+        let raw = '';
+        stream.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+        stream.on('end', () => {
+          mails.push(raw);
+          done();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    const reportsDir = join(dir.path, 'reports');
+    try {
+      const channels = buildChannels(
+        [
+          { name: 'managers-mail', kind: 'email', host: '127.0.0.1', port: (smtp.server.address() as { port: number }).port, from: 'nms@hy.gov.cn', to: ['xxb@hy.gov.cn'] },
+          { name: 'oa-hook', kind: 'webhook', url: `${rx.url}/reports` },
+        ],
+        { env: {} },
+      );
+      const schedules = [{ name: 'daily-county', every: 'daily' as const, scope: 'county:衡东县', formats: ['xlsx' as const, 'csv' as const], language: 'zh' as const, channels: ['managers-mail', 'oa-hook'] }];
+      // The server was first started three days before the data ends, then stopped: three daily runs are owed.
+      await mkdir(reportsDir, { recursive: true });
+      await writeFile(join(reportsDir, 'state.json'), JSON.stringify({ firstStartMs: END - 3 * DAY, done: {}, owed: [] }));
+      rx.respond = () => ({ status: 503, body: 'busy' });
+      const open = () => new ReportScheduler({ schedules, sources, dir: reportsDir, channels, consoleUrl: 'http://nms.hy.gov.cn:8080', timeZone: TZ, log: memoryLogger() });
+      await open().runDue();
+      const stored = open().stored();
+      const days = [END - 3 * DAY, END - 2 * DAY, END - DAY].map((t) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10));
+      expect(stored.map((r) => r.file).sort()).to.deep.equal(days.flatMap((d) => [`nms-report_county-hdx_${d}.csv`, `nms-report_county-hdx_${d}.xlsx`]).sort());
+      // Each day's workbook holds that day's figures.
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(join(reportsDir, 'daily-county', `nms-report_county-hdx_${days[0]}.xlsx`));
+      expect(String(book.getWorksheet('概要')!.getCell('B2').value)).to.contain(days[0]);
+      expect(mails).to.have.length(3);
+      const attached = mails[0]!.match(/filename="?(nms-report_[^";\r\n]+)/g)!.map((m) => m.replace(/filename="?/, ''));
+      expect(attached.sort()).to.deep.equal([`nms-report_county-hdx_${days[0]}.csv`, `nms-report_county-hdx_${days[0]}.xlsx`]);
+      // The webhook refused: nothing lost, it is owed.
+      expect(rx.requests).to.have.length(3);
+      // A restart: nothing made twice, nothing mailed twice; the owed posts go out now that the receiver answers.
+      rx.respond = () => ({ status: 200, body: '{}' });
+      await open().runDue();
+      expect(open().stored()).to.have.length(6);
+      expect(mails).to.have.length(3);
+      const posted = rx.requests.slice(3).map((r) => JSON.parse(r.body) as { id: string; type: string; links: Array<{ url: string }> });
+      expect(posted.map((p) => p.id).sort()).to.deep.equal(days.map((d) => `report:daily-county:${d}:oa-hook`).sort());
+      expect(posted[0]!.links.map((l) => l.url)).to.include(`http://nms.hy.gov.cn:8080/api/reports/stored/daily-county/nms-report_county-hdx_${posted[0]!.id.split(':')[2]}.xlsx`);
+      await open().runDue();
+      expect(rx.requests).to.have.length(6);
+    } finally {
+      await new Promise<void>((r) => smtp.close(() => r()));
+      await rx.close();
+    }
+  });
+
 });
 
 function run(tool: string, args: string[]): Promise<string> {
