@@ -13,6 +13,7 @@ import { alarmConsoleView } from './views/alarmConsole.ts';
 import { circuitDetailView } from './views/circuitDetail.ts';
 import { maintenanceView } from './views/maintenanceView.ts';
 import { overviewView } from './views/overview.ts';
+import { reportsView } from './views/reportsView.ts';
 import { searchBox } from './views/searchBox.ts';
 import { siteView } from './views/siteView.ts';
 import type { View, ViewContext } from './views/view.ts';
@@ -59,6 +60,8 @@ function route(hash: string, s: SessionInfo): Route {
       return { page, create: alarmConsoleView };
     case 'maintenance':
       return { page, create: maintenanceView };
+    case 'reports':
+      return { page, create: reportsView };
     case 'wall':
       return { page, create: wallView };
     case 'admin':
@@ -87,6 +90,7 @@ function render(s: SessionInfo): void {
         ['overview', '#/overview'],
         ['alarms', '#/alarms'],
         ['maintenance', '#/maintenance'],
+        ['reports', '#/reports'],
         ...(CAN.administer.includes(s.role) ? [['admin', '#/admin'] as const] : []),
         ['wall', '#/wall'],
       ] as const
