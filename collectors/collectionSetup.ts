@@ -51,6 +51,8 @@ export async function openWriter(
   log: Logger,
   /** Spool folder under the data folder; each writing process needs its own. */
   spoolName = 'spool',
+  /** Told which stretch had its rollups recomputed (report digests of those days are stale). */
+  onRollupsRebuilt: (fromMs: number, toMs: number) => void = () => undefined,
 ): Promise<SpoolingWriter> {
   return SpoolingWriter.open({
     sink,
@@ -61,6 +63,7 @@ export async function openWriter(
           onReplayed: async ({ fromMs, toMs }: { fromMs: number; toMs: number }) => {
             const db = v1.target.database;
             for (const statement of rollupBackfill(db, new Date(fromMs), new Date(toMs + 1))) await execute(v1.client, statement, db);
+            onRollupsRebuilt(fromMs, toMs + 1);
             log.info(`rollups recomputed for ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()}`);
           },
         }

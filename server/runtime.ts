@@ -26,8 +26,9 @@ import { MaintenanceStore, unknownSubjects } from './alarms/maintenanceStore.ts'
 import { OutageLedger } from './alarms/outageLedger.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import type { ReportSources } from './reports/reportBuilder.ts';
+import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
 import { checkSchedules, ReportScheduler } from './reports/reportScheduler.ts';
-import { openInfluxStore, type InfluxStore } from './influx/store.ts';
+import { influxQueryOf, openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
 import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
@@ -110,7 +111,11 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       simulation = await startSimulation({ ...config.simulator, trapTo }, topology, sources, log.child('sim'));
       stops.push(() => simulation!.stop());
     }
-    const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
+    // InfluxQL, for the console's series and for reports (InfluxDB 1.x only).
+    const influxQuery = influxQueryOf(store);
+    // Report digests are kept per day; a replay that rebuilds rollups makes those days stale.
+    const digests = influxQuery ? new DailyDigests(influxQuery, join(config.dataDir, DIGESTS_DIR)) : null;
+    const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), undefined, (from, to) => digests?.invalidate(from, to));
     stops.push(() => writer.close());
     const live = new LiveState();
     const collector = new Collector({
@@ -158,9 +163,10 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     stops.push(() => websocketHub.close());
 
     let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
-    if (store.v1) {
-      const v1 = store.v1;
-      const sources: ReportSources = { topology, influx: { database: v1.target.database, query: (q) => v1.client.query(q) as Promise<Array<Record<string, unknown>>> }, ledger, activeAlarms: () => alarms.engine.active(), now: Date.now, thresholds: config.reports.capacity };
+    if (influxQuery && digests) {
+      const sources: ReportSources = { topology, influx: influxQuery, ledger, activeAlarms: () => alarms.engine.active(), now: Date.now, thresholds: config.reports.capacity, digests };
+      const stopDigests = digests.keepCurrent(topology.network.timezone, log.child('reports'));
+      stops.push(async () => stopDigests());
       const scheduler = config.reports.schedules.length
         ? new ReportScheduler({ schedules: config.reports.schedules, sources, dir: join(config.dataDir, 'reports'), channels, consoleUrl: config.alarms.consoleUrl, timeZone: topology.network.timezone, log: log.child('reports') })
         : null;
@@ -193,7 +199,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         configSummary: configSummary(config, topology),
         feed,
         web: await buildWebAssets(),
-        influx: store.v1 ? { database: store.v1.target.database, query: (q) => store.v1!.client.query(q) as Promise<Array<Record<string, unknown>>> } : null,
+        influx: influxQuery,
       },
       { port: config.console.port, host: config.console.host },
     );

@@ -7,7 +7,9 @@ import { consoleLogger } from '../../shared/log.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
 import { rollupBackfill } from '../../shared/schema/rollups.ts';
 import { parsePeriod } from '../../shared/time/reportPeriod.ts';
-import { openInfluxStore } from '../../server/influx/store.ts';
+import { join } from 'node:path';
+import { influxQueryOf, openInfluxStore } from '../../server/influx/store.ts';
+import { DailyDigests, DIGESTS_DIR } from '../../server/reports/dailyDigests.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -54,16 +56,19 @@ Options:
     const store = await openInfluxStore(config.influx, config.dataDir, secrets, log, { manageEmbedded: false });
     try {
       if (!store.v1) throw new Error('rollups live in InfluxDB 1.x (continuous queries); this config writes through the v2 API, which has none');
-      const db = store.v1.target.database;
+      const v1 = store.v1;
+      const db = v1.target.database;
       const days = Math.round((range.toMs - range.fromMs) / DAY_MS);
       const bar = new ProgressBar(days, 'days');
       bar.update(0);
       for (let i = 0; i < days; i++) {
         const from = new Date(range.fromMs + i * DAY_MS);
         const to = new Date(range.fromMs + (i + 1) * DAY_MS);
-        for (const statement of rollupBackfill(db, from, to)) await execute(store.v1.client, statement, db);
+        for (const statement of rollupBackfill(db, from, to)) await execute(v1.client, statement, db);
         bar.update(i + 1);
       }
+      // Reports kept digests of these days; they are read again from the new rollups.
+      new DailyDigests(influxQueryOf(store)!, join(config.dataDir, DIGESTS_DIR)).invalidate(range.fromMs, range.toMs);
       console.log(`rollups rebuilt for ${range.label} (${timeZone}), ${days} days`);
       return EXIT.ok;
     } finally {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { EXIT, type Command } from '../command.ts';
 import { AlarmJournal } from '../../server/alarms/alarmJournal.ts';
 import { OutageLedger } from '../../server/alarms/outageLedger.ts';
-import { openInfluxStore } from '../../server/influx/store.ts';
+import { influxQueryOf, openInfluxStore } from '../../server/influx/store.ts';
+import { DailyDigests, DIGESTS_DIR } from '../../server/reports/dailyDigests.ts';
 import { buildReport } from '../../server/reports/reportBuilder.ts';
 import { resolveScope, ScopeError } from '../../server/reports/reportScope.ts';
 import { REPORT_FORMATS, renderReport, reportFileName, type ReportFormat } from '../../server/reports/render/renderReport.ts';
@@ -24,7 +25,7 @@ schedules do, and writes it to a file (or standard output for json and csv).
   --period PERIOD   2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day),
                     2026-10-01..2026-10-15 (days), in the network's time zone
   --scope SCOPE     network (default), circuit:HY-HYX, county:衡东县 (id or
-                    name), carrier:telecom (or 电信, unicom, mobile)
+                    name), city:衡阳市, carrier:telecom (or 电信, unicom, mobile)
   --format FORMAT   json (default), csv, xlsx, pdf, html
   --out FILE        where to write; default: a name that says what it holds
   --lang zh|en      language of headers and notes (default zh)
@@ -71,11 +72,11 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
     const journal = AlarmJournal.open(alarmsDir, log);
     const ledger = OutageLedger.open(alarmsDir, topology, log);
     try {
-      if (!store.v1) throw new Error('reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
-      const v1 = store.v1;
+      const influx = influxQueryOf(store);
+      if (!influx) throw new Error('reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
       const active = [...journal.alarms.values()].filter((a) => a.clearedAtMs === null);
       const report = await buildReport(
-        { topology, influx: { database: v1.target.database, query: (q) => v1.client.query(q) as Promise<Array<Record<string, unknown>>> }, ledger, activeAlarms: () => active, now: Date.now },
+        { topology, influx, ledger, activeAlarms: () => active, now: Date.now, thresholds: config.reports.capacity, digests: new DailyDigests(influx, join(config.dataDir, DIGESTS_DIR)) },
         period,
         scope,
         values.raw ? 'raw' : 'rollup_5m',

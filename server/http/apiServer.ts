@@ -21,6 +21,7 @@ import type { AlarmService } from '../alarms/alarmService.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import { MaintenanceError, type MaintenanceStore } from '../alarms/maintenanceStore.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
+import type { InfluxQuery } from '../influx/store.ts';
 import { buildReport, type ReportSources } from '../reports/reportBuilder.ts';
 import type { ReportScheduler } from '../reports/reportScheduler.ts';
 import { resolveScope, ScopeError } from '../reports/reportScope.ts';
@@ -49,7 +50,7 @@ export interface ApiDeps {
   /** Shared with the WebSocket upgrade, which must see the same sessions. */
   sessions?: SessionStore;
   /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
-  influx?: { database: string; query(q: string): Promise<Array<Record<string, unknown>>> } | null;
+  influx?: InfluxQuery | null;
   ledger?: OutageLedger | null;
   /** A device's interfaces and system strings, read from it on demand (the collector limits how often). */
   inventory?: ((deviceId: string) => Promise<DeviceInventory>) | null;

@@ -126,7 +126,7 @@ export const OPENAPI = {
         summary: 'A bandwidth and SLA report, made now: JSON, or a file (csv, xlsx, pdf, html)',
         parameters: [
           { name: 'period', in: 'query', required: true, description: '2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day) or 2026-10-01..2026-10-15, in the network time zone', schema: { type: 'string' } },
-          { name: 'scope', in: 'query', description: 'network (default), circuit:ID, county:NAME or carrier:NAME', schema: { type: 'string' } },
+          { name: 'scope', in: 'query', description: 'network (default), circuit:ID, county:NAME, city:NAME or carrier:NAME', schema: { type: 'string' } },
           { name: 'format', in: 'query', schema: { enum: ['json', 'csv', 'xlsx', 'pdf', 'html'] } },
           { name: 'lang', in: 'query', schema: { enum: ['zh', 'en'] } },
         ],

@@ -28,6 +28,18 @@ export interface InfluxStore {
   close(): Promise<void>;
 }
 
+/** InfluxQL reads against the product's database: what the console's series and the reports need. */
+export interface InfluxQuery {
+  database: string;
+  query(q: string): Promise<Array<Record<string, unknown>>>;
+}
+
+/** The store's InfluxQL reads, or null behind the v2 API. */
+export function influxQueryOf(store: Pick<InfluxStore, 'v1'>): InfluxQuery | null {
+  const v1 = store.v1;
+  return v1 ? { database: v1.target.database, query: (q) => v1.client.query(q) as Promise<Array<Record<string, unknown>>> } : null;
+}
+
 export interface OpenOptions {
   /**
    * False to use the managed influxd only if it is already running (nms poll),

@@ -12,7 +12,8 @@ import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPerio
 import { localParts } from '../../shared/time/zonedTime.ts';
 import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
-import { circuitTraffic, p95, scopeSeries, type InfluxQuery, type TrafficSource } from './trafficFigures.ts';
+import { DailyDigests } from './dailyDigests.ts';
+import { circuitTraffic, digestTraffic, p95, scopeSeries, type CircuitTraffic, type InfluxQuery, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
   topology: Topology;
@@ -21,6 +22,8 @@ export interface ReportSources {
   ledger: OutageLedger | null;
   activeAlarms: () => readonly Alarm[];
   now: () => number;
+  /** Days of the 5-minute rollup kept under the data folder; without them every day is read from InfluxDB. */
+  digests?: DailyDigests;
   thresholds?: CapacityThresholds;
 }
 
@@ -42,11 +45,21 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
   const now = src.now();
   const prev = previousPeriod(period);
   const ids = scope.scope.kind === 'network' ? null : scope.circuits.map((c) => c.id);
-  const [traffic, previousTraffic, series] = await Promise.all([
-    circuitTraffic(src.influx, source, period.fromMs, period.toMs, ids),
-    circuitTraffic(src.influx, source, prev.fromMs, prev.toMs, ids),
-    scopeSeries(src.influx, source, period.fromMs, period.toMs, ids),
-  ]);
+  let traffic: Map<string, CircuitTraffic>;
+  let previousTraffic: Map<string, CircuitTraffic>;
+  let series: Array<{ timeMs: number; inBps: number; outBps: number }>;
+  if (source === 'rollup_5m') {
+    const digests = src.digests ?? new DailyDigests(src.influx, null, src.now);
+    const current = await digestTraffic(digests, period.fromMs, period.toMs, ids);
+    [traffic, series] = [current.perCircuit, current.series];
+    previousTraffic = (await digestTraffic(digests, prev.fromMs, prev.toMs, ids)).perCircuit;
+  } else {
+    [traffic, previousTraffic, series] = await Promise.all([
+      circuitTraffic(src.influx, source, period.fromMs, period.toMs, ids),
+      circuitTraffic(src.influx, source, prev.fromMs, prev.toMs, ids),
+      scopeSeries(src.influx, source, period.fromMs, period.toMs, ids),
+    ]);
+  }
   const active = src.activeAlarms();
   const elapsedEnd = Math.min(period.toMs, now);
   const expectedBuckets = Math.max(0, Math.ceil((elapsedEnd - period.fromMs) / BUCKET_MS));

@@ -19,23 +19,24 @@ export interface ResolvedScope {
 export function resolveScope(topology: Topology, text: string): ResolvedScope {
   const t = text.trim();
   if (t === '' || t === 'network') return { scope: { kind: 'network' }, name: topology.network.name, circuits: [...topology.circuits] };
-  const m = /^(circuit|county|carrier):(.+)$/.exec(t);
-  if (!m) throw new ScopeError(`"${t}" is not a scope: give network, circuit:ID, county:NAME or carrier:NAME`);
-  const kind = m[1] as 'circuit' | 'county' | 'carrier';
+  const m = /^(circuit|county|city|carrier):(.+)$/.exec(t);
+  if (!m) throw new ScopeError(`"${t}" is not a scope: give network, circuit:ID, county:NAME, city:NAME or carrier:NAME`);
+  const kind = m[1] as 'circuit' | 'county' | 'city' | 'carrier';
   const value = m[2]!;
   if (kind === 'circuit') {
     const c = topology.circuitById.get(value);
     if (!c) throw new ScopeError(`circuit:${value}: no such circuit in ${topology.source}`);
     return { scope: { kind: 'circuit', id: c.id }, name: c.name ?? { zh: c.id, en: c.id }, circuits: [c] };
   }
-  if (kind === 'county') {
-    const county = topology.sites.find((s) => s.level === 'county' && (s.id === value || s.name.zh === value || s.name.en.toLowerCase() === value.toLowerCase()));
-    if (!county) throw new ScopeError(`county:${value}: no county of that id or name (${topology.sites.filter((s) => s.level === 'county').map((s) => s.name.zh).join('、')})`);
+  if (kind === 'county' || kind === 'city') {
+    const site = topology.sites.find((s) => s.level === kind && (s.id === value || s.name.zh === value || s.name.en.toLowerCase() === value.toLowerCase()));
+    if (!site) throw new ScopeError(`${kind}:${value}: no ${kind} of that id or name (${topology.sites.filter((s) => s.level === kind).map((s) => s.name.zh).join('、')})`);
+    // A county holds its uplink and its departments' lines; a city, everything it owns down to its counties' departments.
     const circuits = topology.circuits.filter((c) => {
       const owner = topology.siteById.get(c.ownerSiteId);
-      return owner !== undefined && (owner.id === county.id || owner.countyId === county.id);
+      return owner !== undefined && (owner.id === site.id || (kind === 'county' ? owner.countyId : owner.cityId) === site.id);
     });
-    return { scope: { kind: 'county', id: county.id }, name: county.name, circuits };
+    return { scope: { kind, id: site.id }, name: site.name, circuits };
   }
   const v = value.toLowerCase();
   const carrier = CARRIERS.find((k) => k === v || CARRIER_NAMES[k].zh === value || CARRIER_NAMES[k].zh.replace(/^中国/, '') === value || CARRIER_NAMES[k].en.toLowerCase() === v);

@@ -7,13 +7,12 @@
  * samples grouped the same way, to check the rollup and to show what it buys.
  */
 import type { DirectionFigures } from '../../shared/reports/reportModel.ts';
+import type { InfluxQuery } from '../influx/store.ts';
+import { higher, SLOTS_PER_DAY, type DailyDigests } from './dailyDigests.ts';
 
 export type TrafficSource = 'rollup_5m' | 'raw';
 
-export interface InfluxQuery {
-  database: string;
-  query(q: string): Promise<Array<Record<string, unknown>>>;
-}
+export type { InfluxQuery };
 
 export interface CircuitTraffic {
   in: DirectionFigures;
@@ -85,9 +84,60 @@ export async function scopeSeries(influx: InfluxQuery, source: TrafficSource, fr
 }
 
 /** The 95th percentile by nearest rank, as InfluxQL computes it: rank ⌊0.95·n + 0.5⌋ of the sorted values. */
-export function p95(values: readonly number[]): number | null {
+export function p95(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.floor(values.length * 0.95 + 0.5);
   return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))]!;
+}
+
+/**
+ * The same figures from daily digests of the 5-minute rollup: per circuit
+ * the mean, peak and 95th percentile of its 5-minute means; for the scope,
+ * the total of every 5-minute interval with data.
+ * @param circuits null for every circuit the digests hold.
+ */
+export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: Array<{ timeMs: number; inBps: number; outBps: number }> }> {
+  const days = await digests.days(fromMs, toMs);
+  const ids = circuits ?? [...new Set(days.flatMap((d) => [...d.circuits.keys()]))];
+  const perCircuit = new Map<string, CircuitTraffic>();
+  const totalIn = new Float64Array(days.length * SLOTS_PER_DAY).fill(NaN);
+  const totalOut = new Float64Array(days.length * SLOTS_PER_DAY).fill(NaN);
+  for (const id of ids) {
+    const ins: number[] = [];
+    const outs: number[] = [];
+    let inPeak = NaN;
+    let outPeak = NaN;
+    days.forEach((d, k) => {
+      const c = d.circuits.get(id);
+      if (!c) return;
+      for (let s = 0; s < SLOTS_PER_DAY; s++) {
+        const i = c.in[s]!;
+        const o = c.out[s]!;
+        if (Number.isNaN(i) || Number.isNaN(o)) continue;
+        ins.push(i);
+        outs.push(o);
+        const at = k * SLOTS_PER_DAY + s;
+        totalIn[at] = (Number.isNaN(totalIn[at]!) ? 0 : totalIn[at]!) + i;
+        totalOut[at] = (Number.isNaN(totalOut[at]!) ? 0 : totalOut[at]!) + o;
+      }
+      inPeak = higher(inPeak, c.inPeak);
+      outPeak = higher(outPeak, c.outPeak);
+    });
+    if (ins.length === 0) continue;
+    const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / xs.length;
+    perCircuit.set(id, {
+      in: { meanBps: mean(ins), peakBps: Number.isNaN(inPeak) ? null : inPeak, p95Bps: p95(ins) },
+      out: { meanBps: mean(outs), peakBps: Number.isNaN(outPeak) ? null : outPeak, p95Bps: p95(outs) },
+      buckets: ins.length,
+    });
+  }
+  const series: Array<{ timeMs: number; inBps: number; outBps: number }> = [];
+  days.forEach((d, k) => {
+    for (let s = 0; s < SLOTS_PER_DAY; s++) {
+      const at = k * SLOTS_PER_DAY + s;
+      if (!Number.isNaN(totalIn[at]!)) series.push({ timeMs: d.dayStartMs + s * 300_000, inBps: totalIn[at]!, outBps: totalOut[at]! });
+    }
+  });
+  return { perCircuit, series };
 }

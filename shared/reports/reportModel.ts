@@ -7,7 +7,7 @@
 import type { Carrier } from '../model/types.ts';
 import type { PeriodKind } from '../time/reportPeriod.ts';
 
-export type ReportScope = { kind: 'network' } | { kind: 'circuit'; id: string } | { kind: 'county'; id: string } | { kind: 'carrier'; id: Carrier };
+export type ReportScope = { kind: 'network' } | { kind: 'circuit'; id: string } | { kind: 'county'; id: string } | { kind: 'city'; id: string } | { kind: 'carrier'; id: Carrier };
 
 export interface DirectionFigures {
   meanBps: number | null;
