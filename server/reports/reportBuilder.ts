@@ -9,11 +9,10 @@ import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
 import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPeriod.ts';
-import { localParts } from '../../shared/time/zonedTime.ts';
 import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
-import { circuitTraffic, digestTraffic, p95, scopeSeries, type CircuitTraffic, type InfluxQuery, type TrafficSource } from './trafficFigures.ts';
+import { circuitTraffic, digestTraffic, p95, scopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
   topology: Topology;
@@ -47,7 +46,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
   const ids = scope.scope.kind === 'network' ? null : scope.circuits.map((c) => c.id);
   let traffic: Map<string, CircuitTraffic>;
   let previousTraffic: Map<string, CircuitTraffic>;
-  let series: Array<{ timeMs: number; inBps: number; outBps: number }>;
+  let series: ScopeInterval[];
   if (source === 'rollup_5m') {
     const digests = src.digests ?? new DailyDigests(src.influx, null, src.now);
     const current = await digestTraffic(digests, period.fromMs, period.toMs, ids);
@@ -57,7 +56,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
     [traffic, previousTraffic, series] = await Promise.all([
       circuitTraffic(src.influx, source, period.fromMs, period.toMs, ids),
       circuitTraffic(src.influx, source, prev.fromMs, prev.toMs, ids),
-      scopeSeries(src.influx, source, period.fromMs, period.toMs, ids),
+      scopeSeries(src.influx, source, period.fromMs, period.toMs, ids, period.timeZone),
     ]);
   }
   const active = src.activeAlarms();
@@ -123,8 +122,9 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
 
   const hours = new Map<number, number[]>();
   for (const s of series) {
-    const h = localParts(s.timeMs, period.timeZone).hour;
-    hours.set(h, [...(hours.get(h) ?? []), s.inBps + s.outBps]);
+    const list = hours.get(s.hour);
+    if (list) list.push(s.inBps + s.outBps);
+    else hours.set(s.hour, [s.inBps + s.outBps]);
   }
   const hourProfile = Array.from({ length: 24 }, (_, hour) => ({ hour, bps: mean(hours.get(hour) ?? []) }));
   const busiestHours = hourProfile

@@ -7,6 +7,7 @@
  * samples grouped the same way, to check the rollup and to show what it buys.
  */
 import type { DirectionFigures } from '../../shared/reports/reportModel.ts';
+import { localParts } from '../../shared/time/zonedTime.ts';
 import type { InfluxQuery } from '../influx/store.ts';
 import { higher, SLOTS_PER_DAY, type DailyDigests } from './dailyDigests.ts';
 
@@ -78,9 +79,20 @@ export async function circuitTraffic(influx: InfluxQuery, source: TrafficSource,
   return out;
 }
 
-export async function scopeSeries(influx: InfluxQuery, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<Array<{ timeMs: number; inBps: number; outBps: number }>> {
+/** The scope's total traffic per 5-minute interval, with the interval's local hour of day. */
+export interface ScopeInterval {
+  timeMs: number;
+  hour: number;
+  inBps: number;
+  outBps: number;
+}
+
+export async function scopeSeries(influx: InfluxQuery, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null, timeZone: string): Promise<ScopeInterval[]> {
   const rows = await influx.query(scopeSeriesQuery(influx.database, source, fromMs, toMs, circuits));
-  return rows.map((r) => ({ timeMs: new Date(r.time as string).getTime(), inBps: num(r.in_bps) ?? 0, outBps: num(r.out_bps) ?? 0 }));
+  return rows.map((r) => {
+    const timeMs = new Date(r.time as string).getTime();
+    return { timeMs, hour: localParts(timeMs, timeZone).hour, inBps: num(r.in_bps) ?? 0, outBps: num(r.out_bps) ?? 0 };
+  });
 }
 
 /** The 95th percentile by nearest rank, as InfluxQL computes it: rank ⌊0.95·n + 0.5⌋ of the sorted values. */
@@ -97,8 +109,8 @@ export function p95(values: ArrayLike<number>): number | null {
  * the total of every 5-minute interval with data.
  * @param circuits null for every circuit the digests hold.
  */
-export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: Array<{ timeMs: number; inBps: number; outBps: number }> }> {
-  const days = await digests.days(fromMs, toMs);
+export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
+  const days = await digests.days(fromMs, toMs, circuits);
   const ids = circuits ?? [...new Set(days.flatMap((d) => [...d.circuits.keys()]))];
   const perCircuit = new Map<string, CircuitTraffic>();
   const totalIn = new Float64Array(days.length * SLOTS_PER_DAY).fill(NaN);
@@ -132,11 +144,12 @@ export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs:
       buckets: ins.length,
     });
   }
-  const series: Array<{ timeMs: number; inBps: number; outBps: number }> = [];
+  const series: ScopeInterval[] = [];
   days.forEach((d, k) => {
     for (let s = 0; s < SLOTS_PER_DAY; s++) {
       const at = k * SLOTS_PER_DAY + s;
-      if (!Number.isNaN(totalIn[at]!)) series.push({ timeMs: d.dayStartMs + s * 300_000, inBps: totalIn[at]!, outBps: totalOut[at]! });
+      // Digest days begin at local midnight: twelve 5-minute intervals to the hour.
+      if (!Number.isNaN(totalIn[at]!)) series.push({ timeMs: d.dayStartMs + s * 300_000, hour: Math.floor(s / 12), inBps: totalIn[at]!, outBps: totalOut[at]! });
     }
   });
   return { perCircuit, series };

@@ -80,7 +80,11 @@ describe('reports against the ground truth (a simulated month)', function () {
     { at: 12 * DAY + 9 * 60 * MIN + 53 * MIN, fault: { fault: 'link-up', circuit: 'HY-HDX' } },
     { at: 25 * DAY + 15 * 60 * MIN, fault: { fault: 'link-down', circuit: 'HY-D-SJ' } },
     { at: 25 * DAY + 21 * 60 * MIN + 30 * MIN, fault: { fault: 'link-up', circuit: 'HY-D-SJ' } },
-  ] as const;
+    // Cut over by the carrier inside a maintenance window: planned, not an outage.
+    { at: 22 * DAY + 14 * 60 * MIN, fault: { fault: 'link-down', circuit: 'HDX-WJW' } },
+    { at: 22 * DAY + 14 * 60 * MIN + 30 * MIN, fault: { fault: 'link-up', circuit: 'HDX-WJW' } },
+  ].sort((a, b) => a.at - b.at);
+  const MAINTENANCE = { subjects: ['HDX-WJW'], fromMs: START + 22 * DAY + 13 * 60 * MIN, toMs: START + 22 * DAY + 16 * 60 * MIN, reason: '移动割接' };
 
   before(async () => {
     const began = Date.now();
@@ -108,6 +112,7 @@ describe('reports against the ground truth (a simulated month)', function () {
     const ledger = OutageLedger.open(join(dir.path, 'alarms'), topology, log);
     const alarms = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live, log, notice: { language: 'zh', consoleUrl: 'http://x' }, ledger, now: () => clock.current, tickMs: 3_600_000 });
     alarms.start();
+    alarms.engine.setMaintenance([MAINTENANCE]);
     const flush = async () => {
       const lines = points.splice(0).map(formatPoint);
       for (let k = 0; k < lines.length; k += 5000) await httpWrite(influx.influx.url, 'nms', lines.slice(k, k + 5000).join('\n'), 'raw', 'ms');
@@ -207,7 +212,7 @@ describe('reports against the ground truth (a simulated month)', function () {
   it('lists the outages the faults caused, each within one poll interval of the truth, and nothing else', () => {
     const downs = truth.eventsOf('link-down');
     const ups = truth.eventsOf('link-up');
-    const truthOutages = downs.map((d) => {
+    const truthOutages = downs.filter((d) => d.ms < MAINTENANCE.fromMs || d.ms >= MAINTENANCE.toMs).map((d) => {
       const circuit = (d as { circuit: string }).circuit;
       const up = ups.find((u) => (u as { circuit: string }).circuit === circuit && u.ms > d.ms)!;
       return { circuit, from: d.ms, to: up.ms };
@@ -227,6 +232,15 @@ describe('reports against the ground truth (a simulated month)', function () {
       expect(Math.abs(c.availability.downS * 1000 - truthDown), `${c.circuitId} downtime`).to.be.at.most(STEP * Math.max(1, mine.length));
       expect(c.availability.outageCount, c.circuitId).to.equal(mine.length);
     }
+  });
+
+  it('leaves planned work out of the outage list and the downtime', () => {
+    const wjw = rollupReport.circuits.find((c) => c.circuitId === 'HDX-WJW')!;
+    // Only the county uplink's outage is HDX-WJW's; its own cut-over was planned.
+    expect(wjw.outages.map((o) => o.cause)).to.deep.equal(['circuit_down HY-HDX']);
+    expect(wjw.outages.some((o) => o.startMs >= MAINTENANCE.fromMs && o.startMs < MAINTENANCE.toMs)).to.equal(false);
+    expect(wjw.availability.downS).to.equal(wjw.outages[0]!.durationS);
+    expect(Math.abs(wjw.availability.maintenanceS - 30 * 60)).to.be.at.most(STEP / 1000);
   });
 
   it('works out availability against the SLA target from known time only', () => {
