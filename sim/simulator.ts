@@ -80,9 +80,10 @@ export class Simulator {
       }),
     );
     const seed = options.seed ?? scenario?.seed ?? DEFAULT_SEED;
-    const clock = options.clock ?? new SimClock(Math.floor(options.startMs ?? scenario?.startMs ?? Date.now()), options.speed ?? scenario?.speed ?? 1);
+    // The start is fixed before the clock runs: scenario offsets count from it exactly.
+    const startMs = options.clock ? options.clock.now() : Math.floor(options.startMs ?? scenario?.startMs ?? Date.now());
+    const clock = options.clock ?? new SimClock(startMs, options.speed ?? scenario?.speed ?? 1);
     const { speed } = clock;
-    const startMs = clock.now();
 
     // The truth exists before the engine, so every segment reaches it; traps and
     // agents join once started (no link can change before faults are scheduled).

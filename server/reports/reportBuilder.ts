@@ -12,7 +12,7 @@ import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPerio
 import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
-import { circuitTraffic, digestTraffic, p95, scopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
+import { digestTraffic, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
   topology: Topology;
@@ -54,9 +54,9 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
     previousTraffic = (await digestTraffic(digests, prev.fromMs, prev.toMs, ids)).perCircuit;
   } else {
     [traffic, previousTraffic, series] = await Promise.all([
-      circuitTraffic(src.influx, source, period.fromMs, period.toMs, ids),
-      circuitTraffic(src.influx, source, prev.fromMs, prev.toMs, ids),
-      scopeSeries(src.influx, source, period.fromMs, period.toMs, ids, period.timeZone),
+      rawCircuitTraffic(src.influx, period.fromMs, period.toMs, ids),
+      rawCircuitTraffic(src.influx, prev.fromMs, prev.toMs, ids),
+      rawScopeSeries(src.influx, period.fromMs, period.toMs, ids, period.timeZone),
     ]);
   }
   const active = src.activeAlarms();

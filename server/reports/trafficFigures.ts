@@ -1,10 +1,10 @@
 /**
- * Traffic figures for a report, computed by InfluxDB where the data is: per
- * circuit, the mean, the peak and the 95th percentile of the 5-minute means
- * in each direction, and how many 5-minute intervals hold data; for the
- * scope, the total traffic of each 5-minute interval. From the 5-minute
- * rollup (a year of a circuit is 105,000 points, not millions), or from raw
- * samples grouped the same way, to check the rollup and to show what it buys.
+ * Traffic figures for a report: per circuit, the mean, the peak and the 95th
+ * percentile of the 5-minute means in each direction, and how many 5-minute
+ * intervals hold data; for the scope, the total traffic of each 5-minute
+ * interval. From the day digests of the 5-minute rollup (what reports use),
+ * or computed by InfluxDB from raw samples grouped the same way (to check
+ * the rollup, and to show what it buys).
  */
 import type { DirectionFigures } from '../../shared/reports/reportModel.ts';
 import { localParts } from '../../shared/time/zonedTime.ts';
@@ -34,39 +34,29 @@ function where(fromMs: number, toMs: number, circuits: readonly string[] | null)
 }
 
 /**
- * The InfluxQL for per-circuit figures. InfluxQL's percentile() is nearest
- * rank (the value at rank ⌊0.95·n + 0.5⌋), as carriers bill: sort the
- * 5-minute means, discard the top 5%, take the highest left.
+ * The InfluxQL for per-circuit figures from raw samples: the rollup's own
+ * definition (5-minute means, their maxima), computed on the spot.
+ * InfluxQL's percentile() is nearest rank (the value at rank ⌊0.95·n + 0.5⌋),
+ * as carriers bill: sort the 5-minute means, discard the top 5%, take the
+ * highest left.
  * @param circuits null for every circuit.
  */
-export function circuitTrafficQuery(db: string, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
-  const from = (rp: string) => `"${db}"."${rp}"."circuit_traffic"`;
-  const w = where(fromMs, toMs, circuits);
-  if (source === 'rollup_5m') {
-    return (
-      `SELECT mean("in_bps") AS in_mean, max("in_bps_max") AS in_peak, percentile("in_bps", 95) AS in_p95, ` +
-      `mean("out_bps") AS out_mean, max("out_bps_max") AS out_peak, percentile("out_bps", 95) AS out_p95, count("in_bps") AS buckets ` +
-      `FROM ${from('rollup_5m')} WHERE ${w} GROUP BY "circuit"`
-    );
-  }
-  // The rollup's own definition, computed on the spot from every raw sample.
+export function rawTrafficQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
   return (
     `SELECT mean("m_in") AS in_mean, max("x_in") AS in_peak, percentile("m_in", 95) AS in_p95, ` +
     `mean("m_out") AS out_mean, max("x_out") AS out_peak, percentile("m_out", 95) AS out_p95, count("m_in") AS buckets ` +
-    `FROM (SELECT mean("in_bps") AS m_in, max("in_bps") AS x_in, mean("out_bps") AS m_out, max("out_bps") AS x_out FROM ${from('raw')} WHERE ${w} GROUP BY time(5m), "circuit" fill(none)) ` +
+    `FROM (SELECT mean("in_bps") AS m_in, max("in_bps") AS x_in, mean("out_bps") AS m_out, max("out_bps") AS x_out FROM "${db}"."raw"."circuit_traffic" WHERE ${where(fromMs, toMs, circuits)} GROUP BY time(5m), "circuit" fill(none)) ` +
     `GROUP BY "circuit"`
   );
 }
 
-/** The total traffic of the circuits, 5-minute interval by interval. */
-export function scopeSeriesQuery(db: string, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
-  const w = where(fromMs, toMs, circuits);
-  if (source === 'rollup_5m') return `SELECT sum("in_bps") AS in_bps, sum("out_bps") AS out_bps FROM "${db}"."rollup_5m"."circuit_traffic" WHERE ${w} GROUP BY time(5m) fill(none)`;
-  return `SELECT sum("m_in") AS in_bps, sum("m_out") AS out_bps FROM (SELECT mean("in_bps") AS m_in, mean("out_bps") AS m_out FROM "${db}"."raw"."circuit_traffic" WHERE ${w} GROUP BY time(5m), "circuit" fill(none)) GROUP BY time(5m) fill(none)`;
+/** The total traffic of the circuits from raw samples, 5-minute interval by interval. */
+export function rawScopeSeriesQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
+  return `SELECT sum("m_in") AS in_bps, sum("m_out") AS out_bps FROM (SELECT mean("in_bps") AS m_in, mean("out_bps") AS m_out FROM "${db}"."raw"."circuit_traffic" WHERE ${where(fromMs, toMs, circuits)} GROUP BY time(5m), "circuit" fill(none)) GROUP BY time(5m) fill(none)`;
 }
 
-export async function circuitTraffic(influx: InfluxQuery, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<Map<string, CircuitTraffic>> {
-  const rows = await influx.query(circuitTrafficQuery(influx.database, source, fromMs, toMs, circuits));
+export async function rawCircuitTraffic(influx: InfluxQuery, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<Map<string, CircuitTraffic>> {
+  const rows = await influx.query(rawTrafficQuery(influx.database, fromMs, toMs, circuits));
   const out = new Map<string, CircuitTraffic>();
   for (const r of rows) {
     if (typeof r.circuit !== 'string') continue;
@@ -87,8 +77,8 @@ export interface ScopeInterval {
   outBps: number;
 }
 
-export async function scopeSeries(influx: InfluxQuery, source: TrafficSource, fromMs: number, toMs: number, circuits: readonly string[] | null, timeZone: string): Promise<ScopeInterval[]> {
-  const rows = await influx.query(scopeSeriesQuery(influx.database, source, fromMs, toMs, circuits));
+export async function rawScopeSeries(influx: InfluxQuery, fromMs: number, toMs: number, circuits: readonly string[] | null, timeZone: string): Promise<ScopeInterval[]> {
+  const rows = await influx.query(rawScopeSeriesQuery(influx.database, fromMs, toMs, circuits));
   return rows.map((r) => {
     const timeMs = new Date(r.time as string).getTime();
     return { timeMs, hour: localParts(timeMs, timeZone).hour, inBps: num(r.in_bps) ?? 0, outBps: num(r.out_bps) ?? 0 };
