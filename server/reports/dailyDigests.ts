@@ -58,10 +58,23 @@ export class DailyDigests {
   /**
    * Every local day starting in [fromMs, toMs); days are whole, as report periods are.
    * @param circuits the circuits wanted (a kept day reads only theirs), or null for all.
+   * @param built days read from InfluxDB but not kept (not final yet), shared by the calls of one report.
    */
-  async days(fromMs: number, toMs: number, circuits: readonly string[] | null = null): Promise<DayDigest[]> {
+  async days(fromMs: number, toMs: number, circuits: readonly string[] | null = null, built = new Map<number, DayDigest>()): Promise<DayDigest[]> {
     const out: DayDigest[] = [];
-    for (let d = fromMs; d < toMs; d += DAY_MS) out.push(this.load(d, circuits) ?? only(await this.build(d), circuits));
+    for (let d = fromMs; d < toMs; d += DAY_MS) {
+      const kept = this.load(d, circuits);
+      if (kept) {
+        out.push(kept);
+        continue;
+      }
+      let day = built.get(d);
+      if (!day) {
+        day = await this.build(d);
+        built.set(d, day);
+      }
+      out.push(only(day, circuits));
+    }
     return out;
   }
 

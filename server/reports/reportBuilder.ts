@@ -43,16 +43,18 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
   const th = src.thresholds ?? DEFAULT_CAPACITY_THRESHOLDS;
   const now = src.now();
   const prev = previousPeriod(period);
-  const ids = scope.scope.kind === 'network' ? null : scope.circuits.map((c) => c.id);
   let traffic: Map<string, CircuitTraffic>;
   let previousTraffic: Map<string, CircuitTraffic>;
   let series: ScopeInterval[];
   if (source === 'rollup_5m') {
     const digests = src.digests ?? new DailyDigests(src.influx, null, src.now);
-    const current = await digestTraffic(digests, period.fromMs, period.toMs, ids);
+    const all = scope.circuits.map((c) => c.id);
+    const current = await digestTraffic(digests, period.fromMs, period.toMs, all);
     [traffic, series] = [current.perCircuit, current.series];
-    previousTraffic = (await digestTraffic(digests, prev.fromMs, prev.toMs, ids)).perCircuit;
+    previousTraffic = (await digestTraffic(digests, prev.fromMs, prev.toMs, all)).perCircuit;
   } else {
+    // InfluxQL needs no filter for the whole network.
+    const ids = scope.scope.kind === 'network' ? null : scope.circuits.map((c) => c.id);
     [traffic, previousTraffic, series] = await Promise.all([
       rawCircuitTraffic(src.influx, period.fromMs, period.toMs, ids),
       rawCircuitTraffic(src.influx, prev.fromMs, prev.toMs, ids),

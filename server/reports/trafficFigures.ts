@@ -9,7 +9,10 @@
 import type { DirectionFigures } from '../../shared/reports/reportModel.ts';
 import { localParts } from '../../shared/time/zonedTime.ts';
 import type { InfluxQuery } from '../influx/store.ts';
-import { higher, SLOTS_PER_DAY, type DailyDigests } from './dailyDigests.ts';
+import { higher, SLOTS_PER_DAY, type DailyDigests, type DayDigest } from './dailyDigests.ts';
+
+/** Circuits read from the day digests at once. */
+const CIRCUITS_AT_A_TIME = 200;
 
 export type TrafficSource = 'rollup_5m' | 'raw';
 
@@ -97,49 +100,54 @@ export function p95(values: ArrayLike<number>): number | null {
  * The same figures from daily digests of the 5-minute rollup: per circuit
  * the mean, peak and 95th percentile of its 5-minute means; for the scope,
  * the total of every 5-minute interval with data.
- * @param circuits null for every circuit the digests hold.
  */
-export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
-  const days = await digests.days(fromMs, toMs, circuits);
-  const ids = circuits ?? [...new Set(days.flatMap((d) => [...d.circuits.keys()]))];
+export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, ids: readonly string[]): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
+  const built = new Map<number, DayDigest>();
+  const dayCount = Math.round((toMs - fromMs) / 86_400_000);
   const perCircuit = new Map<string, CircuitTraffic>();
-  const totalIn = new Float64Array(days.length * SLOTS_PER_DAY).fill(NaN);
-  const totalOut = new Float64Array(days.length * SLOTS_PER_DAY).fill(NaN);
-  for (const id of ids) {
-    const ins: number[] = [];
-    const outs: number[] = [];
-    let inPeak = NaN;
-    let outPeak = NaN;
-    days.forEach((d, k) => {
-      const c = d.circuits.get(id);
-      if (!c) return;
-      for (let s = 0; s < SLOTS_PER_DAY; s++) {
-        const i = c.in[s]!;
-        const o = c.out[s]!;
-        if (Number.isNaN(i) || Number.isNaN(o)) continue;
-        ins.push(i);
-        outs.push(o);
-        const at = k * SLOTS_PER_DAY + s;
-        totalIn[at] = (Number.isNaN(totalIn[at]!) ? 0 : totalIn[at]!) + i;
-        totalOut[at] = (Number.isNaN(totalOut[at]!) ? 0 : totalOut[at]!) + o;
-      }
-      inPeak = higher(inPeak, c.inPeak);
-      outPeak = higher(outPeak, c.outPeak);
-    });
-    if (ins.length === 0) continue;
-    const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / xs.length;
-    perCircuit.set(id, {
-      in: { meanBps: mean(ins), peakBps: Number.isNaN(inPeak) ? null : inPeak, p95Bps: p95(ins) },
-      out: { meanBps: mean(outs), peakBps: Number.isNaN(outPeak) ? null : outPeak, p95Bps: p95(outs) },
-      buckets: ins.length,
-    });
+  const totalIn = new Float64Array(dayCount * SLOTS_PER_DAY).fill(NaN);
+  const totalOut = new Float64Array(dayCount * SLOTS_PER_DAY).fill(NaN);
+  const dayStarts: number[] = [];
+  // A few hundred circuits at a time: a year of a province is 900 MB of samples, a chunk of it 80 MB.
+  for (let c = 0; c < ids.length; c += CIRCUITS_AT_A_TIME) {
+    const days = await digests.days(fromMs, toMs, ids.slice(c, c + CIRCUITS_AT_A_TIME), built);
+    if (dayStarts.length === 0) dayStarts.push(...days.map((d) => d.dayStartMs));
+    for (const id of ids.slice(c, c + CIRCUITS_AT_A_TIME)) {
+      const ins: number[] = [];
+      const outs: number[] = [];
+      let inPeak = NaN;
+      let outPeak = NaN;
+      days.forEach((d, k) => {
+        const day = d.circuits.get(id);
+        if (!day) return;
+        for (let s = 0; s < SLOTS_PER_DAY; s++) {
+          const i = day.in[s]!;
+          const o = day.out[s]!;
+          if (Number.isNaN(i) || Number.isNaN(o)) continue;
+          ins.push(i);
+          outs.push(o);
+          const at = k * SLOTS_PER_DAY + s;
+          totalIn[at] = (Number.isNaN(totalIn[at]!) ? 0 : totalIn[at]!) + i;
+          totalOut[at] = (Number.isNaN(totalOut[at]!) ? 0 : totalOut[at]!) + o;
+        }
+        inPeak = higher(inPeak, day.inPeak);
+        outPeak = higher(outPeak, day.outPeak);
+      });
+      if (ins.length === 0) continue;
+      const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / xs.length;
+      perCircuit.set(id, {
+        in: { meanBps: mean(ins), peakBps: Number.isNaN(inPeak) ? null : inPeak, p95Bps: p95(ins) },
+        out: { meanBps: mean(outs), peakBps: Number.isNaN(outPeak) ? null : outPeak, p95Bps: p95(outs) },
+        buckets: ins.length,
+      });
+    }
   }
   const series: ScopeInterval[] = [];
-  days.forEach((d, k) => {
+  dayStarts.forEach((dayStartMs, k) => {
     for (let s = 0; s < SLOTS_PER_DAY; s++) {
       const at = k * SLOTS_PER_DAY + s;
       // Digest days begin at local midnight: twelve 5-minute intervals to the hour.
-      if (!Number.isNaN(totalIn[at]!)) series.push({ timeMs: d.dayStartMs + s * 300_000, hour: Math.floor(s / 12), inBps: totalIn[at]!, outBps: totalOut[at]! });
+      if (!Number.isNaN(totalIn[at]!)) series.push({ timeMs: dayStartMs + s * 300_000, hour: Math.floor(s / 12), inBps: totalIn[at]!, outBps: totalOut[at]! });
     }
   });
   return { perCircuit, series };
