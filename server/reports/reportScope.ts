@@ -43,8 +43,3 @@ export function resolveScope(topology: Topology, text: string): ResolvedScope {
   if (!carrier) throw new ScopeError(`carrier:${value}: give telecom, unicom or mobile (电信、联通、移动)`);
   return { scope: { kind: 'carrier', id: carrier as Carrier }, name: CARRIER_NAMES[carrier], circuits: topology.circuits.filter((c) => c.carrier === carrier) };
 }
-
-/** The scope as written on the command line and in schedules. */
-export function scopeText(scope: ReportScope): string {
-  return scope.kind === 'network' ? 'network' : `${scope.kind}:${scope.id}`;
-}
