@@ -85,6 +85,8 @@ export class Collector {
   readonly #mux: UdpMux;
   readonly #clients: NetSnmpClient[] = [];
   readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
+  readonly #round = new Set<string>();
+  #roundStartedMs: number;
   /** The last reading of each polled interface, and when (collector clock) it was taken. */
   readonly #previous = new Map<PolledInterfaceSpec, { reading: InterfaceReading; atMs: number }>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
@@ -93,6 +95,7 @@ export class Collector {
 
   constructor(private readonly o: CollectorOptions) {
     this.#now = o.now ?? Date.now;
+    this.#roundStartedMs = this.#now();
     const check = targetCheck(o.topology, o.production);
     this.#mux = new UdpMux(check);
     for (const device of o.topology.devices) {
@@ -171,8 +174,23 @@ export class Collector {
     if (!poller) throw new Error(this.unpollable.get(deviceId) ?? `device ${deviceId} is not polled by this collector`);
     const poll = await poller.poll();
     const outcomes = this.process(poller, poll);
+    this.completeRound(deviceId);
     for (const l of this.#listeners) l(poll, outcomes);
     return { poll, outcomes };
+  }
+
+  /**
+   * Polling on schedules has no cycles of its own: a round ends when every
+   * device has been polled once since the last round ended, and its length
+   * is the cycle time a NOC watches (it grows when the pollers fall behind).
+   */
+  private completeRound(deviceId: string): void {
+    this.#round.add(deviceId);
+    if (this.#round.size < this.pollers.size) return;
+    const now = this.#now();
+    this.stats.lastCycleMs = now - this.#roundStartedMs;
+    this.#round.clear();
+    this.#roundStartedMs = now;
   }
 
   /** Polls every device once, all at once up to the in-flight cap; returns the wall time taken. */

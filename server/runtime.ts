@@ -147,7 +147,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
     };
     const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => {
-      writer.write([alarmEventPoint(e, Date.now())]);
+      writer.write([alarmEventPoint(e, Date.now(), topology)]);
       websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
     } });
     const maintenance = MaintenanceStore.open(join(config.dataDir, 'alarms'), topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));

@@ -207,6 +207,7 @@ export const MEASUREMENTS = {
     writtenBy: 'server (alarm engine)',
     tags: {
       circuit: 'circuit id, for circuit alarms',
+      carrier: 'telecom | unicom | mobile, for circuit alarms (the carrier scorecard counts outages by it)',
       device: 'device id, for device alarms',
       kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget',
       severity: 'critical | major | minor | warning',
@@ -226,7 +227,7 @@ export const MEASUREMENTS = {
     fields: {
       devices_ok: { type: 'integer', unit: 'count', description: 'devices that answered' },
       devices_failed: { type: 'integer', unit: 'count', description: 'devices that did not' },
-      cycle_ms: { type: 'float', unit: 'ms', description: 'wall time of the last full cycle, when one was run' },
+      cycle_ms: { type: 'float', unit: 'ms', description: 'how long the last round took: from the end of one round until every device was polled again' },
       requests: { type: 'integer', unit: 'count', description: 'SNMP requests sent' },
       timeouts: { type: 'integer', unit: 'count', description: 'polls that got no answer in time' },
       samples_rejected: { type: 'integer', unit: 'count', description: 'rates dropped as impossible (above contracted bandwidth) or after a counter reset' },
