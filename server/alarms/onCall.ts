@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Alarm, Severity } from '../../shared/alarms/types.ts';
 import { durationSchema } from '../../shared/model/unitSchemas.ts';
+import { localParts } from '../../shared/time/zonedTime.ts';
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time of day like 08:30' });
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be lower-case letters, digits, ".", "_" or "-"' });
@@ -64,8 +65,8 @@ export interface EscalationLevel {
 
 /** Minutes since local midnight and the local date (days since the epoch) at an instant. */
 function local(ms: number, zone: string): { day: number; minutes: number } {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return { day: Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / 86_400_000, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+  const p = localParts(ms, zone);
+  return { day: Date.UTC(p.year, p.month - 1, p.day) / 86_400_000, minutes: p.hour * 60 + p.minute };
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));

@@ -6,6 +6,7 @@
  */
 import { KIND_NAMES, SEVERITY_NAMES } from '../../shared/alarms/alarmWords.ts';
 import type { Alarm } from '../../shared/alarms/types.ts';
+import { formatLocalTime as formatTime } from '../../shared/time/zonedTime.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { formatRate } from '../../shared/model/units.ts';
@@ -79,10 +80,6 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   if (mentions.length) lines.splice(lines.length - 1, 0, `${L === 'zh' ? '值班' : 'On call'}: ${mentions.map((m) => m.name).join(', ')}`);
   const title = `${escalation}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${carrierText}${affected}`;
   return { id: pushId(alarm.id, reason, channel, level), reason, alarm, title, lines, url, language: L, mentions };
-}
-
-export function formatTime(ms: number, zone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
 }
 
 export function formatDuration(ms: number, L: Lang): string {

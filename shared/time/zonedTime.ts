@@ -44,3 +44,10 @@ export function localParts(atMs: number, timeZone: string): { year: number; mont
   const local = new Date(atMs + utcOffsetSeconds(timeZone, new Date(atMs)) * 1000);
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds(), weekday: local.getUTCDay() };
 }
+
+/** "yyyy-mm-dd hh:mm:ss" (or without seconds) in the zone: how every page, push and report writes a time. */
+export function formatLocalTime(ms: number, timeZone: string, withSeconds = true): string {
+  const p = localParts(ms, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}${withSeconds ? `:${pad(p.second)}` : ''}`;
+}

@@ -4,6 +4,7 @@
  * cannot become markup. Times are shown in Asia/Shanghai whatever the
  * browser's own zone, as the NOC reads them.
  */
+import { formatLocalTime } from '../../shared/time/zonedTime.ts';
 import type { Lang } from './i18n.ts';
 
 type Child = Node | string | null | undefined | false;
@@ -35,18 +36,9 @@ export function formatTraffic(bps: number | null | undefined): string {
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1).replace(/\.0$/, '') : v.toFixed(2).replace(/\.?0+$/, '')}${unit}bps`;
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** yyyy-mm-dd hh:mm:ss in Asia/Shanghai. */
 export function formatTime(ms: number | null, withSeconds = true): string {
-  if (ms === null) return '–';
-  const key = String(withSeconds);
-  let f = timeFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('sv-SE', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
-    timeFormats.set(key, f);
-  }
-  return f.format(ms);
+  return ms === null ? '–' : formatLocalTime(ms, TIME_ZONE, withSeconds);
 }
 
 export function formatDuration(seconds: number, lang: Lang): string {

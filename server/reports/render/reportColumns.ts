@@ -4,7 +4,7 @@
  */
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import type { CircuitFigures, OutageRow, Report } from '../../../shared/reports/reportModel.ts';
-import { localParts } from '../../../shared/time/zonedTime.ts';
+import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 import { w, type Lang, type WordKey } from '../reportWords.ts';
 
 export type Cell = string | number | null;
@@ -50,21 +50,14 @@ export const CIRCUIT_COLUMNS: ReadonlyArray<Column<CircuitFigures>> = [
   { header: 'trend', kind: 'percent', value: trendPct },
 ];
 
-/** yyyy-mm-dd hh:mm:ss in the report's zone. */
-export function localTime(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
-}
-
 export const outageColumns = (r: Report): ReadonlyArray<Column<OutageRow>> => {
   const byId = new Map(r.circuits.map((c) => [c.circuitId, c]));
   return [
     { header: 'circuit', kind: 'text', value: (o) => o.circuitId },
     { header: 'carrier', kind: 'text', value: (o, l) => { const c = byId.get(o.circuitId); return c ? CARRIER_NAMES[c.carrier][l] : ''; } },
     { header: 'carrierNo', kind: 'text', value: (o) => byId.get(o.circuitId)?.carrierCircuitId ?? '' },
-    { header: 'start', kind: 'text', value: (o) => localTime(o.startMs, r.period.timeZone) },
-    { header: 'end', kind: 'text', value: (o, l) => (o.endMs === null ? w(l, 'ongoing') : localTime(o.endMs, r.period.timeZone)) },
+    { header: 'start', kind: 'text', value: (o) => formatLocalTime(o.startMs, r.period.timeZone) },
+    { header: 'end', kind: 'text', value: (o, l) => (o.endMs === null ? w(l, 'ongoing') : formatLocalTime(o.endMs, r.period.timeZone)) },
     { header: 'durationMin', kind: 'number', value: (o) => round(o.durationS / 60, 1) },
     { header: 'cause', kind: 'text', value: (o) => o.cause },
   ];

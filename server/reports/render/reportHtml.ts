@@ -12,7 +12,8 @@ import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import { formatRate } from '../../../shared/model/units.ts';
 import type { CircuitFigures, Report } from '../../../shared/reports/reportModel.ts';
 import { methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
-import { localTime, outageColumns, type Cell, type Column } from './reportColumns.ts';
+import { outageColumns, type Cell, type Column } from './reportColumns.ts';
+import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, SVGRenderer]);
 
@@ -101,9 +102,9 @@ export function reportHtml(r: Report, lang: Lang): string {
 <h1>${esc(`${r.network.name[lang]} · ${w(lang, 'title')}`)}</h1>
 <dl class="meta">
 <dt>${esc(w(lang, 'scope'))}</dt><dd>${esc(r.scopeName[lang])}</dd>
-<dt>${esc(w(lang, 'period'))}</dt><dd>${esc(`${r.period.label}: ${localTime(r.period.fromMs, r.period.timeZone)} – ${localTime(r.period.toMs, r.period.timeZone)}`)}</dd>
+<dt>${esc(w(lang, 'period'))}</dt><dd>${esc(`${r.period.label}: ${formatLocalTime(r.period.fromMs, r.period.timeZone)} – ${formatLocalTime(r.period.toMs, r.period.timeZone)}`)}</dd>
 <dt>${esc(w(lang, 'timeZone'))}</dt><dd>${esc(r.period.timeZone)}</dd>
-<dt>${esc(w(lang, 'generated'))}</dt><dd>${esc(localTime(r.generatedAtMs, r.period.timeZone))}</dd>
+<dt>${esc(w(lang, 'generated'))}</dt><dd>${esc(formatLocalTime(r.generatedAtMs, r.period.timeZone))}</dd>
 <dt>${esc(w(lang, 'source'))}</dt><dd>${esc(w(lang, r.source === 'raw' ? 'raw' : 'rollup'))}</dd>
 <dt>${esc(w(lang, 'trafficCoverage'))}</dt><dd id="traffic-coverage">${esc(pctText(t.trafficCoveragePct, 1))}</dd>
 <dt>${esc(w(lang, 'availabilityCoverage'))}</dt><dd id="availability-coverage">${esc(pctText(t.availabilityCoveragePct, 1))}</dd>

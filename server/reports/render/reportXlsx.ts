@@ -8,7 +8,8 @@ import ExcelJS from 'exceljs';
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import type { Report } from '../../../shared/reports/reportModel.ts';
 import { methodNotes, w, type Lang } from '../reportWords.ts';
-import { CIRCUIT_COLUMNS, localTime, outageColumns, type Column } from './reportColumns.ts';
+import { CIRCUIT_COLUMNS, outageColumns, type Column } from './reportColumns.ts';
+import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
 const FORMAT: Record<Column<unknown>['kind'], string | undefined> = { text: undefined, number: '#,##0', percent: '0.00', bps: '#,##0' };
 
@@ -28,9 +29,9 @@ export async function reportXlsx(r: Report, lang: Lang): Promise<Buffer> {
   const t = r.totals;
   const rows: Array<[string, string | number | null]> = [
     [w(lang, 'title'), `${r.network.name[lang]} · ${r.scopeName[lang]}`],
-    [w(lang, 'period'), `${r.period.label} (${localTime(r.period.fromMs, r.period.timeZone)} – ${localTime(r.period.toMs, r.period.timeZone)})`],
+    [w(lang, 'period'), `${r.period.label} (${formatLocalTime(r.period.fromMs, r.period.timeZone)} – ${formatLocalTime(r.period.toMs, r.period.timeZone)})`],
     [w(lang, 'timeZone'), r.period.timeZone],
-    [w(lang, 'generated'), localTime(r.generatedAtMs, r.period.timeZone)],
+    [w(lang, 'generated'), formatLocalTime(r.generatedAtMs, r.period.timeZone)],
     [w(lang, 'source'), w(lang, r.source === 'raw' ? 'raw' : 'rollup')],
     [w(lang, 'circuits'), t.circuits],
     [w(lang, 'trafficCoverage'), t.trafficCoveragePct],
