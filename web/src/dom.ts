@@ -16,8 +16,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
-/** For the few places that take HTML (ECharts tooltips): text made inert. */
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+export { escapeHtml } from '../../shared/text/escapeHtml.ts';
 
 /** A button that runs `action` on click. */
 export function button(label: string, action: () => void, attrs: Record<string, string | undefined> = {}): HTMLButtonElement {

@@ -11,13 +11,12 @@ import { SVGRenderer } from 'echarts/renderers';
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import { formatRate } from '../../../shared/model/units.ts';
 import type { CircuitFigures, Report } from '../../../shared/reports/reportModel.ts';
+import { escapeHtml as esc } from '../../../shared/text/escapeHtml.ts';
 import { methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
 import { outageColumns, type Cell, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, SVGRenderer]);
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function svgChart(width: number, height: number, option: echarts.EChartsCoreOption): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
