@@ -17,7 +17,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../server/browser/debianChromium.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { startBenchConsole } from './benchConsole.ts';
 import { provinceYaml } from './generatedNetwork.ts';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const topology = parseTopology(provinceYaml(CITIES), 'generated-province.yaml');
   const server = await startBenchConsole(topology, { web: true, downEvery: 37 });
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const overview = [];
     const floor = [];

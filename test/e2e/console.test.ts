@@ -10,11 +10,12 @@
 import { expect } from 'chai';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { loadConfig } from '../../shared/config/config.ts';
 import { DEMO_SECRETS_FILE } from '../../shared/config/defaults.ts';
 import { memoryLogger } from '../../shared/log.ts';
+import { launchChromium } from '../../server/browser/debianChromium.ts';
 import { startProduct, type RunningProduct } from '../../server/runtime.ts';
 import { HOSTILE_ALIAS } from '../../sim/network/interfaces.ts';
 import { waitFor } from '../support/processes.ts';
@@ -49,7 +50,7 @@ describe('console in Chromium (end to end)', function () {
     await mkdir(ARTIFACTS, { recursive: true });
     await writeProductConfig(dir.path);
     product = await startProduct(await loadConfig({ env: TEST_ENV, cwd: dir.path }), TEST_ENV, memoryLogger());
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    browser = await launchChromium();
     operator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await operator.newPage();
     page.on('response', (r) => {

@@ -3,18 +3,13 @@
  * playwright-core; never a downloaded browser). The page has no script and
  * loads nothing, so Chromium runs with the network off.
  */
-import { chromium } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from '../../browser/debianChromium.ts';
 
 /** @throws Error saying Chromium is missing or failed, with the way to install it. */
 export async function htmlToPdf(html: string): Promise<Buffer> {
-  let browser;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  } catch (err) {
-    throw new Error(`PDF: cannot start ${CHROMIUM} (apt-get install chromium fonts-noto-cjk): ${(err as Error).message.split('\n')[0]}`, { cause: err });
-  }
+  const browser = await launchChromium().catch((err: Error) => {
+    throw new Error(`PDF: ${err.message}`, { cause: err });
+  });
   try {
     const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
     const page = await context.newPage();
