@@ -39,6 +39,25 @@ export interface DayDigest {
   circuits: Map<string, CircuitDay>;
 }
 
+interface DayHeader {
+  circuits: string[];
+  peaks: Array<[number, number]>;
+  index: Map<string, number>;
+  base: number;
+}
+
+/**
+ * What one report has read so far: days read from InfluxDB but not kept (not
+ * final yet) and the headers of kept days, so its chunks of circuits read
+ * each only once.
+ */
+export interface DigestReading {
+  built: Map<number, DayDigest>;
+  headers: Map<number, DayHeader>;
+}
+
+export const newReading = (): DigestReading => ({ built: new Map(), headers: new Map() });
+
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 /** The larger, where NaN means none. */
 export const higher = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
@@ -58,20 +77,20 @@ export class DailyDigests {
   /**
    * Every local day starting in [fromMs, toMs); days are whole, as report periods are.
    * @param circuits the circuits wanted (a kept day reads only theirs), or null for all.
-   * @param built days read from InfluxDB but not kept (not final yet), shared by the calls of one report.
+   * @param reading what the calls of one report have read already.
    */
-  async days(fromMs: number, toMs: number, circuits: readonly string[] | null = null, built = new Map<number, DayDigest>()): Promise<DayDigest[]> {
+  async days(fromMs: number, toMs: number, circuits: readonly string[] | null = null, reading = newReading()): Promise<DayDigest[]> {
     const out: DayDigest[] = [];
     for (let d = fromMs; d < toMs; d += DAY_MS) {
-      const kept = this.load(d, circuits);
+      const kept = this.load(d, circuits, reading.headers);
       if (kept) {
         out.push(kept);
         continue;
       }
-      let day = built.get(d);
+      let day = reading.built.get(d);
       if (!day) {
         day = await this.build(d);
-        built.set(d, day);
+        reading.built.set(d, day);
       }
       out.push(only(day, circuits));
     }
@@ -110,7 +129,7 @@ export class DailyDigests {
   }
 
   /** A kept day, reading only the wanted circuits' samples (one circuit of a province is 2 KB of a 2.5 MB file). */
-  private load(dayStartMs: number, wanted: readonly string[] | null): DayDigest | null {
+  private load(dayStartMs: number, wanted: readonly string[] | null, headers: Map<number, DayHeader>): DayDigest | null {
     const file = this.file(dayStartMs);
     if (!file) return null;
     let fd: number;
@@ -125,14 +144,18 @@ export class DailyDigests {
         readSync(fd, b, 0, bytes, at);
         return b;
       };
-      const headerLength = read(4, 0).readUInt32LE(0);
-      const header = JSON.parse(read(headerLength, 4).toString('utf8')) as { circuits: string[]; peaks: Array<[number, number]> };
-      const base = 4 + headerLength;
+      let header = headers.get(dayStartMs);
+      if (!header) {
+        const headerLength = read(4, 0).readUInt32LE(0);
+        const parsed = JSON.parse(read(headerLength, 4).toString('utf8')) as { circuits: string[]; peaks: Array<[number, number]> };
+        header = { ...parsed, index: new Map(parsed.circuits.map((id, i) => [id, i])), base: 4 + headerLength };
+        headers.set(dayStartMs, header);
+      }
+      const { base, index, peaks } = header;
       const block = 2 * SLOTS_PER_DAY * 4;
-      const index = new Map(header.circuits.map((id, i) => [id, i]));
       const circuits = new Map<string, CircuitDay>();
       const take = (id: string, i: number, samples: Float32Array) =>
-        circuits.set(id, { in: samples.subarray(0, SLOTS_PER_DAY), out: samples.subarray(SLOTS_PER_DAY, 2 * SLOTS_PER_DAY), inPeak: header.peaks[i]![0], outPeak: header.peaks[i]![1] });
+        circuits.set(id, { in: samples.subarray(0, SLOTS_PER_DAY), out: samples.subarray(SLOTS_PER_DAY, 2 * SLOTS_PER_DAY), inPeak: peaks[i]![0], outPeak: peaks[i]![1] });
       if (wanted === null) {
         // Copied into a fresh buffer, so the samples are aligned whatever the header's length.
         const all = new Float32Array(read(header.circuits.length * block, base).buffer.slice(0));

@@ -12,7 +12,7 @@ import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPerio
 import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
-import { digestTraffic, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
+import { digestTraffic, mean, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
   topology: Topology;
@@ -29,7 +29,6 @@ export interface ReportSources {
 const BUCKET_MS = 300_000;
 const pct = (part: number | null, whole: number) => (part === null || whole <= 0 ? null : (100 * part) / whole);
 const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((n, x) => n + x, 0) / xs.length : null);
 
 function outageRows(circuitId: string, a: Availability | null, fromMs: number, toMs: number): OutageRow[] {
   return (a?.outages ?? [])

@@ -9,7 +9,7 @@
 import type { DirectionFigures } from '../../shared/reports/reportModel.ts';
 import { localParts } from '../../shared/time/zonedTime.ts';
 import type { InfluxQuery } from '../influx/store.ts';
-import { higher, SLOTS_PER_DAY, type DailyDigests, type DayDigest } from './dailyDigests.ts';
+import { higher, newReading, SLOTS_PER_DAY, type DailyDigests } from './dailyDigests.ts';
 
 /** Circuits read from the day digests at once. */
 const CIRCUITS_AT_A_TIME = 200;
@@ -44,7 +44,7 @@ function where(fromMs: number, toMs: number, circuits: readonly string[] | null)
  * highest left.
  * @param circuits null for every circuit.
  */
-export function rawTrafficQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
+function rawTrafficQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
   return (
     `SELECT mean("m_in") AS in_mean, max("x_in") AS in_peak, percentile("m_in", 95) AS in_p95, ` +
     `mean("m_out") AS out_mean, max("x_out") AS out_peak, percentile("m_out", 95) AS out_p95, count("m_in") AS buckets ` +
@@ -54,7 +54,7 @@ export function rawTrafficQuery(db: string, fromMs: number, toMs: number, circui
 }
 
 /** The total traffic of the circuits from raw samples, 5-minute interval by interval. */
-export function rawScopeSeriesQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
+function rawScopeSeriesQuery(db: string, fromMs: number, toMs: number, circuits: readonly string[] | null): string {
   return `SELECT sum("m_in") AS in_bps, sum("m_out") AS out_bps FROM (SELECT mean("in_bps") AS m_in, mean("out_bps") AS m_out FROM "${db}"."raw"."circuit_traffic" WHERE ${where(fromMs, toMs, circuits)} GROUP BY time(5m), "circuit" fill(none)) GROUP BY time(5m) fill(none)`;
 }
 
@@ -88,6 +88,8 @@ export async function rawScopeSeries(influx: InfluxQuery, fromMs: number, toMs: 
   });
 }
 
+export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((n, x) => n + x, 0) / xs.length : null);
+
 /** The 95th percentile by nearest rank, as InfluxQL computes it: rank ⌊0.95·n + 0.5⌋ of the sorted values. */
 export function p95(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
@@ -102,7 +104,7 @@ export function p95(values: ArrayLike<number>): number | null {
  * the total of every 5-minute interval with data.
  */
 export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, ids: readonly string[]): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
-  const built = new Map<number, DayDigest>();
+  const reading = newReading();
   const dayCount = Math.round((toMs - fromMs) / 86_400_000);
   const perCircuit = new Map<string, CircuitTraffic>();
   const totalIn = new Float64Array(dayCount * SLOTS_PER_DAY).fill(NaN);
@@ -110,7 +112,7 @@ export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs:
   const dayStarts: number[] = [];
   // A few hundred circuits at a time: a year of a province is 900 MB of samples, a chunk of it 80 MB.
   for (let c = 0; c < ids.length; c += CIRCUITS_AT_A_TIME) {
-    const days = await digests.days(fromMs, toMs, ids.slice(c, c + CIRCUITS_AT_A_TIME), built);
+    const days = await digests.days(fromMs, toMs, ids.slice(c, c + CIRCUITS_AT_A_TIME), reading);
     if (dayStarts.length === 0) dayStarts.push(...days.map((d) => d.dayStartMs));
     for (const id of ids.slice(c, c + CIRCUITS_AT_A_TIME)) {
       const ins: number[] = [];
@@ -134,10 +136,9 @@ export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs:
         outPeak = higher(outPeak, day.outPeak);
       });
       if (ins.length === 0) continue;
-      const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / xs.length;
       perCircuit.set(id, {
-        in: { meanBps: mean(ins), peakBps: Number.isNaN(inPeak) ? null : inPeak, p95Bps: p95(ins) },
-        out: { meanBps: mean(outs), peakBps: Number.isNaN(outPeak) ? null : outPeak, p95Bps: p95(outs) },
+        in: { meanBps: mean(ins)!, peakBps: Number.isNaN(inPeak) ? null : inPeak, p95Bps: p95(ins) },
+        out: { meanBps: mean(outs)!, peakBps: Number.isNaN(outPeak) ? null : outPeak, p95Bps: p95(outs) },
         buckets: ins.length,
       });
     }
