@@ -40,6 +40,7 @@ export class ConsoleData {
   #stopped = false;
   readonly #listeners = new Set<(c: Change, detail?: unknown) => void>();
   #alarmFetch: Promise<void> | null = null;
+  #alarmFetchAgain: Promise<void> | null = null;
 
   private constructor(readonly topology: TopologyView) {
     this.sites = new Map(topology.sites.map((s) => [s.id, s]));
@@ -96,9 +97,20 @@ export class ConsoleData {
     this.#seq = live.seq;
   }
 
-  /** Active alarms, fetched again after an alarm event; events that come meanwhile share the fetch. */
+  /**
+   * Active alarms, fetched again after an alarm event. Events that come while
+   * a fetch is out share one more fetch after it: the one out may have left
+   * before they happened.
+   */
   loadAlarms(): Promise<void> {
-    this.#alarmFetch ??= get<{ alarms: Alarm[] }>('/api/alarms?state=active&limit=1000')
+    if (this.#alarmFetch) {
+      this.#alarmFetchAgain ??= this.#alarmFetch.catch(() => undefined).then(() => {
+        this.#alarmFetchAgain = null;
+        return this.loadAlarms();
+      });
+      return this.#alarmFetchAgain;
+    }
+    this.#alarmFetch = get<{ alarms: Alarm[] }>('/api/alarms?state=active&limit=1000')
       .then((r) => {
         this.activeAlarms = r.alarms;
       })
