@@ -3,39 +3,40 @@
  * status and alarms. Every parameter is validated (400 with what was wrong),
  * unknown routes are 404, and no answer ever carries a stack trace or a
  * credential. Mutations need a session, the operator role, and the
- * session's CSRF token; each is written to the audit log.
+ * session's CSRF token; each is written to the audit log. Maintenance,
+ * administration and reports are routes of their own (routes/), under the
+ * same guards (apiGuards.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { gzip, gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
-import { ROLES } from '../../shared/auth/roles.ts';
 import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { AlarmError } from '../alarms/alarmEngine.ts';
 import type { AlarmService } from '../alarms/alarmService.ts';
-import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
-import { MaintenanceError, type MaintenanceStore } from '../alarms/maintenanceStore.ts';
+import type { MaintenanceStore } from '../alarms/maintenanceStore.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { InfluxQuery } from '../influx/store.ts';
-import { buildReport, type ReportSources } from '../reports/reportBuilder.ts';
+import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
+import type { ReportSources } from '../reports/reportBuilder.ts';
 import type { ReportScheduler } from '../reports/reportScheduler.ts';
-import { resolveScope, ScopeError } from '../reports/reportScope.ts';
-import { CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFileName } from '../reports/render/renderReport.ts';
-import { parsePeriod, PeriodError } from '../../shared/time/reportPeriod.ts';
+import { guards, HttpError, parse, requestIp, type Authed } from './apiGuards.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { LiveFeed } from './liveFeed.ts';
-import type { WebAssets } from './webAssets.ts';
-import { OPENAPI } from './openApi.ts';
-import { circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
 import { LoginLimiter } from './loginLimiter.ts';
-import { cookieValue, SESSION_COOKIE, SessionStore, type Session } from './sessions.ts';
-import { UserDirectoryError, type UserDirectory } from './userDirectory.ts';
-import { CAN, verifyLogin } from './users.ts';
+import { OPENAPI } from './openApi.ts';
+import { adminRoutes } from './routes/adminRoutes.ts';
+import { maintenanceRoutes } from './routes/maintenanceRoutes.ts';
+import { reportRoutes } from './routes/reportRoutes.ts';
+import { circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
+import { cookieValue, SESSION_COOKIE, SessionStore } from './sessions.ts';
+import type { UserDirectory } from './userDirectory.ts';
+import type { WebAssets } from './webAssets.ts';
+import { verifyLogin } from './users.ts';
 
 export interface ApiDeps {
   topology: Topology;
@@ -67,25 +68,6 @@ export interface ApiDeps {
   now?: () => number;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Authed = Request & { session?: Session };
-
-/** Parses with zod, or a 400 naming the parameter and what is wrong with it. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new HttpError(400, `${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
-}
-
 const alarmQuery = z.strictObject({
   state: z.enum(['active', 'cleared', 'all']).default('active'),
   severity: z.enum(SEVERITIES).optional(),
@@ -106,24 +88,8 @@ export function createApiApp(d: ApiDeps): express.Express {
     req.session = sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE)) ?? undefined;
     next();
   });
-  const needSession = (req: Authed): Session => {
-    if (!req.session) throw new HttpError(401, 'log in first');
-    return req.session;
-  };
-  /** A read only admins may make. */
-  const adminRead = (req: Authed): Session => {
-    const s = needSession(req);
-    if (!CAN.administer.includes(s.role)) throw new HttpError(403, `a ${s.role} may not see this`);
-    return s;
-  };
-  /** A mutation: a session, the CSRF token, and (if given) a role that may do it. */
-  const mutation = (req: Authed, can: keyof typeof CAN | null): Session => {
-    const s = needSession(req);
-    if (!SessionStore.csrfMatches(s, req.get('x-csrf-token'))) throw new HttpError(403, 'missing or wrong X-CSRF-Token header');
-    if (can && !CAN[can].includes(s.role)) throw new HttpError(403, `a ${s.role} may not do this`);
-    return s;
-  };
-
+  const g = guards();
+  const { needSession, mutation } = g;
   let cached: { seq: number; builtAtMs: number; json: string; gzip: Buffer } | null = null;
   let rebuilding = false;
   const build = () => {
@@ -168,7 +134,7 @@ export function createApiApp(d: ApiDeps): express.Express {
 
   app.post('/api/login', (req: Authed, res) => {
     const body = parse(z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }), req.body, 'body');
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = requestIp(req);
     const wait = limiter.retryAfterS(ip, body.username);
     if (wait > 0) {
       res.set('retry-after', String(wait));
@@ -348,7 +314,7 @@ export function createApiApp(d: ApiDeps): express.Express {
         const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
         event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
       }
-      d.audit.record({ user: s.username, action, target: id, ip: ip(req) });
+      d.audit.record({ user: s.username, action, target: id, ip: requestIp(req) });
       res.json(event.alarm);
     } catch (err) {
       if (err instanceof AlarmError) throw new HttpError(/^no alarm/.test(err.message) ? 404 : 409, err.message);
@@ -358,119 +324,9 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.post('/api/alarms/:id/ack', alarmAction('acknowledge'));
   app.post('/api/alarms/:id/shelve', alarmAction('shelve'));
 
-  const maintenanceBody = z.strictObject({
-    subjects: z.array(z.string().min(1).max(100)).min(1).max(500),
-    from: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-28T22:00:00+08:00' }),
-    to: z.iso.datetime({ offset: true, error: 'must be a date and time with its zone, like 2026-11-29T02:00:00+08:00' }),
-    reason: z.string().trim().min(1).max(300),
-  });
-  const maintenance = () => {
-    if (!d.maintenance) throw new HttpError(501, 'no maintenance windows on this server');
-    return d.maintenance;
-  };
-  /** Turns a store's refusal of bad input into a 400 (or 404 for what does not exist). */
-  const refused = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof MaintenanceError || err instanceof UserDirectoryError) throw new HttpError(/^no /.test(err.message) ? 404 : 400, err.message);
-      throw err;
-    }
-  };
-  const ip = (req: Request) => req.socket.remoteAddress ?? 'unknown';
-
-  app.get('/api/maintenance', (req: Authed, res) => {
-    needSession(req);
-    res.json({ windows: maintenance().list() });
-  });
-  app.post('/api/maintenance', (req: Authed, res) => {
-    const s = mutation(req, 'act');
-    const body = parse(maintenanceBody, req.body ?? {}, 'body');
-    const w = refused(() => maintenance().add({ subjects: body.subjects, fromMs: Date.parse(body.from), toMs: Date.parse(body.to), reason: body.reason }, s.username));
-    d.audit.record({ user: s.username, action: 'maintenance-add', target: w.id, ip: ip(req) });
-    res.status(201).json(w);
-  });
-  app.delete('/api/maintenance/:id', (req: Authed, res) => {
-    const s = mutation(req, 'act');
-    const id = parse(z.string().min(1).max(100), req.params.id, 'window id');
-    const w = refused(() => maintenance().remove(id));
-    d.audit.record({ user: s.username, action: 'maintenance-end', target: id, ip: ip(req) });
-    res.json(w);
-  });
-
-  app.get('/api/admin/users', (req: Authed, res) => {
-    adminRead(req);
-    res.json({ users: d.users.list() });
-  });
-  app.put('/api/admin/users/:username', (req: Authed, res) => {
-    const s = mutation(req, 'administer');
-    const username = parse(z.string().min(1).max(32), req.params.username, 'username');
-    const body = parse(z.strictObject({ role: z.enum(ROLES), password: z.string().max(200).optional() }), req.body ?? {}, 'body');
-    const entry = refused(() => d.users.put(username, body.role, body.password ?? null));
-    // A changed role or password takes effect now: the user's open sessions end.
-    sessions.destroyUser(username);
-    d.audit.record({ user: s.username, action: 'user-put', target: username, ip: ip(req) });
-    res.json(entry);
-  });
-  app.delete('/api/admin/users/:username', (req: Authed, res) => {
-    const s = mutation(req, 'administer');
-    const username = parse(z.string().min(1).max(32), req.params.username, 'username');
-    if (username === s.username) throw new HttpError(400, 'username: an admin cannot remove themselves');
-    refused(() => d.users.remove(username));
-    sessions.destroyUser(username);
-    d.audit.record({ user: s.username, action: 'user-remove', target: username, ip: ip(req) });
-    res.json({ ok: true });
-  });
-  app.get('/api/admin/config', (req: Authed, res) => {
-    adminRead(req);
-    res.json(d.configSummary ?? {});
-  });
-
-  const reports = () => {
-    if (!d.reports) throw new HttpError(501, 'reports need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
-    return d.reports;
-  };
-  /** A file for download; its name in both the plain and the UTF-8 form, for Chinese names. */
-  const download = (res: Response, name: string, type: string, body: Buffer, inline = false) => {
-    res.set('content-type', type).set('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
-    // A report page is shown framed in the console; it carries no script and may load nothing.
-    if (type.startsWith('text/html')) res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
-    res.send(body);
-  };
-  app.get('/api/reports', async (req: Authed, res) => {
-    needSession(req);
-    const r = reports();
-    const q = parse(z.strictObject({ period: z.string().min(1).max(40), scope: z.string().min(1).max(120).default('network'), format: z.enum(REPORT_FORMATS).default('json'), lang: z.enum(['zh', 'en']).default('zh') }), req.query, 'query');
-    let period;
-    let scope;
-    try {
-      period = parsePeriod(q.period, d.topology.network.timezone);
-      scope = resolveScope(d.topology, q.scope);
-    } catch (err) {
-      if (err instanceof PeriodError) throw new HttpError(400, `query.period: ${err.message}`);
-      if (err instanceof ScopeError) throw new HttpError(400, `query.scope: ${err.message}`);
-      throw err;
-    }
-    const report = await buildReport(r.sources, period, scope);
-    if (q.format === 'json') {
-      res.json(report);
-      return;
-    }
-    download(res, reportFileName(report, q.format), CONTENT_TYPES[q.format], await renderReport(report, q.format, q.lang), q.format === 'html');
-  });
-  app.get('/api/reports/stored', (req: Authed, res) => {
-    needSession(req);
-    res.json({ reports: reports().scheduler?.stored() ?? [] });
-  });
-  app.get('/api/reports/stored/:schedule/:file', async (req: Authed, res) => {
-    needSession(req);
-    const schedule = parse(z.string().min(1).max(40), req.params.schedule, 'schedule');
-    const file = parse(z.string().min(1).max(200), req.params.file, 'file');
-    const path = reports().scheduler?.storedPath(schedule, file);
-    if (!path) throw new HttpError(404, `no stored report ${schedule}/${file}`);
-    const format = file.slice(file.lastIndexOf('.') + 1) as keyof typeof CONTENT_TYPES;
-    download(res, file, CONTENT_TYPES[format] ?? 'application/octet-stream', await readFile(path), format === 'html');
-  });
+  maintenanceRoutes(app, d, g);
+  adminRoutes(app, d, g, sessions);
+  reportRoutes(app, d, g);
 
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
