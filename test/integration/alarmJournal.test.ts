@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { AlarmJournal, type PushRecord } from '../../server/alarms/alarmJournal.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { inTempDir } from '../support/tempDir.ts';
 
 function alarm(n: number, cleared = false): Alarm {
   return {
@@ -38,8 +38,7 @@ describe('alarm journal', function () {
   this.timeout(30_000);
 
   it('reads back alarms and pushes, ignores a write cut short, and keeps everything through compaction', async () => {
-    const dir = await tempDir('journal');
-    try {
+    await inTempDir('journal', async (dir) => {
       const log = memoryLogger();
       const j = AlarmJournal.open(dir.path, log);
       const a1 = alarm(1);
@@ -60,14 +59,11 @@ describe('alarm journal', function () {
       const third = AlarmJournal.open(dir.path, log);
       expect([...third.alarms.keys()].sort()).to.deep.equal([a1.id, alarm(2).id, alarm(3).id].sort());
       third.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 
   it('loses nothing that append() returned from when the process is killed with SIGKILL', async () => {
-    const dir = await tempDir('journal-kill');
-    try {
+    await inTempDir('journal-kill', async (dir) => {
       // A child appends as fast as it can and says how far it got after each append.
       const script = `
         import { AlarmJournal } from ${JSON.stringify(join(process.cwd(), 'server/alarms/alarmJournal.ts'))};
@@ -95,8 +91,6 @@ describe('alarm journal', function () {
       const j = AlarmJournal.open(dir.path, memoryLogger());
       for (let n = 1; n <= confirmed; n++) expect(j.alarms.has(`a${n}`), `a${n} of ${confirmed}`).to.equal(true);
       j.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 });

@@ -13,7 +13,7 @@ import { continuousQueries, rollupBackfill } from '../../shared/schema/rollups.t
 import { EmbeddedInflux } from '../../server/influx/embeddedInflux.ts';
 import { ensureSchema } from '../../server/influx/schemaSetup.ts';
 import { isAlive, listeningAddresses, waitFor } from '../support/processes.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { inTempDir } from '../support/tempDir.ts';
 import { httpQuery, httpWrite, startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
 const DB = 'nms';
@@ -152,16 +152,13 @@ describe('managed InfluxDB (real influxd)', function () {
 
 describe('managed InfluxDB without influxd', () => {
   it('says exactly how to install it', async () => {
-    const dir = await tempDir('noinflux');
-    try {
+    await inTempDir('noinflux', async (dir) => {
       const influx = new EmbeddedInflux({ dir: dir.path, port: 0, log: memoryLogger(), binary: join(dir.path, 'influxd') });
       const err = await influx.start().then(() => null, (e: Error) => e);
       expect(err?.message).to.equal(
         `${join(dir.path, 'influxd')} not found: install Debian's InfluxDB 1.x with "apt-get install influxdb" (npm start does this for you), ` +
           'or set influx.url in nms.yaml to use an InfluxDB server you already run',
       );
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 });

@@ -22,7 +22,7 @@ import { buildChannels, ChannelConfigError } from '../../server/notifiers/notifi
 import { WebSocketHub } from '../../server/notifiers/websocketNotifier.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
 import { readPlainMail } from '../support/mime.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { inTempDir } from '../support/tempDir.ts';
 
 const SECRETS = { DT_TOKEN: 'dt-token-1', DT_SIGN: 'SECdt-sign-secret', WECOM_KEY: 'wecom-key-1', FS_TOKEN: 'fs-token-1', FS_SIGN: 'fs-sign-secret', HOOK_SIGN: 'hook-secret' };
 const T0 = Date.parse('2026-11-23T10:00:00+08:00');
@@ -140,8 +140,7 @@ describe('notifiers against a local receiver', function () {
   });
 
   it('retries a refused push, gives up with the vendor’s words, and never sends a sent push again after a restart', async () => {
-    const dir = await tempDir('delivery');
-    try {
+    await inTempDir('delivery', async (dir) => {
       const log = memoryLogger();
       let journal = AlarmJournal.open(dir.path, log);
       let fail = 2;
@@ -166,14 +165,11 @@ describe('notifiers against a local receiver', function () {
       await again.idle();
       expect(rx.requests.length).to.equal(before);
       journal.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 
   it('spaces pushes to the channel’s rate limit', async () => {
-    const dir = await tempDir('delivery-rate');
-    try {
+    await inTempDir('delivery-rate', async (dir) => {
       const journal = AlarmJournal.open(dir.path, memoryLogger());
       const hook = channels().find((c) => c.settings.name === 'noc-hook')!;
       const queue = new DeliveryQueue([{ ...hook, settings: { ...hook.settings, ratePerMinute: 300 } }], journal, memoryLogger());
@@ -183,9 +179,7 @@ describe('notifiers against a local receiver', function () {
       expect(times).to.have.length(4);
       for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!, `gap ${k}`).to.be.at.least(190);
       journal.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 
   it('sends email through a real SMTP server, Chinese subject intact, to the on-duty person too', async () => {

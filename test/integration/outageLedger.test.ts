@@ -15,7 +15,7 @@ import { AlarmService } from '../../server/alarms/alarmService.ts';
 import { OutageLedger } from '../../server/alarms/outageLedger.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
 import { LiveState } from '../../shared/live/liveState.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { inTempDir } from '../support/tempDir.ts';
 
 const H = 3_600_000;
 const MIN = 60_000;
@@ -49,8 +49,7 @@ describe('outage ledger', () => {
   });
 
   it('computes availability, unknown time, MTTR and the budget, and keeps them across a reopen', async () => {
-    const dir = await tempDir('ledger');
-    try {
+    await inTempDir('ledger', async (dir) => {
       const log = memoryLogger();
       let ledger = OutageLedger.open(dir.path, topology, log, 3 * MIN);
       const dept = topology.circuits.find((c) => c.upstreamIds.includes('HY-HYX'))!.id;
@@ -93,14 +92,11 @@ describe('outage ledger', () => {
       expect(b.allowedDownS).to.be.closeTo(allowed, 1e-6);
       expect(b.remainingS).to.be.closeTo(allowed - 2400, 1e-6);
       ledger.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 
   it('reports unknown, not up, for a period with no data at all', async () => {
-    const dir = await tempDir('ledger-empty');
-    try {
+    await inTempDir('ledger-empty', async (dir) => {
       const ledger = OutageLedger.open(dir.path, topology, memoryLogger(), 3 * MIN);
       ledger.checkpoint(DAY0);
       ledger.observe('HY-HYX', DAY0 + 5 * H); // first seen five hours after the NMS stopped watching
@@ -108,14 +104,11 @@ describe('outage ledger', () => {
       expect(a.availabilityPct).to.equal(null);
       expect(a.unknownS).to.equal(5 * 3600);
       ledger.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 
   it('raises an SLA budget alarm when a circuit has used up its month, and clears it in the next', async () => {
-    const dir = await tempDir('ledger-budget');
-    try {
+    await inTempDir('ledger-budget', async (dir) => {
       const log = memoryLogger();
       const journal = AlarmJournal.open(dir.path, log);
       const ledger = OutageLedger.open(dir.path, topology, log);
@@ -134,8 +127,6 @@ describe('outage ledger', () => {
       expect(service.engine.active().filter((a) => a.kind === 'sla_budget')).to.deep.equal([]);
       journal.close();
       ledger.close();
-    } finally {
-      await dir.remove();
-    }
+    });
   });
 });

@@ -7,3 +7,13 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove():
   const path = await mkdtemp(join(tmpdir(), `nms-${prefix}-`));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
+
+/** Runs `fn` with a fresh folder, and removes the folder however `fn` ends. */
+export async function inTempDir<T>(prefix: string, fn: (dir: { path: string }) => Promise<T>): Promise<T> {
+  const dir = await tempDir(prefix);
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.remove();
+  }
+}
