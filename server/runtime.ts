@@ -81,6 +81,9 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   }
   const unknown = config.alarms.maintenance.flatMap((w, i) => unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
   if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
+  if (config.reports.schedules.length && config.influx.mode === 'external' && config.influx.api === 2) {
+    throw new Error('reports.schedules: reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
+  }
   const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
   const stops: Array<() => Promise<void>> = [() => store.close()];
   const stopAll = async () => {
@@ -138,8 +141,9 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       await collector.stop();
     });
 
-    const journal = AlarmJournal.open(join(config.dataDir, 'alarms'), log.child('alarms'));
-    const ledger = OutageLedger.open(join(config.dataDir, 'alarms'), topology, log.child('sla'));
+    const alarmsDir = join(config.dataDir, 'alarms');
+    const journal = AlarmJournal.open(alarmsDir, log.child('alarms'));
+    const ledger = OutageLedger.open(alarmsDir, topology, log.child('sla'));
     const delivery = new DeliveryQueue(channels, journal, log.child('notify'));
     const rules: AlarmRules = {
       ...DEFAULT_ALARM_RULES,
@@ -150,7 +154,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       writer.write([alarmEventPoint(e, Date.now(), topology)]);
       websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
     } });
-    const maintenance = MaintenanceStore.open(join(config.dataDir, 'alarms'), topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
+    const maintenance = MaintenanceStore.open(alarmsDir, topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
     alarms.start();
     alarmsRef = alarms;
     stops.push(async () => {
@@ -173,8 +177,6 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       scheduler?.start();
       if (scheduler) stops.push(() => scheduler.stop());
       reports = { sources, scheduler };
-    } else if (config.reports.schedules.length) {
-      throw new Error('reports.schedules: reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
     }
 
     const feed = new LiveFeed(live, (batch) => websocketHub.broadcast(batch));
@@ -187,7 +189,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
         topology,
         live,
         alarms,
-        users: config.console.users ? new UserDirectory(config.console.users, join(config.dataDir, CONSOLE_USERS_FILE)) : new UserDirectory(demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), 'demo'),
+        users: new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), config.console.users ? 'config' : 'demo'),
         audit,
         log: log.child('console'),
         hub: websocketHub,
