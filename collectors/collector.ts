@@ -12,7 +12,7 @@ import type { Circuit, Device } from '../shared/model/types.ts';
 import { formatRate } from '../shared/model/units.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { computeRates, IF_OPER_UP, statusSplit, utilizationPct, type InterfaceReading, type RateOutcome } from './engine/counterEngine.ts';
-import { DevicePoller, type DevicePoll, type InterfaceResult, type PolledInterfaceSpec } from './poll/devicePoller.ts';
+import { DevicePoller, REAL_REFRESH_DETECTION, type DevicePoll, type InterfaceResult, type PolledInterfaceSpec, type RefreshDetection } from './poll/devicePoller.ts';
 import { PollScheduler } from './scheduler/pollScheduler.ts';
 import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
@@ -56,6 +56,8 @@ export interface CollectorOptions {
   maxInFlight?: number;
   client?: ClientOptions;
   now?: () => number;
+  /** How agents' counter refresh is found (off for simulators on a clock moved by hand). */
+  refreshDetection?: RefreshDetection;
 }
 
 /** What one interface yielded in one poll, for `nms poll --json` and tests. */
@@ -87,8 +89,14 @@ export class Collector {
   readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
   readonly #round = new Set<string>();
   #roundStartedMs: number;
-  /** The last reading of each polled interface, and when (collector clock) it was taken. */
+  /**
+   * The baseline of each polled interface: its last reading, and when
+   * (collector clock) it was taken. A reading whose rate was impossible does
+   * not replace it, so the next interval is wider and no byte is lost.
+   */
   readonly #previous = new Map<PolledInterfaceSpec, { reading: InterfaceReading; atMs: number }>();
+  /** Each device's last poll error, so a failure is logged when it starts and ends, not every cycle. */
+  readonly #failing = new Map<string, string>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
   #scheduler: PollScheduler | null = null;
   readonly #now: () => number;
@@ -97,7 +105,7 @@ export class Collector {
     this.#now = o.now ?? Date.now;
     this.#roundStartedMs = this.#now();
     const check = targetCheck(o.topology, o.production);
-    this.#mux = new UdpMux(check);
+    this.#mux = new UdpMux(check, { anyAddress: o.production });
     for (const device of o.topology.devices) {
       if (!device.managed || (o.shard && !inShard(device.id, o.shard))) continue;
       if (o.devices && !o.devices.includes(device.id)) continue;
@@ -118,7 +126,7 @@ export class Collector {
       }
       const client = new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
       this.#clients.push(client);
-      this.pollers.set(device.id, new DevicePoller(device, specs, client, this.#now));
+      this.pollers.set(device.id, new DevicePoller(device, specs, client, this.#now, o.refreshDetection ?? REAL_REFRESH_DETECTION));
     }
     for (const reason of this.unpollable.values()) o.log.error(reason);
   }
@@ -268,6 +276,7 @@ export class Collector {
     this.stats.varbinds += poll.varbinds;
     if (!poll.reachable) this.stats.pollsFailed++;
     if (poll.errorKind === 'timeout') this.stats.timeouts++;
+    this.logReachability(poll);
     const points: Point[] = [];
     points.push({
       measurement: 'device_health',
@@ -304,22 +313,41 @@ export class Collector {
       // availability is computed across it.
       const prev = last && poll.atMs - last.atMs <= 3 * intervalMs ? last.reading : undefined;
       const outcome: RateOutcome | null = curr && prev ? computeRates(prev, curr, circuit.bandwidthBps) : null;
-      if (curr) this.#previous.set(key, { reading: curr, atMs: poll.atMs });
-      else this.#previous.delete(key);
+      // An impossible rate keeps its baseline while the gap rule allows: the next interval is
+      // wider, holds the same bytes, and is judged again (counters an agent refreshed late).
+      const widening = outcome?.kind === 'impossible' && poll.atMs + intervalMs - last!.atMs <= 3 * intervalMs;
+      if (curr && !widening) this.#previous.set(key, { reading: curr, atMs: poll.atMs });
+      else if (!curr) this.#previous.delete(key);
       outcomes.push({ deviceId: device.id, result, circuit, outcome });
       if (outcome && outcome.kind !== 'rate') {
-        this.stats.samplesRejected++;
-        this.o.log.warn(`device ${device.id}: ${circuit.id} (${result.spec.ref.value}): sample dropped: ${outcome.reason}`);
+        const where = `device ${device.id}: ${circuit.id} (${result.spec.ref.value})`;
+        if (widening) this.o.log.info(`${where}: interval widened, baseline kept: ${outcome.reason}`);
+        else {
+          this.stats.samplesRejected++;
+          this.o.log.warn(`${where}: sample dropped: ${outcome.reason}`);
+        }
       }
       // Points only when there is somewhere to write them (nms poll --no-store has none).
-      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs));
+      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs, widening));
       if (this.measuredEnd(circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
     }
     this.o.sink?.write(points);
     return outcomes;
   }
 
-  private pointsFor(device: Device, result: InterfaceResult, circuit: Circuit, prev: InterfaceReading | null, outcome: RateOutcome | null, atMs: number): Point[] {
+  /** Logs a device's failure when it starts or its reason changes, and when it ends. */
+  private logReachability(poll: DevicePoll): void {
+    const was = this.#failing.get(poll.deviceId);
+    if (poll.error && poll.error !== was) {
+      this.#failing.set(poll.deviceId, poll.error);
+      this.o.log.error(`${poll.error}`);
+    } else if (!poll.error && was) {
+      this.#failing.delete(poll.deviceId);
+      this.o.log.info(`device ${poll.deviceId}: answering again`);
+    }
+  }
+
+  private pointsFor(device: Device, result: InterfaceResult, circuit: Circuit, prev: InterfaceReading | null, outcome: RateOutcome | null, atMs: number, widening: boolean): Point[] {
     const curr = result.reading;
     if (!curr) return [];
     const points: Point[] = [];
@@ -370,7 +398,8 @@ export class Collector {
         timeMs: atMs,
       });
     }
-    const split = prev && outcome && outcome.kind !== 'reset' ? statusSplit(prev, curr) : null;
+    // A widened interval is counted once, by the reading that closes it.
+    const split = prev && outcome && outcome.kind !== 'reset' && !widening ? statusSplit(prev, curr) : null;
     points.push({
       measurement: 'circuit_status',
       tags,

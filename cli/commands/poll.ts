@@ -130,6 +130,21 @@ function print(cycle: number, poll: DevicePoll, outcomes: InterfaceOutcome[], js
     else console.log(`#${cycle} ${poll.deviceId}: ${poll.error}`);
     return;
   }
+  const refresh = poll.counterRefresh;
+  const health = {
+    cycle,
+    device: poll.deviceId,
+    responseMs: poll.responseMs,
+    uptimeS: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
+    cpuPct: poll.cpuPct === null ? null : +poll.cpuPct.toFixed(1),
+    memPct: poll.memPct === null ? null : +poll.memPct.toFixed(1),
+    counters: refresh === null ? 'not yet known' : refresh.kind === 'live' ? 'live' : `refreshed every ${(refresh.periodCs / 100).toFixed(3)} s`,
+  };
+  if (json) console.log(JSON.stringify(health));
+  else {
+    const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
+    console.log(`#${cycle} ${poll.deviceId}: answered in ${health.responseMs} ms, up ${health.uptimeS ?? 'n/a'} s, cpu ${pct(health.cpuPct)}, memory ${pct(health.memPct)}, counters ${health.counters}`);
+  }
   for (const o of outcomes) {
     const r = o.result.reading;
     const rate = o.outcome?.kind === 'rate' ? o.outcome.sample : null;

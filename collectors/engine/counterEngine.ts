@@ -91,7 +91,14 @@ export function computeRates(prev: InterfaceReading, curr: InterfaceReading, con
   const limitBps = contractBps * IMPOSSIBLE_RATIO;
   if (inBps > limitBps || outBps > limitBps) {
     const wrapped = dIn.wrapped || dOut.wrapped ? ' (after unwrapping a counter that went down: likely an unseen reset)' : '';
-    return { kind: 'impossible', inBps, outBps, limitBps, reason: `rate above the contracted ${contractBps} bit/s × ${IMPOSSIBLE_RATIO}${wrapped}` };
+    const counters = `${curr.width}-bit octets in ${prev.inOctets}→${curr.inOctets}, out ${prev.outOctets}→${curr.outOctets} over ${intervalS.toFixed(2)} s of sysUpTime`;
+    return {
+      kind: 'impossible',
+      inBps,
+      outBps,
+      limitBps,
+      reason: `rate in ${mbit(inBps)}, out ${mbit(outBps)} above the contracted ${mbit(contractBps)} × ${IMPOSSIBLE_RATIO}${wrapped}; ${counters}`,
+    };
   }
   return {
     kind: 'rate',
@@ -107,6 +114,8 @@ export function computeRates(prev: InterfaceReading, curr: InterfaceReading, con
     },
   };
 }
+
+const mbit = (bps: number) => `${(bps / 1e6).toFixed(3)} Mbit/s`;
 
 export const IF_OPER_UP = 1;
 

@@ -9,6 +9,7 @@ import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
 import { HOST_RESOURCES_DISCOVERY as HR, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
+import { cachedModel, guardCs, judgeProbes, MAX_BRACKET_CS, nextRefresh, refine, snapshotAt, verifyDue, type RefreshModel, type RefreshProbe } from '../engine/counterRefresh.ts';
 import { SnmpError, type GetList, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
 
 export interface PolledInterfaceSpec {
@@ -25,6 +26,26 @@ export interface InterfaceResult {
   error: string | null;
 }
 
+/** How the poller learns when an agent took its counters (see counterRefresh.ts). */
+export interface RefreshDetection {
+  /** Off for agents on a clock moved by hand, whose sysUpTime does not follow real time. */
+  enabled: boolean;
+  /** Real-time wait; injected so unit tests need not sleep. */
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const REAL_REFRESH_DETECTION: RefreshDetection = { enabled: true, sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))) };
+/** Spacing of refresh probes: places a refresh within ±2.5 cs. */
+const PROBE_SPACING_MS = 50;
+/** Calibration gives up after this long: two refreshes of an agent that refreshes every ≤ 4 s. */
+const CALIBRATION_MS = 8_500;
+/** An undecided agent (idle interfaces) is calibrated again after this many polls. */
+const RECALIBRATE_AFTER_POLLS = 30;
+/** A cached model is checked against a measured refresh this often (agent time). */
+const VERIFY_EVERY_CS = 60_00;
+/** Interfaces whose counters are watched for a refresh. */
+const WATCHED_INTERFACES = 8;
+
 export interface DevicePoll {
   deviceId: string;
   /** Collector clock when the poll finished (ms since the epoch). */
@@ -40,6 +61,8 @@ export interface DevicePoll {
   errorKind: SnmpErrorKind | null;
   /** True when interface names had to be resolved again this cycle (first poll, or renumbering). */
   resolved: boolean;
+  /** How the agent's counters age, as far as known: live, cached every N cs, or not yet known. */
+  counterRefresh: RefreshModel | null;
   requests: number;
   varbinds: number;
 }
@@ -104,12 +127,21 @@ export class DevicePoller {
   #needsResolve = true;
   #plan: ReturnType<DevicePoller['makePlan']> | null = null;
   readonly #names: NameBytes;
+  /** When the agent takes its counters; null until calibrated. */
+  #refresh: RefreshModel | null = null;
+  #pollsUntilCalibration = 0;
+  #lastUptimeCs: number | null = null;
+  #probeList: GetList | null = null;
+  /** Octets (in + out) per spec at the last reading, and whether any moved since the one before. */
+  readonly #lastOctets = new Map<number, bigint>();
+  #octetsMoved = false;
 
   constructor(
     readonly device: Device,
     readonly specs: readonly PolledInterfaceSpec[],
     private readonly client: SnmpClient,
     private readonly now: () => number = Date.now,
+    private readonly detection: RefreshDetection = REAL_REFRESH_DETECTION,
   ) {
     const vendor = VENDOR_HEALTH_OIDS[device.vendor];
     this.#health = { cpu: [vendor.cpuPct], memory: vendor.memory };
@@ -176,15 +208,17 @@ export class DevicePoller {
         await this.resolve();
         resolved = true;
       }
-      let read = await this.read();
+      if (this.detection.enabled && this.#pollsUntilCalibration-- <= 0 && this.#refresh === null) await this.calibrate();
+      let read = await this.readAtSnapshot();
       if (read.stale && !resolved) {
         // The agent renumbered its interfaces, or lost HC counters: resolve and read again.
         await this.resolve();
         resolved = true;
-        read = await this.read();
+        read = await this.readAtSnapshot();
       }
+      await this.verifyRefresh(read.uptimeCs);
       const finished = this.now();
-      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, errorKind: null, resolved, ...counters() };
+      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, errorKind: null, resolved, counterRefresh: this.#refresh, ...counters() };
     } catch (err) {
       const finished = this.now();
       const message = err instanceof SnmpError ? err.message : `unexpected: ${(err as Error).message}`;
@@ -200,6 +234,7 @@ export class DevicePoller {
         error: `device ${this.device.id}: ${message}`,
         errorKind: err instanceof SnmpError ? err.kind : 'error',
         resolved,
+        counterRefresh: this.#refresh,
         ...counters(),
       };
     }
@@ -225,6 +260,121 @@ export class DevicePoller {
     if (this.#hostResources) this.#health = (await this.discoverHostResources()) ?? this.#health;
     this.#needsResolve = false;
     this.#plan = null;
+    this.#probeList = null;
+  }
+
+  /**
+   * A cycle's reading with each interface's uptimeCs set to when the agent
+   * took its counters. A reading that fell so near a refresh that it could
+   * be either side of it is taken again just after that refresh.
+   */
+  private async readAtSnapshot(): Promise<Awaited<ReturnType<DevicePoller['read']>>> {
+    let read = await this.read();
+    if (read.uptimeCs !== null && this.#lastUptimeCs !== null && read.uptimeCs < this.#lastUptimeCs) {
+      // The agent restarted: its refresh timer started again at another phase.
+      this.#refresh = null;
+      this.#pollsUntilCalibration = 0;
+    }
+    this.#lastUptimeCs = read.uptimeCs;
+    const model = this.#refresh;
+    if (!model || model.kind === 'live') return read;
+    const place = () => read.interfaces.map((r) => (r.reading ? snapshotAt(model, r.reading.uptimeCs) : null));
+    let places = place();
+    const ambiguous = places.find((p) => p?.kind === 'ambiguous');
+    if (ambiguous?.kind === 'ambiguous') {
+      await this.sleepUntilUptime(read.uptimeCs!, ambiguous.nextRefreshCs + guardCs(model, ambiguous.nextRefreshCs));
+      read = await this.read();
+      this.#lastUptimeCs = read.uptimeCs;
+      places = place();
+    }
+    read.interfaces.forEach((r, k) => {
+      const p = places[k];
+      // Still ambiguous after waiting means the model is off: calibrate again at the next poll.
+      if (p?.kind === 'ambiguous') this.#refresh = null;
+      if (r.reading && p?.kind === 'at') r.reading = { ...r.reading, uptimeCs: p.uptimeCs };
+    });
+    return read;
+  }
+
+  private async sleepUntilUptime(nowCs: number, targetCs: number): Promise<void> {
+    if (targetCs > nowCs) await this.detection.sleep((targetCs - nowCs) * 10);
+  }
+
+  /** sysUpTime and the octet counters of the busiest resolved interfaces, read quickly. */
+  private async probe(): Promise<RefreshProbe> {
+    if (!this.#probeList) {
+      const oids = this.#index.flatMap((index, k) => {
+        if (index === null) return [];
+        const w = this.#width.get(index) ?? 32;
+        const col = (hc: number, plain: number) => (w === 64 ? `${IFX_TABLE}.${hc}.${index}` : `${IF_TABLE}.${plain}.${index}`);
+        return [{ k, oids: [col(IFX_COLUMNS.ifHCInOctets, IF_COLUMNS.ifInOctets), col(IFX_COLUMNS.ifHCOutOctets, IF_COLUMNS.ifOutOctets)] }];
+      });
+      // The most bytes since boot marks the busiest interfaces, which show a refresh best.
+      const total = (k: number) => this.#lastOctets.get(k) ?? 0n;
+      oids.sort((a, b) => (total(b.k) > total(a.k) ? 1 : total(b.k) < total(a.k) ? -1 : 0));
+      this.#probeList = this.client.prepare([`${SYSTEM.sysUpTime}.0`, ...oids.slice(0, WATCHED_INTERFACES).flatMap((o) => o.oids)]);
+    }
+    const values = await this.client.get(this.#probeList);
+    const uptimeCs = int(values[0] ?? null);
+    if (uptimeCs === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
+    return { uptimeCs, values: values.slice(1).map((v) => big(v) ?? -1n) };
+  }
+
+  /**
+   * Finds out whether the agent's counters are live or refreshed on a timer,
+   * by reading them every 50 ms until the answer is clear (at most 8.5 s,
+   * about 170 small GETs, once per agent start).
+   */
+  private async calibrate(): Promise<void> {
+    if (!this.#index.some((i) => i !== null)) return;
+    this.#probeList = null; // chosen again, now that the busiest interfaces may be known
+    const probes: RefreshProbe[] = [];
+    const deadline = Date.now() + CALIBRATION_MS;
+    while (Date.now() < deadline) {
+      probes.push(await this.probe());
+      const verdict = judgeProbes(probes);
+      if (verdict.kind === 'live') {
+        this.#refresh = { kind: 'live' };
+        return;
+      }
+      if (verdict.kind === 'cached') {
+        this.#refresh = cachedModel(verdict.periodCs, verdict.refreshCs);
+        return;
+      }
+      // An agent whose sysUpTime stands still (a clock moved by hand) tells nothing more.
+      if (probes.length >= 4 && probes[probes.length - 1]!.uptimeCs === probes[0]!.uptimeCs) break;
+      await this.detection.sleep(PROBE_SPACING_MS);
+    }
+    this.#pollsUntilCalibration = RECALIBRATE_AFTER_POLLS;
+  }
+
+  /**
+   * Once a minute, measures the refresh the model predicts next and refines
+   * the period over the longer baseline; a refresh that is not where the model
+   * says drops the model, to be calibrated again.
+   */
+  private async verifyRefresh(uptimeCs: number | null): Promise<void> {
+    const model = this.#refresh;
+    if (!model || model.kind !== 'cached' || uptimeCs === null || !verifyDue(model, uptimeCs, VERIFY_EVERY_CS)) return;
+    const predicted = nextRefresh(model, uptimeCs + guardCs(model, uptimeCs));
+    const guard = guardCs(model, predicted);
+    await this.sleepUntilUptime(uptimeCs, predicted - guard);
+    let prev = await this.probe();
+    while (prev.uptimeCs <= predicted + guard + MAX_BRACKET_CS) {
+      await this.detection.sleep(PROBE_SPACING_MS);
+      const curr = await this.probe();
+      if (curr.values.some((v, i) => v !== prev.values[i])) {
+        this.#refresh = curr.uptimeCs - prev.uptimeCs <= MAX_BRACKET_CS ? refine(model, (prev.uptimeCs + curr.uptimeCs) / 2) : model;
+        return;
+      }
+      prev = curr;
+    }
+    // No change around the predicted refresh. With traffic since the last poll the model no
+    // longer holds: calibrate again. Idle interfaces show no refresh: try again in a minute.
+    if (this.#octetsMoved || guard > model.periodCs / 4) {
+      this.#refresh = null;
+      this.#pollsUntilCalibration = this.#octetsMoved ? 0 : RECALIBRATE_AFTER_POLLS;
+    }
   }
 
   /**
@@ -257,6 +407,7 @@ export class DevicePoller {
     const healthResult = await this.healthFrom(health);
 
     let stale = false;
+    let moved = false;
     const interfaces: InterfaceResult[] = this.specs.map((spec, k) => {
       const slot = perIface[k];
       const ifIndex = this.#index[k] ?? null;
@@ -277,6 +428,9 @@ export class DevicePoller {
         this.#needsResolve = true;
         return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
       }
+      const octets = inOctets + outOctets;
+      if (this.#lastOctets.get(k) !== octets) moved = true;
+      this.#lastOctets.set(k, octets);
       return {
         spec,
         ifIndex,
@@ -297,6 +451,7 @@ export class DevicePoller {
         },
       };
     });
+    this.#octetsMoved = moved;
     return { uptimeCs, ...healthResult, interfaces, stale };
   }
 

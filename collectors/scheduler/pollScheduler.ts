@@ -89,10 +89,14 @@ export class PollScheduler {
       this.#waiting.push(s);
     }
     this.drain();
-    const next = Math.min(...this.#slots.map((s) => s.due));
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.tick(), Math.max(1, next - this.now()));
+    this.#timer = null;
     this.stats.waiting = this.#waiting.length;
+    // With nothing to poll there is no next turn: sleep, rather than wake every millisecond.
+    if (this.#slots.length === 0) return;
+    let next = Infinity;
+    for (const s of this.#slots) next = Math.min(next, s.due);
+    this.#timer = setTimeout(() => this.tick(), Math.max(1, next - this.now()));
   }
 
   private drain(): void {

@@ -14,9 +14,16 @@
  *
  * It is also the one place packets leave the collector, so it enforces the
  * target allow-list: a send to a target the policy refuses fails at once.
+ *
+ * Sockets are made per address family on first use. Outside production they
+ * are bound to loopback (127.0.0.1, ::1), so a packet cannot leave the host
+ * even if the policy had a hole; in production to the wildcard address,
+ * since a socket bound to 127.0.0.1 cannot send to a router at all (EINVAL).
  */
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
+import { formatHostPort } from '../../shared/net/managementAddress.ts';
 import { MAX_REQUEST_ID, MIN_REQUEST_ID, peekRequestId } from './communityGetCodec.ts';
 
 export type TargetCheck = (host: string, port: number) => string | null;
@@ -26,6 +33,14 @@ export class RequestTimeout extends Error {
   constructor(readonly tries: number) {
     super(`no reply after ${tries} ${tries === 1 ? 'try' : 'tries'}`);
     this.name = 'RequestTimeout';
+  }
+}
+
+/** The kernel would not send the datagram (no route, a socket that cannot reach the target, …). */
+export class SendFailed extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'SendFailed';
   }
 }
 
@@ -78,7 +93,7 @@ class VirtualSocket extends EventEmitter {
       this.#key = key;
       this.mux.route(key, this);
     }
-    this.mux.socketFor(key).send(buffer, offset, length, port, host, callback);
+    this.mux.socketFor(host, key).send(buffer, offset, length, port, host, callback);
   }
 
   close(): void {
@@ -104,8 +119,20 @@ class VirtualSocket extends EventEmitter {
   }
 }
 
+type Family = 'udp4' | 'udp6';
+
+export interface UdpMuxOptions {
+  /** Real sockets per address family. */
+  socketCount?: number;
+  /** Bind to the wildcard address (production) rather than loopback. */
+  anyAddress?: boolean;
+}
+
 export class UdpMux {
-  readonly #sockets: dgram.Socket[] = [];
+  readonly #sockets: Record<Family, dgram.Socket[]> = { udp4: [], udp6: [] };
+  #closed = false;
+  readonly #socketCount: number;
+  readonly #anyAddress: boolean;
   readonly #routes = new Map<string, Set<VirtualSocket>>();
   readonly #exchanges = new Map<number, Exchange>();
   #nextId = MIN_REQUEST_ID + Math.floor(Math.random() * (MAX_REQUEST_ID - MIN_REQUEST_ID));
@@ -115,10 +142,23 @@ export class UdpMux {
 
   constructor(
     readonly check: TargetCheck,
-    socketCount = 4,
+    options: UdpMuxOptions = {},
   ) {
-    for (let i = 0; i < socketCount; i++) {
-      const s = dgram.createSocket('udp4');
+    this.#socketCount = options.socketCount ?? 4;
+    this.#anyAddress = options.anyAddress ?? false;
+  }
+
+  /** The address this mux's sockets of a family are bound to. */
+  bindAddress(family: Family): string {
+    if (family === 'udp6') return this.#anyAddress ? '::' : '::1';
+    return this.#anyAddress ? '0.0.0.0' : '127.0.0.1';
+  }
+
+  #open(family: Family): dgram.Socket[] {
+    const sockets = this.#sockets[family];
+    if (sockets.length > 0 || this.#closed) return sockets;
+    for (let i = 0; i < this.#socketCount; i++) {
+      const s = dgram.createSocket({ type: family, ipv6Only: family === 'udp6' });
       s.on('message', (msg, rinfo) => {
         const id = peekRequestId(msg);
         const exchange = id < 0 ? undefined : this.#exchanges.get(id);
@@ -132,12 +172,14 @@ export class UdpMux {
         if (targets?.size) for (const t of targets) t.emit('message', msg, rinfo);
         else this.strays++;
       });
-      // A send error (e.g. ICMP port unreachable surfacing) must not kill the collector.
+      // A send error (e.g. ICMP port unreachable surfacing) must not kill the collector;
+      // sends report their own errors through their callbacks.
       s.on('error', () => undefined);
-      s.bind(0, '127.0.0.1');
-      s.unref();
-      this.#sockets.push(s);
+      s.bind(0, this.bindAddress(family));
+      if (this.#refs === 0) s.unref();
+      sockets.push(s);
     }
+    return sockets;
   }
 
   /**
@@ -149,7 +191,7 @@ export class UdpMux {
   exchange(host: string, port: number, template: Buffer, idOffset: number, options: ExchangeOptions): Promise<{ reply: Buffer; requestId: number }> {
     const refusal = this.check(host, port);
     if (refusal) return Promise.reject(new TargetRefused(refusal));
-    if (this.#sockets.length === 0) return Promise.reject(new Error('the collector is stopping'));
+    if (this.#closed) return Promise.reject(new Error('the collector is stopping'));
     const requestId = this.#nextId;
     this.#nextId = requestId >= MAX_REQUEST_ID ? MIN_REQUEST_ID : requestId + 1;
     const message = Buffer.from(template);
@@ -173,7 +215,15 @@ export class UdpMux {
 
   #send(requestId: number, exchange: Exchange): void {
     exchange.triesLeft--;
-    this.socketFor(`${exchange.host}|${exchange.port}`).send(exchange.message, exchange.port, exchange.host);
+    const { host, port } = exchange;
+    this.socketFor(host, `${host}|${port}`).send(exchange.message, port, host, (error) => {
+      if (!error || this.#exchanges.get(requestId) !== exchange) return;
+      // Retrying cannot help a datagram the kernel refuses to send: say why now, not after the timeout.
+      this.#exchanges.delete(requestId);
+      clearTimeout(exchange.timer!);
+      const code = (error as NodeJS.ErrnoException).code ?? error.message;
+      exchange.reject(new SendFailed(`send ${code} ${formatHostPort(host, port)} from ${this.bindAddress(isIPv6(host) ? 'udp6' : 'udp4')}`, { cause: error }));
+    });
     exchange.timer = setTimeout(() => {
       if (exchange.triesLeft > 0) return this.#send(requestId, exchange);
       this.#exchanges.delete(requestId);
@@ -186,10 +236,12 @@ export class UdpMux {
     return { createSocket: () => new VirtualSocket(this) };
   }
 
-  socketFor(key: string): dgram.Socket {
+  /** The real socket for a target: of its address family, chosen by a hash of host and port. */
+  socketFor(host: string, key: string): dgram.Socket {
+    const sockets = this.#open(isIPv6(host) ? 'udp6' : 'udp4');
     let h = 0;
     for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
-    return this.#sockets[Math.abs(h) % this.#sockets.length]!;
+    return sockets[Math.abs(h) % sockets.length]!;
   }
 
   route(key: string, socket: VirtualSocket): void {
@@ -204,12 +256,16 @@ export class UdpMux {
     if (set?.size === 0) this.#routes.delete(key);
   }
 
+  #all(): dgram.Socket[] {
+    return [...this.#sockets.udp4, ...this.#sockets.udp6];
+  }
+
   ref(): void {
-    if (this.#refs++ === 0) for (const s of this.#sockets) s.ref();
+    if (this.#refs++ === 0) for (const s of this.#all()) s.ref();
   }
 
   unref(): void {
-    if (this.#refs > 0 && --this.#refs === 0) for (const s of this.#sockets) s.unref();
+    if (this.#refs > 0 && --this.#refs === 0) for (const s of this.#all()) s.unref();
   }
 
   /** Closes the real sockets; closing again does nothing. */
@@ -219,7 +275,8 @@ export class UdpMux {
       clearTimeout(exchange.timer!);
       exchange.reject(new Error('the collector is stopping'));
     }
-    for (const s of this.#sockets.splice(0)) s.close();
+    this.#closed = true;
+    for (const s of [...this.#sockets.udp4.splice(0), ...this.#sockets.udp6.splice(0)]) s.close();
     this.#routes.clear();
   }
 }

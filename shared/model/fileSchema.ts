@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
+import { parseManagementAddress } from '../net/managementAddress.ts';
 import { durationSchema, rateSchema } from './unitSchemas.ts';
 import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
 
@@ -90,7 +91,17 @@ const site = z.strictObject({
   contact: contact.optional(),
 });
 
-const device = z.strictObject({
+const managementAddress = z.string({ error: 'must be an IPv4 or IPv6 address, optionally with a port' }).transform((text, ctx) => {
+  const parsed = parseManagementAddress(text.trim());
+  if (typeof parsed === 'string') {
+    ctx.issues.push({ code: 'custom', input: text, message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const device = z
+  .strictObject({
   id,
   name: localizedName.optional(),
   site: id,
@@ -98,10 +109,17 @@ const device = z.strictObject({
   vendor: z.enum(VENDORS),
   model: label.optional(),
   managed: z.boolean().optional(),
-  address: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
+  address: managementAddress.optional(),
+  /** UDP port of the agent (default 161): NAT'd management addresses, agents on other ports. */
+  port: z.number().int().min(1).max(65535).optional(),
   snmp: id.optional(),
   pollInterval: pollInterval.optional(),
-});
+})
+  .superRefine((d, ctx) => {
+    if (d.port !== undefined && d.address?.port != null) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `the address already names port ${d.address.port}; give the port once` });
+    }
+  });
 
 const circuitEnd = z.strictObject({
   device: id.optional(),

@@ -3,6 +3,7 @@
  * problem never half-loads: every problem is reported together, each with
  * file:line:column and its YAML path, and no model is returned.
  */
+import { SNMP_PORT } from '../net/managementAddress.ts';
 import { crossCheck } from './crossChecks.ts';
 import { InputFileError } from '../input/diagnostics.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
@@ -61,7 +62,8 @@ function buildTopology(f: TopologyFile, file: string): Topology {
     vendor: d.vendor,
     model: d.model ?? null,
     managed: d.managed ?? true,
-    address: d.address ?? null,
+    address: d.address?.host ?? null,
+    port: d.address?.port ?? d.port ?? SNMP_PORT,
     snmpProfile: d.snmp ?? null,
     pollIntervalSeconds: d.pollInterval ?? defaultInterval,
   }));

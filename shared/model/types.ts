@@ -82,6 +82,8 @@ export interface Device {
   managed: boolean;
   /** Management address in the real network. Never a target outside production. */
   address: string | null;
+  /** The agent's UDP port: 161 unless topology.yaml names another. */
+  port: number;
   snmpProfile: string | null;
   pollIntervalSeconds: number;
 }

@@ -77,7 +77,7 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
   }
 
   it("decodes snmpd's replies to the values snmpget prints", async () => {
-    const mux = new UdpMux(() => null, 1);
+    const mux = new UdpMux(() => null, { socketCount: 1 });
     try {
       const oids = [...Object.values(FIXED), SYS_DESCR, SYS_OBJECT_ID, MISSING];
       const request = prepareGet('2c', Buffer.from(COMMUNITY), oids);
@@ -110,7 +110,7 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
   });
 
   it('asks again without the missing object when an SNMPv1 agent answers noSuchName', async () => {
-    const mux = new UdpMux(() => null, 1);
+    const mux = new UdpMux(() => null, { socketCount: 1 });
     const client = new NetSnmpClient('127.0.0.1', port, { version: '1', community: new Secret(COMMUNITY) }, mux, { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 10 });
     try {
       const values = await client.get(client.prepare([FIXED.int, MISSING, FIXED.text]));
@@ -124,7 +124,7 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
   });
 
   it('times out on a wrong community with an error that says where and how long', async () => {
-    const mux = new UdpMux(() => null, 1);
+    const mux = new UdpMux(() => null, { socketCount: 1 });
     const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret('not-the-community') }, mux, { timeoutMs: 300, retries: 1, maxVarbinds: 40, maxRepetitions: 10 });
     try {
       const err = await client.get([SYS_DESCR]).then(

@@ -69,4 +69,23 @@ describe('poll scheduler', () => {
     expect(maxInFlight).to.be.at.most(2, 'three slots, one held by the hung device');
     expect(before, 'the others kept being polled').to.be.at.least(8 * 4);
   });
+
+  it('sleeps when it has nothing to poll, instead of waking every millisecond', async () => {
+    const realSetTimeout = globalThis.setTimeout;
+    let timers = 0;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      timers++;
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    const s = new PollScheduler([], 4);
+    try {
+      s.start();
+      await new Promise<void>((r) => realSetTimeout(r, 50));
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      await s.stop();
+    }
+    expect(timers, 'timers set in 50 ms with no jobs').to.equal(0);
+    expect(s.pollSoon('nothing'), 'an unknown job').to.equal(false);
+  });
 });
