@@ -153,6 +153,31 @@ export class Collector {
     this.#scheduler?.pollSoon(deviceId);
   }
 
+  /**
+   * Has the scheduler poll every device as soon as the in-flight cap allows,
+   * and resolves with each device's error (null when it answered) once all
+   * have been polled, or with what is known after `timeoutMs`; devices not
+   * polled by then count as failed. For `nms up --check`.
+   */
+  pollEachOnce(timeoutMs: number): Promise<Map<string, string | null>> {
+    const results = new Map<string, string | null>();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unlisten();
+        for (const id of this.pollers.keys()) if (!results.has(id)) results.set(id, `device ${id}: not polled within ${timeoutMs / 1000} s`);
+        resolve(results);
+      };
+      const unlisten = this.onPoll((poll) => {
+        if (!results.has(poll.deviceId)) results.set(poll.deviceId, poll.error);
+        if (results.size === this.pollers.size) done();
+      });
+      const timer = setTimeout(done, timeoutMs);
+      if (this.pollers.size === 0) return done();
+      for (const id of this.pollers.keys()) this.pollSoon(id);
+    });
+  }
+
   /** The circuit whose end is at this ifIndex, as the device's last resolution found it. */
   circuitAtIfIndex(deviceId: string, ifIndex: number): string | null {
     return this.pollers.get(deviceId)?.circuitAtIfIndex(ifIndex) ?? null;
@@ -354,7 +379,7 @@ export class Collector {
     const rate = outcome?.kind === 'rate' ? outcome.sample : null;
     points.push({
       measurement: 'interface_traffic',
-      tags: { device: device.id, site: device.siteId, ifname: result.spec.ref.value, circuit: circuit.id },
+      tags: { device: device.id, site: device.siteId, ifname: result.ifName ?? result.spec.ref.value, circuit: circuit.id },
       fields: {
         oper_status: curr.operStatus,
         in_bps: rate?.inBps,

@@ -74,6 +74,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
   const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
   checkSchedules(config.reports.schedules, { topology }, channels);
+  // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
+  if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
   const agents = topology.devices.filter((d) => d.managed).length;
   const { basePort } = config.simulator;
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {

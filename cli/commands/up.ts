@@ -5,6 +5,9 @@ import { formatRate } from '../../shared/model/units.ts';
 import { startProduct } from '../../server/runtime.ts';
 import { waitForSignal } from '../signals.ts';
 
+/** Calibrating a device whose counters are refreshed on a timer takes up to 8.5 s; a dead one costs its timeouts. */
+const CHECK_POLL_TIMEOUT_MS = 45_000;
+
 export const upCommand: Command = {
   summary: 'bring the product up: validated model, InfluxDB (managed by default), demo network',
   usage: `Usage: nms up [--config FILE] [--check]
@@ -19,7 +22,8 @@ Runs until Ctrl-C or SIGTERM, then stops everything it started.
 
 Options:
   --config FILE   configuration file (default: nms.yaml if present, else built-in defaults)
-  --check         start, report, and stop again at once (a smoke test)
+  --check         start, poll every device once, report, and stop (a smoke test;
+                  fails, naming them, if any configured device cannot be polled)
 
 Environment:
   NMS_CONFIG       configuration file, as --config
@@ -51,8 +55,16 @@ Environment:
       ].join('\n'),
     );
     if (values.check) {
+      // Every device must answer once: a device that cannot be polled at all fails the check.
+      const polled = await product.collector.pollEachOnce(CHECK_POLL_TIMEOUT_MS);
       await product.stop();
-      console.log('nms: check passed; stopped');
+      const problems = [...product.collector.unpollable.values(), ...[...polled.values()].filter((e): e is string => e !== null)];
+      const configured = product.collector.pollers.size + product.collector.unpollable.size;
+      if (problems.length) {
+        console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
+        return EXIT.failed;
+      }
+      console.log(`nms: check passed: all ${configured} devices answered; stopped`);
       return EXIT.ok;
     }
     console.log('Press Ctrl-C to stop.');

@@ -29,7 +29,7 @@ export type RefreshModel =
    */
   | { kind: 'cached'; periodCs: number; anchorCs: number; firstCs: number };
 
-type Cached = Extract<RefreshModel, { kind: 'cached' }>;
+export type Cached = Extract<RefreshModel, { kind: 'cached' }>;
 
 export type ProbeVerdict = { kind: 'live' } | { kind: 'cached'; periodCs: number; refreshCs: number } | { kind: 'undecided'; reason: string };
 
@@ -71,7 +71,7 @@ export function judgeProbes(probes: readonly RefreshProbe[]): ProbeVerdict {
 }
 
 /** A model from a cached verdict. */
-export function cachedModel(periodCs: number, refreshCs: number): RefreshModel {
+export function cachedModel(periodCs: number, refreshCs: number): Cached {
   return { kind: 'cached', periodCs, anchorCs: refreshCs, firstCs: refreshCs };
 }
 

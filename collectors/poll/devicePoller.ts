@@ -21,6 +21,8 @@ export interface PolledInterfaceSpec {
 export interface InterfaceResult {
   spec: PolledInterfaceSpec;
   ifIndex: number | null;
+  /** The agent's ifName for it (the circuit may name it by ifDescr or ifAlias), when known. */
+  ifName: string | null;
   reading: InterfaceReading | null;
   /** Why there is no reading, with device and interface context. */
   error: string | null;
@@ -121,6 +123,8 @@ export class DevicePoller {
   /** Resolved ifIndex per interface spec (by position), and counter width per ifIndex. */
   #index: Array<number | null> = [];
   #width = new Map<number, 32 | 64>();
+  /** The agent's ifName of each resolved interface (by position), when it has one. */
+  #ifNames: Array<string | null> = [];
   #health: HealthPlan;
   #healthFallbackTried = false;
   #hostResources: boolean;
@@ -230,7 +234,7 @@ export class DevicePoller {
         uptimeCs: null,
         cpuPct: null,
         memPct: null,
-        interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, reading: null, error: null })),
+        interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, ifName: null, reading: null, error: null })),
         error: `device ${this.device.id}: ${message}`,
         errorKind: err instanceof SnmpError ? err.kind : 'error',
         resolved,
@@ -255,8 +259,12 @@ export class DevicePoller {
     }
     this.#index = this.specs.map((s) => byName.get(s.ref.by)?.get(s.ref.value) ?? null);
     const indexes = this.#index.filter((i): i is number => i !== null);
-    const hc = indexes.length ? await this.client.get(indexes.map((i) => `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`)) : [];
-    this.#width = new Map(indexes.map((i, k) => [i, hc[k] === null || hc[k] === undefined ? 32 : 64]));
+    // One request: each interface's HC counter (is there one?) and its ifName (the schema's
+    // ifname tag, whatever name the circuit was found by).
+    const found = indexes.length ? await this.client.get(indexes.flatMap((i) => [`${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`, `${IFX_TABLE}.${IFX_COLUMNS.ifName}.${i}`])) : [];
+    this.#width = new Map(indexes.map((i, k) => [i, found[2 * k] === null || found[2 * k] === undefined ? 32 : 64]));
+    const ifNames = new Map(indexes.map((i, k) => [i, deviceText(found[2 * k + 1] ?? null)]));
+    this.#ifNames = this.#index.map((i) => (i === null ? null : ifNames.get(i) || null));
     if (this.#hostResources) this.#health = (await this.discoverHostResources()) ?? this.#health;
     this.#needsResolve = false;
     this.#plan = null;
@@ -412,21 +420,21 @@ export class DevicePoller {
       const slot = perIface[k];
       const ifIndex = this.#index[k] ?? null;
       if (!slot || ifIndex === null) {
-        return { spec, ifIndex: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
+        return { spec, ifIndex: null, ifName: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
       }
       const v = slot.values;
       const o = slot.at;
       if (!this.#names.matches(k, v[o] ?? null, spec.ref.value)) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
+        return { spec, ifIndex, ifName: null, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
       }
       const inOctets = big(v[o + 1] ?? null);
       const outOctets = big(v[o + 2] ?? null);
       if (inOctets === null || outOctets === null) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
+        return { spec, ifIndex, ifName: this.#ifNames[k] ?? null, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
       }
       const octets = inOctets + outOctets;
       if (this.#lastOctets.get(k) !== octets) moved = true;
@@ -434,6 +442,7 @@ export class DevicePoller {
       return {
         spec,
         ifIndex,
+        ifName: this.#ifNames[k] ?? null,
         error: null,
         reading: {
           uptimeCs: slot.uptimeCs,

@@ -114,7 +114,9 @@ export class AlarmEngine {
     // A poll that began before a newer trap (or poll) says nothing newer, however late its reply came.
     if (prev && prev.latestFromMs > live.polledFromMs) return;
     const changed = prev !== undefined && prev.status !== live.status && live.status !== 'unknown' && prev.status !== 'unknown';
-    const since = !prev || prev.status !== live.status ? (live.status !== 'unknown' && live.statusSinceMs !== null ? Math.min(live.statusSinceMs, at) : at) : prev.sinceMs;
+    // At first sight a status began when we started watching: ifLastChange may say months
+    // ago, but nobody watched then, and an outage or SLA charge for that time would be invented.
+    const since = !prev ? at : prev.status !== live.status ? (live.status !== 'unknown' && live.statusSinceMs !== null ? Math.min(live.statusSinceMs, at) : at) : prev.sinceMs;
     const util = live.inUtilPct === null && live.outUtilPct === null ? null : Math.max(live.inUtilPct ?? 0, live.outUtilPct ?? 0);
     const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, latestFromMs: live.polledFromMs, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
     if (changed) o.transitions.push(since);

@@ -69,7 +69,8 @@ export interface ApiDeps {
 }
 
 const alarmQuery = z.strictObject({
-  state: z.enum(['active', 'cleared', 'all']).default('active'),
+  // "history" is what the console calls cleared alarms, and what a person types.
+  state: z.preprocess((v) => (v === 'history' ? 'cleared' : v), z.enum(['active', 'cleared', 'all'])).default('active'),
   severity: z.enum(SEVERITIES).optional(),
   kind: z.enum(ALARM_KINDS).optional(),
   circuit: z.string().max(100).optional(),

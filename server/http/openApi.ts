@@ -86,7 +86,7 @@ export const OPENAPI = {
       get: {
         summary: 'Alarms, newest first',
         parameters: [
-          { name: 'state', in: 'query', schema: { enum: ['active', 'cleared', 'all'] } },
+          { name: 'state', in: 'query', description: 'history is the same as cleared', schema: { enum: ['active', 'cleared', 'history', 'all'] } },
           { name: 'severity', in: 'query', schema: { enum: ['critical', 'major', 'minor', 'warning'] } },
           { name: 'kind', in: 'query', schema: { type: 'string' } },
           { name: 'circuit', in: 'query', schema: { type: 'string' }, description: 'the subject, or among the impacted' },

@@ -57,7 +57,8 @@ const configFileSchema = z.strictObject({
       database: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }).optional(),
       username: z.string().min(1).optional(),
       password: secretRefSchema.optional(),
-      embeddedPort: z.number().int().min(1).max(65535).optional(),
+      /** 0 picks a free loopback port (nms up says which). */
+      embeddedPort: z.number().int().min(0).max(65535).optional(),
       org: z.string().min(1).optional(),
       bucket: z.string().min(1).optional(),
       token: secretRefSchema.optional(),

@@ -84,6 +84,14 @@ describe('alarm engine', () => {
     expect(engine.active()).to.deep.equal([]);
   });
 
+  it('dates a circuit found down at first sight from when watching began, not from an ifLastChange months ago', () => {
+    for (const d of topology.devices) if (d.managed) device(d.id, true, T0);
+    for (const c of topology.circuits) if (c.id !== 'HY-HYX') circuit(c.id, 'up', T0);
+    circuit('HY-HYX', 'down', T0, { since: T0 - 60 * 24 * MIN });
+    const down = raised(engine.evaluate(T0 + S)).find((a) => a.kind === 'circuit_down' && a.subject.id === 'HY-HYX');
+    expect(down?.startedAtMs, 'the outage starts when nms first saw it').to.equal(T0);
+  });
+
   it('raises a silent device of its own once its path has been seen up since, or after waiting long enough', () => {
     allUp(T0 - 30 * S);
     device('hy-gaj-cpe', false, T0);
