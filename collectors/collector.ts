@@ -353,7 +353,8 @@ export class Collector {
         }
       }
       // Points only when there is somewhere to write them (nms poll --no-store has none).
-      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, poll.atMs, widening));
+      // Points carry the moment the agent took the counters, which a caching agent's reply does not.
+      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, result.takenAtMs ?? poll.atMs, widening));
       if (this.measuredEnd(circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
     }
     this.o.sink?.write(points);
@@ -447,7 +448,7 @@ export class Collector {
       outBps,
       inUtilPct: inBps === null ? null : utilizationPct(inBps, circuit.bandwidthBps),
       outUtilPct: outBps === null ? null : utilizationPct(outBps, circuit.bandwidthBps),
-      statusSinceMs: reading && reading.lastChangeCs <= reading.uptimeCs ? poll.atMs - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
+      statusSinceMs: reading && reading.lastChangeCs <= reading.uptimeCs ? (result.takenAtMs ?? poll.atMs) - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
       errorsPerS: rate ? (rate.inErrors + rate.outErrors + rate.inDiscards + rate.outDiscards) / rate.intervalS : null,
       end: result.spec.end,
       polledFromMs: poll.atMs - poll.responseMs,

@@ -23,6 +23,8 @@ export interface InterfaceResult {
   ifIndex: number | null;
   /** The agent's ifName for it (the circuit may name it by ifDescr or ifAlias), when known. */
   ifName: string | null;
+  /** When (collector clock) the agent took the reading's counters: the reply, less their age. */
+  takenAtMs: number | null;
   reading: InterfaceReading | null;
   /** Why there is no reading, with device and interface context. */
   error: string | null;
@@ -45,6 +47,8 @@ const CALIBRATION_MS = 8_500;
 const RECALIBRATE_AFTER_POLLS = 30;
 /** A cached model is checked against a measured refresh this often (agent time). */
 const VERIFY_EVERY_CS = 60_00;
+/** Polls between looks for a HOST-RESOURCES agent's hrProcessorTable, until it is found. */
+const HR_RETRY_POLLS = 3;
 /** Interfaces whose counters are watched for a refresh. */
 const WATCHED_INTERFACES = 8;
 
@@ -128,6 +132,9 @@ export class DevicePoller {
   #health: HealthPlan;
   #healthFallbackTried = false;
   #hostResources: boolean;
+  /** HOST-RESOURCES agents: whether hrProcessorTable was found, and polls until it is looked for again. */
+  #hrFound = false;
+  #hrRetryIn = 0;
   #needsResolve = true;
   #plan: ReturnType<DevicePoller['makePlan']> | null = null;
   readonly #names: NameBytes;
@@ -212,6 +219,9 @@ export class DevicePoller {
         await this.resolve();
         resolved = true;
       }
+      // A freshly started snmpd has no hrProcessorTable for its first seconds: look again later
+      // rather than fall back to a fixed instance that Net-SNMP never has.
+      if (this.#hostResources && !this.#hrFound && !resolved && this.#hrRetryIn-- <= 0) await this.rediscoverHostResources();
       if (this.detection.enabled && this.#pollsUntilCalibration-- <= 0 && this.#refresh === null) await this.calibrate();
       let read = await this.readAtSnapshot();
       if (read.stale && !resolved) {
@@ -234,7 +244,7 @@ export class DevicePoller {
         uptimeCs: null,
         cpuPct: null,
         memPct: null,
-        interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, ifName: null, reading: null, error: null })),
+        interfaces: this.specs.map((spec) => ({ spec, ifIndex: null, ifName: null, takenAtMs: null, reading: null, error: null })),
         error: `device ${this.device.id}: ${message}`,
         errorKind: err instanceof SnmpError ? err.kind : 'error',
         resolved,
@@ -265,7 +275,7 @@ export class DevicePoller {
     this.#width = new Map(indexes.map((i, k) => [i, found[2 * k] === null || found[2 * k] === undefined ? 32 : 64]));
     const ifNames = new Map(indexes.map((i, k) => [i, deviceText(found[2 * k + 1] ?? null)]));
     this.#ifNames = this.#index.map((i) => (i === null ? null : ifNames.get(i) || null));
-    if (this.#hostResources) this.#health = (await this.discoverHostResources()) ?? this.#health;
+    if (this.#hostResources) await this.rediscoverHostResources();
     this.#needsResolve = false;
     this.#plan = null;
     this.#probeList = null;
@@ -299,7 +309,10 @@ export class DevicePoller {
       const p = places[k];
       // Still ambiguous after waiting means the model is off: calibrate again at the next poll.
       if (p?.kind === 'ambiguous') this.#refresh = null;
-      if (r.reading && p?.kind === 'at') r.reading = { ...r.reading, uptimeCs: p.uptimeCs };
+      if (r.reading && p?.kind === 'at') {
+        r.takenAtMs = r.takenAtMs === null ? null : r.takenAtMs - (r.reading.uptimeCs - p.uptimeCs) * 10;
+        r.reading = { ...r.reading, uptimeCs: p.uptimeCs };
+      }
     });
     return read;
   }
@@ -394,11 +407,12 @@ export class DevicePoller {
   private async read() {
     const plan = (this.#plan ??= this.makePlan());
     // Where each interface's values are: the reply they came in, and their offset in it.
-    const perIface: Array<{ values: Array<SnmpValue | null>; at: number; uptimeCs: number; width: 32 | 64 } | null> = this.#index.map(() => null);
+    const perIface: Array<{ values: Array<SnmpValue | null>; at: number; uptimeCs: number; replyAtMs: number; width: 32 | 64 } | null> = this.#index.map(() => null);
     let uptimeCs: number | null = null;
     let health: Array<SnmpValue | null> = [];
     for (const request of plan) {
       const values = await this.client.get(request.list);
+      const replyAtMs = this.now();
       const chunkUptime = int(values[0] ?? null);
       if (chunkUptime === null) throw new SnmpError('error', `${this.device.id}: no sysUpTime`);
       let at = 1;
@@ -408,7 +422,7 @@ export class DevicePoller {
         at += request.healthCount;
       }
       for (const g of request.interfaces) {
-        perIface[g.k] = { values, at, uptimeCs: chunkUptime, width: g.width };
+        perIface[g.k] = { values, at, uptimeCs: chunkUptime, replyAtMs, width: g.width };
         at += IFACE_OIDS;
       }
     }
@@ -420,21 +434,21 @@ export class DevicePoller {
       const slot = perIface[k];
       const ifIndex = this.#index[k] ?? null;
       if (!slot || ifIndex === null) {
-        return { spec, ifIndex: null, ifName: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
+        return { spec, ifIndex: null, ifName: null, takenAtMs: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
       }
       const v = slot.values;
       const o = slot.at;
       if (!this.#names.matches(k, v[o] ?? null, spec.ref.value)) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, ifName: null, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
+        return { spec, ifIndex, ifName: null, takenAtMs: null, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
       }
       const inOctets = big(v[o + 1] ?? null);
       const outOctets = big(v[o + 2] ?? null);
       if (inOctets === null || outOctets === null) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, ifName: this.#ifNames[k] ?? null, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
+        return { spec, ifIndex, ifName: this.#ifNames[k] ?? null, takenAtMs: null, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
       }
       const octets = inOctets + outOctets;
       if (this.#lastOctets.get(k) !== octets) moved = true;
@@ -443,6 +457,7 @@ export class DevicePoller {
         spec,
         ifIndex,
         ifName: this.#ifNames[k] ?? null,
+        takenAtMs: slot.replyAtMs,
         error: null,
         reading: {
           uptimeCs: slot.uptimeCs,
@@ -521,6 +536,16 @@ export class DevicePoller {
       }
     }
     return result;
+  }
+
+  private async rediscoverHostResources(): Promise<void> {
+    const found = await this.discoverHostResources();
+    this.#hrFound = found !== null;
+    this.#hrRetryIn = HR_RETRY_POLLS;
+    if (found) {
+      this.#health = found;
+      this.#plan = null;
+    }
   }
 
   /** Every processor's load, and the RAM row of hrStorage, by walking; null if the agent has none. */

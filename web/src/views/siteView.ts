@@ -45,7 +45,8 @@ export function siteView(ctx: ViewContext, siteId: string): View {
           { 'data-device': d.id, 'data-reachable': h ? String(h.reachable) : 'unknown' },
           el('td', {}, d.name?.[lang] ?? d.id, ' ', d.managed ? toggle : null),
           el('td', {}, d.model ?? d.vendor),
-          el('td', {}, h ? t(lang, h.reachable ? 'reachable' : 'unreachable') : t(lang, 'unknown')),
+          // Why a device cannot be polled (a timeout, a send the kernel refused) is shown here, not only in an alarm.
+          el('td', h && !h.reachable ? { class: 'error' } : {}, h ? t(lang, h.reachable ? 'reachable' : 'unreachable') : t(lang, 'unknown'), h?.error ? el('div', { class: 'device-error' }, h.error) : null),
           el('td', { class: 'num' }, h?.cpuPct != null ? `${h.cpuPct.toFixed(0)}%` : '–'),
           el('td', { class: 'num' }, h?.memPct != null ? `${h.memPct.toFixed(0)}%` : '–'),
         );
