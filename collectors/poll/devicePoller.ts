@@ -301,7 +301,10 @@ export class DevicePoller {
     const ambiguous = places.find((p) => p?.kind === 'ambiguous');
     if (ambiguous?.kind === 'ambiguous') {
       await this.sleepUntilUptime(read.uptimeCs!, ambiguous.nextRefreshCs + guardCs(model, ambiguous.nextRefreshCs));
+      const moved = this.#octetsMoved;
       read = await this.read();
+      // Whether traffic moved is judged against the previous poll, not the first read of this one.
+      this.#octetsMoved ||= moved;
       this.#lastUptimeCs = read.uptimeCs;
       places = place();
     }
