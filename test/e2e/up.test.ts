@@ -88,6 +88,15 @@ describe('nms up (end to end)', function () {
     }
   });
 
+  it('--check fails, naming every device that cannot be polled and why', async () => {
+    // The real topology without the simulator: outside production its management addresses are refused.
+    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('topology.yaml'), port, trapPort).replace('simulator:\n  basePort: 0\n', 'simulator:\n  enabled: false\n  basePort: 0\n'));
+    const r = await runNms(['up', '--check'], { cwd: dir.path, env: { NMS_SNMP_CORE_COMMUNITY: 'x', NMS_SNMP_CPE_COMMUNITY: 'x' } });
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stderr).to.match(/check failed: \d+ of \d+ devices cannot be polled/);
+    expect(r.stderr).to.include('device hy-core-1: target 10.43.0.1:161 is not on loopback');
+  });
+
   it('refuses a broken topology before starting anything', async () => {
     await writeFile(join(dir.path, 'nms.yaml'), config(resolve('test/fixtures/topology/broken/all-at-once.yaml'), port, trapPort));
     const r = await runNms(['up', '--check'], { cwd: dir.path });

@@ -208,6 +208,10 @@ describe('console API', function () {
     const none = (await (await get('/api/alarms?device=hy-hyx', cookie)).json()) as { total: number };
     expect(none.total).to.equal(0);
     expect((await get('/api/alarms?acked=maybe', cookie)).status).to.equal(400);
+    // "history" is what a person types for cleared alarms.
+    const history = (await (await get('/api/alarms?state=history', cookie)).json()) as { total: number };
+    const cleared = (await (await get('/api/alarms?state=cleared', cookie)).json()) as { total: number };
+    expect(history.total).to.equal(cleared.total);
   });
 
   it('takes maintenance windows from an operator, keeps them across a reopen, and lets no viewer enter one', async () => {
