@@ -15,7 +15,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TestHost, startTraffic, type CounterLog } from '../support/netns.ts';
+import { TestHost, inNs, startTraffic, type CounterLog } from '../support/netns.ts';
 import { udpFreePort } from '../support/ports.ts';
 import { waitFor } from '../support/processes.ts';
 import { NMS_BIN, runNms } from '../support/runNms.ts';
@@ -56,7 +56,7 @@ circuits:
   - { id: RN-V2C, carrier: unicom, carrierCircuitId: RN-2, bandwidth: 2M, a: { device: b-v2c, ifName: wan0 }, z: { external: { zh: 外, en: Out } }, sla: lab, owner: lab }
   - { id: RN-V1, carrier: mobile, carrierCircuitId: RN-3, bandwidth: 2M, a: { device: b-v1, ifDescr: wan0 }, z: { external: { zh: 外, en: Out } }, sla: lab, owner: lab }
   - { id: RN-SPARE, carrier: unicom, carrierCircuitId: RN-4, bandwidth: 2M, a: { device: b-v2c, ifName: spare0 }, z: { external: { zh: 外, en: Out } }, sla: lab, owner: lab }
-  - { id: RN-FLAP, carrier: telecom, carrierCircuitId: RN-5, bandwidth: 2M, a: { device: c-rtr, ifName: wan0 }, z: { external: { zh: 外, en: Out } }, sla: lab, owner: lab }
+  - { id: RN-FLAP, carrier: telecom, carrierCircuitId: RN-5, bandwidth: 2M, a: { device: c-rtr, ifAlias: RN-5 telecom line }, z: { external: { zh: 外, en: Out } }, sla: lab, owner: lab }
 `;
 
 interface Sample {
@@ -78,6 +78,7 @@ describe('real network: nms up in production against Debian snmpd in network nam
   const truth: Record<string, CounterLog> = {};
   let series: Record<string, Sample[]> = {};
   let health: Array<{ device: string; cpu_pct: number | null; mem_pct: number | null }> = [];
+  let ifnameTags: string[] = [];
   let checkRun = { code: null as number | null, stdout: '', stderr: '' };
   const env = { ...process.env, RN_AUTH: V3.authKey, RN_PRIV: V3.privKey, RN_COMMUNITY: COMMUNITY, NMS_DEBUG: '' };
 
@@ -112,6 +113,8 @@ describe('real network: nms up in production against Debian snmpd in network nam
       hosts.push(c);
       await c.link(`n${tag}c0`, '198.18.30.1', 'mgmt0', '198.18.30.2');
       await c.shape(await c.link(`n${tag}c1`, '198.18.31.1', 'wan0', '198.18.31.2'), '2mbit');
+      // Found by its ifAlias, as an operator labels a carrier line; stored under its ifName.
+      await inNs(c.ns, 'ip', 'link', 'set', 'wan0', 'alias', 'RN-5 telecom line');
       await c.startSnmpd(dir.path, [`rocommunity ${COMMUNITY} 198.18.30.1`], ['udp:198.18.30.2:161'], snmpAnswers('198.18.30.2', ['-v2c', '-c', COMMUNITY]));
 
       traffic = startTraffic(['198.18.11.2', '198.18.21.2', '198.18.31.2'], 3_000_000, (RUN_MS + 120_000) / 1000);
@@ -156,6 +159,7 @@ describe('real network: nms up in production against Debian snmpd in network nam
         series[circuit] = await query<Sample>(`SELECT in_bps, interval_s FROM circuit_traffic WHERE circuit = '${circuit}' AND time >= ${upAtMs}ms`);
       }
       health = await query(`SELECT device, cpu_pct, mem_pct FROM device_health WHERE time >= ${upAtMs}ms`);
+      ifnameTags = (await query<{ value: string }>(`SHOW TAG VALUES FROM interface_traffic WITH KEY = ifname WHERE circuit = 'RN-FLAP'`)).map((r) => r.value);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- nms output ---\n${output.slice(-4000)}`, { cause: err });
     }
@@ -244,6 +248,10 @@ describe('real network: nms up in production against Debian snmpd in network nam
     expect(Math.abs(o!.startMs - flap.downMs), 'start vs ip link set down').to.be.at.most(POLL_S * 1000);
     expect(Math.abs(o!.endMs! - flap.upMs), 'end vs ip link set up').to.be.at.most(POLL_S * 1000);
     console.log(`      outage: start ${((o!.startMs - flap.downMs) / 1000).toFixed(1)} s, end ${((o!.endMs! - flap.upMs) / 1000).toFixed(1)} s from the truth`);
+  });
+
+  it("tags a line found by its ifAlias with the agent's ifName", () => {
+    expect(ifnameTags).to.deep.equal(['wan0']);
   });
 
   it('dates a port down from the start from when nms began watching, and charges no SLA for before', async () => {

@@ -45,7 +45,15 @@ describe('nms sim and nms fault (end to end)', function () {
       // nms poll finds the running simulator and its demo credentials by itself.
       const poll = await runNms(['poll', '--device', 'hy-hbj-cpe', '--device', 'hy-core-1', '--count', '2', '--interval', '1', '--json', '--no-store'], { env });
       expect(poll.code, poll.stderr).to.equal(0);
-      const lines = poll.stdout.trim().split('\n').map((l) => JSON.parse(l) as { cycle: number; device: string; circuit: string; width: number; outcome: string; rate: { inBps: number; intervalS: number } | null });
+      const all = poll.stdout.trim().split('\n').map((l) => JSON.parse(l) as { cycle: number; device: string; circuit: string; width: number; outcome: string; rate: { inBps: number; intervalS: number } | null; responseMs?: number; cpuPct?: number | null; memPct?: number | null; counters?: string });
+      // Each device's health comes first in each cycle, then its interfaces.
+      const health = all.filter((l) => l.responseMs !== undefined);
+      expect(health.map((h) => [h.cycle, h.device]).sort()).to.deep.equal([[1, 'hy-core-1'], [1, 'hy-hbj-cpe'], [2, 'hy-core-1'], [2, 'hy-hbj-cpe']]);
+      const coreHealth = health.find((h) => h.device === 'hy-core-1' && h.cycle === 2)!;
+      expect(coreHealth.cpuPct, 'the simulated core router has CPU').to.be.a('number');
+      expect(coreHealth.memPct).to.be.a('number');
+      expect(coreHealth.counters, "the simulator's counters are read when asked").to.equal('live');
+      const lines = all.filter((l) => l.responseMs === undefined);
       const core = topology.circuitsOnDevice('hy-core-1').length;
       expect(lines).to.have.length(2 * (core + 1));
       const hbjLines = lines.filter((l) => l.device === 'hy-hbj-cpe');
@@ -53,7 +61,8 @@ describe('nms sim and nms fault (end to end)', function () {
         [1, 'HY-D-HBJ', 64, 'first'],
         [2, 'HY-D-HBJ', 64, 'rate'],
       ]);
-      expect(hbjLines[1]!.rate!.intervalS).to.be.within(40, 90);
+      // 1 s apart at 60×, less the first poll's counter-refresh calibration (probes for a fraction of a real second).
+      expect(hbjLines[1]!.rate!.intervalS).to.be.within(20, 90);
       expect(lines.filter((l) => l.cycle === 2).every((l) => l.outcome === 'rate')).to.equal(true);
 
       const fault = await runNms(['fault', 'link-down', '--circuit', 'HY-HYX', '--for', '5m'], { env });
