@@ -111,16 +111,36 @@ export class TrapReceiver {
 
   #bindFailed: (err: Error) => void = () => undefined;
 
+  /** Refused traps per source address (at most MAX_REFUSAL_SOURCES are told apart). */
+  readonly refusedBySource = new Map<string, number>();
+  readonly #reasonsLogged = new Set<string>();
+
+  /** A storm from one source logs each kind of refusal once, then every hundredth, with the count. */
+  private shouldLog(from: string, reason: string, count: number): boolean {
+    const key = `${from} ${reason.replace(/\d+/g, 'N')}`;
+    if (this.#reasonsLogged.has(key) || this.#reasonsLogged.size >= MAX_REFUSAL_SOURCES) return count % 100 === 0;
+    this.#reasonsLogged.add(key);
+    return true;
+  }
+
+  private countRefusal(from: string): number {
+    const key = this.refusedBySource.has(from) || this.refusedBySource.size < MAX_REFUSAL_SOURCES ? from : 'other sources';
+    const n = (this.refusedBySource.get(key) ?? 0) + 1;
+    this.refusedBySource.set(key, n);
+    return n;
+  }
+
   private handle(error: Error | null, notification: unknown): void {
     if (error && this.#binding && (error as NodeJS.ErrnoException).syscall === 'bind') {
       this.#bindFailed(error);
       return;
     }
     if (error) {
-      // Unknown community or user, undecodable PDU: net-snmp says which.
       const from = (error as { rinfo?: { address: string } }).rinfo?.address ?? 'unknown sender';
       this.stats.refused++;
-      this.o.log.warn(`trap from ${from} refused: ${error.message}`);
+      const reason = trapRefusal(error.message);
+      const count = this.countRefusal(from);
+      if (this.shouldLog(from, reason, count)) this.o.log.warn(`trap from ${from} refused: ${reason}${count > 1 ? ` (${count} refused from it so far)` : ''}`);
       return;
     }
     try {
@@ -138,7 +158,10 @@ export class TrapReceiver {
     const deviceId = this.#byAddress.get(address);
     if (!deviceId) {
       this.stats.unknownSource++;
-      this.o.log.warn(`trap from ${rinfo.address}${claimed ? ` (claiming ${String(claimed)})` : ''}: not a device in the model; ignored`);
+      const count = this.countRefusal(rinfo.address);
+      if (this.shouldLog(rinfo.address, 'unknown source', count)) {
+        this.o.log.warn(`trap from ${rinfo.address}${claimed ? ` (claiming ${String(claimed).slice(0, 64)})` : ''}: not a device in the model; ignored${count > 1 ? ` (${count} refused from it so far)` : ''}`);
+      }
       return;
     }
     const kind = pdu.type === snmp.PduType.Trap ? BY_GENERIC[pdu.generic ?? -1] : BY_TRAP_OID[String(vbs.get(SNMP_TRAP_OID) ?? '')];
@@ -158,6 +181,24 @@ export class TrapReceiver {
     this.o.onTrap({ kind, deviceId, circuitId, atMs: (this.o.now ?? Date.now)() });
     this.o.confirm(deviceId);
   }
+}
+
+const MAX_REFUSAL_SOURCES = 1_000;
+
+/**
+ * Why net-snmp refused a trap, in words that carry nothing the sender chose
+ * and nothing derived from our keys: its own messages quote the community
+ * received (a near-miss of the real one), the v3 user name, and for a wrong
+ * v3 key the digest computed with the real key.
+ */
+export function trapRefusal(netSnmpMessage: string): string {
+  const community = /^Local community not found for message with community ([\s\S]*)$/.exec(netSnmpMessage);
+  if (community) return `unknown community (${Buffer.byteLength(community[1]!, 'utf8')} bytes)`;
+  if (netSnmpMessage.startsWith('Authentication digest')) return 'SNMPv3 authentication failed: wrong key or engine';
+  if (/^Local user not found/.test(netSnmpMessage)) return 'unknown SNMPv3 user';
+  if (/^Local user /.test(netSnmpMessage)) return 'SNMPv3 security level not allowed for that user';
+  if (/decrypt|privacy/i.test(netSnmpMessage)) return 'SNMPv3 message could not be decrypted';
+  return 'not a readable SNMP message';
 }
 
 interface TrapPdu {

@@ -102,4 +102,58 @@ describe('trap receiver', function () {
     expect(heard.find((t) => t.kind === 'warmStart')).to.include({ deviceId: cpe.id, circuitId: null });
     expect(log.lines.join('\n')).not.to.contain(TEST_ENV.NMS_SNMP_CPE_COMMUNITY);
   });
+
+  it('takes a storm of hostile traps without one raw control character, credential or digest in the log, then still hears a real linkDown', async function () {
+    this.timeout(60_000);
+    const cpe = topology.devices.find((d) => d.snmpProfile === 'cpe-v2c')!;
+    const community = TEST_ENV.NMS_SNMP_CPE_COMMUNITY;
+    const nearMiss = `${community.slice(0, -1)}X`;
+    const forged = 'evil\n2026-12-02T00:00:00.000Z info [nms/alarms] FORGED\u001b[31m\u202e';
+    const wrongKey = 'wrong-auth-key-0123456789';
+    const trap = (args: string[]) => run('snmptrap', ['-m', '', ...args, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!, '1.3.6.1.2.1.31.1.1.1.18.1', 's', 'x'.repeat(8000) + '\u001b]0;owned\u0007']);
+    const before = { ...receiver.stats };
+    log.lines.length = 0;
+    await trap(['-v', '2c', '-c', forged]);
+    await trap(['-v', '2c', '-c', nearMiss]);
+    // SNMPv3 with the core routers' user and a wrong key: net-snmp's error carries the digest made with the real key.
+    await run('snmptrap', ['-m', '', '-v', '3', '-e', '0x8000000001020304', '-u', 'nms-ro', '-l', 'authPriv', '-a', 'SHA', '-A', wrongKey, '-x', 'AES', '-X', 'wrong-priv-key-0123456789', `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3']);
+    // Bit-flipped copies of a real trap, seeded so a failure can be replayed.
+    const good = await captureTrapBytes(['-v', '2c', '-c', community, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const sock = dgram.createSocket('udp4');
+    for (let i = 0; i < 500; i++) {
+      const copy = Buffer.from(good);
+      for (let k = 0; k < 3; k++) {
+        const at = Math.floor(random() * copy.length);
+        copy.writeUInt8(copy.readUInt8(at) ^ (1 << Math.floor(random() * 8)), at);
+      }
+      await new Promise((r) => sock.send(copy, port, '127.0.0.1', r));
+    }
+    sock.close();
+    await waitFor('the storm counted', async () => receiver.stats.refused - before.refused >= 3, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const text = log.lines.join('\n');
+    for (const line of log.lines) expect(line, 'a raw control character in a log line').not.to.match(/[\u0000-\u001f\u007f\u202e]/);
+    for (const secret of [community, nearMiss, wrongKey, TEST_ENV.NMS_SNMP_CORE_AUTH_KEY, 'FORGED\u001b']) expect(text).not.to.include(secret);
+    expect(text, 'a hex digest').not.to.match(/[0-9a-f]{24}/i);
+    expect(text).to.match(/unknown community \(\d+ bytes\)/);
+    expect(text, 'the v3 trap with a wrong key').to.match(/SNMPv3 (authentication failed|message could not be decrypted)/);
+    expect(log.lines.every((l) => l.length < 2_200), 'every line bounded').to.equal(true);
+    // A real linkDown afterwards is still heard.
+    const heardBefore = heard.length;
+    await run('snmptrap', ['-m', '', '-v', '2c', '-c', community, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await waitFor('the real linkDown', async () => heard.slice(heardBefore).some((t) => t.kind === 'linkDown' && t.deviceId === cpe.id), 10_000);
+  });
+
+  /** The datagram Debian's snmptrap sends for these arguments, caught on a socket of our own. */
+  async function captureTrapBytes(args: string[]): Promise<Buffer> {
+    const catcher = dgram.createSocket('udp4');
+    await new Promise<void>((r) => catcher.bind(0, '127.0.0.1', () => r()));
+    const got = new Promise<Buffer>((r) => catcher.once('message', (m) => r(m)));
+    await run('snmptrap', ['-m', '', ...args.slice(0, 4), `127.0.0.1:${catcher.address().port}`, ...args.slice(4)]);
+    const bytes = await got;
+    catcher.close();
+    return bytes;
+  }
 });
