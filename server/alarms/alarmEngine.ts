@@ -43,6 +43,8 @@ interface CircuitObs {
   utilPeakPct: number;
   errorsOverSinceMs: number | null;
   errorsUnderSinceMs: number | null;
+  /** A trap's change of status not yet confirmed by a poll, and the status it replaced. */
+  unconfirmedTrap?: { atMs: number; deviceId: string; before: { status: LinkStatus; sinceMs: number } } | null;
 }
 
 interface DeviceObs {
@@ -113,10 +115,18 @@ export class AlarmEngine {
     const at = live.updatedAtMs;
     // A poll that began before a newer trap (or poll) says nothing newer, however late its reply came.
     if (prev && prev.latestFromMs > live.polledFromMs) return;
+    if (prev?.unconfirmedTrap) this.confirmTrap(live.circuitId, prev, live, at);
     const changed = prev !== undefined && prev.status !== live.status && live.status !== 'unknown' && prev.status !== 'unknown';
     // At first sight a status began when we started watching: ifLastChange may say months
     // ago, but nobody watched then, and an outage or SLA charge for that time would be invented.
-    const since = !prev ? at : prev.status !== live.status ? (live.status !== 'unknown' && live.statusSinceMs !== null ? Math.min(live.statusSinceMs, at) : at) : prev.sinceMs;
+    // A change began no earlier than the status it ended: time never runs backwards in the ledger.
+    const since = !prev
+      ? at
+      : prev.status !== live.status
+        ? live.status !== 'unknown' && live.statusSinceMs !== null
+          ? Math.max(Math.min(live.statusSinceMs, at), prev.sinceMs)
+          : at
+        : prev.sinceMs;
     const util = live.inUtilPct === null && live.outUtilPct === null ? null : Math.max(live.inUtilPct ?? 0, live.outUtilPct ?? 0);
     const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, latestFromMs: live.polledFromMs, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
     if (changed) o.transitions.push(since);
@@ -142,12 +152,39 @@ export class AlarmEngine {
     this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, pollStartMs: live.polledFromMs, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
   }
 
+  /** Spurious traps per device: a change no poll confirmed (a forged, stray or corrupted trap). */
+  readonly spuriousTraps = new Map<string, number>();
+
+  /**
+   * The first poll after a trap's change of status, begun after the trap: if
+   * it finds the old status, unchanged since before the trap (ifLastChange),
+   * the change never happened. The old status is put back, and an alarm the
+   * trap raised is cleared as spurious, with no outage.
+   */
+  private confirmTrap(circuitId: string, o: CircuitObs, live: CircuitLive, at: number): void {
+    const t = o.unconfirmedTrap!;
+    if (live.polledFromMs < t.atMs || live.status === 'unknown') return;
+    o.unconfirmedTrap = null;
+    if (live.status !== t.before.status || live.statusSinceMs === null || live.statusSinceMs >= t.atMs) return;
+    o.status = t.before.status;
+    o.sinceMs = t.before.sinceMs;
+    o.transitions = o.transitions.filter((x) => x !== t.atMs);
+    this.spuriousTraps.set(t.deviceId, (this.spuriousTraps.get(t.deviceId) ?? 0) + 1);
+    const raised = this.#active.get(`circuit_down:${circuitId}`);
+    if (raised && raised.startedAtMs === t.atMs) {
+      raised.spurious = true;
+      raised.detail = `${raised.detail}; not confirmed: the poll found the link ${live.status} since before the trap (spurious trap from ${t.deviceId})`;
+      this.#pending.push({ type: 'cleared', alarm: this.close(raised, at, null) });
+    }
+  }
+
   /** A trap says at once what a poll would say later; the next poll confirms or corrects it. */
   observeTrap(trap: TrapObservation): void {
     if ((trap.kind === 'linkDown' || trap.kind === 'linkUp') && trap.circuitId) {
       const prev = this.#circuits.get(trap.circuitId);
       const status: LinkStatus = trap.kind === 'linkDown' ? 'down' : 'up';
       if (prev && prev.status === status) return;
+      const before = prev && prev.status !== 'unknown' ? { status: prev.status, sinceMs: prev.sinceMs } : null;
       this.observeCircuit({
         circuitId: trap.circuitId,
         status,
@@ -162,6 +199,8 @@ export class AlarmEngine {
         updatedAtMs: Math.max(trap.atMs, prev?.observedAtMs ?? 0),
         note: `${trap.kind} trap from ${trap.deviceId}`,
       });
+      const o = this.#circuits.get(trap.circuitId);
+      if (o && before) o.unconfirmedTrap = { atMs: trap.atMs, deviceId: trap.deviceId, before };
     } else if (trap.kind === 'coldStart' || trap.kind === 'warmStart') {
       this.raiseOnce('device_rebooted', { type: 'device', id: trap.deviceId }, trap.atMs, trap.atMs, 'warning', `${trap.kind} trap`);
     }

@@ -151,6 +151,7 @@ export class AlarmService {
     if (events.length) this.o.journal.append(events.map((e) => ({ t: 'alarm' as const, alarm: e.alarm })));
     for (const e of events) {
       if (e.type === 'cleared') {
+        if (e.alarm.spurious) this.o.log.warn(`${e.alarm.key}: raised by a trap the poll did not confirm; cleared as spurious, no outage recorded (${[...this.engine.spuriousTraps].map(([d, n]) => `${d}: ${n}`).join(', ')} spurious so far)`);
         this.o.ledger?.recordCleared(e.alarm);
         this.pushClear(e.alarm, now);
       }

@@ -93,7 +93,7 @@ export class OutageLedger {
 
   /** The root alarm's outages, once it has cleared (with the moment service came back). */
   recordCleared(alarm: Alarm): void {
-    if (!OUTAGE_KINDS.has(alarm.kind) || alarm.endedAtMs === null) return;
+    if (!OUTAGE_KINDS.has(alarm.kind) || alarm.endedAtMs === null || alarm.spurious) return;
     this.append(this.outagesOf(alarm, alarm.endedAtMs).map((outage) => ({ t: 'outage' as const, outage })));
   }
 
@@ -184,7 +184,9 @@ export class OutageLedger {
   private outagesOf(alarm: Alarm, endMs: number | null): Outage[] {
     const own = alarm.subject.type === 'circuit' ? [alarm.subject.id] : [];
     const cause = `${alarm.kind} ${alarm.subject.id}`;
-    return [...own, ...alarm.impactedCircuits].map((circuitId) => ({ circuitId, startMs: alarm.startedAtMs, endMs, alarmId: alarm.id, cause, maintenance: alarm.maintenance }));
+    // Enforced where the ledger writes: an outage never ends before it starts, whatever fed it.
+    const end = endMs === null ? null : Math.max(endMs, alarm.startedAtMs);
+    return [...own, ...alarm.impactedCircuits].map((circuitId) => ({ circuitId, startMs: alarm.startedAtMs, endMs: end, alarmId: alarm.id, cause, maintenance: alarm.maintenance }));
   }
 
   private append(records: LedgerRecord[]): void {

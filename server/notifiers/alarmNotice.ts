@@ -62,7 +62,12 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   }
   if (county) lines.push(`${L === 'zh' ? '区县' : 'County'}: ${county}`);
   const end = alarm.endedAtMs ?? o.nowMs;
-  lines.push(`${L === 'zh' ? '开始' : 'Since'}: ${formatTime(alarm.startedAtMs, zone)}${reason === 'cleared' ? `, ${L === 'zh' ? '恢复' : 'back'}: ${formatTime(end, zone)}` : ''} (${L === 'zh' ? '持续' : 'lasted'} ${formatDuration(end - alarm.startedAtMs, L)})`);
+  if (alarm.spurious && reason === 'cleared') {
+    // A trap the poll contradicted: there was no outage, so no time back and no duration.
+    lines.push(L === 'zh' ? `开始: ${formatTime(alarm.startedAtMs, zone)}，轮询未证实：误报（虚假陷阱），不计入可用率` : `Since: ${formatTime(alarm.startedAtMs, zone)}; not confirmed by the poll: a spurious trap, not counted as an outage`);
+  } else {
+    lines.push(`${L === 'zh' ? '开始' : 'Since'}: ${formatTime(alarm.startedAtMs, zone)}${reason === 'cleared' ? `, ${L === 'zh' ? '恢复' : 'back'}: ${formatTime(end, zone)}` : ''} (${L === 'zh' ? '持续' : 'lasted'} ${formatDuration(end - alarm.startedAtMs, L)})`);
+  }
   if (alarm.impactedSites.length) {
     const sites = alarm.impactedSites.map((id) => name(topology.site(id).name));
     const named = sites.slice(0, NAMED_SITES).join(L === 'zh' ? '、' : ', ');

@@ -45,6 +45,8 @@ export interface Alarm {
   detail: string;
   /** Raised during a maintenance window on its subject: no pushes, excluded from SLA. */
   maintenance: boolean;
+  /** Raised by a trap that the confirming poll contradicted: not an outage, never in the SLA ledger. */
+  spurious?: true;
 }
 
 export type AlarmState = 'active' | 'cleared';

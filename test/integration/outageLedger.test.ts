@@ -129,4 +129,44 @@ describe('outage ledger', () => {
       ledger.close();
     });
   });
+
+  it('records no outage and no SLA loss for a linkDown trap the poll contradicts, and counts it as spurious', async () => {
+    await inTempDir('spurious', async (dir) => {
+      const log = memoryLogger();
+      const journal = AlarmJournal.open(dir.path, log);
+      const ledger = OutageLedger.open(dir.path, topology, log);
+      const live = new LiveState();
+      let now = Date.parse('2026-11-20T12:00:00+08:00');
+      const service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live, log, notice: { language: 'zh', consoleUrl: 'http://nms.local' }, now: () => now, ledger, tickMs: 3_600_000 });
+      service.start();
+      const weekAgo = now - 7 * 24 * H;
+      const poll = (status: 'up' | 'down', at: number, since: number) => {
+        for (const d of topology.devices) if (d.managed) live.updateDevice({ deviceId: d.id, reachable: true, responseMs: 5, cpuPct: 1, memPct: 1, uptimeS: 1e6, polledFromMs: at - 10, updatedAtMs: at, error: null });
+        for (const c of topology.circuits) live.updateCircuit({ circuitId: c.id, status: c.id === 'HY-HYX' ? status : 'up', statusSinceMs: since, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a', polledFromMs: at - 10, updatedAtMs: at, note: null });
+      };
+      poll('up', now, weekAgo);
+      service.evaluate();
+      const monthStart = Date.parse('2026-11-01T00:00:00+08:00');
+      const before = ledger.availability('HY-HYX', monthStart, now + 10 * MIN, service.engine.active(), now + 10 * MIN);
+      // A stray linkDown (forged, or a bit flipped on the way); the confirming poll finds the link up for a week.
+      now += 1000;
+      service.observeTrap({ kind: 'linkDown', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: now });
+      expect(service.engine.active().map((a) => a.kind)).to.include('circuit_down');
+      now += 3000;
+      poll('up', now, weekAgo);
+      service.evaluate();
+      expect(service.engine.active().filter((a) => a.kind === 'circuit_down')).to.deep.equal([]);
+      expect(service.engine.spuriousTraps.get('hy-core-1')).to.equal(1);
+      const after = ledger.availability('HY-HYX', monthStart, now + 10 * MIN, service.engine.active(), now + 10 * MIN);
+      expect(after.outages).to.deep.equal([]);
+      expect(after.downS).to.equal(0);
+      expect(after.downS).to.equal(before.downS);
+      // Behind the uplink too: no department lost time.
+      const dept = topology.circuits.find((c) => c.upstreamIds.includes('HY-HYX'))!.id;
+      expect(ledger.availability(dept, monthStart, now, [], now).downS).to.equal(0);
+      service.stop();
+      journal.close();
+      ledger.close();
+    });
+  });
 });

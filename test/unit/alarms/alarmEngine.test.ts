@@ -192,6 +192,27 @@ describe('alarm engine', () => {
     expect(raised(engine.evaluate(T0 + 21 * S))).to.deep.equal([]);
   });
 
+  it('clears a linkDown trap the poll contradicts as spurious: no outage, the old status kept, one spurious trap counted', () => {
+    allUp(T0 - 30 * S);
+    engine.observeTrap({ kind: 'linkDown', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: T0 });
+    expect(raised(engine.evaluate(T0 + 100)).map((a) => a.subject.id)).to.deep.equal(['HY-HYX']);
+    // The confirming poll, begun after the trap: up, and unchanged for a week (ifLastChange).
+    circuit('HY-HYX', 'up', T0 + 2 * S, { since: T0 - 7 * 24 * 60 * MIN, from: T0 + S });
+    const events = engine.evaluate(T0 + 3 * S);
+    const cleared = events.filter((e) => e.type === 'cleared').map((e) => e.alarm);
+    expect(cleared.map((a) => [a.subject.id, a.spurious, a.endedAtMs])).to.deep.equal([['HY-HYX', true, null]]);
+    expect(cleared[0]!.detail).to.include('spurious trap from hy-core-1');
+    expect(engine.spuriousTraps.get('hy-core-1')).to.equal(1);
+    expect(engine.active()).to.deep.equal([]);
+    // Up since before the trap, as it was: a real outage later starts and ends in order.
+    circuit('HY-HYX', 'down', T0 + 60 * S, { since: T0 + 55 * S });
+    const real = raised(engine.evaluate(T0 + 61 * S)).find((a) => a.subject.id === 'HY-HYX')!;
+    expect(real.startedAtMs).to.equal(T0 + 55 * S);
+    circuit('HY-HYX', 'up', T0 + 70 * S, { since: T0 - 60 * MIN });
+    const ended = [...engine.evaluate(T0 + 71 * S), ...engine.evaluate(T0 + 200 * S)].find((e) => e.type === 'cleared')!.alarm;
+    expect(ended.endedAtMs!, 'an end never before its start').to.be.at.least(ended.startedAtMs);
+  });
+
   it('keeps a linkUp trap against a poll that left before it and came back after, with one clear and no flapping', () => {
     allUp(T0 - 30 * S);
     engine.observeTrap({ kind: 'linkDown', deviceId: 'hy-core-1', circuitId: 'HY-HYX', atMs: T0 });
