@@ -23,7 +23,7 @@ trap 'rm -rf "$log_dir"' EXIT
 npx mocha "$REAL_NETWORK" >"$log_dir/real-network.log" 2>&1 &
 real_pid=$!
 set +e
-npx mocha --ignore "$REAL_NETWORK" 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts' | tee "$log_dir/main.log" | grep -Ev '^[0-9]+ passed, [0-9]+ failed'
+npx mocha --ignore "$REAL_NETWORK" 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/e2e/**/*.test.ts' | tee "$log_dir/main.log" | grep --line-buffered -Ev '^[0-9]+ passed, [0-9]+ failed'
 main_status=${PIPESTATUS[0]}
 wait "$real_pid"
 real_status=$?

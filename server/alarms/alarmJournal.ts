@@ -30,7 +30,13 @@ export interface PushRecord {
   reason: PushReason;
   /** The notifier instance's name from config. */
   channel: string;
-  state: 'pending' | 'sent' | 'failed';
+  /**
+   * pending: owed; sending: handed to the channel, no answer yet (journaled
+   * before the request, so a crash leaves it so); sent; failed: given up;
+   * uncertain: nms stopped while sending to a channel that cannot drop a
+   * repeat, so it may have arrived and is not sent again.
+   */
+  state: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain';
   createdAtMs: number;
   attempts: number;
   lastAttemptMs: number | null;
@@ -94,7 +100,7 @@ export class AlarmJournal {
   compact(): void {
     const cleared = [...this.alarms.values()].filter((a) => a.clearedAtMs !== null).sort((x, y) => x.clearedAtMs! - y.clearedAtMs!);
     for (const old of cleared.slice(0, Math.max(0, cleared.length - this.keepCleared))) this.alarms.delete(old.id);
-    for (const [id, p] of this.pushes) if (p.state !== 'pending' && !this.alarms.has(p.alarmId)) this.pushes.delete(id);
+    for (const [id, p] of this.pushes) if (p.state !== 'pending' && p.state !== 'sending' && !this.alarms.has(p.alarmId)) this.pushes.delete(id);
     const snapshot: Snapshot = { alarms: [...this.alarms.values()], pushes: [...this.pushes.values()] };
     writeFileAtomicSync(join(this.dir, SNAPSHOT), JSON.stringify(snapshot));
     // Only now is the journal's content also in the snapshot; a crash before this line replays both, harmlessly.

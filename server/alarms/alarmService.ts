@@ -200,9 +200,16 @@ export class AlarmService {
   }
 
   private resumeOwedPushes(): void {
-    for (const p of this.o.journal.pushes.values()) {
+    for (const p of [...this.o.journal.pushes.values()]) {
       const alarm = this.o.journal.alarms.get(p.alarmId);
-      if (p.state !== 'pending' || !alarm || !this.o.delivery.channelNames.includes(p.channel)) continue;
+      if (!alarm || !this.o.delivery.channelNames.includes(p.channel)) continue;
+      if (p.state === 'sending' && !this.o.delivery.resendable(p.channel)) {
+        const error = 'nms stopped while this push was being sent; it may have arrived, so it is not sent again';
+        this.o.journal.append([{ t: 'push', push: { ...p, state: 'uncertain', error } }]);
+        this.o.log.warn(`push ${p.id}: uncertain: ${error}`);
+        continue;
+      }
+      if (p.state !== 'pending' && p.state !== 'sending') continue;
       this.o.log.info(`resuming push ${p.id}, owed since before the restart`);
       const level = Number(/#(\d+)\//.exec(p.id)?.[1] ?? 1);
       const rung = this.o.onCall ? (escalationLevels(this.o.onCall).find((l) => l.level === level) ?? null) : null;

@@ -98,7 +98,8 @@ export class EmbeddedInflux {
     child.stderr!.pipe(this.#logStream, { end: false });
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     child.once('error', (err) => this.options.log.error(`influxd: ${err.message}`));
-    if (child.pid !== undefined) await writeFile(this.pidFile, `${child.pid}\n`);
+    // influxd's pid and ours: while we live we are its parent; once it has another, it is an orphan.
+    if (child.pid !== undefined) await writeFile(this.pidFile, `${child.pid} ${process.pid}\n`);
 
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
     for (;;) {
@@ -149,16 +150,28 @@ export class EmbeddedInflux {
     this.#logStream = null;
   }
 
-  /** A second influxd on the same folder would corrupt it; refuse, naming the pid. */
+  /**
+   * A second influxd on the same folder would corrupt it. One that an nms
+   * still runs is refused, naming its pid. One whose nms is gone (kill -9,
+   * the OOM killer, a power cut of the nms process alone) is an orphan of
+   * this very folder: it is stopped cleanly (SIGTERM, so it flushes) and a
+   * new one started, so a crash never waits for a person.
+   */
   private async refuseIfRunning(): Promise<void> {
     let pid: number;
+    let owner: number;
     try {
-      pid = Number((await readFile(this.pidFile, 'utf8')).trim());
+      [pid, owner] = (await readFile(this.pidFile, 'utf8')).trim().split(/\s+/).map(Number) as [number, number];
     } catch {
       return;
     }
     if (Number.isInteger(pid) && pid > 0 && (await isInfluxd(pid))) {
-      throw new Error(`an influxd (pid ${pid}) already runs on ${this.#dir}; stop that one first (kill ${pid})`);
+      const ours = (await commandLine(pid)).includes(join(this.#dir, 'influxd.conf'));
+      // Its starter still its parent (or unknown, from an older pid file): someone runs it. Refuse.
+      const orphaned = Number.isInteger(owner) && owner > 0 && (await parentPid(pid)) !== owner;
+      if (!ours || !orphaned) throw new Error(`an influxd (pid ${pid}) already runs on ${this.#dir}; stop that one first (kill ${pid})`);
+      this.options.log.warn(`influxd ${pid} on ${this.#dir} was left running by an nms that is gone (killed, or out of memory); stopping it before starting a new one`);
+      await stopOrphan(pid);
     }
     await rm(this.pidFile, { force: true });
   }
@@ -221,6 +234,49 @@ async function findBinary(name: string): Promise<string> {
     }
   }
   throw new Error(`${name} not found: ${INFLUXD_INSTALL_HINT}`);
+}
+
+async function commandLine(pid: number): Promise<string[]> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The parent's pid from /proc/PID/stat (after the command name, which may hold spaces). */
+async function parentPid(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SIGTERM so it flushes its WAL, SIGKILL if it has not gone in STOP_TIMEOUT_MS. */
+async function stopOrphan(pid: number): Promise<void> {
+  const gone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!(await isInfluxd(pid))) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  if (await gone(STOP_TIMEOUT_MS)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await gone(5_000);
 }
 
 async function isInfluxd(pid: number): Promise<boolean> {

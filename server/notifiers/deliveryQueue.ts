@@ -3,7 +3,10 @@
  * the first try, retried with back-off, spaced to the channel's rate limit,
  * and recorded as sent the moment it is. One push at a time per channel, so
  * a raise never overtakes its own clear. A push still owed after a restart is
- * resumed; one recorded as sent is never sent again.
+ * resumed; one recorded as sent is never sent again. A push a crash caught in
+ * flight (journaled "sending") is sent again only to a channel whose receiver
+ * can drop a repeat by its id; to any other it is marked uncertain, since it
+ * may have arrived and a second copy would be a second message.
  */
 import type { Logger } from '../../shared/log.ts';
 import type { AlarmJournal, PushRecord } from '../alarms/alarmJournal.ts';
@@ -46,12 +49,18 @@ export class DeliveryQueue {
     return [...this.#lanes.keys()];
   }
 
+  /** Whether a push caught in flight by a crash may be sent again on this channel. */
+  resendable(channel: string): boolean {
+    return this.#lanes.get(channel)?.channel.resendableById ?? false;
+  }
+
   /** Records the push as owed (durably) and starts on it; a push already recorded is not sent twice. */
   enqueue(notice: AlarmNotice, channel: string): void {
     const lane = this.#lanes.get(channel);
     if (!lane) throw new Error(`no notification channel named ${channel}`);
     const known = this.journal.pushes.get(notice.id);
-    if (known && known.state !== 'pending') return;
+    // Sent, given up or uncertain: never again. Owed, or caught in flight on a resendable channel: go on.
+    if (known && known.state !== 'pending' && known.state !== 'sending') return;
     const push: PushRecord = known ?? { id: notice.id, alarmId: notice.alarm.id, reason: notice.reason, channel, state: 'pending', createdAtMs: this.#now(), attempts: 0, lastAttemptMs: null, error: null };
     if (!known) this.journal.append([{ t: 'push', push }]);
     lane.queue.push({ push, notice });
@@ -79,6 +88,8 @@ export class DeliveryQueue {
         try {
           push.attempts++;
           push.lastAttemptMs = this.#now();
+          // On disk before the request leaves: after a crash, a push left "sending" may have arrived.
+          this.journal.append([{ t: 'push', push: { ...push, state: 'sending' } }]);
           await lane.channel.notifier.send(notice);
           lane.lastSentMs = this.#now();
           lane.queue.shift();

@@ -25,19 +25,26 @@ export interface NotifierContext {
 
 interface Factory<S extends z.ZodType> {
   schema: S;
+  /**
+   * Whether a receiver can drop a repeat by the push's id, so a push whose
+   * answer was lost in a crash may be sent again: the webhook (X-NMS-Delivery)
+   * and the console's own WebSocket (it shows the alarm, not each message).
+   * A chat robot, SMS or mail cannot: a second send is a second message.
+   */
+  resendableById: boolean;
   create(name: string, config: z.output<S>, secret: (ref: SecretRef) => ReturnType<typeof resolveSecret>, context: NotifierContext): Notifier;
 }
 
 const factory = <S extends z.ZodType>(f: Factory<S>) => f;
 
 const FACTORIES = {
-  websocket: factory({ schema: z.strictObject({}), create: (name, _c, _s, context) => websocketNotifier(name, context.websocketHub) }),
-  email: factory({ schema: emailConfigSchema, create: (name, c, secret) => emailNotifier(name, c, c.password ? secret(c.password) : null) }),
-  sms: factory({ schema: smsConfigSchema, create: (name, c, secret) => smsNotifier(name, c, c.token ? secret(c.token) : null) }),
-  webhook: factory({ schema: webhookConfigSchema, create: (name, c, secret) => webhookNotifier(name, c, c.signingSecret ? secret(c.signingSecret) : null) }),
-  dingtalk: factory({ schema: dingtalkConfigSchema, create: (name, c, secret) => dingtalkNotifier(name, c, { accessToken: secret(c.accessToken), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
-  wecom: factory({ schema: wecomConfigSchema, create: (name, c, secret) => wecomNotifier(name, c, secret(c.key)) }),
-  feishu: factory({ schema: feishuConfigSchema, create: (name, c, secret) => feishuNotifier(name, c, { token: secret(c.token), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
+  websocket: factory({ schema: z.strictObject({}), resendableById: true, create: (name, _c, _s, context) => websocketNotifier(name, context.websocketHub) }),
+  email: factory({ schema: emailConfigSchema, resendableById: false, create: (name, c, secret) => emailNotifier(name, c, c.password ? secret(c.password) : null) }),
+  sms: factory({ schema: smsConfigSchema, resendableById: false, create: (name, c, secret) => smsNotifier(name, c, c.token ? secret(c.token) : null) }),
+  webhook: factory({ schema: webhookConfigSchema, resendableById: true, create: (name, c, secret) => webhookNotifier(name, c, c.signingSecret ? secret(c.signingSecret) : null) }),
+  dingtalk: factory({ schema: dingtalkConfigSchema, resendableById: false, create: (name, c, secret) => dingtalkNotifier(name, c, { accessToken: secret(c.accessToken), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
+  wecom: factory({ schema: wecomConfigSchema, resendableById: false, create: (name, c, secret) => wecomNotifier(name, c, secret(c.key)) }),
+  feishu: factory({ schema: feishuConfigSchema, resendableById: false, create: (name, c, secret) => feishuNotifier(name, c, { token: secret(c.token), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
 } satisfies Record<NotifierKind, Factory<z.ZodType>>;
 
 /** What every channel has, whatever its kind. */
@@ -55,6 +62,8 @@ export type ChannelSettings = z.output<typeof commonSchema>;
 export interface Channel {
   settings: ChannelSettings;
   notifier: Notifier;
+  /** See Factory.resendableById. */
+  resendableById: boolean;
 }
 
 export class ChannelConfigError extends Error {
@@ -91,7 +100,7 @@ export function buildChannels(raw: unknown[], sources: SecretSources, where = 'n
       return;
     }
     try {
-      channels.push({ settings: common.data, notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources), context) });
+      channels.push({ settings: common.data, notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources), context), resendableById: f.resendableById });
     } catch (err) {
       problems.push(`${label}: ${(err as Error).message}`);
     }

@@ -15,7 +15,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TestHost, inNs, startTraffic, type CounterLog } from '../support/netns.ts';
+import { TestHost, startTraffic, type CounterLog } from '../support/netns.ts';
 import { udpFreePort } from '../support/ports.ts';
 import { waitFor } from '../support/processes.ts';
 import { NMS_BIN, runNms } from '../support/runNms.ts';
@@ -113,9 +113,12 @@ describe('real network: nms up in production against Debian snmpd in network nam
       hosts.push(c);
       await c.link(`n${tag}c0`, '198.18.30.1', 'mgmt0', '198.18.30.2');
       await c.shape(await c.link(`n${tag}c1`, '198.18.31.1', 'wan0', '198.18.31.2'), '2mbit');
-      // Found by its ifAlias, as an operator labels a carrier line; stored under its ifName.
-      await inNs(c.ns, 'ip', 'link', 'set', 'wan0', 'alias', 'RN-5 telecom line');
-      await c.startSnmpd(dir.path, [`rocommunity ${COMMUNITY} 198.18.30.1`], ['udp:198.18.30.2:161'], snmpAnswers('198.18.30.2', ['-v2c', '-c', COMMUNITY]));
+      await c.startSnmpd(dir.path, [`rocommunity ${COMMUNITY} 198.18.30.1`, `rwcommunity ${COMMUNITY}-rw 198.18.30.1`], ['udp:198.18.30.2:161'], snmpAnswers('198.18.30.2', ['-v2c', '-c', COMMUNITY]));
+      // The line is found by its ifAlias, as an operator labels a carrier line on the router
+      // (Net-SNMP keeps ifAlias itself, set by SNMP, not the kernel's alias); stored under its ifName.
+      const names = (await exec('snmpwalk', ['-m', '', '-On', '-Oq', '-v2c', '-c', COMMUNITY, '198.18.30.2', '1.3.6.1.2.1.31.1.1.1.1'])).stdout;
+      const wanIndex = /\.1\.3\.6\.1\.2\.1\.31\.1\.1\.1\.1\.(\d+) "?wan0"?/.exec(names)?.[1];
+      await exec('snmpset', ['-m', '', '-v2c', '-c', `${COMMUNITY}-rw`, '198.18.30.2', `1.3.6.1.2.1.31.1.1.1.18.${wanIndex}`, 's', 'RN-5 telecom line']);
 
       traffic = startTraffic(['198.18.11.2', '198.18.21.2', '198.18.31.2'], 3_000_000, (RUN_MS + 120_000) / 1000);
       truth.a = a.sampleCounters('wan0');

@@ -4,9 +4,10 @@
  * crash, refuses a second copy on its folder, and stops cleanly.
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { memoryLogger } from '../../shared/log.ts';
 import { createInfluxClient, execute } from '../../shared/influx/connection.ts';
 import { continuousQueries, rollupBackfill } from '../../shared/schema/rollups.ts';
@@ -136,6 +137,65 @@ describe('managed InfluxDB (real influxd)', function () {
     const err = await second.start().then(() => null, (e: Error) => e);
     expect(err?.message).to.equal(`an influxd (pid ${t.influx.pid}) already runs on ${t.dir}; stop that one first (kill ${t.influx.pid})`);
   });
+
+  it('takes over from a starter killed with SIGKILL: the orphaned influxd is stopped cleanly, and a new one starts on the same data', async () => {
+    await inTempDir('orphan', async (dir) => {
+      // A starter of its own, as nms up would be, killed as the OOM killer would.
+      const program = `import { EmbeddedInflux } from ${JSON.stringify(resolve('server/influx/embeddedInflux.ts'))};
+        import { memoryLogger } from ${JSON.stringify(resolve('shared/log.ts'))};
+        const i = new EmbeddedInflux({ dir: ${JSON.stringify(dir.path)}, port: 0, log: memoryLogger() });
+        await i.start();
+        console.log('ready ' + i.pid + ' ' + i.url);
+        setInterval(() => {}, 1000);`;
+      const starter = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      starter.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        await orphanAndTakeOver(dir.path, starter, () => out);
+      } finally {
+        // Whatever happened, the processes this test started end with it.
+        if (starter.exitCode === null && starter.signalCode === null) starter.kill('SIGKILL');
+        const pid = Number(/ready (\d+)/.exec(out)?.[1]);
+        if (pid && running(pid)) process.kill(pid, 'SIGKILL');
+      }
+    });
+  });
+
+  /** A process that has not exited (a zombie, waiting for a parent that never reaps it, has). */
+  function running(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+
+  async function orphanAndTakeOver(dirPath: string, starter: ReturnType<typeof spawn>, out: () => string): Promise<void> {
+    {
+      await waitFor('the first influxd', () => /ready \d+/.test(out()), 30_000);
+      const [, pidText, url] = /ready (\d+) (\S+)/.exec(out())!;
+      const orphan = Number(pidText);
+      // The managed influxd makes no retention policy of its own accord.
+      await httpQuery(url!, 'CREATE DATABASE orphan WITH DURATION 1d NAME probe');
+      await httpWrite(url!, 'orphan', 'orphan_probe value=1', 'probe');
+      starter.kill('SIGKILL');
+      await new Promise((r) => starter.once('exit', r));
+      expect(running(orphan), 'influxd outlived its starter').to.equal(true);
+      const log = memoryLogger();
+      const next = new EmbeddedInflux({ dir: dirPath, port: 0, log });
+      try {
+        await next.start();
+        expect(running(orphan), 'the orphan was stopped').to.equal(false);
+        expect(next.pid).to.not.equal(orphan);
+        expect(log.lines.join('\n')).to.include(`influxd ${orphan} on ${dirPath} was left running by an nms that is gone`);
+        // (The orphan's own log went to its dead starter's pipe; what it had written is what counts.)
+        expect((await httpQuery(next.url, 'SELECT count(value) FROM orphan_probe', 'orphan'))[0]!.count).to.equal(1);
+      } finally {
+        await next.stop();
+      }
+    }
+  }
 
   it('stops cleanly and keeps the data across a restart', async () => {
     const pid = t.influx.pid!;
