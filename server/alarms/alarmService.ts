@@ -13,7 +13,7 @@ import { monthBounds } from '../../shared/time/zonedTime.ts';
 import { buildNotice, type NoticeOptions } from '../notifiers/alarmNotice.ts';
 import type { DeliveryQueue } from '../notifiers/deliveryQueue.ts';
 import { AlarmEngine, type TrapObservation } from './alarmEngine.ts';
-import { pushId, type AlarmJournal } from './alarmJournal.ts';
+import { pushId, type AlarmJournal, type PushRecord } from './alarmJournal.ts';
 import type { AlarmRules } from './alarmRules.ts';
 import type { OutageLedger } from './outageLedger.ts';
 import { escalationLevels, levelsDue, onDuty, quietUntil, type EscalationLevel, type OnCallConfig } from './onCall.ts';
@@ -76,6 +76,15 @@ export class AlarmService {
       }, CHECKPOINT_MS);
       this.#checkpoint.unref();
     }
+  }
+
+  /**
+   * Each push of an alarm and how it stands, for the console: whether on-call
+   * staff were told, and which pushes a crash left uncertain. Error texts stay
+   * out (a vendor's answer may quote a robot URL with its token).
+   */
+  pushesOf(alarmId: string): Array<Pick<PushRecord, 'channel' | 'reason' | 'state' | 'attempts'>> {
+    return [...this.o.journal.pushes.values()].filter((p) => p.alarmId === alarmId).map(({ channel, reason, state, attempts }) => ({ channel, reason, state, attempts }));
   }
 
   observeTrap(trap: TrapObservation): void {

@@ -210,7 +210,7 @@ export function createApiApp(d: ApiDeps): express.Express {
         (!q.device || (a.subject.type === 'device' && a.subject.id === q.device)) &&
         (!q.acked || (a.ack !== null) === (q.acked === 'true')),
     );
-    res.json({ total: list.length, alarms: list.slice(0, q.limit).map((a) => ({ ...a, state: alarmState(a) })) });
+    res.json({ total: list.length, alarms: list.slice(0, q.limit).map((a) => ({ ...a, state: alarmState(a), pushes: d.alarms.pushesOf(a.id) })) });
   });
 
   /** A time range from ISO strings or ms: from < to, at most five years, not in the future. */

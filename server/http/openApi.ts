@@ -94,7 +94,7 @@ export const OPENAPI = {
           { name: 'acked', in: 'query', schema: { enum: ['true', 'false'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         ],
-        responses: { 200: json('{ total, alarms }'), 400: error, 401: error },
+        responses: { 200: json('{ total, alarms }: each alarm with its pushes (channel, reason, state: pending, sending, sent, failed or uncertain, attempts)'), 400: error, 401: error },
       },
     },
     '/api/alarms/{id}/ack': {

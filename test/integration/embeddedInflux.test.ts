@@ -4,7 +4,7 @@
  * crash, refuses a second copy on its folder, and stops cleanly.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -156,20 +156,10 @@ describe('managed InfluxDB (real influxd)', function () {
         // Whatever happened, the processes this test started end with it.
         if (starter.exitCode === null && starter.signalCode === null) starter.kill('SIGKILL');
         const pid = Number(/ready (\d+)/.exec(out)?.[1]);
-        if (pid && running(pid)) process.kill(pid, 'SIGKILL');
+        if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
     });
   });
-
-  /** A process that has not exited (a zombie, waiting for a parent that never reaps it, has). */
-  function running(pid: number): boolean {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-    } catch {
-      return false;
-    }
-  }
 
   async function orphanAndTakeOver(dirPath: string, starter: ReturnType<typeof spawn>, out: () => string): Promise<void> {
     {
@@ -181,12 +171,12 @@ describe('managed InfluxDB (real influxd)', function () {
       await httpWrite(url!, 'orphan', 'orphan_probe value=1', 'probe');
       starter.kill('SIGKILL');
       await new Promise((r) => starter.once('exit', r));
-      expect(running(orphan), 'influxd outlived its starter').to.equal(true);
+      expect(isAlive(orphan), 'influxd outlived its starter').to.equal(true);
       const log = memoryLogger();
       const next = new EmbeddedInflux({ dir: dirPath, port: 0, log });
       try {
         await next.start();
-        expect(running(orphan), 'the orphan was stopped').to.equal(false);
+        expect(isAlive(orphan), 'the orphan was stopped').to.equal(false);
         expect(next.pid).to.not.equal(orphan);
         expect(log.lines.join('\n')).to.include(`influxd ${orphan} on ${dirPath} was left running by an nms that is gone`);
         // (The orphan's own log went to its dead starter's pipe; what it had written is what counts.)

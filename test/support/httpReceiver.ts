@@ -14,11 +14,16 @@ export interface ReceivedRequest {
   atMs: number;
 }
 
+export interface Answer {
+  status: number;
+  body: string;
+}
+
 export interface HttpReceiver {
   url: string;
   requests: ReceivedRequest[];
-  /** What to answer; the default is 200 with {"errcode":0,"code":0}. */
-  respond: (req: ReceivedRequest) => { status: number; body: string };
+  /** What to answer (at once, or when the promise settles: a receiver that holds its answer); the default is 200 with {"errcode":0,"code":0}. */
+  respond: (req: ReceivedRequest) => Answer | Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -35,9 +40,11 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     req.on('end', () => {
       const r: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), atMs: Date.now() };
       receiver.requests.push(r);
-      const answer = receiver.respond(r);
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body);
+      void Promise.resolve(receiver.respond(r)).then((answer) => {
+        if (res.destroyed) return; // the sender is gone (killed while we held its answer)
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.body);
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -11,7 +11,8 @@ import { button, el, formatDuration, formatTime } from '../dom.ts';
 import { KIND_NAMES, SEVERITY_NAMES, t, type Lang } from '../i18n.ts';
 import { circuitRoute, siteRoute, type View, type ViewContext } from './view.ts';
 
-type Listed = Alarm & { state?: string };
+type PushState = 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain';
+type Listed = Alarm & { state?: string; pushes?: Array<{ channel: string; reason: string; state: PushState; attempts: number }> };
 const SOUND_KEY = 'nms.sound';
 const SHELVE_MINUTES = [30, 120, 480] as const;
 
@@ -130,7 +131,9 @@ export function alarmConsoleView(ctx: ViewContext): View {
       const list = el('td', { colspan: '8' }, el('span', { class: 'label' }, `${t(lang, 'impacted')}: `), ...a.impactedCircuits.flatMap((id) => [el('a', { href: circuitRoute(id) }, id), ' ']));
       out.push(el('tr', { class: 'impacted', 'data-impacted-of': a.id }, list));
     }
-    const detail = el('tr', { class: 'detail' }, el('td', { colspan: '8' }, a.detail));
+    // Who was told: a push a crash left uncertain (it may have arrived, and is not sent twice) is marked.
+    const pushes = (a.pushes ?? []).map((p) => el('span', { class: `push push-${p.state}`, 'data-push-state': p.state }, `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`));
+    const detail = el('tr', { class: 'detail' }, el('td', { colspan: '8' }, a.detail, pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null));
     out.push(detail);
     return out;
   };
