@@ -8,6 +8,7 @@ import * as jsYaml from 'js-yaml';
 import type { z } from 'zod';
 import { InputFileError, type Diagnostic } from './diagnostics.ts';
 import { findInlineSecrets, INLINE_SECRET_MESSAGE } from './inlineSecrets.ts';
+import { decodeInput, longStrings, MAX_STRING_LENGTH, nestingProblems } from './inputBounds.ts';
 import { diagnosticsFromIssues } from './schemaIssues.ts';
 import { parseWithPositions, SourceLocator } from './sourceLocator.ts';
 
@@ -34,6 +35,9 @@ export interface CheckOptions {
 }
 
 export function checkYaml<S extends z.ZodType>(text: string, file: string, schema: S, options: CheckOptions = {}): CheckedYaml<z.output<S>> {
+  // Nesting is bounded before either parser recurses into it.
+  const tooDeep = nestingProblems(text, file);
+  if (tooDeep.length) return { data: undefined, raw: undefined, problems: tooDeep, locator: new SourceLocator(file, text) };
   const quick = quickParse(text);
   if (quick === undefined) return checkPrecisely(text, file, schema, options);
   // The usual case, a sound file: js-yaml reads it in a tenth of the time and memory, and
@@ -99,6 +103,9 @@ function checkPrecisely<S extends z.ZodType>(text: string, file: string, schema:
 function validate<S extends z.ZodType>(raw: unknown, file: string, schema: S, options: CheckOptions, locator: SourceLocator, problems: Diagnostic[]): CheckedYaml<z.output<S>> {
   const secretPaths = options.inlineSecretsAllowed ? [] : findInlineSecrets(raw);
   problems.push(...secretPaths.map((p) => locator.diagnostic(p, INLINE_SECRET_MESSAGE)));
+  const long = longStrings(raw);
+  problems.push(...long.map((l) => locator.diagnostic(l.path, `is ${l.length} characters long; at most ${MAX_STRING_LENGTH}`)));
+  if (long.length) return { data: undefined, raw, problems, locator };
   const parsed = schema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     if (raw === null) problems.push({ file, line: 1, column: 1, path: '', message: 'the file is empty' });
@@ -148,14 +155,18 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
 
 /**
  * Reads a file for parseValidatedYaml, with an error that names the file.
- * @throws Error when the file cannot be read.
+ * @throws Error when the file cannot be read; InputFileError when it is too big or not UTF-8.
  */
 export async function readInputFile(file: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : (code ?? String(err));
     throw new Error(`cannot read ${what} ${file}: ${reason}`, { cause: err });
   }
+  const decoded = decodeInput(bytes, file);
+  if ('problems' in decoded) throw new InputFileError(file, decoded.problems);
+  return decoded.text;
 }

@@ -7,14 +7,26 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { parseManagementAddress } from '../net/managementAddress.ts';
+import { invisibleCharacter } from '../input/inputBounds.ts';
 import { durationSchema, rateSchema } from './unitSchemas.ts';
 import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const id = z
   .string()
+  .max(64, { error: 'must be at most 64 characters' })
   .regex(ID_PATTERN, { error: 'must be an id: letters, digits, ".", "_" or "-", starting with a letter or digit' });
-const text = z.string().trim().min(1, { error: 'must not be empty' });
+// Names, interface names and carrier numbers are compared and shown: an invisible character
+// would make two that look the same differ, and a device's interface would never be found.
+const text = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(256, { error: 'must be at most 256 characters' })
+  .superRefine((v, ctx) => {
+    const bad = invisibleCharacter(v);
+    if (bad) ctx.addIssue({ code: 'custom', message: bad });
+  });
 
 const localizedName = z.strictObject({ zh: text, en: text });
 // A free label such as a device model: `model: 2811` means the text "2811".
