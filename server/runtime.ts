@@ -12,7 +12,9 @@ import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
 import { loadSecretSources } from '../shared/config/secretsFile.ts';
 import { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
-import { loadTopology } from '../shared/model/loader.ts';
+import { readInputFile } from '../shared/input/validatedYaml.ts';
+import { parseTopology } from '../shared/model/loader.ts';
+import { recordRun, topologyWarnings } from './storage/lastRunTopology.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
@@ -67,7 +69,9 @@ const SELF_METRICS_MS = 60_000;
  * @throws InputFileError for a bad topology, config or scenario; Error when a part fails to start.
  */
 export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningProduct> {
-  const topology = await loadTopology(config.topologyFile);
+  const topologyText = await readInputFile(config.topologyFile, 'topology file');
+  const topology = parseTopology(topologyText, config.topologyFile);
+  const topologyNotes = topologyWarnings(config.dataDir, topology, topologyText);
   const secrets = await loadSecretSources(config.secretsFile, env);
   // Channels are checked before anything starts: a bad one must not leave processes behind.
   const websocketHub = new WebSocketHub();
@@ -209,6 +213,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     );
     stops.push(() => api.close());
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
+    for (const note of topologyNotes) log.warn(note);
+    recordRun(config.dataDir, topology, Date.now());
     return { topology, store, simulation, collector, writer, live, alarms, traps, ledger, console: consoleInfo, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();

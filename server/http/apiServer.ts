@@ -371,11 +371,12 @@ export async function startApiServer(d: ApiDeps, o: { port: number; host?: strin
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {
     // The WebSocket carries the same session as the page; without one it is refused.
-    if (!d.hub || req.url !== '/ws' || !sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE))) {
+    const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (!d.hub || req.url !== '/ws' || !sessions.get(token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    d.hub.handleUpgrade(req, socket, head);
+    d.hub.handleUpgrade(req, socket, head, token);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`console: cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${err.code ?? err.message}`)));

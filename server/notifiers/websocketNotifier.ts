@@ -9,12 +9,34 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AlarmNotice, Notifier } from './notifier.ts';
 
+export const MAX_SOCKETS_PER_SESSION = 8;
+
 export class WebSocketHub {
   readonly #wss = new WebSocketServer({ noServer: true });
 
-  /** Takes over an HTTP upgrade request the caller has already authorised. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+  /** Open sockets per session, oldest first. */
+  readonly #bySession = new Map<string, WebSocket[]>();
+
+  /**
+   * Takes over an HTTP upgrade request the caller has already authorised,
+   * for `session`. A session keeps at most MAX_SOCKETS_PER_SESSION sockets
+   * (a wall screen and a few tabs); a new one closes its oldest, so one
+   * login cannot hold a thousand.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, session = ''): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const open = this.#bySession.get(session) ?? [];
+      open.push(ws);
+      this.#bySession.set(session, open);
+      while (open.length > MAX_SOCKETS_PER_SESSION) open.shift()!.close(1008, 'too many connections for this session');
+      ws.once('close', () => {
+        const list = this.#bySession.get(session);
+        const at = list?.indexOf(ws) ?? -1;
+        if (at >= 0) list!.splice(at, 1);
+        if (list?.length === 0) this.#bySession.delete(session);
+      });
+      this.#wss.emit('connection', ws, req);
+    });
   }
 
   get clients(): number {

@@ -160,6 +160,23 @@ describe('console API', function () {
     ws.close();
   });
 
+  it('keeps at most 8 WebSockets per session, closing the oldest first', async () => {
+    const { cookie } = await login('manager', 'manager-password-1');
+    const open = async () => {
+      const ws = new WebSocket(`${api.url.replace('http', 'ws')}/ws`, { headers: { cookie } });
+      await new Promise((r) => ws.once('open', r));
+      return ws;
+    };
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 8; i++) sockets.push(await open());
+    const closed = new Promise<number>((r) => sockets[0]!.once('close', (code) => r(code)));
+    sockets.push(await open());
+    expect(await closed, 'the oldest closed as a policy violation').to.equal(1008);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sockets.slice(1).every((w) => w.readyState === WebSocket.OPEN)).to.equal(true);
+    for (const w of sockets) w.close();
+  });
+
   it('stops answering logins for a name after five wrong passwords', async () => {
     for (let i = 0; i < 5; i++) expect((await login('intruder', `guess-${i}`)).res.status).to.equal(401);
     const blocked = await login('intruder', 'guess-6');

@@ -44,6 +44,30 @@ describe('nms command line', function () {
     expect(r.stdout).to.match(/topology\.yaml: valid: \d+ sites, \d+ devices, 97 circuits/);
   });
 
+  it('nms validate warns when a file cut short drops many of the circuits nms last ran with', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { recordRun } = await import('../../server/storage/lastRunTopology.ts');
+    const { loadTopology } = await import('../../shared/model/loader.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'nms-cut-'));
+    try {
+      recordRun(dir, await loadTopology('topology.yaml'), Date.now());
+      // Cut just before the 48th circuit: still valid YAML and a valid model, half the network gone.
+      const text = readFileSync('topology.yaml', 'utf8');
+      let at = text.indexOf('\ncircuits:');
+      for (let n = 0; n < 48; n++) at = text.indexOf('\n  - id: ', at + 1);
+      writeFileSync(join(dir, 'cut.yaml'), text.slice(0, at));
+      const r = await runNms(['validate', join(dir, 'cut.yaml')], { env: { NMS_DATA_DIR: dir } });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/valid: .* 47 circuits/);
+      expect(r.stderr).to.match(/warning: 50 of the 97 circuits nms last ran with .* are not in .*cut\.yaml/);
+      expect(r.stderr).to.match(/warning: .*cut\.yaml does not end with a line break: was it cut short\?/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('nms validate on a broken file exits 1 and lists every problem as file:line:column', async () => {
     const file = 'test/fixtures/topology/broken/all-at-once.yaml';
     const r = await runNms(['validate', file]);
