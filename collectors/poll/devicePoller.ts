@@ -46,7 +46,7 @@ const CALIBRATION_MS = 8_500;
 /** An undecided agent (idle interfaces) is calibrated again after this many polls. */
 const RECALIBRATE_AFTER_POLLS = 30;
 /** A cached model is checked against a measured refresh this often (agent time). */
-const VERIFY_EVERY_CS = 60_00;
+const VERIFY_EVERY_CS = 6_000;
 /** Polls between looks for a HOST-RESOURCES agent's hrProcessorTable, until it is found. */
 const HR_RETRY_POLLS = 3;
 /** Interfaces whose counters are watched for a refresh. */
