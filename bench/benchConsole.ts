@@ -44,7 +44,7 @@ export async function startBenchConsole(topology: Topology, o: { web: boolean; d
   const alarms = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, memoryLogger()), live, log: memoryLogger(), notice: { language: 'zh', consoleUrl: 'http://x' } });
   const audit = new AuditLog(dir);
   const hub = new WebSocketHub();
-  const feed = new LiveFeed(live, (b) => hub.broadcast(b), 1);
+  const feed = new LiveFeed(live, (b) => hub.broadcast(b), { pollIntervalMs: 60_000, flushMs: 1 });
   const users = new UserDirectory([{ username: 'noc', role: 'operator', passwordHash: hashPassword('bench-password') }]);
   const api = await startApiServer({ topology, live, alarms, users, audit, log: memoryLogger(), hub, feed, web: o.web ? await buildWebAssets() : null }, { port: 0 });
   const login = await fetch(`${api.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'noc', password: 'bench-password' }) });

@@ -137,11 +137,21 @@ export class Collector {
     return () => this.#listeners.delete(listener);
   }
 
+  /** How often a device is polled. */
+  intervalOf(device: Device): number {
+    return this.o.intervalMs ?? device.pollIntervalSeconds * 1000;
+  }
+
+  /** The shortest interval of any pollable device: how far apart fresh results at most are (60 s with none). */
+  get shortestIntervalMs(): number {
+    return Math.min(...[...this.pollers.values()].map((p) => this.intervalOf(p.device)), 60_000);
+  }
+
   /** Starts polling every device on its interval. */
   start(): void {
     const jobs = [...this.pollers.values()].map((p) => ({
       id: p.device.id,
-      intervalMs: this.o.intervalMs ?? p.device.pollIntervalSeconds * 1000,
+      intervalMs: this.intervalOf(p.device),
       run: () => this.pollDevice(p.device.id).then(() => undefined),
     }));
     this.#scheduler = new PollScheduler(jobs, this.o.maxInFlight ?? 64, this.#now);
@@ -327,7 +337,7 @@ export class Collector {
       error: poll.error,
     });
 
-    const intervalMs = this.o.intervalMs ?? device.pollIntervalSeconds * 1000;
+    const intervalMs = this.intervalOf(device);
     const outcomes: InterfaceOutcome[] = [];
     for (const result of poll.interfaces) {
       const circuit = topology.circuit(result.spec.circuitId);
@@ -439,8 +449,10 @@ export class Collector {
     const reading = result.reading;
     const rate = outcome?.kind === 'rate' ? outcome.sample : null;
     const swap = result.spec.end === 'z';
-    const inBps = rate ? (swap ? rate.outBps : rate.inBps) : null;
-    const outBps = rate ? (swap ? rate.inBps : rate.outBps) : null;
+    // Live is "now": a link that is down carries nothing, whatever the interval that saw it fall averaged (that average is stored).
+    const down = reading !== null && reading.operStatus !== IF_OPER_UP;
+    const inBps = down ? 0 : rate ? (swap ? rate.outBps : rate.inBps) : null;
+    const outBps = down ? 0 : rate ? (swap ? rate.inBps : rate.outBps) : null;
     this.o.live.updateCircuit({
       circuitId: circuit.id,
       status: reading ? (reading.operStatus === IF_OPER_UP ? 'up' : 'down') : 'unknown',

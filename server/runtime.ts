@@ -170,7 +170,6 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ledger.checkpoint(Date.now());
       ledger.close();
     });
-    stops.push(() => websocketHub.close());
 
     let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
     if (influxQuery && digests) {
@@ -185,7 +184,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       reports = { sources, scheduler };
     }
 
-    const feed = new LiveFeed(live, (batch) => websocketHub.broadcast(batch));
+    const feed = new LiveFeed(live, (message) => websocketHub.broadcast(message), { pollIntervalMs: collector.shortestIntervalMs });
     stops.push(async () => feed.close());
     const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
     const audit = new AuditLog(config.dataDir);

@@ -75,7 +75,7 @@ Options:
     console.log(`Control API: ${running.control.url}  (nms fault --help)`);
     console.log(`Ground truth: ${running.simulator.truth.dir}`);
     console.log('Press Ctrl-C to stop.');
-    const signal = await waitForSignal();
+    const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
     log.info(`${signal}: stopping`);
     await running.stop();
     return EXIT.ok;

@@ -68,7 +68,7 @@ Environment:
       return EXIT.ok;
     }
     console.log('Press Ctrl-C to stop.');
-    const signal = await waitForSignal();
+    const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
     log.info(`${signal}: stopping`);
     await product.stop();
     return EXIT.ok;

@@ -8,7 +8,7 @@
  * same guards (apiGuards.ts).
  */
 import { createServer, type Server } from 'node:http';
-import { gzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
@@ -35,7 +35,7 @@ import { reportRoutes } from './routes/reportRoutes.ts';
 import { circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore } from './sessions.ts';
 import type { UserDirectory } from './userDirectory.ts';
-import type { WebAssets } from './webAssets.ts';
+import { chooseEncoding, type WebAssets } from './webAssets.ts';
 import { verifyLogin } from './users.ts';
 
 export interface ApiDeps {
@@ -68,6 +68,9 @@ export interface ApiDeps {
   now?: () => number;
 }
 
+/** How long one built snapshot of the live state is shared between clients. */
+const SNAPSHOT_SHARE_MS = 1000;
+
 const alarmQuery = z.strictObject({
   // "history" is what the console calls cleared alarms, and what a person types.
   state: z.preprocess((v) => (v === 'history' ? 'cleared' : v), z.enum(['active', 'cleared', 'all'])).default('active'),
@@ -81,7 +84,7 @@ const alarmQuery = z.strictObject({
 
 export function createApiApp(d: ApiDeps): express.Express {
   const sessions = d.sessions ?? new SessionStore(undefined, d.now);
-  const limiter = new LoginLimiter(undefined, undefined, undefined, d.now);
+  const limiter = new LoginLimiter(undefined, d.now);
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -92,28 +95,19 @@ export function createApiApp(d: ApiDeps): express.Express {
   const g = guards();
   const { needSession, mutation } = g;
   let cached: { seq: number; builtAtMs: number; json: string; gzip: Buffer } | null = null;
-  let rebuilding = false;
-  const build = () => {
-    const seq = d.feed?.seq ?? 0;
-    return { seq, builtAtMs: Date.now(), json: JSON.stringify({ seq, circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] }) };
-  };
   /**
-   * The state to send now. A stale copy (a second old, or a status change
-   * since) is sent once more while a fresh one is compressed on the thread
-   * pool, so no request waits for the compression.
+   * The whole state, as of now. One built less than a second ago with no
+   * status change since is shared by every client asking meanwhile (the
+   * state is a few MB at province scale); anything older is rebuilt before
+   * answering: a screen opened during an outage must show it, not the last
+   * copy someone happened to load.
    */
   const snapshot = () => {
-    if (!cached) {
-      const b = build();
-      cached = { ...b, gzip: gzipSync(b.json, { level: 1 }) };
-    } else if (!rebuilding && (cached.seq !== (d.feed?.seq ?? 0) || Date.now() - cached.builtAtMs > 1000)) {
-      rebuilding = true;
-      const b = build();
-      gzip(b.json, { level: 1 }, (err, out) => {
-        rebuilding = false;
-        if (!err) cached = { ...b, gzip: out };
-      });
-    }
+    const seq = d.feed?.seq ?? 0;
+    const nowMs = Date.now();
+    if (cached && cached.seq === seq && nowMs - cached.builtAtMs < SNAPSHOT_SHARE_MS) return cached;
+    const json = JSON.stringify({ seq, asOfMs: nowMs, ...d.feed?.freshness(), circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
+    cached = { seq, builtAtMs: nowMs, json, gzip: gzipSync(json, { level: 1 }) };
     return cached;
   };
 
@@ -122,10 +116,16 @@ export function createApiApp(d: ApiDeps): express.Express {
     // Only our own script and styles: an injected <script> could not run even if one got in.
     const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
     app.get('/', (_req, res) => {
-      res.set('content-security-policy', csp).set('x-content-type-options', 'nosniff').type('html').send(web.html);
+      // Never kept: it names the script of this very build.
+      res.set('content-security-policy', csp).set('x-content-type-options', 'nosniff').set('cache-control', 'no-cache').type('html').send(web.html);
     });
-    app.get('/app.js', (_req, res) => {
-      res.set('x-content-type-options', 'nosniff').type('application/javascript').send(web.js);
+    app.get(web.script.path, (req, res) => {
+      const encoding = chooseEncoding(req.get('accept-encoding'), ['br', 'gzip']);
+      res.set('x-content-type-options', 'nosniff').set('content-type', web.script.type).set('vary', 'accept-encoding');
+      // The name holds a hash of the content: the same name is the same bytes for ever.
+      res.set('cache-control', 'public, max-age=31536000, immutable');
+      if (encoding) res.set('content-encoding', encoding);
+      res.send(encoding === 'br' ? web.script.brotli : encoding === 'gzip' ? web.script.gzip : web.script.raw);
     });
   }
 
@@ -190,11 +190,9 @@ export function createApiApp(d: ApiDeps): express.Express {
       res.json({ seq: d.feed!.seq, batches });
       return;
     }
-    // The whole state is a few MB at province scale: built at most once a second (or on a
-    // status change) and sent pre-compressed to every client that asks meanwhile.
     const snap = snapshot();
     res.set('content-type', 'application/json; charset=utf-8').set('vary', 'accept-encoding');
-    if (/\bgzip\b/.test(req.get('accept-encoding') ?? '')) res.set('content-encoding', 'gzip').send(snap.gzip);
+    if (chooseEncoding(req.get('accept-encoding'), ['gzip']) === 'gzip') res.set('content-encoding', 'gzip').send(snap.gzip);
     else res.send(snap.json);
   });
 
@@ -364,6 +362,20 @@ function siteTree(t: Topology): SiteNode[] {
   return roots;
 }
 
+/**
+ * Whether a WebSocket's Origin is the console's own page. Browsers always
+ * send Origin on an upgrade; a client without one (a script, a test) is not
+ * a browser tricked by another site, and still needs the session.
+ */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** Listens on host:port (0 picks a free one) and hands WebSocket upgrades with a session to the hub. */
 export async function startApiServer(d: ApiDeps, o: { port: number; host?: string }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const sessions = d.sessions ?? new SessionStore(undefined, d.now);
@@ -376,6 +388,12 @@ export async function startApiServer(d: ApiDeps, o: { port: number; host?: strin
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
+    // The cookie goes with a WebSocket opened by any page the browser has open (no SameSite for
+    // upgrades in every browser, no CORS): a page from elsewhere must not read the live feed.
+    if (!sameOrigin(req.headers.origin, req.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
     d.hub.handleUpgrade(req, socket, head, token);
   });
   await new Promise<void>((resolve, reject) => {
@@ -386,6 +404,15 @@ export async function startApiServer(d: ApiDeps, o: { port: number; host?: strin
   return {
     url: `http://${o.host ?? '127.0.0.1'}:${address.port}`,
     server,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: async () => {
+      // WebSockets first: an upgraded socket keeps server.close() waiting for as long as the browser stays.
+      await d.hub?.close();
+      const done = new Promise<void>((r) => server.close(() => r()));
+      // Idle keep-alive connections would hold it too; a request still running gets a moment to finish.
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), 1500);
+      await done;
+      clearTimeout(cut);
+    },
   };
 }

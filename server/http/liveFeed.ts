@@ -5,6 +5,10 @@
  * screen shows). The last batches are kept, so a browser that reconnects asks
  * for what it missed since its last number, or gets a full snapshot if that
  * is too old.
+ *
+ * Between batches a heartbeat says how old the newest poll result is, so a
+ * screen can tell "nothing changed" from "nothing is arriving" and say its
+ * data is stale rather than keep showing the last green.
  */
 import type { CircuitLive, DeviceLive, LiveState } from '../../shared/live/liveState.ts';
 
@@ -13,6 +17,29 @@ export interface LiveBatch {
   seq: number;
   circuits: CircuitLive[];
   devices: DeviceLive[];
+}
+
+/** How current the live state is: what a screen needs to judge its own age. */
+export interface LiveFreshness {
+  /** When (server clock) the last poll result or trap reached the live state; null before the first. */
+  lastUpdateMs: number | null;
+  /** The shortest poll interval configured: results should never be further apart than this. */
+  pollIntervalMs: number;
+}
+
+export interface LiveHeartbeat extends LiveFreshness {
+  type: 'heartbeat';
+  seq: number;
+  /** The server's clock when sent: the page compares lastUpdateMs with it, never with its own clock. */
+  atMs: number;
+}
+
+export interface LiveFeedOptions {
+  pollIntervalMs: number;
+  flushMs?: number;
+  keep?: number;
+  heartbeatMs?: number;
+  now?: () => number;
 }
 
 /** What a screen would show: a change below this is not worth a message. */
@@ -28,15 +55,26 @@ export class LiveFeed {
   #timer: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
+  readonly #heartbeat: NodeJS.Timeout;
+  #lastUpdateMs: number | null = null;
+  readonly #flushMs: number;
+  readonly #keep: number;
+  readonly #now: () => number;
+
   constructor(
     live: LiveState,
-    private readonly send: (batch: LiveBatch) => void,
-    private readonly flushMs = 250,
-    private readonly keep = 240,
+    private readonly send: (message: LiveBatch | LiveHeartbeat) => void,
+    private readonly o: LiveFeedOptions,
   ) {
+    this.#flushMs = o.flushMs ?? 250;
+    this.#keep = o.keep ?? 240;
+    this.#now = o.now ?? Date.now;
     for (const c of live.circuits.values()) this.#sent.set(`c:${c.circuitId}`, circuitKey(c));
     for (const d of live.devices.values()) this.#sent.set(`d:${d.deviceId}`, deviceKey(d));
+    this.#heartbeat = setInterval(() => this.send({ type: 'heartbeat', seq: this.#seq, atMs: this.#now(), ...this.freshness() }), o.heartbeatMs ?? 5000);
+    this.#heartbeat.unref();
     this.#unsubscribe = live.subscribe((e) => {
+      this.#lastUpdateMs = this.#now();
       if (e.kind === 'circuit') {
         if (this.#sent.get(`c:${e.circuit.circuitId}`) === circuitKey(e.circuit)) return;
         this.#pendingCircuits.set(e.circuit.circuitId, e.circuit);
@@ -44,12 +82,16 @@ export class LiveFeed {
         if (this.#sent.get(`d:${e.device.deviceId}`) === deviceKey(e.device)) return;
         this.#pendingDevices.set(e.device.deviceId, e.device);
       }
-      this.#timer ??= setTimeout(() => this.flush(), this.flushMs);
+      this.#timer ??= setTimeout(() => this.flush(), this.#flushMs);
     });
   }
 
   get seq(): number {
     return this.#seq;
+  }
+
+  freshness(): LiveFreshness {
+    return { lastUpdateMs: this.#lastUpdateMs, pollIntervalMs: this.o.pollIntervalMs };
   }
 
   /** The batches after `since`, or null when they are no longer kept (send a snapshot instead). */
@@ -70,12 +112,13 @@ export class LiveFeed {
     for (const c of batch.circuits) this.#sent.set(`c:${c.circuitId}`, circuitKey(c));
     for (const d of batch.devices) this.#sent.set(`d:${d.deviceId}`, deviceKey(d));
     this.#history.push(batch);
-    if (this.#history.length > this.keep) this.#history.shift();
+    if (this.#history.length > this.#keep) this.#history.shift();
     this.send(batch);
   }
 
   close(): void {
     if (this.#timer) clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     this.#unsubscribe();
   }
 }

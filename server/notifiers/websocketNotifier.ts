@@ -55,9 +55,21 @@ export class WebSocketHub {
     return sent;
   }
 
-  close(): Promise<void> {
+  /**
+   * Tells every browser the server is going away (close code 1001, so the
+   * page shows its data as stale and reconnects when the server is back),
+   * gives them `graceMs` to answer, then cuts whoever has not. Until these
+   * sockets are gone the HTTP server cannot finish closing.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    const open = [...this.#wss.clients];
+    const closed = open.map((ws) => new Promise<void>((r) => (ws.readyState === WebSocket.CLOSED ? r() : ws.once('close', () => r()))));
+    for (const ws of open) ws.close(1001, 'server stopping');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
     for (const ws of this.#wss.clients) ws.terminate();
-    return new Promise((r) => this.#wss.close(() => r()));
+    await new Promise<void>((r) => this.#wss.close(() => r()));
   }
 }
 

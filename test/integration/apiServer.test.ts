@@ -6,6 +6,8 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { LiveState } from '../../shared/live/liveState.ts';
@@ -19,6 +21,7 @@ import { MaintenanceStore } from '../../server/alarms/maintenanceStore.ts';
 import { createApiApp, startApiServer } from '../../server/http/apiServer.ts';
 import { AuditLog } from '../../server/http/auditLog.ts';
 import { LiveFeed } from '../../server/http/liveFeed.ts';
+import { buildWebAssets } from '../../server/http/webAssets.ts';
 import { hashPassword } from '../../server/http/users.ts';
 import { UserDirectory } from '../../server/http/userDirectory.ts';
 import { DeliveryQueue } from '../../server/notifiers/deliveryQueue.ts';
@@ -58,7 +61,7 @@ describe('console API', function () {
       join(dir.path, 'console-users.json'),
     );
     maintenance = MaintenanceStore.open(join(dir.path, 'alarms'), topology, [{ subjects: ['hy-hyx'], fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-01T04:00:00Z'), reason: 'from nms.yaml' }], (all) => service.engine.setMaintenance(all));
-    feed = new LiveFeed(live, (b) => hub.broadcast(b), 50);
+    feed = new LiveFeed(live, (b) => hub.broadcast(b), { pollIntervalMs: 10_000, flushMs: 50 });
     api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed, maintenance, configSummary: { collector: { intervalSeconds: 10 } } }, { port: 0 });
   });
   after(async () => {
@@ -177,11 +180,104 @@ describe('console API', function () {
     for (const w of sockets) w.close();
   });
 
-  it('stops answering logins for a name after five wrong passwords', async () => {
-    for (let i = 0; i < 5; i++) expect((await login('intruder', `guess-${i}`)).res.status).to.equal(401);
-    const blocked = await login('intruder', 'guess-6');
-    expect(blocked.res.status).to.equal(429);
-    expect(Number(blocked.res.headers.get('retry-after'))).to.be.above(0);
+  /** A login sent from another loopback address, as another machine's would come. */
+  const loginFrom = (localAddress: string, username: string, password: string) =>
+    new Promise<{ status: number; retryAfter: number }>((resolve, reject) => {
+      const body = JSON.stringify({ username, password });
+      const req = httpRequest(`${api.url}/api/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 0) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('slows wrong passwords for a name from one address, and never refuses the right one from another', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await loginFrom('127.0.0.2', 'noc', `guess-${i}`)).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429]);
+    const slowed = await loginFrom('127.0.0.2', 'noc', 'noc-password-1');
+    expect(slowed.status, 'the guessing address waits, even with the right password').to.equal(429);
+    expect(slowed.retryAfter).to.be.within(1, 2);
+    expect((await loginFrom('127.0.0.3', 'noc', 'noc-password-1')).status, 'the wall screen logs in from its own address').to.equal(200);
+    await new Promise((r) => setTimeout(r, slowed.retryAfter * 1000 + 100));
+    expect((await loginFrom('127.0.0.2', 'noc', 'noc-password-1')).status, 'back-off, not a lock').to.equal(200);
+  });
+
+  it('slows an address spraying names even when a valid login comes in between', async () => {
+    for (let i = 0; i < 20; i++) {
+      expect((await loginFrom('127.0.0.4', `sprayed-${i}`, 'Winter2026!')).status).to.equal(401);
+      if (i === 10) expect((await loginFrom('127.0.0.4', 'manager', 'manager-password-1')).status).to.equal(200);
+    }
+    const r = await loginFrom('127.0.0.4', 'sprayed-20', 'Winter2026!');
+    expect(r.status).to.equal(429);
+    expect(r.retryAfter).to.be.above(0);
+  });
+
+  it('refuses a WebSocket opened by a page from another origin, even with the session cookie', async () => {
+    const { cookie } = await login('noc', 'noc-password-1');
+    const host = new URL(api.url).host;
+    const attempt = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${api.url.replace('http', 'ws')}/ws`, { headers: { cookie, origin } });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('error', () => undefined);
+      });
+    expect(await attempt('https://evil.example')).to.equal(403);
+    expect(await attempt(`http://${host}.evil.example`)).to.equal(403);
+    expect(await attempt('null')).to.equal(403);
+    expect(await attempt(`http://${host}`)).to.equal(101);
+  });
+
+  it('answers /api/live with the state as it is now, with its age, even right after another client loaded it', async () => {
+    const { cookie } = await login('noc', 'noc-password-1');
+    const t = Date.now();
+    const base = { statusSinceMs: t, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a' as const, note: null };
+    live.updateCircuit({ ...base, circuitId: 'HY-LYS', status: 'up', polledFromMs: t, updatedAtMs: t });
+    await get('/api/live', cookie);
+    live.updateCircuit({ ...base, circuitId: 'HY-LYS', status: 'down', inBps: 0, outBps: 0, polledFromMs: t + 1, updatedAtMs: t + 1 });
+    feed.flush();
+    const r = (await (await get('/api/live', cookie)).json()) as { seq: number; asOfMs: number; lastUpdateMs: number; pollIntervalMs: number; circuits: Array<{ circuitId: string; status: string }> };
+    expect(r.circuits.find((c) => c.circuitId === 'HY-LYS')!.status).to.equal('down');
+    expect(r.seq).to.equal(feed.seq);
+    expect(r.asOfMs).to.be.within(t, Date.now());
+    expect(r.lastUpdateMs).to.be.within(t, r.asOfMs);
+    expect(r.pollIntervalMs).to.equal(10_000);
+  });
+
+  it('serves the console script under a content hash, compressed, cached for a year; the page itself never cached', async () => {
+    const web = await buildWebAssets();
+    const server = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), web }, { port: 0 });
+    try {
+      const page = await fetch(`${server.url}/`);
+      expect(page.headers.get('cache-control')).to.equal('no-cache');
+      const path = /<script type="module" src="(\/assets\/app-[\w-]{12}\.js)">/.exec(await page.text())?.[1];
+      expect(path, 'the page names the hashed script').to.be.a('string');
+      const fetchRaw = (encoding: string) =>
+        new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+          httpRequest(`${server.url}${path}`, { headers: { 'accept-encoding': encoding } }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (b: Buffer) => parts.push(b));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+          }).on('error', reject).end();
+        });
+      const br = await fetchRaw('gzip, deflate, br');
+      expect(br.headers['content-encoding']).to.equal('br');
+      expect(br.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+      const gz = await fetchRaw('gzip');
+      expect(gz.headers['content-encoding']).to.equal('gzip');
+      const plain = await fetchRaw('identity');
+      expect(plain.headers['content-encoding']).to.equal(undefined);
+      expect(brotliDecompressSync(br.body).equals(plain.body) && gunzipSync(gz.body).equals(plain.body), 'the same script in every encoding').to.equal(true);
+      expect(br.body.length, 'brotli at most a third of the raw size').to.be.below(plain.body.length / 3);
+      expect((await fetch(`${server.url}/app.js`)).status, 'no unhashed name to go stale in a cache').to.equal(404);
+    } finally {
+      await server.close();
+    }
   });
 
   it('pushes status changes, not snapshots, over the WebSocket within a second, and lets a reconnect catch up', async () => {

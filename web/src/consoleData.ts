@@ -24,6 +24,15 @@ interface StatusBatch {
   devices: DeviceLive[];
 }
 
+/** What the server says of how current its state is (server/http/liveFeed.ts). */
+interface Freshness {
+  atMs: number;
+  lastUpdateMs: number | null;
+  pollIntervalMs: number;
+}
+
+type Snapshot = StatusBatch & { asOfMs: number; lastUpdateMs: number | null; pollIntervalMs: number };
+
 export type Change = 'status' | 'alarms' | 'connection';
 
 export class ConsoleData {
@@ -35,6 +44,9 @@ export class ConsoleData {
   readonly deviceStatus = new Map<string, DeviceLive>();
   activeAlarms: Alarm[] = [];
   connected = false;
+  /** This browser's clock when the newest poll result it shows reached the server. */
+  #lastUpdateLocalMs: number | null = null;
+  #pollIntervalMs = 60_000;
   #seq = 0;
   #socket: WebSocket | null = null;
   #stopped = false;
@@ -82,6 +94,27 @@ export class ConsoleData {
     return this.circuitStatus.get(circuitId)?.status ?? 'unknown';
   }
 
+  /**
+   * Seconds since the newest result shown reached the server, or null before
+   * any; it grows while nothing arrives, whether the server, its pollers or
+   * the connection went quiet.
+   */
+  dataAgeS(): number | null {
+    return this.#lastUpdateLocalMs === null ? null : Math.max(0, (Date.now() - this.#lastUpdateLocalMs) / 1000);
+  }
+
+  /** Whether what is shown is older than the pollers allow (one and a half of the shortest interval). */
+  stale(): boolean {
+    const age = this.dataAgeS();
+    return age !== null && age * 1000 > 1.5 * this.#pollIntervalMs;
+  }
+
+  /** Times are compared on the server's clock, so a browser whose clock is off still judges the age right. */
+  private noteFreshness(f: Freshness): void {
+    this.#pollIntervalMs = f.pollIntervalMs;
+    if (f.lastUpdateMs !== null) this.#lastUpdateLocalMs = Date.now() - Math.max(0, f.atMs - f.lastUpdateMs);
+  }
+
   private emit(c: Change, detail?: unknown): void {
     for (const l of this.#listeners) l(c, detail);
   }
@@ -92,9 +125,10 @@ export class ConsoleData {
   }
 
   private async loadLive(): Promise<void> {
-    const live = await get<{ seq: number; circuits: CircuitLive[]; devices: DeviceLive[] }>('/api/live');
+    const live = await get<Snapshot>('/api/live');
     this.apply(live);
     this.#seq = live.seq;
+    this.noteFreshness({ ...live, atMs: live.asOfMs });
   }
 
   /**
@@ -127,13 +161,26 @@ export class ConsoleData {
     ws.onopen = () => {
       this.connected = true;
       this.emit('connection');
+      // Batches and alarms sent between the page's load (or the lost connection) and now went to nobody: ask for them.
+      void this.fetchMissed().catch(() => undefined);
+      void this.loadAlarms().then(() => this.emit('alarms'), () => undefined);
     };
     ws.onmessage = (m) => {
-      const msg = JSON.parse(String(m.data)) as { type: string } & Partial<StatusBatch> & { event?: string; alarm?: Alarm };
+      const msg = JSON.parse(String(m.data)) as { type: string } & Partial<StatusBatch> & Partial<Freshness> & { event?: string; alarm?: Alarm };
       if (msg.type === 'status' && msg.seq !== undefined && msg.seq > this.#seq) {
+        // A batch that skips a number would leave the changes in between unseen: fetch them instead.
+        if (msg.seq !== this.#seq + 1) {
+          void this.fetchMissed();
+          return;
+        }
         this.#seq = msg.seq;
+        this.#lastUpdateLocalMs = Date.now();
         this.apply(msg as StatusBatch);
         this.emit('status');
+      } else if (msg.type === 'heartbeat' && msg.atMs !== undefined && msg.pollIntervalMs !== undefined) {
+        this.noteFreshness(msg as Freshness);
+        if (msg.seq !== undefined && msg.seq > this.#seq) void this.fetchMissed();
+        this.emit('connection');
       } else if (msg.type === 'alarm' && msg.alarm) {
         const event = { event: msg.event, alarm: msg.alarm };
         void this.loadAlarms().then(() => this.emit('alarms', event));
@@ -147,16 +194,26 @@ export class ConsoleData {
     };
   }
 
-  /** After a lost connection: what changed since the last batch seen (or everything), then listen again. */
+  /** What changed since the last batch seen (or everything, when that is too far back). */
+  private async fetchMissed(): Promise<void> {
+    const asked = this.#seq;
+    const r = await get<{ seq: number; batches?: StatusBatch[] } & Partial<Snapshot>>(`/api/live?since=${asked}`);
+    // Another fetch or a batch may have moved on meanwhile; only apply what is still news.
+    if (r.seq < this.#seq) return;
+    for (const b of r.batches ?? []) if (b.seq > this.#seq) this.apply(b);
+    if (r.circuits) {
+      this.apply({ seq: r.seq, circuits: r.circuits, devices: r.devices ?? [] });
+      if (r.asOfMs !== undefined && r.pollIntervalMs !== undefined) this.noteFreshness({ atMs: r.asOfMs, lastUpdateMs: r.lastUpdateMs ?? null, pollIntervalMs: r.pollIntervalMs });
+    } else if ((r.batches ?? []).length) this.#lastUpdateLocalMs = Date.now();
+    this.#seq = r.seq;
+    this.emit('status');
+  }
+
+  /** After a lost connection: once the server answers again, listen again (the open catches up). */
   private async catchUp(): Promise<void> {
+    if (this.#stopped) return;
     try {
-      const r = await get<{ seq: number; batches?: StatusBatch[]; circuits?: CircuitLive[]; devices?: DeviceLive[] }>(`/api/live?since=${this.#seq}`);
-      for (const b of r.batches ?? []) this.apply(b);
-      if (r.circuits) this.apply({ seq: r.seq, circuits: r.circuits, devices: r.devices ?? [] });
-      this.#seq = r.seq;
-      await this.loadAlarms();
-      this.emit('status');
-      this.emit('alarms');
+      await get('/api/session');
       this.connect();
     } catch {
       // The server is away (or the session ended): try again; a 401 sends the page to the login.

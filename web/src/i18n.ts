@@ -118,6 +118,11 @@ const WORDS = {
   speed: { zh: '速率', en: 'Speed' },
   adminDown: { zh: '管理关闭', en: 'admin down' },
   loading: { zh: '读取中…', en: 'Reading…' },
+  staleData: { zh: '数据已过期', en: 'Data stale for' },
+  staleSeconds: { zh: '秒', en: 's' },
+  staleConnection: { zh: '与监控服务器的连接已断开，画面不是当前状态', en: 'The connection to the NMS server is lost: this is not the current state' },
+  stalePollers: { zh: '采集器没有送来新数据，画面不是当前状态', en: 'No new data from the pollers: this is not the current state' },
+  lastData: { zh: '最后数据时间', en: 'Last data at' },
 } as const satisfies Record<string, LocalizedName>;
 
 export type Word = keyof typeof WORDS;

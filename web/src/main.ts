@@ -94,7 +94,7 @@ function render(s: SessionInfo): void {
         ...(CAN.administer.includes(s.role) ? [['admin', '#/admin'] as const] : []),
         ['wall', '#/wall'],
       ] as const
-    ).map(([w, href]) => el('a', { href, class: r.page === w ? 'on' : '', id: `nav-${w}` }, t(lang, w), w === 'alarms' ? el('span', { class: 'count', id: 'nav-alarm-count' }, String(d.activeAlarms.length)) : null)),
+    ).map(([w, href]) => el('a', { href, class: r.page === w ? 'on' : '', id: `nav-${w}` }, t(lang, w), w === 'alarms' ? el('span', { class: d.activeAlarms.length ? 'count' : 'count zero', id: 'nav-alarm-count' }, String(d.activeAlarms.length)) : null)),
   );
   const header = el(
     'header',
@@ -126,7 +126,11 @@ async function start(s: SessionInfo): Promise<void> {
   data = await ConsoleData.load();
   const count = () => {
     const c = document.getElementById('nav-alarm-count');
-    if (c) c.textContent = String(data?.activeAlarms.length ?? 0);
+    if (!c) return;
+    const n = data?.activeAlarms.length ?? 0;
+    c.textContent = String(n);
+    // Red means something to look at; nothing active is no alarm colour.
+    c.classList.toggle('zero', n === 0);
   };
   data.on((change) => change === 'alarms' && count());
   window.onhashchange = () => render(s);

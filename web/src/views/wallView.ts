@@ -42,10 +42,24 @@ export function wallView(ctx: ViewContext): View {
       ...(list.length > WALL_ALARMS ? [el('li', { class: 'more' }, `+${list.length - WALL_ALARMS}`)] : []),
     );
   };
+  // Over everything, so a wall that stopped updating can never pass for a quiet network.
+  const staleAge = el('div', { class: 'stale-age' });
+  const staleWhy = el('div', { class: 'stale-why' });
+  const staleAt = el('div', { class: 'stale-at' });
+  const stale = el('div', { id: 'wall-stale', role: 'alert', hidden: '' }, staleAge, staleWhy, staleAt);
+  const drawStale = () => {
+    const age = data.dataAgeS();
+    stale.hidden = !data.stale();
+    if (stale.hidden || age === null) return;
+    staleAge.textContent = `${t(lang, 'staleData')} ${Math.floor(age)} ${t(lang, 'staleSeconds')}`;
+    staleWhy.textContent = t(lang, data.connected ? 'stalePollers' : 'staleConnection');
+    staleAt.textContent = `${t(lang, 'lastData')} ${formatTime(Date.now() - age * 1000)}`;
+  };
   const tick = () => {
     clock.textContent = formatTime(Date.now());
     link.textContent = data.connected ? '' : t(lang, 'reconnecting');
     drawAlarms();
+    drawStale();
   };
   const node = el(
     'div',
@@ -53,6 +67,7 @@ export function wallView(ctx: ViewContext): View {
     el('div', { class: 'wall-head' }, el('h1', {}, data.topology.network.name[lang]), link, clock),
     tiles.node,
     el('div', { class: 'wall-body' }, mapBox, el('div', { class: 'wall-side' }, el('h2', {}, t(lang, 'activeAlarms')), alarms)),
+    stale,
   );
   let map: ReturnType<typeof networkMap> | null = null;
   queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
