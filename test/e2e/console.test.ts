@@ -274,4 +274,18 @@ describe('console in Chromium (end to end)', function () {
     expect(seen.length).to.be.above(20);
     for (const secret of secrets) for (const body of seen) expect(body).not.to.contain(secret);
   });
+  it('covers the wall with the age of its data when the pollers stop, though the server still answers', async () => {
+    // Last: nothing is polled after this. The page is in English since the test above.
+    await page.goto(`${product.console.url}/#/wall`);
+    await page.waitForSelector('body[data-ready=wall-en]');
+    expect(await page.locator('#wall-stale').isVisible()).to.equal(false);
+    const stoppedAt = Date.now();
+    await product.collector.stop();
+    // Polled every second: stale past 1.5 s, shown within two intervals and the page's one-second tick.
+    await page.waitForSelector('#wall-stale', { state: 'visible', timeout: 4000 });
+    expect(Date.now() - stoppedAt).to.be.below(4000);
+    expect(await page.locator('#wall-stale .stale-why').textContent()).to.equal('No new data from the pollers: this is not the current state');
+    expect(await page.locator('#wall-stale .stale-age').textContent()).to.match(/^Data stale for \d+ s$/);
+    await shot(page, 'wall-stale-pollers');
+  });
 });

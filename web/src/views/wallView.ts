@@ -51,7 +51,7 @@ export function wallView(ctx: ViewContext): View {
     const age = data.dataAgeS();
     stale.hidden = !data.stale();
     if (stale.hidden || age === null) return;
-    staleAge.textContent = `${t(lang, 'staleData')} ${Math.floor(age)} ${t(lang, 'staleSeconds')}`;
+    staleAge.textContent = `${t(lang, 'staleData')} ${Math.round(age)} ${t(lang, 'staleSeconds')}`;
     staleWhy.textContent = t(lang, data.connected ? 'stalePollers' : 'staleConnection');
     staleAt.textContent = `${t(lang, 'lastData')} ${formatTime(Date.now() - age * 1000)}`;
   };
