@@ -14,6 +14,8 @@ import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubj
 import type { CircuitLive, DeviceLive, LinkStatus } from '../../shared/live/liveState.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { uptimeDelta } from '../../collectors/engine/counterEngine.ts';
+import { EVIDENCE, evidenceText } from '../../shared/alarms/alarmWords.ts';
+import type { LocalizedName } from '../../shared/model/types.ts';
 import { circuitDownSeverity, deviceDownSeverity, utilizationTiming, type AlarmRules } from './alarmRules.ts';
 import { ImpactTree, type Impact } from './impactTree.ts';
 
@@ -99,7 +101,7 @@ export class AlarmEngine {
    * The SLA budget's verdict for a circuit (from the ledger): a breach, with
    * why, raises an sla_budget alarm; null clears it.
    */
-  setSlaBudget(circuitId: string, breach: string | null, nowMs: number): void {
+  setSlaBudget(circuitId: string, breach: LocalizedName | null, nowMs: number): void {
     const active = this.#active.get(`sla_budget:${circuitId}`);
     if (breach !== null && !active) this.#pending.push({ type: 'raised', alarm: this.open('sla_budget', { type: 'circuit', id: circuitId }, nowMs, nowMs, 'major', breach, null) });
     else if (breach === null && active) this.#pending.push({ type: 'cleared', alarm: this.close(active, nowMs, nowMs) });
@@ -147,7 +149,7 @@ export class AlarmEngine {
     // An unreachable device was silent from the start of the poll that found it so.
     const since = !prev || prev.reachable !== live.reachable ? (live.reachable ? at : live.polledFromMs) : prev.sinceMs;
     if (prev?.uptimeS != null && live.uptimeS !== null && uptimeDelta(prev.uptimeS * 100, live.uptimeS * 100) === null) {
-      this.raiseOnce('device_rebooted', { type: 'device', id: live.deviceId }, at - live.uptimeS * 1000, at, 'warning', `sysUpTime fell from ${prev.uptimeS} s to ${live.uptimeS} s`);
+      this.raiseOnce('device_rebooted', { type: 'device', id: live.deviceId }, at - live.uptimeS * 1000, at, 'warning', EVIDENCE.uptimeFell(prev.uptimeS, live.uptimeS));
     }
     this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, pollStartMs: live.polledFromMs, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
   }
@@ -173,7 +175,9 @@ export class AlarmEngine {
     const raised = this.#active.get(`circuit_down:${circuitId}`);
     if (raised && raised.startedAtMs === t.atMs) {
       raised.spurious = true;
-      raised.detail = `${raised.detail}; not confirmed: the poll found the link ${live.status} since before the trap (spurious trap from ${t.deviceId})`;
+      const why = EVIDENCE.spurious(live.status, t.deviceId);
+      raised.evidence = { zh: `${evidenceText(raised, 'zh')}；${why.zh}`, en: `${raised.detail}; ${why.en}` };
+      raised.detail = raised.evidence.en;
       this.#pending.push({ type: 'cleared', alarm: this.close(raised, at, null) });
     }
   }
@@ -202,7 +206,7 @@ export class AlarmEngine {
       const o = this.#circuits.get(trap.circuitId);
       if (o && before) o.unconfirmedTrap = { atMs: trap.atMs, deviceId: trap.deviceId, before };
     } else if (trap.kind === 'coldStart' || trap.kind === 'warmStart') {
-      this.raiseOnce('device_rebooted', { type: 'device', id: trap.deviceId }, trap.atMs, trap.atMs, 'warning', `${trap.kind} trap`);
+      this.raiseOnce('device_rebooted', { type: 'device', id: trap.deviceId }, trap.atMs, trap.atMs, 'warning', EVIDENCE.rebootTrap(trap.kind));
     }
   }
 
@@ -257,14 +261,14 @@ export class AlarmEngine {
     // device is taken out is silent on its own account: it is a root. One not linked is
     // explained by something upstream.
     const linked = this.tree.reachable(downCircuits, new Set());
-    const roots: Array<{ kind: AlarmKind; subject: AlarmSubject; since: number; detail: string; severity: Severity; impact: Impact }> = [];
+    const roots: Array<{ kind: AlarmKind; subject: AlarmSubject; since: number; detail: LocalizedName; severity: Severity; impact: Impact }> = [];
     for (const id of downCircuits) {
       const c = this.topology.circuit(id);
       const measured = this.measuredDevice(c);
       // A circuit measured on a silent device is unknown, not down; a flapping one has its own alarm.
       if (downDevices.has(measured) || flapping(id)) continue;
       const o = this.#circuits.get(id)!;
-      roots.push({ kind: 'circuit_down', subject: { type: 'circuit', id }, since: o.sinceMs, detail: `ifOperStatus down at ${measured}`, severity: circuitDownSeverity(c.level), impact: this.tree.ofCircuit(id) });
+      roots.push({ kind: 'circuit_down', subject: { type: 'circuit', id }, since: o.sinceMs, detail: EVIDENCE.operDown(measured), severity: circuitDownSeverity(c.level), impact: this.tree.ofCircuit(id) });
     }
     for (const id of downDevices) {
       if (!linked.has(id) || !this.upstreamSettled(id, downDevices, now)) continue;
@@ -272,7 +276,7 @@ export class AlarmEngine {
       if (!this.tree.isRoot(id) && this.tree.uplinksOf(id).every((c) => downDevices.has(c.a.deviceId))) continue;
       const o = this.#devices.get(id)!;
       const d = this.topology.device(id);
-      roots.push({ kind: 'device_unreachable', subject: { type: 'device', id }, since: o.sinceMs, detail: o.error ?? 'no SNMP answer', severity: deviceDownSeverity(d.role), impact: this.tree.ofDevice(id) });
+      roots.push({ kind: 'device_unreachable', subject: { type: 'device', id }, since: o.sinceMs, detail: EVIDENCE.noAnswer(o.error), severity: deviceDownSeverity(d.role), impact: this.tree.ofDevice(id) });
     }
 
     const rootKeys = new Set<string>();
@@ -352,7 +356,7 @@ export class AlarmEngine {
       const active = this.#active.get(key);
       if (!active && o.transitions.length >= this.rules.flapTransitions) {
         const down = this.#active.get(`circuit_down:${id}`);
-        const alarm = this.open('flapping', { type: 'circuit', id }, o.transitions[0]!, now, 'major', `${o.transitions.length} changes of state in ${this.rules.flapWindowMs / 60_000} min`, this.tree.ofCircuit(id));
+        const alarm = this.open('flapping', { type: 'circuit', id }, o.transitions[0]!, now, 'major', EVIDENCE.flapping(o.transitions.length, this.rules.flapWindowMs / 60_000), this.tree.ofCircuit(id));
         if (down) events.push({ type: 'absorbed', alarm: this.close(down, now, null), rootId: alarm.id });
         events.push({ type: 'raised', alarm });
       } else if (active && o.transitions.length === 0 && o.status === 'up') {
@@ -399,7 +403,7 @@ export class AlarmEngine {
         const active = this.#active.get(key);
         const severity: Severity = o.utilPeakPct >= tier.utilizationCriticalPct ? 'major' : 'minor';
         if (!active && o.utilOverSinceMs !== null && now - o.utilOverSinceMs >= timing.sustainMs) {
-          events.push({ type: 'raised', alarm: this.open('utilization', subject, o.utilOverSinceMs, now, severity, `utilization at or above ${tier.utilizationWarnPct}% of the contract for ${Math.round((now - o.utilOverSinceMs) / 60_000)} min (peak ${o.utilPeakPct.toFixed(1)}%)`, null) });
+          events.push({ type: 'raised', alarm: this.open('utilization', subject, o.utilOverSinceMs, now, severity, EVIDENCE.utilization(tier.utilizationWarnPct, Math.round((now - o.utilOverSinceMs) / 60_000), o.utilPeakPct), null) });
         } else if (active && o.utilUnderSinceMs !== null && now - o.utilUnderSinceMs >= timing.clearAfterMs) {
           o.utilPeakPct = 0;
           events.push({ type: 'cleared', alarm: this.close(active, now, o.utilUnderSinceMs) });
@@ -408,7 +412,7 @@ export class AlarmEngine {
       const ekey = `errors:${id}`;
       const eActive = this.#active.get(ekey);
       if (!eActive && o.errorsOverSinceMs !== null && now - o.errorsOverSinceMs >= this.rules.errorsSustainMs) {
-        events.push({ type: 'raised', alarm: this.open('errors', subject, o.errorsOverSinceMs, now, 'minor', `${o.errorsPerS?.toFixed(1)} errors and discards per second`, null) });
+        events.push({ type: 'raised', alarm: this.open('errors', subject, o.errorsOverSinceMs, now, 'minor', EVIDENCE.errors(o.errorsPerS), null) });
       } else if (eActive && o.errorsUnderSinceMs !== null && now - o.errorsUnderSinceMs >= this.rules.errorsClearAfterMs) {
         events.push({ type: 'cleared', alarm: this.close(eActive, now, o.errorsUnderSinceMs) });
       }
@@ -420,7 +424,7 @@ export class AlarmEngine {
   /** Events raised between evaluations (reboots are seen as they are observed). */
   readonly #pending: AlarmEvent[] = [];
 
-  private raiseOnce(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, detail: string): void {
+  private raiseOnce(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, detail: LocalizedName): void {
     if (this.#active.has(`${kind}:${subject.id}`)) return;
     this.#pending.push({ type: 'raised', alarm: this.open(kind, subject, since, now, severity, detail, null) });
   }
@@ -433,7 +437,7 @@ export class AlarmEngine {
 
   // ---- life cycle ----
 
-  private open(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, detail: string, impact: Impact | null): Alarm {
+  private open(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, evidence: LocalizedName, impact: Impact | null): Alarm {
     const key = `${kind}:${subject.id}`;
     const alarm: Alarm = {
       id: `${key}@${since}`,
@@ -449,7 +453,8 @@ export class AlarmEngine {
       shelvedUntilMs: null,
       impactedCircuits: impact ? [...impact.circuits] : [],
       impactedSites: impact ? [...impact.sites] : [],
-      detail,
+      detail: evidence.en,
+      evidence,
       maintenance: this.inMaintenance(subject, now),
     };
     this.#active.set(key, alarm);

@@ -5,6 +5,7 @@
  * takes the engine's alarms from the journal and resumes pushes still owed,
  * so a restart (kill -9 included) neither loses an incident nor repeats a push.
  */
+import { EVIDENCE } from '../../shared/alarms/alarmWords.ts';
 import type { Alarm, AlarmEvent } from '../../shared/alarms/types.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
@@ -122,13 +123,13 @@ export class AlarmService {
     for (const c of this.o.topology.circuits) {
       const b = ledger.budget(c.id, startMs, endMs, active, now);
       const projected = (b.usedDownS * (endMs - startMs)) / elapsed;
-      const minutes = (s: number) => `${Math.round(s / 60)} min`;
+      const minutes = (s: number) => Math.round(s / 60);
       const breach =
         b.remainingS < 0
-          ? `down ${minutes(b.usedDownS)} this month, over the ${minutes(b.allowedDownS)} the ${b.targetPct}% target allows`
+          ? EVIDENCE.budgetSpent(minutes(b.usedDownS), minutes(b.allowedDownS), b.targetPct)
           : // A pace read from the first days of a month says little: project only after a week.
             elapsed >= PROJECT_AFTER_MS && b.usedDownS > 0 && projected > b.allowedDownS
-            ? `down ${minutes(b.usedDownS)} this month; at this pace ${minutes(projected)} by the month's end, over the ${minutes(b.allowedDownS)} the ${b.targetPct}% target allows`
+            ? EVIDENCE.budgetPace(minutes(b.usedDownS), minutes(projected), minutes(b.allowedDownS), b.targetPct)
             : null;
       this.engine.setSlaBudget(c.id, breach, now);
     }

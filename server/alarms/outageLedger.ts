@@ -5,7 +5,9 @@
  * outage count and the month's remaining downtime budget come from these.
  *
  * An outage comes from a root alarm when it clears: its own circuit, and
- * every circuit it took down (impacted) with the root as cause. Open
+ * every circuit it took down (impacted) with the root as cause: charged to
+ * the root, so a department line's own figures (and its carrier's) leave
+ * out the time its county uplink was down. Open
  * outages are the active alarms'. Unknown time is recorded by coverage: a
  * circuit not observed for three of its poll intervals (at least
  * `gapAfterMs`) has a gap, and so has
@@ -43,10 +45,30 @@ export interface Availability {
   unknownS: number;
   /** Planned work, excluded from both. */
   maintenanceS: number;
+  /**
+   * Down because something upstream failed (the county uplink, the router
+   * in front): charged to that circuit or device and its carrier, so left
+   * out of this circuit's own figures like planned work.
+   */
+  upstreamDownS: number;
   knownS: number;
+  /** The circuit's own outages: what its carrier answers for. */
   outageCount: number;
+  upstreamOutageCount: number;
   mttrS: number | null;
+  /** What the users behind it lived through: own and upstream downtime over all time known. */
+  serviceAvailabilityPct: number | null;
+  /** Own and upstream; `isOwnOutage` tells them apart. */
   outages: Outage[];
+}
+
+/** Whether an outage is the circuit's own (its carrier's to answer for) or came from upstream. */
+export const isOwnOutage = (o: Outage) => causeOf(o.cause).subjectId === o.circuitId;
+
+/** The ledger's cause, "<alarm kind> <subject id>", in its parts (ids hold no spaces). */
+export function causeOf(cause: string): { kind: string; subjectId: string } {
+  const at = cause.indexOf(' ');
+  return at < 0 ? { kind: cause, subjectId: '' } : { kind: cause.slice(0, at), subjectId: cause.slice(at + 1) };
 }
 
 type LedgerRecord =
@@ -120,20 +142,24 @@ export class OutageLedger {
       (o) => o.startMs < end && (o.endMs ?? nowMs) > fromMs,
     );
     const clip = (s: number, e: number): [number, number] => [Math.max(s, fromMs), Math.min(e, end)];
-    const down = merge(outages.filter((o) => !o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
+    const unplanned = outages.filter((o) => !o.maintenance);
+    const own = unplanned.filter(isOwnOutage);
+    const down = merge(own.map((o) => clip(o.startMs, o.endMs ?? nowMs)));
+    const upstream = subtract(merge(unplanned.filter((o) => !isOwnOutage(o)).map((o) => clip(o.startMs, o.endMs ?? nowMs))), down);
     const planned = merge(outages.filter((o) => o.maintenance).map((o) => clip(o.startMs, o.endMs ?? nowMs)));
     // Unknown time that an outage does not already explain (an upstream outage is known down).
     // Never seen before, and not seen since the last look (or since the NMS stopped): unknown too.
     const first = this.#firstSeen.get(circuitId) ?? Infinity;
     const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
     const unseen: Array<[number, number]> = [[fromMs, Math.min(first, end)], ...(last !== null && last !== undefined && end - last > this.gapAfter(circuitId) ? [[Math.max(last, fromMs), end] as [number, number]] : [])];
-    const gaps = subtract(merge([...(this.#gaps.get(circuitId) ?? []), ...unseen].map(([s, e]) => clip(s, e))), [...down, ...planned]);
+    const gaps = subtract(merge([...(this.#gaps.get(circuitId) ?? []), ...unseen].map(([s, e]) => clip(s, e))), [...down, ...upstream, ...planned]);
     const span = Math.max(0, end - fromMs);
     const downMs = total(down);
     const unknownMs = total(gaps);
-    const maintenanceMs = total(subtract(planned, down));
-    const knownMs = Math.max(0, span - unknownMs - maintenanceMs);
-    const closed = outages.filter((o) => !o.maintenance && o.endMs !== null);
+    const maintenanceMs = total(subtract(planned, [...down, ...upstream]));
+    const upstreamMs = total(upstream);
+    const knownMs = Math.max(0, span - unknownMs - maintenanceMs - upstreamMs);
+    const closed = own.filter((o) => o.endMs !== null);
     return {
       circuitId,
       fromMs,
@@ -142,9 +168,12 @@ export class OutageLedger {
       downS: downMs / 1000,
       unknownS: unknownMs / 1000,
       maintenanceS: maintenanceMs / 1000,
+      upstreamDownS: upstreamMs / 1000,
       knownS: knownMs / 1000,
-      outageCount: outages.filter((o) => !o.maintenance).length,
+      outageCount: own.length,
+      upstreamOutageCount: unplanned.length - own.length,
       mttrS: closed.length ? closed.reduce((s, o) => s + (o.endMs! - o.startMs), 0) / closed.length / 1000 : null,
+      serviceAvailabilityPct: knownMs + upstreamMs > 0 ? (100 * (knownMs - downMs)) / (knownMs + upstreamMs) : null,
       outages,
     };
   }

@@ -4,7 +4,7 @@
  * county, how long it has lasted, what it takes down, and links to the
  * console. Times are in the network's zone (Asia/Shanghai).
  */
-import { KIND_NAMES, SEVERITY_NAMES } from '../../shared/alarms/alarmWords.ts';
+import { evidenceText, KIND_NAMES, SEVERITY_NAMES } from '../../shared/alarms/alarmWords.ts';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import { formatLocalTime as formatTime } from '../../shared/time/zonedTime.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
@@ -74,7 +74,7 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
     const more = sites.length > NAMED_SITES ? (L === 'zh' ? ` 等` : ` and ${sites.length - NAMED_SITES} more`) : '';
     lines.push(L === 'zh' ? `受影响: ${sites.length} 个单位 (${alarm.impactedCircuits.length} 条电路): ${named}${more}` : `Impacted: ${sites.length} sites (${alarm.impactedCircuits.length} circuits): ${named}${more}`);
   }
-  lines.push(`${L === 'zh' ? '原因' : 'Evidence'}: ${alarm.detail}`);
+  lines.push(`${L === 'zh' ? '原因' : 'Evidence'}: ${evidenceText(alarm, L)}`);
   if (alarm.ack) lines.push(`${L === 'zh' ? '已确认' : 'Acknowledged'}: ${alarm.ack.by} ${formatTime(alarm.ack.atMs, zone)}${alarm.ack.comment ? ` (${alarm.ack.comment})` : ''}`);
   const url = `${o.consoleUrl.replace(/\/$/, '')}/#/alarms/${encodeURIComponent(alarm.id)}`;
   lines.push(url);

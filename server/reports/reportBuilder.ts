@@ -7,9 +7,9 @@
  */
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
-import { DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
+import { ADVICE_MIN_COVERAGE_PCT, DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageCharge, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
 import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPeriod.ts';
-import type { Availability, OutageLedger } from '../alarms/outageLedger.ts';
+import { causeOf, isOwnOutage, type Availability, type OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
 import { digestTraffic, mean, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
@@ -30,11 +30,21 @@ const BUCKET_MS = 300_000;
 const pct = (part: number | null, whole: number) => (part === null || whole <= 0 ? null : (100 * part) / whole);
 const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
-function outageRows(circuitId: string, a: Availability | null, fromMs: number, toMs: number): OutageRow[] {
+function outageRows(t: Topology, circuitId: string, a: Availability | null, fromMs: number, toMs: number): OutageRow[] {
   return (a?.outages ?? [])
     .filter((o) => !o.maintenance)
-    .map((o) => ({ circuitId, startMs: o.startMs, endMs: o.endMs, durationS: (Math.min(o.endMs ?? toMs, toMs) - Math.max(o.startMs, fromMs)) / 1000, cause: o.cause }))
+    .map((o) => {
+      const cause = causeOf(o.cause);
+      return { circuitId, startMs: o.startMs, endMs: o.endMs, durationS: (Math.min(o.endMs ?? toMs, toMs) - Math.max(o.startMs, fromMs)) / 1000, cause: o.cause, causeKind: cause.kind, own: isOwnOutage(o), chargedTo: chargeOf(t, cause.subjectId) };
+    })
     .sort((x, y) => x.startMs - y.startMs);
+}
+
+/** The circuit, device or site an alarm subject id names; a circuit is charged to its carrier. */
+function chargeOf(t: Topology, id: string): OutageCharge {
+  const c = t.circuitById.get(id);
+  if (c) return { type: 'circuit', id, carrier: c.carrier, carrierCircuitId: c.carrierCircuitId };
+  return { type: t.deviceById.has(id) ? 'device' : 'site', id };
 }
 
 export async function buildReport(src: ReportSources, period: ReportPeriod, scope: ResolvedScope, source: TrafficSource = 'rollup_5m'): Promise<Report> {
@@ -72,7 +82,15 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
     const tier = t.slaTiers.get(c.slaTier)!;
     const util = (f: 'meanBps' | 'peakBps' | 'p95Bps') => pct(maxOf(tr?.in[f] ?? null, tr?.out[f] ?? null), c.bandwidthBps);
     const utilization = { meanPct: util('meanBps'), peakPct: util('peakBps'), p95Pct: util('p95Bps') };
-    const advice = utilization.p95Pct !== null && utilization.p95Pct > th.upgradeP95Pct ? 'upgrade' : utilization.peakPct !== null && utilization.peakPct < th.downgradePeakPct ? 'downgrade' : null;
+    const coveragePct = expectedBuckets ? Math.min(100, (100 * (tr?.buckets ?? 0)) / expectedBuckets) : 0;
+    const advice =
+      tr === undefined || coveragePct < ADVICE_MIN_COVERAGE_PCT
+        ? 'too-little-data'
+        : utilization.p95Pct !== null && utilization.p95Pct > th.upgradeP95Pct
+          ? 'upgrade'
+          : utilization.peakPct !== null && utilization.peakPct < th.downgradePeakPct
+            ? 'downgrade'
+            : null;
     const plannedS = a?.maintenanceS ?? 0;
     const spanS = Math.max(0, (elapsedEnd - period.fromMs) / 1000 - plannedS);
     const prevT = previousTraffic.get(c.id);
@@ -88,7 +106,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       in: tr?.in ?? { meanBps: null, peakBps: null, p95Bps: null },
       out: tr?.out ?? { meanBps: null, peakBps: null, p95Bps: null },
       utilization,
-      coveragePct: expectedBuckets ? Math.min(100, (100 * (tr?.buckets ?? 0)) / expectedBuckets) : 0,
+      coveragePct,
       availability: {
         pct: a?.availabilityPct ?? null,
         targetPct: tier.availabilityPct,
@@ -97,11 +115,14 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
         knownS: a?.knownS ?? 0,
         unknownS: a?.unknownS ?? spanS,
         maintenanceS: plannedS,
-        coveragePct: spanS > 0 ? (100 * (a?.knownS ?? 0)) / spanS : 0,
+        upstreamDownS: a?.upstreamDownS ?? 0,
+        coveragePct: spanS > 0 ? (100 * ((a?.knownS ?? 0) + (a?.upstreamDownS ?? 0))) / spanS : 0,
         outageCount: a?.outageCount ?? 0,
+        upstreamOutageCount: a?.upstreamOutageCount ?? 0,
         mttrS: a?.mttrS ?? null,
+        servicePct: a?.serviceAvailabilityPct ?? null,
       },
-      outages: outageRows(c.id, a, period.fromMs, period.toMs),
+      outages: outageRows(t, c.id, a, period.fromMs, period.toMs),
       advice,
       previous: { meanBps: prevT ? maxOf(prevT.in.meanBps, prevT.out.meanBps) : null, p95Bps: prevT ? maxOf(prevT.in.p95Bps, prevT.out.p95Bps) : null, availabilityPct: previousAvailability.get(c.id)?.availabilityPct ?? null },
     };
@@ -114,7 +135,8 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
     return known > 0 ? (100 * (known - down)) / known : null;
   };
 
-  const allOutages = circuits.flatMap((c) => c.outages);
+  // Each fault once: by the circuit it was charged to, not again for every department behind it.
+  const allOutages = circuits.flatMap((c) => c.outages).filter((o) => o.own);
   const closedDurations = allOutages.filter((o) => o.endMs !== null).map((o) => (o.endMs! - o.startMs) / 1000);
   const sumOf = (f: (c: CircuitFigures) => number | null) => {
     const xs = circuits.map(f).filter((x): x is number => x !== null);
@@ -137,14 +159,26 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
   const withData = circuits.filter((c) => c.utilization.p95Pct !== null);
   const carriers: CarrierScore[] = [...new Set(circuits.map((c) => c.carrier))].map((carrier) => {
     const mine = circuits.filter((c) => c.carrier === carrier);
-    const outs = mine.flatMap((c) => c.outages).filter((o) => o.endMs !== null);
+    const outs = mine.flatMap((c) => c.outages).filter((o) => o.own && o.endMs !== null);
+    // Another circuit's outage charged to one of this carrier's: the departments its uplink took down.
+    const knockOn = new Map<string, CarrierScore['knockOn'][number]>();
+    for (const c of circuits) {
+      for (const o of c.outages) {
+        if (o.own || o.chargedTo.type !== 'circuit' || o.chargedTo.carrier !== carrier) continue;
+        const key = `${o.chargedTo.id}@${o.startMs}`;
+        const entry = knockOn.get(key) ?? { rootCircuitId: o.chargedTo.id, carrierCircuitId: o.chargedTo.carrierCircuitId, startMs: o.startMs, endMs: o.endMs, durationS: o.durationS, impacted: [] };
+        entry.impacted.push({ circuitId: c.circuitId, carrier: c.carrier, ownerSiteId: c.ownerSiteId });
+        knockOn.set(key, entry);
+      }
+    }
     return {
       carrier,
       circuits: mine.length,
       availabilityPct: weighted(mine.map((c) => c.availability)),
       outageCount: mine.reduce((n, c) => n + c.availability.outageCount, 0),
       mttrS: outs.length ? outs.reduce((n, o) => n + (o.endMs! - o.startMs) / 1000, 0) / outs.length : null,
-      breaches: mine.filter((c) => c.availability.met === false).map((c) => ({ circuitId: c.circuitId, carrierCircuitId: c.carrierCircuitId, availabilityPct: c.availability.pct!, targetPct: c.availability.targetPct, outages: c.outages })),
+      breaches: mine.filter((c) => c.availability.met === false).map((c) => ({ circuitId: c.circuitId, carrierCircuitId: c.carrierCircuitId, availabilityPct: c.availability.pct!, targetPct: c.availability.targetPct, outages: c.outages.filter((o) => o.own) })),
+      knockOn: [...knockOn.values()].sort((a, b) => a.startMs - b.startMs),
     };
   });
 

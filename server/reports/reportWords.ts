@@ -1,5 +1,9 @@
 /** The words of a report, Chinese first, and the notes that say how each figure is worked out. */
-import type { Report } from '../../shared/reports/reportModel.ts';
+import { KIND_NAMES } from '../../shared/alarms/alarmWords.ts';
+import type { AlarmKind } from '../../shared/alarms/types.ts';
+import { CARRIER_NAMES } from '../../shared/model/types.ts';
+import { ADVICE_MIN_COVERAGE_PCT, type CarrierScore, type OutageCharge, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
+import { formatLocalTime } from '../../shared/time/zonedTime.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -43,6 +47,14 @@ export const W = {
   advice: { zh: '扩容建议', en: 'Capacity advice' },
   upgrade: { zh: '建议扩容', en: 'upgrade' },
   downgrade: { zh: '可考虑降速', en: 'downgrade candidate' },
+  'too-little-data': { zh: '数据不足，暂不建议', en: 'too little data to advise' },
+  chargedTo: { zh: '责任方', en: 'Charged to' },
+  upstreamDown: { zh: '上游导致中断 (秒)', en: 'Down from upstream (s)' },
+  servicePct: { zh: '用户实际可用率 %', en: 'Service availability %' },
+  knockOn: { zh: '连带中断的下级电路', en: 'Circuits taken down with it' },
+  ownEquipment: { zh: '本方设备', en: 'own equipment' },
+  issuer: { zh: '出具', en: 'Issued by' },
+  page: { zh: '页', en: 'Page' },
   trend: { zh: '环比 (95值)', en: 'Trend (95th) vs previous' },
   previousMean: { zh: '上期平均 (bit/s)', en: 'Previous mean (bit/s)' },
   previousP95: { zh: '上期95值 (bit/s)', en: 'Previous 95th (bit/s)' },
@@ -78,9 +90,9 @@ export function methodNotes(r: Report, lang: Lang): string[] {
         '平均值为各 5 分钟平均速率的平均；峰值为周期内最大的一次采样速率；95 值按运营商计费方式：将各 5 分钟平均速率排序，去掉最高的 5%，取余下的最大值（最近秩）。',
         '利用率 = 速率 ÷ 合同带宽，取入、出两个方向中较大者。',
         '数据覆盖率 = 有流量数据的 5 分钟区间数 ÷ 周期内 5 分钟区间总数。覆盖率不足时，各项数值只代表有数据的时段。',
-        '可用率 = 已知正常时长 ÷（已知正常时长 + 中断时长）。无数据时段计为“未知”，既不算正常也不算中断；维护窗口内的时间不计入。上联中断时，其下各单位电路同样计中断。',
+        '可用率 = 已知正常时长 ÷（已知正常时长 + 中断时长）。无数据时段计为“未知”，既不算正常也不算中断；维护窗口内的时间不计入。上联电路（或其设备）中断导致的下级电路中断，计入上联电路及其运营商，不计入下级电路自身的可用率和运营商考核；“用户实际可用率”则包括这部分时间。',
         '平均修复时间 = 已恢复中断的平均时长。',
-        `扩容建议：95 值利用率高于 ${t.upgradeP95Pct}% 建议扩容；峰值利用率低于 ${t.downgradePeakPct}% 可考虑降速。`,
+        `扩容建议：95 值利用率高于 ${t.upgradeP95Pct}% 建议扩容；峰值利用率低于 ${t.downgradePeakPct}% 可考虑降速。流量数据覆盖率低于 ${ADVICE_MIN_COVERAGE_PCT}% 的电路不给建议（数据太少，不足以代表整个周期）。`,
         `环比：与上一同类周期（${r.previousPeriod.label}）比较。`,
         `所有时间为 ${r.period.timeZone} 时间。`,
       ]
@@ -89,10 +101,33 @@ export function methodNotes(r: Report, lang: Lang): string[] {
         'Mean is the mean of the 5-minute means; peak is the highest single sample; the 95th percentile is as carriers bill: sort the 5-minute means, discard the top 5%, take the highest left (nearest rank).',
         'Utilization = rate ÷ contracted bandwidth, in the busier direction.',
         'Data coverage = 5-minute intervals with traffic data ÷ 5-minute intervals in the period. Where coverage is short, the figures speak only for the time with data.',
-        'Availability = known up time ÷ (known up time + downtime). Time with no data is unknown, counted neither up nor down; planned maintenance is left out. An uplink outage is an outage of every department circuit behind it.',
+        'Availability = known up time ÷ (known up time + downtime). Time with no data is unknown, counted neither up nor down; planned maintenance is left out. A department circuit taken down by its uplink (or the uplink\'s router) is charged to that uplink and its carrier, not to its own availability or carrier; "service availability" includes that time.',
         'MTTR = the mean length of the outages that ended.',
-        `Capacity advice: upgrade when the 95th-percentile utilization is above ${t.upgradeP95Pct}%; downgrade candidate when even the peak stays below ${t.downgradePeakPct}%.`,
+        `Capacity advice: upgrade when the 95th-percentile utilization is above ${t.upgradeP95Pct}%; downgrade candidate when even the peak stays below ${t.downgradePeakPct}%. No advice for a circuit with traffic data for less than ${ADVICE_MIN_COVERAGE_PCT}% of the period: too little to speak for all of it.`,
         `Trend: against the period before of the same kind (${r.previousPeriod.label}).`,
         `All times are in ${r.period.timeZone}.`,
       ];
+}
+
+/** Who answers for an outage, as a manager writes it to a carrier: the carrier and its circuit number, or our own equipment. */
+export function chargeText(c: OutageCharge, lang: Lang): string {
+  return c.type === 'circuit' ? `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}` : `${w(lang, 'ownEquipment')} ${c.id}`;
+}
+
+/** Why a circuit was out, in the report's language: never the ledger's code. */
+export function causeText(o: OutageRow, lang: Lang): string {
+  const kind = (KIND_NAMES as Record<string, { zh: string; en: string } | undefined>)[o.causeKind as AlarmKind]?.[lang] ?? o.causeKind;
+  const by = o.chargedTo;
+  if (o.own) return lang === 'zh' ? `本电路${kind}` : `circuit ${kind}`;
+  if (by.type === 'circuit') return lang === 'zh' ? `上联电路 ${by.id}（${CARRIER_NAMES[by.carrier].zh} ${by.carrierCircuitId}）${kind}` : `uplink ${by.id} (${CARRIER_NAMES[by.carrier].en} ${by.carrierCircuitId}) ${kind}`;
+  return lang === 'zh' ? `${by.type === 'device' ? '设备' : '站点'} ${by.id} ${kind}` : `${by.type} ${by.id} ${kind}`;
+}
+
+export const breachText = (b: CarrierScore['breaches'][number]) => `${b.circuitId} (${b.carrierCircuitId}) ${b.availabilityPct.toFixed(3)}% < ${b.targetPct}%`;
+
+/** One uplink outage and the circuits behind it, as evidence for the uplink's carrier. */
+export function knockOnText(k: CarrierScore['knockOn'][number], r: Report, lang: Lang): string {
+  const when = `${formatLocalTime(k.startMs, r.period.timeZone, false)}${lang === 'zh' ? '起' : ' for'} ${(k.durationS / 60).toFixed(0)} ${lang === 'zh' ? '分钟' : 'min'}`;
+  const ids = k.impacted.map((i) => i.circuitId).join(', ');
+  return lang === 'zh' ? `${k.rootCircuitId}（${k.carrierCircuitId}）${when}，连带 ${k.impacted.length} 条：${ids}` : `${k.rootCircuitId} (${k.carrierCircuitId}) ${when}, taking down ${k.impacted.length}: ${ids}`;
 }

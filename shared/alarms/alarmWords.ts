@@ -18,3 +18,36 @@ export const KIND_NAMES: Record<AlarmKind, LocalizedName> = {
   flapping: { zh: '链路震荡', en: 'flapping' },
   sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
 };
+
+/**
+ * Why an alarm was raised, in both languages: the console shows the
+ * reader's, pushes the configured one. The English also goes to the
+ * journal and logs as `detail`.
+ */
+export const EVIDENCE = {
+  operDown: (measured: string): LocalizedName => ({ zh: `${measured} 接口状态 (ifOperStatus) 为 down`, en: `ifOperStatus down at ${measured}` }),
+  noAnswer: (error: string | null): LocalizedName => (error ? { zh: `SNMP 无应答：${error}`, en: error } : { zh: 'SNMP 无应答', en: 'no SNMP answer' }),
+  uptimeFell: (fromS: number, toS: number): LocalizedName => ({ zh: `sysUpTime 从 ${fromS} 秒回落到 ${toS} 秒`, en: `sysUpTime fell from ${fromS} s to ${toS} s` }),
+  rebootTrap: (kind: string): LocalizedName => ({ zh: `收到 ${kind} 陷阱`, en: `${kind} trap` }),
+  flapping: (changes: number, windowMin: number): LocalizedName => ({ zh: `${windowMin} 分钟内状态变化 ${changes} 次`, en: `${changes} changes of state in ${windowMin} min` }),
+  utilization: (warnPct: number, minutes: number, peakPct: number): LocalizedName => ({
+    zh: `带宽利用率持续 ${minutes} 分钟不低于合同带宽的 ${warnPct}%（峰值 ${peakPct.toFixed(1)}%）`,
+    en: `utilization at or above ${warnPct}% of the contract for ${minutes} min (peak ${peakPct.toFixed(1)}%)`,
+  }),
+  errors: (perS: number | null): LocalizedName => ({ zh: `每秒 ${perS?.toFixed(1)} 个错包和丢弃`, en: `${perS?.toFixed(1)} errors and discards per second` }),
+  budgetSpent: (usedMin: number, allowedMin: number, targetPct: number): LocalizedName => ({
+    zh: `本月已中断 ${usedMin} 分钟，超过 ${targetPct}% 目标允许的 ${allowedMin} 分钟`,
+    en: `down ${usedMin} min this month, over the ${allowedMin} min the ${targetPct}% target allows`,
+  }),
+  budgetPace: (usedMin: number, projectedMin: number, allowedMin: number, targetPct: number): LocalizedName => ({
+    zh: `本月已中断 ${usedMin} 分钟；按此速度月底将达 ${projectedMin} 分钟，超过 ${targetPct}% 目标允许的 ${allowedMin} 分钟`,
+    en: `down ${usedMin} min this month; at this pace ${projectedMin} min by the month's end, over the ${allowedMin} min the ${targetPct}% target allows`,
+  }),
+  spurious: (status: string, deviceId: string): LocalizedName => ({
+    zh: `未经确认：轮询发现链路在陷阱之前已是 ${status}（${deviceId} 的虚假陷阱）`,
+    en: `not confirmed: the poll found the link ${status} since before the trap (spurious trap from ${deviceId})`,
+  }),
+};
+
+/** An alarm's evidence in one language; alarms journaled before evidence had two languages have their English detail. */
+export const evidenceText = (a: { detail: string; evidence?: LocalizedName }, lang: 'zh' | 'en'): string => a.evidence?.[lang] ?? a.detail;

@@ -1,3 +1,4 @@
+import type { LocalizedName } from '../model/types.ts';
 /**
  * Alarms as every part of the product sees them: the engine decides them,
  * notifiers push them, the API and the console show them. Subjects are ids
@@ -41,8 +42,10 @@ export interface Alarm {
   impactedCircuits: string[];
   /** Departments and other sites that own the impacted circuits. */
   impactedSites: string[];
-  /** Why, for people: the evidence (oper status, poll error, rate, transitions). */
+  /** Why, for people: the evidence (oper status, poll error, rate, transitions), in English for logs and the journal. */
   detail: string;
+  /** The same evidence in both languages (absent from alarms journaled before it existed): see evidenceText. */
+  evidence?: LocalizedName;
   /** Raised during a maintenance window on its subject: no pushes, excluded from SLA. */
   maintenance: boolean;
   /** Raised by a trap that the confirming poll contradicted: not an outage, never in the SLA ledger. */

@@ -17,14 +17,26 @@ export interface DirectionFigures {
   p95Bps: number | null;
 }
 
-export type CapacityAdvice = 'upgrade' | 'downgrade' | null;
+/** 'too-little-data': advice withheld, the traffic coverage being below ADVICE_MIN_COVERAGE_PCT. */
+export type CapacityAdvice = 'upgrade' | 'downgrade' | 'too-little-data' | null;
+
+/** Below this share of the period with traffic data, no capacity advice is given: a few hours say nothing of a month. */
+export const ADVICE_MIN_COVERAGE_PCT = 80;
+
+/** What an outage is charged to: the circuit (and so its carrier) or the equipment whose alarm was the root. */
+export type OutageCharge = { type: 'circuit'; id: string; carrier: Carrier; carrierCircuitId: string } | { type: 'device' | 'site'; id: string };
 
 export interface OutageRow {
   circuitId: string;
   startMs: number;
   endMs: number | null;
   durationS: number;
+  /** The ledger's cause, "<alarm kind> <subject id>": for machines; people get words from the renderer. */
   cause: string;
+  causeKind: string;
+  /** The circuit's own outage, or one it suffered from upstream. */
+  own: boolean;
+  chargedTo: OutageCharge;
 }
 
 export interface CircuitFigures {
@@ -53,10 +65,16 @@ export interface CircuitFigures {
     knownS: number;
     unknownS: number;
     maintenanceS: number;
+    /** Down because of an outage upstream, charged there: excluded from pct like planned work. */
+    upstreamDownS: number;
     /** Share of the period whose state is known (planned work excluded from the period). */
     coveragePct: number;
+    /** Own outages only. */
     outageCount: number;
+    upstreamOutageCount: number;
     mttrS: number | null;
+    /** What its users had, own and upstream outages together. */
+    servicePct: number | null;
   };
   outages: OutageRow[];
   advice: CapacityAdvice;
@@ -71,8 +89,10 @@ export interface CarrierScore {
   availabilityPct: number | null;
   outageCount: number;
   mttrS: number | null;
-  /** Circuits below their SLA target, with the evidence to send. */
+  /** Circuits below their SLA target on their own outages, with the evidence to send. */
   breaches: Array<{ circuitId: string; carrierCircuitId: string; availabilityPct: number; targetPct: number; outages: OutageRow[] }>;
+  /** Outages of this carrier's circuits that took other circuits down with them, and which. */
+  knockOn: Array<{ rootCircuitId: string; carrierCircuitId: string; startMs: number; endMs: number | null; durationS: number; impacted: Array<{ circuitId: string; carrier: Carrier; ownerSiteId: string }> }>;
 }
 
 export interface Report {

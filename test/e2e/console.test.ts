@@ -94,6 +94,25 @@ describe('console in Chromium (end to end)', function () {
     const alarmId = (await row.getAttribute('data-alarm'))!;
     const impacted = await page.locator(`tr[data-impacted-of="${alarmId}"] a`).allTextContents();
     expect(impacted).to.have.members(behind);
+    // Each with its department, contact and carrier number, as topology.yaml has them.
+    for (const id of behind) {
+      const c = product.topology.circuit(id);
+      const site = product.topology.site(c.ownerSiteId);
+      const line = (await page.locator(`tr[data-impacted-of="${alarmId}"] li[data-circuit="${id}"]`).textContent())!;
+      expect(line).to.contain(site.name.zh).and.to.contain(c.carrierCircuitId);
+      if (site.contact) expect(line).to.contain(site.contact.phone);
+    }
+    // The evidence in the page's language, and a duration that moves by itself.
+    const evidence = (await page.locator(`tr[data-alarm="${alarmId}"] ~ tr.detail .evidence`).first().textContent())!;
+    expect(evidence).to.match(/[\u4e00-\u9fff]/);
+    expect(evidence).not.to.contain('ifOperStatus down at');
+    const duration = row.locator('td.duration');
+    const before = await duration.textContent();
+    await waitFor('the duration to tick', async () => (await duration.textContent()) !== before, 5_000);
+    // A trouble ticket in Chinese, ready to paste: the carrier's number and the departments.
+    const ticket = await page.locator(`tr[data-alarm="${alarmId}"] ~ tr.detail textarea.ticket`).first().inputValue();
+    const uplink = product.topology.circuit('HY-HYX');
+    expect(ticket).to.match(/^【故障工单】紧急告警/).and.to.contain(`电路编号：${uplink.carrierCircuitId}`).and.to.contain(`受影响电路（${behind.length} 条）`);
     await shot(page, 'alarms');
     await row.locator('.ack-comment').fill('已电话通知电信 <b>工单 8812</b>');
     await row.locator('button.ack').click();

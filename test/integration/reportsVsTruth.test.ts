@@ -78,7 +78,8 @@ describe('reports against the ground truth (a simulated month)', function () {
     { at: 3 * DAY + 10 * 60 * MIN + 7 * MIN, fault: { fault: 'link-down', circuit: 'HDX-GAJ' } },
     { at: 3 * DAY + 11 * 60 * MIN + 42 * MIN, fault: { fault: 'link-up', circuit: 'HDX-GAJ' } },
     { at: 12 * DAY + 9 * 60 * MIN + 13 * MIN, fault: { fault: 'link-down', circuit: 'HY-HDX' } },
-    { at: 12 * DAY + 9 * 60 * MIN + 53 * MIN, fault: { fault: 'link-up', circuit: 'HY-HDX' } },
+    // Four hours: on its own enough to put every department behind it below its 99.5%, were it charged to them.
+    { at: 12 * DAY + 13 * 60 * MIN + 13 * MIN, fault: { fault: 'link-up', circuit: 'HY-HDX' } },
     { at: 25 * DAY + 15 * 60 * MIN, fault: { fault: 'link-down', circuit: 'HY-D-SJ' } },
     { at: 25 * DAY + 21 * 60 * MIN + 30 * MIN, fault: { fault: 'link-up', circuit: 'HY-D-SJ' } },
     // Cut over by the carrier inside a maintenance window: planned, not an outage.
@@ -169,13 +170,26 @@ describe('reports against the ground truth (a simulated month)', function () {
     await dir?.remove();
   });
 
+  /**
+   * When a circuit could not be measured although the NMS was polling: its
+   * uplink was down, so the router it is read from was out of reach (the
+   * truth's own times for the uplink's faults).
+   */
+  function blindWindows(circuitId: string): Array<[number, number]> {
+    const uplinks = topology.circuit(circuitId).upstreamIds;
+    const downs = truth.eventsOf('link-down').filter((e) => uplinks.includes((e as { circuit: string }).circuit));
+    return downs.map((d) => [d.ms, truth.eventsOf('link-up').find((u) => (u as { circuit: string }).circuit === (d as { circuit: string }).circuit && u.ms > d.ms)!.ms]);
+  }
+
   /** The truth's 5-minute rates at a circuit's A end for every interval the collector measured in the period. */
   function truthRates(circuitId: string, column: 'a_in' | 'a_out'): number[] {
     const out: number[] = [];
+    const blind = blindWindows(circuitId);
     for (let i = 1; i < polls.length; i++) {
       const [from, to] = [polls[i - 1]!, polls[i]!];
-      // A sample is stamped at its end; the gap's one long interval is left out.
+      // A sample is stamped at its end; the gap's one long interval is left out, and so is what nobody could reach.
       if (to < period.fromMs || to >= period.toMs || to - from > STEP) continue;
+      if (blind.some(([s, e]) => to > s && from < e + STEP)) continue;
       out.push((truth.total(circuitId, column, from, to) * 8) / ((to - from) / 1000));
     }
     return out;
@@ -206,7 +220,8 @@ describe('reports against the ground truth (a simulated month)', function () {
 
   it('reports the two unpolled days as lost coverage, not as up time', () => {
     for (const c of rollupReport.circuits) {
-      expect(c.coveragePct, c.circuitId).to.be.within(((DAYS - 2) / DAYS) * 100 - 0.5, ((DAYS - 2) / DAYS) * 100 + 0.1);
+      const blindDays = blindWindows(c.circuitId).reduce((n, [s, e]) => n + (e - s) / DAY, 0);
+      expect(c.coveragePct, c.circuitId).to.be.within(((DAYS - 2 - blindDays) / DAYS) * 100 - 0.5, ((DAYS - 2 - blindDays) / DAYS) * 100 + 0.1);
       expect(c.availability.unknownS, c.circuitId).to.be.within(2 * 86_400, 2 * 86_400 + 3 * STEP / 1000);
       expect(c.availability.coveragePct, c.circuitId).to.be.below(94);
     }
@@ -232,8 +247,11 @@ describe('reports against the ground truth (a simulated month)', function () {
     for (const c of rollupReport.circuits) {
       const mine = expected.filter((e) => e.circuit === c.circuitId);
       const truthDown = mine.reduce((n, e) => n + (e.to - e.from), 0);
-      expect(Math.abs(c.availability.downS * 1000 - truthDown), `${c.circuitId} downtime`).to.be.at.most(STEP * Math.max(1, mine.length));
-      expect(c.availability.outageCount, c.circuitId).to.equal(mine.length);
+      expect(Math.abs((c.availability.downS + c.availability.upstreamDownS) * 1000 - truthDown), `${c.circuitId} downtime`).to.be.at.most(STEP * Math.max(1, mine.length));
+      expect(c.availability.outageCount + c.availability.upstreamOutageCount, c.circuitId).to.equal(mine.length);
+      // Its own share is the faults on the circuit itself.
+      const own = mine.filter((e) => truthOutages.some((t) => t === e || (t.circuit === c.circuitId && t.from === e.from)));
+      expect(c.availability.outageCount, `${c.circuitId} own outages`).to.equal(own.length);
     }
   });
 
@@ -242,7 +260,9 @@ describe('reports against the ground truth (a simulated month)', function () {
     // Only the county uplink's outage is HDX-WJW's; its own cut-over was planned.
     expect(wjw.outages.map((o) => o.cause)).to.deep.equal(['circuit_down HY-HDX']);
     expect(wjw.outages.some((o) => o.startMs >= MAINTENANCE.fromMs && o.startMs < MAINTENANCE.toMs)).to.equal(false);
-    expect(wjw.availability.downS).to.equal(wjw.outages[0]!.durationS);
+    // And that one is its uplink's: charged there, not to HDX-WJW's own figure.
+    expect(wjw.availability.downS).to.equal(0);
+    expect(wjw.availability.upstreamDownS).to.equal(wjw.outages[0]!.durationS);
     expect(Math.abs(wjw.availability.maintenanceS - 30 * 60)).to.be.at.most(STEP / 1000);
   });
 
@@ -255,6 +275,50 @@ describe('reports against the ground truth (a simulated month)', function () {
     const unicom = rollupReport.carriers.find((c) => c.carrier === 'unicom')!;
     expect(unicom.breaches.map((b) => b.circuitId)).to.deep.equal(['HY-D-SJ']);
     expect(unicom.breaches[0]!.outages).to.have.length(1);
+  });
+
+  it("charges an uplink's outage to the uplink's carrier, listing the departments behind it there, not as their own carriers' breaches", () => {
+    const truthUp = truth.eventsOf('link-up').find((e) => (e as { circuit: string }).circuit === 'HY-HDX')!.ms;
+    const truthDown = truth.eventsOf('link-down').find((e) => (e as { circuit: string }).circuit === 'HY-HDX')!.ms;
+    const behind = topology.circuits.filter((c) => c.upstreamIds.includes('HY-HDX'));
+    expect(behind.map((c) => c.carrier).sort(), 'departments of other carriers behind a 电信 uplink').to.include.members(['mobile', 'unicom']);
+    const telecom = rollupReport.carriers.find((c) => c.carrier === 'telecom')!;
+    expect(telecom.breaches.map((b) => b.circuitId), 'the uplink is below its own SLA').to.include('HY-HDX');
+    const knock = telecom.knockOn.find((k) => k.rootCircuitId === 'HY-HDX')!;
+    expect(knock.impacted.map((i) => i.circuitId)).to.have.members(behind.map((c) => c.id));
+    expect(Math.abs(knock.startMs - truthDown)).to.be.at.most(STEP);
+    expect(Math.abs(knock.durationS * 1000 - (truthUp - truthDown))).to.be.at.most(2 * STEP);
+    for (const c of behind) {
+      const f = rollupReport.circuits.find((x) => x.circuitId === c.id)!;
+      // Four hours down in 28 days would be 99.4%; charged upstream, the line itself met 99.5%.
+      expect(f.availability.met, `${c.id} (${c.carrier}) judged on its own outages`).to.equal(true);
+      expect(f.availability.servicePct!, `${c.id}: what its users had`).to.be.below(99.5);
+      expect(rollupReport.carriers.find((x) => x.carrier === c.carrier)!.breaches.map((b) => b.circuitId)).not.to.include(c.id);
+      for (const o of f.outages.filter((x) => !x.own)) expect(o.chargedTo).to.deep.equal({ type: 'circuit', id: 'HY-HDX', carrier: 'telecom', carrierCircuitId: 'HYDX-MSTP10M-0004' });
+    }
+  });
+
+  it('says every cause in the report language, never the ledger code', async () => {
+    const { causeText } = await import('../../server/reports/reportWords.ts');
+    const rows = rollupReport.circuits.flatMap((c) => c.outages);
+    expect(rows.length).to.be.above(3);
+    for (const o of rows) {
+      const zh = causeText(o, 'zh');
+      expect(zh, o.cause).to.match(/[\u4e00-\u9fff]/);
+      expect(zh, o.cause).not.to.match(/circuit_down|device_unreachable|flapping|\bdown\b/);
+    }
+    const upstream = rows.find((o) => !o.own && o.circuitId === 'HDX-GAJ')!;
+    expect(causeText(upstream, 'zh')).to.equal('上联电路 HY-HDX（中国电信 HYDX-MSTP10M-0004）中断');
+    expect(causeText(upstream, 'en')).to.equal('uplink HY-HDX (China Telecom HYDX-MSTP10M-0004) down');
+  });
+
+  it('gives no capacity advice for a day it has almost no traffic for, and says why', async () => {
+    const day = new Date(GAP.from + 8 * 3_600_000).toISOString().slice(0, 10);
+    const r = await buildReport(sources, parsePeriod(day, TZ), resolveScope(topology, 'network'));
+    for (const c of r.circuits) {
+      expect(c.coveragePct, c.circuitId).to.be.below(80);
+      expect(c.advice, c.circuitId).to.equal('too-little-data');
+    }
   });
 
   it('writes an XLSX whose cells hold the figures as numbers, read back with exceljs', async () => {
@@ -279,6 +343,14 @@ describe('reports against the ground truth (a simulated month)', function () {
     }
     const outages = book.getWorksheet('中断明细')!;
     expect(outages.rowCount - 1).to.equal(county.circuits.reduce((n, c) => n + c.outages.length, 0));
+    // Times are dates a spreadsheet can sort and subtract: the zone's wall clock, as Excel keeps dates.
+    const oHeaders = (outages.getRow(1).values as unknown[]).slice(1);
+    const start = outages.getRow(2).getCell(oHeaders.indexOf('开始') + 1);
+    expect(start.value).to.be.instanceOf(Date);
+    expect(start.numFmt).to.equal('yyyy-mm-dd hh:mm:ss');
+    const first = county.circuits.flatMap((c) => c.outages).find((o) => o.circuitId === outages.getRow(2).getCell(1).value && Math.abs((start.value as Date).getTime() - 8 * 3_600_000 - o.startMs) < 1000);
+    expect(first, 'the cell is the outage start in Asia/Shanghai').to.not.equal(undefined);
+    expect(String(outages.getRow(2).getCell(oHeaders.indexOf('原因') + 1).value)).to.match(/[\u4e00-\u9fff]/);
   });
 
   it('prints a PDF whose pages and text Debian\'s pdftotext reads back', async () => {
@@ -293,6 +365,18 @@ describe('reports against the ground truth (a simulated month)', function () {
     expect(pages).to.be.within(2, 12);
     const text = await run('pdftotext', ['-layout', file, '-']);
     expect(text).to.contain('带宽与 SLA 报表');
+    // Every page says who issued it, for which period, and which page of how many it is.
+    const pageTexts = text.split('\f').filter((p) => p.trim());
+    expect(pageTexts).to.have.length(pages);
+    pageTexts.forEach((p, i) => {
+      // (pdftotext drops the spaces around Chromium's page-number spans)
+      expect(p, `page ${i + 1}`).to.match(new RegExp(`第\\s*${i + 1}\\s*/\\s*${pages}\\s*页`));
+      expect(p, `page ${i + 1}`).to.contain(`出具: ${topology.network.name.zh}`);
+      expect(p, `page ${i + 1}`).to.contain(period.label);
+    });
+    expect(text).not.to.match(/circuit_down|device_unreachable/);
+    // Page 1 is full: the two charts side by side within the page, not the second pushed over.
+    expect(pageTexts[0]).to.contain('分时段平均流量').and.to.contain('最繁忙电路');
     expect(text).to.contain(period.label);
     expect(text).to.contain('Asia/Shanghai');
     for (const c of topology.circuits) expect(text).to.contain(c.carrierCircuitId);

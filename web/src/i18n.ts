@@ -118,6 +118,8 @@ const WORDS = {
   speed: { zh: '速率', en: 'Speed' },
   adminDown: { zh: '管理关闭', en: 'admin down' },
   loading: { zh: '读取中…', en: 'Reading…' },
+  ticket: { zh: '故障工单', en: 'Trouble ticket' },
+  copyTicket: { zh: '复制工单', en: 'Copy ticket' },
   staleData: { zh: '数据已过期', en: 'Data stale for' },
   staleSeconds: { zh: '秒', en: 's' },
   staleConnection: { zh: '与监控服务器的连接已断开，画面不是当前状态', en: 'The connection to the NMS server is lost: this is not the current state' },

@@ -1,6 +1,6 @@
 /** A report in the format asked for: what the CLI writes, the API sends and schedules store. */
 import type { Report } from '../../../shared/reports/reportModel.ts';
-import type { Lang } from '../reportWords.ts';
+import { w, type Lang } from '../reportWords.ts';
 import { reportCsv } from './reportCsv.ts';
 import { reportHtml } from './reportHtml.ts';
 import { htmlToPdf } from './reportPdf.ts';
@@ -28,7 +28,11 @@ export async function renderReport(r: Report, format: ReportFormat, lang: Lang):
     case 'html':
       return Buffer.from(reportHtml(r, lang));
     case 'pdf':
-      return htmlToPdf(reportHtml(r, lang));
+      return htmlToPdf(reportHtml(r, lang), {
+        issuer: `${w(lang, 'issuer')}: ${r.network.name[lang]}`,
+        title: `${w(lang, 'title')} · ${r.scopeName[lang]} · ${r.period.label} (${r.period.timeZone})`,
+        pageLabel: lang === 'zh' ? '第 {page} / {pages} 页' : `${w(lang, 'page')} {page} / {pages}`,
+      });
   }
 }
 

@@ -4,14 +4,20 @@
  */
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import type { CircuitFigures, OutageRow, Report } from '../../../shared/reports/reportModel.ts';
-import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
-import { w, type Lang, type WordKey } from '../reportWords.ts';
+import { utcOffsetSeconds } from '../../../shared/time/zonedTime.ts';
+import { causeText, chargeText, w, type Lang, type WordKey } from '../reportWords.ts';
 
-export type Cell = string | number | null;
+const wallClock = (ms: number, timeZone: string) => new Date(ms + utcOffsetSeconds(timeZone, new Date(ms)) * 1000);
+
+/** How a cell reads on a page: a wall-clock time as "YYYY-MM-DD HH:MM:SS". */
+export const cellText = (v: Cell): string => (v === null ? '–' : v instanceof Date ? v.toISOString().slice(0, 19).replace('T', ' ') : String(v));
+
+/** A time is a Date holding the report zone's wall-clock time in its UTC fields: what a spreadsheet date is. */
+export type Cell = string | number | Date | null;
 
 export interface Column<T> {
   header: WordKey;
-  kind: 'text' | 'number' | 'percent' | 'bps';
+  kind: 'text' | 'number' | 'percent' | 'bps' | 'time';
   value(row: T, lang: Lang): Cell;
 }
 
@@ -41,6 +47,8 @@ export const CIRCUIT_COLUMNS: ReadonlyArray<Column<CircuitFigures>> = [
   { header: 'target', kind: 'percent', value: (c) => c.availability.targetPct },
   { header: 'met', kind: 'text', value: (c, l) => (c.availability.met === null ? w(l, 'unknown') : w(l, c.availability.met ? 'yes' : 'no')) },
   { header: 'downtime', kind: 'number', value: (c) => Math.round(c.availability.downS) },
+  { header: 'upstreamDown', kind: 'number', value: (c) => Math.round(c.availability.upstreamDownS) },
+  { header: 'servicePct', kind: 'percent', value: (c) => round(c.availability.servicePct, 4) },
   { header: 'unknownTime', kind: 'number', value: (c) => Math.round(c.availability.unknownS) },
   { header: 'outages', kind: 'number', value: (c) => c.availability.outageCount },
   { header: 'mttr', kind: 'number', value: (c) => (c.availability.mttrS === null ? null : Math.round(c.availability.mttrS)) },
@@ -56,9 +64,10 @@ export const outageColumns = (r: Report): ReadonlyArray<Column<OutageRow>> => {
     { header: 'circuit', kind: 'text', value: (o) => o.circuitId },
     { header: 'carrier', kind: 'text', value: (o, l) => { const c = byId.get(o.circuitId); return c ? CARRIER_NAMES[c.carrier][l] : ''; } },
     { header: 'carrierNo', kind: 'text', value: (o) => byId.get(o.circuitId)?.carrierCircuitId ?? '' },
-    { header: 'start', kind: 'text', value: (o) => formatLocalTime(o.startMs, r.period.timeZone) },
-    { header: 'end', kind: 'text', value: (o, l) => (o.endMs === null ? w(l, 'ongoing') : formatLocalTime(o.endMs, r.period.timeZone)) },
+    { header: 'start', kind: 'time', value: (o) => wallClock(o.startMs, r.period.timeZone) },
+    { header: 'end', kind: 'time', value: (o, l) => (o.endMs === null ? w(l, 'ongoing') : wallClock(o.endMs, r.period.timeZone)) },
     { header: 'durationMin', kind: 'number', value: (o) => round(o.durationS / 60, 1) },
-    { header: 'cause', kind: 'text', value: (o) => o.cause },
+    { header: 'cause', kind: 'text', value: (o, l) => causeText(o, l) },
+    { header: 'chargedTo', kind: 'text', value: (o, l) => chargeText(o.chargedTo, l) },
   ];
 };

@@ -5,11 +5,12 @@
  */
 import type { Report } from '../../../shared/reports/reportModel.ts';
 import { w, type Lang } from '../reportWords.ts';
-import { CIRCUIT_COLUMNS, type Cell } from './reportColumns.ts';
+import { cellText, CIRCUIT_COLUMNS, type Cell } from './reportColumns.ts';
 
 const field = (v: Cell): string => {
   if (v === null) return '';
   if (typeof v === 'number') return String(v);
+  if (v instanceof Date) return cellText(v);
   // Quoted when it holds a separator, a quote or a line break; a leading =, +, - or @ is made inert for spreadsheets.
   const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

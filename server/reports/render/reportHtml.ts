@@ -12,8 +12,8 @@ import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import { formatRate } from '../../../shared/model/units.ts';
 import type { CircuitFigures, Report } from '../../../shared/reports/reportModel.ts';
 import { escapeHtml as esc } from '../../../shared/text/escapeHtml.ts';
-import { methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
-import { outageColumns, type Cell, type Column } from './reportColumns.ts';
+import { breachText, knockOnText, methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
+import { cellText, outageColumns, type Cell, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, SVGRenderer]);
@@ -29,7 +29,7 @@ function svgChart(width: number, height: number, option: echarts.EChartsCoreOpti
 const mbps = (bps: number | null) => (bps === null ? '–' : bps >= 1e6 ? `${(bps / 1e6).toFixed(2)}M` : `${(bps / 1e3).toFixed(1)}k`);
 const pctText = (v: number | null, digits = 2) => (v === null ? '–' : `${v.toFixed(digits)}%`);
 
-function table<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[], lang: Lang, format: (c: Column<T>, v: Cell) => string = (_c, v) => (v === null ? '–' : String(v))): string {
+function table<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[], lang: Lang, format: (c: Column<T>, v: Cell) => string = (_c, v) => cellText(v)): string {
   if (rows.length === 0) return `<p class="none">${esc(w(lang, 'none'))}</p>`;
   const head = columns.map((c) => `<th>${esc(w(lang, c.header))}</th>`).join('');
   const body = rows.map((r) => `<tr>${columns.map((c) => `<td class="${c.kind}">${esc(format(c, c.value(r, lang)))}</td>`).join('')}</tr>`).join('');
@@ -59,7 +59,7 @@ function circuitRows(r: Report, lang: Lang): string {
 }
 
 const STYLE = `
-@page { size: A4 landscape; margin: 12mm; }
+@page { size: A4 landscape; margin: 16mm 12mm; }
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: #1b1f23; font-size: 10pt; margin: 0; }
 h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; page-break-after: avoid; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2pt 12pt; margin: 6pt 0; } dl.meta dt { color: #555; } dl.meta dd { margin: 0; }
@@ -75,14 +75,14 @@ export function reportHtml(r: Report, lang: Lang): string {
   const t = r.totals;
   const byId = new Map(r.circuits.map((c) => [c.circuitId, c]));
   const kpi = (label: WordKey, value: string) => `<div class="kpi">${esc(w(lang, label))}<b>${esc(value)}</b></div>`;
-  const hourChart = svgChart(520, 220, {
+  const hourChart = svgChart(480, 220, {
     grid: { left: 60, right: 10, top: 10, bottom: 25 },
     xAxis: { type: 'category', data: r.hourProfile.map((h) => String(h.hour)) },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => mbps(v) } },
     series: [{ type: 'bar', data: r.hourProfile.map((h) => (h.bps === null ? null : Math.round(h.bps))), itemStyle: { color: '#3b7dd8' } }],
   });
   const top = r.topBusiest.map((id) => byId.get(id)!).reverse();
-  const topChart = svgChart(520, 220, {
+  const topChart = svgChart(480, 220, {
     grid: { left: 90, right: 20, top: 10, bottom: 25 },
     xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     yAxis: { type: 'category', data: top.map((c) => c.circuitId) },
@@ -91,9 +91,10 @@ export function reportHtml(r: Report, lang: Lang): string {
   const carrierRows = r.carriers
     .map((c) => {
       const breaches = c.breaches.length
-        ? c.breaches.map((b) => `<div class="breach">${esc(`${b.circuitId} (${b.carrierCircuitId}): ${b.availabilityPct.toFixed(3)}% < ${b.targetPct}%`)}</div>${table(outageColumns(r), b.outages, lang)}`).join('')
+        ? c.breaches.map((b) => `<div class="breach">${esc(breachText(b))}</div>${table(outageColumns(r), b.outages, lang)}`).join('')
         : esc(w(lang, 'none'));
-      return `<tr><td>${esc(CARRIER_NAMES[c.carrier][lang])}</td><td class="number">${c.circuits}</td><td class="percent">${esc(pctText(c.availabilityPct, 3))}</td><td class="number">${c.outageCount}</td><td class="number">${c.mttrS === null ? '–' : Math.round(c.mttrS / 60)}</td><td>${breaches}</td></tr>`;
+      const knockOn = c.knockOn.length ? c.knockOn.map((k) => `<div class="knock-on">${esc(knockOnText(k, r, lang))}</div>`).join('') : esc(w(lang, 'none'));
+      return `<tr><td>${esc(CARRIER_NAMES[c.carrier][lang])}</td><td class="number">${c.circuits}</td><td class="percent">${esc(pctText(c.availabilityPct, 3))}</td><td class="number">${c.outageCount}</td><td class="number">${c.mttrS === null ? '–' : Math.round(c.mttrS / 60)}</td><td>${breaches}</td><td>${knockOn}</td></tr>`;
     })
     .join('');
   const list = (ids: string[], f: (c: CircuitFigures) => string) => (ids.length ? `<ol>${ids.map((id) => `<li>${esc(`${id} ${byId.get(id)!.carrierCircuitId} · ${f(byId.get(id)!)}`)}</li>`).join('')}</ol>` : `<p class="none">${esc(w(lang, 'none'))}</p>`);
@@ -113,7 +114,7 @@ export function reportHtml(r: Report, lang: Lang): string {
 <h2>${esc(w(lang, 'topBusiest'))}</h2>${list(r.topBusiest, (c) => pctText(c.utilization.p95Pct, 1))}
 <h2>${esc(w(lang, 'leastUsed'))}</h2>${list(r.leastUsed, (c) => pctText(c.utilization.peakPct, 1))}
 <h2>${esc(w(lang, 'circuits'))}</h2>${circuitRows(r, lang)}
-<h2>${esc(w(lang, 'carriers'))}</h2><table><thead><tr><th>${esc(w(lang, 'carrier'))}</th><th>${esc(w(lang, 'circuits'))}</th><th>${esc(w(lang, 'availability'))}</th><th>${esc(w(lang, 'outages'))}</th><th>${esc(w(lang, 'mttrMin'))}</th><th>${esc(w(lang, 'breaches'))}</th></tr></thead><tbody>${carrierRows}</tbody></table>
+<h2>${esc(w(lang, 'carriers'))}</h2><table><thead><tr><th>${esc(w(lang, 'carrier'))}</th><th>${esc(w(lang, 'circuits'))}</th><th>${esc(w(lang, 'availability'))}</th><th>${esc(w(lang, 'outages'))}</th><th>${esc(w(lang, 'mttrMin'))}</th><th>${esc(w(lang, 'breaches'))}</th><th>${esc(w(lang, 'knockOn'))}</th></tr></thead><tbody>${carrierRows}</tbody></table>
 <h2>${esc(w(lang, 'outageList'))}</h2>${table(outageColumns(r), r.circuits.flatMap((c) => c.outages), lang)}
 <h2>${esc(w(lang, 'methods'))}</h2><ol class="notes">${methodNotes(r, lang).map((n) => `<li>${esc(n)}</li>`).join('')}</ol>
 </body></html>`;

@@ -7,14 +7,14 @@
 import ExcelJS from 'exceljs';
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import type { Report } from '../../../shared/reports/reportModel.ts';
-import { methodNotes, w, type Lang } from '../reportWords.ts';
+import { breachText, knockOnText, methodNotes, w, type Lang } from '../reportWords.ts';
 import { CIRCUIT_COLUMNS, outageColumns, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
-const FORMAT: Record<Column<unknown>['kind'], string | undefined> = { text: undefined, number: '#,##0', percent: '0.00', bps: '#,##0' };
+const FORMAT: Record<Column<unknown>['kind'], string | undefined> = { text: undefined, number: '#,##0', percent: '0.00', bps: '#,##0', time: 'yyyy-mm-dd hh:mm:ss' };
 
 function table<T>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Column<T>>, rows: readonly T[], lang: Lang): void {
-  sheet.columns = columns.map((c) => ({ header: w(lang, c.header), width: c.kind === 'text' ? 22 : 16, style: FORMAT[c.kind] ? { numFmt: FORMAT[c.kind]! } : {} }));
+  sheet.columns = columns.map((c) => ({ header: w(lang, c.header), width: c.kind === 'text' ? 22 : c.kind === 'time' ? 20 : 16, style: FORMAT[c.kind] ? { numFmt: FORMAT[c.kind]! } : {} }));
   sheet.getRow(1).font = { bold: true };
   for (const row of rows) sheet.addRow(columns.map((c) => c.value(row, lang)));
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
@@ -51,9 +51,9 @@ export async function reportXlsx(r: Report, lang: Lang): Promise<Buffer> {
   table(book.addWorksheet(w(lang, 'outageList')), outageColumns(r), r.circuits.flatMap((c) => c.outages), lang);
 
   const carriers = book.addWorksheet(w(lang, 'carriers'));
-  carriers.columns = [w(lang, 'carrier'), w(lang, 'circuits'), w(lang, 'availability'), w(lang, 'outages'), w(lang, 'mttr'), w(lang, 'breaches')].map((header, i) => ({ header, width: i === 5 ? 60 : 18 }));
+  carriers.columns = [w(lang, 'carrier'), w(lang, 'circuits'), w(lang, 'availability'), w(lang, 'outages'), w(lang, 'mttr'), w(lang, 'breaches'), w(lang, 'knockOn')].map((header, i) => ({ header, width: i >= 5 ? 60 : 18 }));
   carriers.getRow(1).font = { bold: true };
-  for (const c of r.carriers) carriers.addRow([CARRIER_NAMES[c.carrier][lang], c.circuits, c.availabilityPct, c.outageCount, c.mttrS === null ? null : Math.round(c.mttrS), c.breaches.map((b) => `${b.circuitId} (${b.carrierCircuitId}) ${b.availabilityPct.toFixed(3)}% < ${b.targetPct}%`).join('; ')]);
+  for (const c of r.carriers) carriers.addRow([CARRIER_NAMES[c.carrier][lang], c.circuits, c.availabilityPct, c.outageCount, c.mttrS === null ? null : Math.round(c.mttrS), c.breaches.map((b) => breachText(b)).join('; '), c.knockOn.map((k) => knockOnText(k, r, lang)).join('; ')]);
   carriers.getColumn(3).numFmt = '0.000';
 
   const hours = book.addWorksheet(w(lang, 'busiestHours'));

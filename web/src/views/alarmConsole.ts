@@ -8,6 +8,9 @@ import { CAN } from '../../../shared/auth/roles.ts';
 import { ALARM_KINDS, SEVERITIES, type Alarm } from '../../../shared/alarms/types.ts';
 import { get, post } from '../api.ts';
 import { button, el, formatDuration, formatTime } from '../dom.ts';
+import { evidenceText } from '../../../shared/alarms/alarmWords.ts';
+import { CARRIER_NAMES } from '../../../shared/model/types.ts';
+import { formatRate } from '../../../shared/model/units.ts';
 import { KIND_NAMES, SEVERITY_NAMES, t, type Lang } from '../i18n.ts';
 import { circuitRoute, siteRoute, type View, type ViewContext } from './view.ts';
 
@@ -120,20 +123,38 @@ export function alarmConsoleView(ctx: ViewContext): View {
       el('td', {}, KIND_NAMES[a.kind][lang], a.maintenance ? el('span', { class: 'tag' }, t(lang, 'inMaintenance')) : null),
       el('td', {}, subjectLabel(ctx, a, lang)),
       el('td', {}, formatTime(a.startedAtMs)),
-      el('td', {}, formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang)),
+      // Active alarms tick (see the timer below); an ended one keeps its length.
+      el('td', { class: 'duration', ...(a.endedAtMs === null ? { 'data-since': String(a.startedAtMs) } : {}) }, formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang)),
       el('td', { class: 'ack-state' }, a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by}${a.ack.comment ? ` · ${a.ack.comment}` : ''}` : '', shelved ? el('div', {}, `${t(lang, 'shelved')} ${formatTime(a.shelvedUntilMs, false)}`) : null),
       el('td', { class: 'num' }, impacted ? String(impacted) : ''),
       actions,
     );
     const out: HTMLElement[] = [tr];
     if (impacted) {
-      // The circuits behind a root alarm, under it: what the on-call person tells the departments.
-      const list = el('td', { colspan: '8' }, el('span', { class: 'label' }, `${t(lang, 'impacted')}: `), ...a.impactedCircuits.flatMap((id) => [el('a', { href: circuitRoute(id) }, id), ' ']));
+      // The departments behind a root alarm, under it: who the on-call person calls, and which carrier numbers they will be asked for.
+      const list = el(
+        'td',
+        { colspan: '8' },
+        el('span', { class: 'label' }, `${t(lang, 'impacted')} (${impacted}): `),
+        el('ul', { class: 'impacted-list' }, ...a.impactedCircuits.map((id) => impactedLine(ctx, id))),
+      );
       out.push(el('tr', { class: 'impacted', 'data-impacted-of': a.id }, list));
     }
     // Who was told: a push a crash left uncertain (it may have arrived, and is not sent twice) is marked.
     const pushes = (a.pushes ?? []).map((p) => el('span', { class: `push push-${p.state}`, 'data-push-state': p.state }, `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`));
-    const detail = el('tr', { class: 'detail' }, el('td', { colspan: '8' }, a.detail, pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null));
+    const ticket = el('textarea', { class: 'ticket', readonly: '', rows: '6', 'aria-label': t(lang, 'ticket') });
+    ticket.value = troubleTicket(ctx, a);
+    const copy = button(t(lang, 'copyTicket'), () => {
+      ticket.hidden = false;
+      ticket.select();
+      void navigator.clipboard?.writeText(ticket.value).catch(() => undefined);
+    }, { class: 'copy-ticket' });
+    ticket.hidden = true;
+    const detail = el(
+      'tr',
+      { class: 'detail' },
+      el('td', { colspan: '8' }, el('span', { class: 'evidence' }, evidenceText(a, lang)), ' ', copy, pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null, ticket),
+    );
     out.push(detail);
     return out;
   };
@@ -144,7 +165,7 @@ export function alarmConsoleView(ctx: ViewContext): View {
       (a) =>
         (!filter.severity || a.severity === filter.severity) &&
         (!filter.kind || a.kind === filter.kind) &&
-        (!filter.text || [a.subject.id, a.detail, ...a.impactedCircuits, data.circuits.get(a.subject.id)?.carrierCircuitId ?? ''].some((s) => s.toLowerCase().includes(filter.text))),
+        (!filter.text || [a.subject.id, evidenceText(a, lang), ...a.impactedCircuits, data.circuits.get(a.subject.id)?.carrierCircuitId ?? ''].some((s) => s.toLowerCase().includes(filter.text))),
     );
     // A redraw (a new alarm arrives) must not lose a comment being typed.
     const typing = new Map([...body.querySelectorAll<HTMLInputElement>('tr[data-alarm] .ack-comment')].map((i) => [i.closest('tr')!.dataset.alarm!, { value: i.value, focused: document.activeElement === i }]));
@@ -171,5 +192,62 @@ export function alarmConsoleView(ctx: ViewContext): View {
     void refetch().then(draw);
   });
   draw();
-  return { node, dispose: off };
+  const ticking = setInterval(() => {
+    const now = Date.now();
+    for (const cell of body.querySelectorAll<HTMLElement>('td.duration[data-since]')) cell.textContent = formatDuration((now - Number(cell.dataset.since)) / 1000, lang);
+  }, 1000);
+  return {
+    node,
+    dispose: () => {
+      off();
+      clearInterval(ticking);
+    },
+  };
+}
+
+/** One impacted circuit as the on-call person needs it: the department, its contact, the carrier and its circuit number. */
+function impactedLine(ctx: ViewContext, circuitId: string): HTMLElement {
+  const { data, lang } = ctx;
+  const c = data.circuits.get(circuitId);
+  const site = c ? data.sites.get(c.ownerSiteId) : undefined;
+  return el(
+    'li',
+    { 'data-circuit': circuitId },
+    el('a', { href: circuitRoute(circuitId) }, circuitId),
+    site ? ` ${site.name[lang]}` : '',
+    site?.contact ? el('span', { class: 'contact' }, ` ${site.contact.name} ${site.contact.phone}`) : '',
+    c ? el('span', { class: 'carrier-no' }, ` · ${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`) : '',
+  );
+}
+
+/**
+ * The alarm as a trouble ticket, in Chinese whatever the page's language:
+ * what is pasted into the carrier's repair line or the duty log.
+ */
+export function troubleTicket(ctx: ViewContext, a: Alarm): string {
+  const { data } = ctx;
+  const lines = [`【故障工单】${SEVERITY_NAMES[a.severity].zh}告警`];
+  if (a.subject.type === 'circuit') {
+    const c = data.circuits.get(a.subject.id);
+    lines.push(`故障电路：${a.subject.id}${c?.name ? ` ${c.name.zh}` : ''} ${KIND_NAMES[a.kind].zh}`);
+    if (c) lines.push(`运营商：${CARRIER_NAMES[c.carrier].zh}　电路编号：${c.carrierCircuitId}　带宽：${formatRate(c.bandwidthBps)}`);
+  } else {
+    const d = data.devices.get(a.subject.id);
+    const site = d ? data.sites.get(d.siteId) : undefined;
+    lines.push(`故障设备：${d?.name?.zh ?? a.subject.id}${site ? `（${site.name.zh}）` : ''} ${KIND_NAMES[a.kind].zh}`);
+  }
+  const ended = a.endedAtMs !== null;
+  lines.push(`开始时间：${formatTime(a.startedAtMs)}${ended ? `　恢复时间：${formatTime(a.endedAtMs!)}` : ''}　${ended ? '历时' : '已持续'}：${formatDuration(((a.endedAtMs ?? Date.now()) - a.startedAtMs) / 1000, 'zh')}`);
+  lines.push(`告警依据：${evidenceText(a, 'zh')}`);
+  if (a.impactedCircuits.length) {
+    lines.push(`受影响电路（${a.impactedCircuits.length} 条）：`);
+    for (const id of a.impactedCircuits) {
+      const c = data.circuits.get(id);
+      const site = c ? data.sites.get(c.ownerSiteId) : undefined;
+      lines.push(`  ${id} ${site?.name.zh ?? ''}${site?.contact ? `（联系人 ${site.contact.name} ${site.contact.phone}）` : ''}${c ? `　${CARRIER_NAMES[c.carrier].zh} ${c.carrierCircuitId}` : ''}`);
+    }
+  }
+  if (a.ack) lines.push(`已确认：${a.ack.by}${a.ack.comment ? `　${a.ack.comment}` : ''}`);
+  lines.push(`告警编号：${a.id}`);
+  return lines.join('\n');
 }
