@@ -22,7 +22,10 @@ export function siteView(ctx: ViewContext, siteId: string): View {
   const upstream = new Map<string, Site>();
   for (const c of circuits) for (const s of data.endSites(c)) if (s && !inScope.has(s.id)) upstream.set(s.id, s);
   const spread = (list: readonly Site[], i: number) => (list.length <= 1 ? 0 : (i / (list.length - 1) - 0.5) * Math.max(1, list.length / 6));
-  const columns: Array<readonly Site[]> = [[...upstream.values()], [site], children];
+  // A city has ~90 sites below it: one column of them is a stack of unreadable labels, so they wrap into columns of at most 16.
+  const perColumn = 16;
+  const childColumns = Array.from({ length: Math.ceil(children.length / perColumn) }, (_, k) => children.slice(k * perColumn, (k + 1) * perColumn));
+  const columns: Array<readonly Site[]> = [[...upstream.values()], [site], ...childColumns];
   const position = new Map<string, { x: number; y: number }>();
   columns.forEach((col, x) => col.forEach((s, i) => position.set(s.id, { x: x * 1.2, y: spread(col, i) })));
 
