@@ -78,11 +78,15 @@ describe('alarms end to end against the ground truth (simulated network, local w
     expect(Math.abs(cleared.endedAtMs! - up.ms), 'end').to.be.below(1000);
     expect(Math.abs(cleared.endedAtMs! - cleared.startedAtMs - (up.ms - down.ms)), 'length').to.be.below(1000);
 
-    // The SLA ledger lost the same time on the uplink and on each department behind it.
-    for (const id of ['HY-HYX', ...behind]) {
-      const a = product.ledger.availability(id, down.ms - 60_000, Date.now(), product.alarms.engine.active(), Date.now());
-      expect(Math.abs(a.downS * 1000 - (up.ms - down.ms)), `${id} downtime`).to.be.below(1000);
-      expect(a.outageCount, id).to.equal(1);
+    // The SLA ledger charged the time to the uplink; each department behind it lost the same time, from upstream.
+    const ledgerOf = (id: string) => product.ledger.availability(id, down.ms - 60_000, Date.now(), product.alarms.engine.active(), Date.now());
+    const uplink = ledgerOf('HY-HYX');
+    expect(Math.abs(uplink.downS * 1000 - (up.ms - down.ms)), 'HY-HYX downtime').to.be.below(1000);
+    expect([uplink.outageCount, uplink.upstreamOutageCount]).to.deep.equal([1, 0]);
+    for (const id of behind) {
+      const a = ledgerOf(id);
+      expect(Math.abs(a.upstreamDownS * 1000 - (up.ms - down.ms)), `${id} downtime from upstream`).to.be.below(1000);
+      expect([a.downS, a.outageCount, a.upstreamOutageCount], id).to.deep.equal([0, 0, 1]);
     }
 
     // The history reached InfluxDB as alarm_event points, read back over plain HTTP.

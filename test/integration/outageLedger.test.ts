@@ -75,9 +75,12 @@ describe('outage ledger', () => {
       expect(a.availabilityPct).to.be.closeTo((100 * (a.knownS - 2400)) / a.knownS, 1e-9);
       expect(a.knownS).to.equal(10 * 3600 - a.unknownS - 3600);
 
-      // The department behind it lost the same 40 minutes, caused upstream.
+      // The department behind it lost the same 40 minutes, caused upstream: charged to HY-HYX, not to its own figure.
       const d = ledger.availability(dept, DAY0, DAY0 + 10 * H, [], now);
-      expect(d.downS).to.equal(40 * 60);
+      expect(d.upstreamDownS).to.equal(40 * 60);
+      expect([d.downS, d.outageCount, d.upstreamOutageCount]).to.deep.equal([0, 0, 2]);
+      expect(d.availabilityPct).to.equal(100);
+      expect(d.serviceAvailabilityPct).to.be.closeTo((100 * d.knownS) / (d.knownS + 2400), 1e-9);
       expect(d.outages.map((o) => o.cause)).to.deep.equal(['circuit_down HY-HYX', 'circuit_down HY-HYX', 'circuit_down HY-HYX']);
 
       // An outage still open counts up to now.
@@ -163,7 +166,8 @@ describe('outage ledger', () => {
       expect(after.downS).to.equal(before.downS);
       // Behind the uplink too: no department lost time.
       const dept = topology.circuits.find((c) => c.upstreamIds.includes('HY-HYX'))!.id;
-      expect(ledger.availability(dept, monthStart, now, [], now).downS).to.equal(0);
+      const behind = ledger.availability(dept, monthStart, now, [], now);
+      expect([behind.downS, behind.upstreamDownS]).to.deep.equal([0, 0]);
       service.stop();
       journal.close();
       ledger.close();

@@ -32,7 +32,8 @@ export function formatTraffic(bps: number | null | undefined): string {
   if (bps === null || bps === undefined || !Number.isFinite(bps)) return '–';
   const [d, unit] = bps >= 1e9 ? [1e9, 'G'] : bps >= 1e6 ? [1e6, 'M'] : bps >= 1e3 ? [1e3, 'k'] : [1, ''];
   const v = bps / d;
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1).replace(/\.0$/, '') : v.toFixed(2).replace(/\.?0+$/, '')}${unit}bps`;
+  // Through Number, so trailing zeros go but a zero stays "0" (a down link reads 0bps, not "bps").
+  return `${Number(v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2))}${unit}bps`;
 }
 
 /** yyyy-mm-dd hh:mm:ss in Asia/Shanghai. */
