@@ -71,6 +71,9 @@ describe('console in Chromium (end to end)', function () {
     const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.circuit));
     expect(shown).to.have.members(product.topology.circuits.map((c) => c.id));
     await page.waitForFunction("document.querySelectorAll('tr[data-status=up]').length > 80", undefined, { timeout: 20_000 });
+    // Nothing active yet: the alarm count is not painted red.
+    expect(await page.locator('#nav-alarm-count').textContent()).to.equal(String(product.alarms.engine.active().length));
+    if (product.alarms.engine.active().length === 0) expect(await page.locator('#nav-alarm-count').getAttribute('class')).to.equal('count zero');
     await shot(page, 'overview');
     await shot(page, 'overview-full', true);
   });
@@ -86,6 +89,7 @@ describe('console in Chromium (end to end)', function () {
     expect(await page.locator('#kpi-down').textContent()).to.match(/中断电路 [1-9]/);
     expect(Number(await page.locator('#map').getAttribute('data-down'))).to.be.at.least(1);
     await waitFor('the alarm counted', async () => Number(await page.locator('#nav-alarm-count').textContent()) > 0, 15_000);
+    expect(await page.locator('#nav-alarm-count').getAttribute('class'), 'red once something is active').to.equal('count');
     await shot(page, 'overview-uplink-down');
   });
 
@@ -278,6 +282,18 @@ describe('console in Chromium (end to end)', function () {
     await page.fill('#report-to', '2026-10-01');
     await page.click('#report-form button[type=submit]');
     await waitFor('the refusal', async () => ((await page.locator('#report-message').textContent()) ?? '').includes('query.period'), 10_000);
+  });
+
+  it('spreads the sites below the city over columns, not one stack of labels', async () => {
+    const city = product.topology.sites.find((s) => s.level === 'city')!;
+    const below = product.topology.sites.filter((s) => s.parentId === city.id).length;
+    expect(below, 'a city with many sites below it').to.be.above(40);
+    await page.goto(`${product.console.url}/#/site/${city.id}`);
+    await page.waitForSelector('body[data-ready=site-zh]');
+    expect(Number(await page.locator('#site-map').getAttribute('data-tallest'))).to.be.at.most(16);
+    expect(Number(await page.locator('#site-map').getAttribute('data-columns'))).to.be.at.least(2 + Math.ceil(below / 16));
+    await page.waitForTimeout(500);
+    await shot(page, 'city');
   });
 
   it('switches to English', async () => {

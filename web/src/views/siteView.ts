@@ -29,7 +29,7 @@ export function siteView(ctx: ViewContext, siteId: string): View {
   const position = new Map<string, { x: number; y: number }>();
   columns.forEach((col, x) => col.forEach((s, i) => position.set(s.id, { x: x * 1.2, y: spread(col, i) })));
 
-  const mapBox = el('div', { id: 'site-map', class: 'map' });
+  const mapBox = el('div', { id: 'site-map', class: 'map', 'data-columns': String(columns.length), 'data-tallest': String(Math.max(...columns.map((c) => c.length))) });
   const table = circuitTable(ctx, circuits);
   const devices = data.topology.devices.filter((d) => d.siteId === site.id);
   const deviceRows = el('tbody');
