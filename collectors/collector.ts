@@ -144,7 +144,8 @@ export class Collector {
 
   /** The shortest interval of any pollable device: how far apart fresh results at most are (60 s with none). */
   get shortestIntervalMs(): number {
-    return Math.min(...[...this.pollers.values()].map((p) => this.intervalOf(p.device)), 60_000);
+    const intervals = [...this.pollers.values()].map((p) => this.intervalOf(p.device));
+    return intervals.length ? Math.min(...intervals) : 60_000;
   }
 
   /** Starts polling every device on its interval. */
