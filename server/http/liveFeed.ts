@@ -10,28 +10,13 @@
  * screen can tell "nothing changed" from "nothing is arriving" and say its
  * data is stale rather than keep showing the last green.
  */
-import type { CircuitLive, DeviceLive, LiveState } from '../../shared/live/liveState.ts';
+import type { CircuitLive, DeviceLive, LiveFreshness, LiveHeartbeat, LiveState } from '../../shared/live/liveState.ts';
 
 export interface LiveBatch {
   type: 'status';
   seq: number;
   circuits: CircuitLive[];
   devices: DeviceLive[];
-}
-
-/** How current the live state is: what a screen needs to judge its own age. */
-export interface LiveFreshness {
-  /** When (server clock) the last poll result or trap reached the live state; null before the first. */
-  lastUpdateMs: number | null;
-  /** The shortest poll interval configured: results should never be further apart than this. */
-  pollIntervalMs: number;
-}
-
-export interface LiveHeartbeat extends LiveFreshness {
-  type: 'heartbeat';
-  seq: number;
-  /** The server's clock when sent: the page compares lastUpdateMs with it, never with its own clock. */
-  atMs: number;
 }
 
 export interface LiveFeedOptions {

@@ -47,6 +47,22 @@ export interface DeviceLive {
   error: string | null;
 }
 
+/** How current the live state is: what a screen needs to judge its own age. */
+export interface LiveFreshness {
+  /** When (server clock) the last poll result or trap reached the live state; null before the first. */
+  lastUpdateMs: number | null;
+  /** The shortest poll interval configured: results should never be further apart than this. */
+  pollIntervalMs: number;
+}
+
+/** Sent over the WebSocket between batches (server/http/liveFeed.ts), read by the console. */
+export interface LiveHeartbeat extends LiveFreshness {
+  type: 'heartbeat';
+  seq: number;
+  /** The server's clock when sent: the page compares lastUpdateMs with it, never with its own clock. */
+  atMs: number;
+}
+
 export type LiveEvent = { kind: 'circuit'; circuit: CircuitLive } | { kind: 'device'; device: DeviceLive };
 
 export class LiveState {

@@ -6,7 +6,7 @@
  * and redraw when told.
  */
 import type { Alarm } from '../../shared/alarms/types.ts';
-import type { CircuitLive, DeviceLive } from '../../shared/live/liveState.ts';
+import type { CircuitLive, DeviceLive, LiveFreshness } from '../../shared/live/liveState.ts';
 import type { Circuit, Device, LocalizedName, Site, SlaTier } from '../../shared/model/types.ts';
 import { get } from './api.ts';
 
@@ -24,14 +24,10 @@ interface StatusBatch {
   devices: DeviceLive[];
 }
 
-/** What the server says of how current its state is (server/http/liveFeed.ts). */
-interface Freshness {
-  atMs: number;
-  lastUpdateMs: number | null;
-  pollIntervalMs: number;
-}
+/** What the server says of how current its state is, at its own clock's `atMs`. */
+type Freshness = LiveFreshness & { atMs: number };
 
-type Snapshot = StatusBatch & { asOfMs: number; lastUpdateMs: number | null; pollIntervalMs: number };
+type Snapshot = StatusBatch & LiveFreshness & { asOfMs: number };
 
 export type Change = 'status' | 'alarms' | 'connection';
 
