@@ -49,7 +49,7 @@ export class PollScheduler {
   start(): void {
     this.#stopped = false;
     const t = this.now();
-    for (const s of this.#slots) s.due = t + Math.floor(offset(s.job.id) * s.job.intervalMs * this.jitter);
+    for (const s of this.#slots) s.due = t + Math.floor(startOffset(s.job.id) * s.job.intervalMs * this.jitter);
     this.tick();
   }
 
@@ -121,9 +121,20 @@ export class PollScheduler {
   }
 }
 
-/** A device's start offset as a fraction of its interval, fixed by its id. */
-function offset(id: string): number {
+/**
+ * A device's start offset as a fraction of its interval, fixed by its id.
+ * FNV-1a alone leaves ids that differ in their last character (hy-dept-1,
+ * hy-dept-2, ...) within a few per cent of each other, so the polls of a
+ * whole county would start together; the final mix (MurmurHash3's fmix32)
+ * spreads them over the interval.
+ */
+export function startOffset(id: string): number {
   let h = 2166136261;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 4294967296;
 }
