@@ -17,6 +17,8 @@ declare -A PROVIDER=(
   [chromium]=chromium
   # The report tests read the PDF's text back with pdftotext.
   [pdftotext]=poppler-utils
+  # The circuit-quality prober's ICMP method (many targets in one process, as LibreNMS and Smokeping use it).
+  [fping]=fping
 )
 
 missing=()

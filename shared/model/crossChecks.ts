@@ -63,6 +63,13 @@ export function crossCheck(raw: unknown, at: SourceLocator): Diagnostic[] {
     if (sla !== undefined && !tiers.includes(sla)) {
       report([...path, 'sla'], `unknown SLA tier "${sla}" (defined: ${tiers.join(', ') || 'none'})`);
     }
+    if (isRecord(c.probe) && c.probe.address === undefined) {
+      const zDevice = isRecord(c.z) ? str(c.z.device) : undefined;
+      const zAt = zDevice === undefined ? undefined : deviceIndex.get(zDevice);
+      if (zAt === undefined || devices[zAt]!.address === undefined) {
+        report([...path, 'probe'], `circuit "${id}" asks for a probe, but its Z end has no address to probe; give probe.address (or probe: false)`);
+      }
+    }
     const owner = str(c.owner);
     const ownerAt = owner === undefined ? undefined : siteIndex.get(owner);
     if (owner !== undefined && ownerAt === undefined) report([...path, 'owner'], `unknown owner site "${owner}"`);

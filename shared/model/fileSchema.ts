@@ -9,7 +9,7 @@ import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { parseManagementAddress } from '../net/managementAddress.ts';
 import { invisibleCharacter } from '../input/inputBounds.ts';
 import { durationSchema, rateSchema } from './unitSchemas.ts';
-import { CARRIERS, DEVICE_ROLES, SITE_LEVELS, VENDORS } from './types.ts';
+import { CARRIERS, DEVICE_ROLES, PROBE_METHODS, SITE_LEVELS, VENDORS } from './types.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const id = z
@@ -71,8 +71,19 @@ const snmpProfileSchema = z
   .pipe(z.discriminatedUnion('version', [snmpV12, snmpV3]));
 
 const percent = z.number().gt(0).max(100);
+const milliseconds = z.number().gt(0).max(10_000);
 const slaTier = z
-  .strictObject({ availability: percent, utilizationWarn: percent, utilizationCritical: percent })
+  .strictObject({
+    availability: percent,
+    utilizationWarn: percent,
+    utilizationCritical: percent,
+    /** Round-trip delay (时延) the carrier promises, measured as a round's median. */
+    latencyMs: milliseconds.optional(),
+    /** Packet loss (丢包率) in percent. */
+    lossPct: percent.optional(),
+    /** Jitter (抖动): mean difference of consecutive round trips. */
+    jitterMs: milliseconds.optional(),
+  })
   .refine((t) => t.utilizationWarn < t.utilizationCritical, {
     path: ['utilizationWarn'],
     message: 'utilizationWarn must be below utilizationCritical',
@@ -141,6 +152,30 @@ const circuitEnd = z.strictObject({
   external: localizedName.optional(),
 });
 
+// Bounded so a round's packets are at least 100 ms apart: closer, they are a burst,
+// which measures a queue's tail rather than the line.
+const probeCount = z.number().int().min(1).max(100);
+const probeInterval = durationSchema.refine((s) => s >= 10 && s <= 3600, { message: 'must be between 10s and 1h' });
+const probeMethod = z.enum(PROBE_METHODS);
+const probeSettings = z.strictObject({ method: probeMethod.optional(), count: probeCount.optional(), interval: probeInterval.optional() });
+const probeObject = z
+  .strictObject({ address: managementAddress.optional(), method: probeMethod.optional(), count: probeCount.optional(), interval: probeInterval.optional() })
+  .superRefine((p, ctx) => {
+    if (p.address?.port != null && p.method !== 'udp-echo') ctx.addIssue({ code: 'custom', path: ['address'], message: 'only the udp-echo method takes a port; ICMP echo has none' });
+  });
+// `false`, or the settings. Not a z.union: its "Invalid input" would hide which setting is wrong.
+const circuitProbe = z.unknown().transform((v, ctx): false | z.output<typeof probeObject> => {
+  if (v === false) return false;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    ctx.issues.push({ code: 'custom', input: v, message: 'must be false, or the probe settings { address, method, count, interval }' });
+    return z.NEVER;
+  }
+  const parsed = probeObject.safeParse(v);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', input: v, path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
 const circuit = z.strictObject({
   id,
   name: localizedName.optional(),
@@ -151,12 +186,14 @@ const circuit = z.strictObject({
   z: circuitEnd,
   sla: id,
   owner: id,
+  /** Quality probing of the far end: false to skip, or where and how (default: the Z device's address, ICMP). */
+  probe: circuitProbe.optional(),
 });
 
 export const topologyFileSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only topology format so far)' }),
   network: z.strictObject({ id, name: localizedName, timezone }),
-  defaults: z.strictObject({ pollInterval: pollInterval.optional() }).optional(),
+  defaults: z.strictObject({ pollInterval: pollInterval.optional(), probe: probeSettings.optional() }).optional(),
   snmpProfiles: z.record(id, snmpProfileSchema),
   slaTiers: z.record(id, slaTier),
   sites: z.array(site).min(1),

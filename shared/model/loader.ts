@@ -9,9 +9,11 @@ import { InputFileError } from '../input/diagnostics.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
 import { topologyFileSchema, type CircuitEndFile, type TopologyFile } from './fileSchema.ts';
 import { Topology } from './topology.ts';
-import type { Circuit, CircuitEnd, Device, InterfaceRef, Site, SlaTier, SnmpProfile } from './types.ts';
+import { UDP_ECHO_PORT, type Circuit, type CircuitEnd, type CircuitProbe, type Device, type InterfaceRef, type Site, type SlaTier, type SnmpProfile } from './types.ts';
 
 const DEFAULT_POLL_INTERVAL_S = 60;
+/** As LibreNMS and Smokeping do: 20 echoes a minute, spread over the minute. */
+export const DEFAULT_PROBE = { method: 'icmp', count: 20, intervalSeconds: 60 } as const;
 
 /**
  * Reads and validates a topology file.
@@ -73,6 +75,25 @@ function buildTopology(f: TopologyFile, file: string): Topology {
   for (const c of f.circuits) {
     if (c.z.device) zDevices.set(c.z.device, [...(zDevices.get(c.z.device) ?? []), c.id]);
   }
+  const addressOf = new Map(f.devices.map((d) => [d.id, d.address ?? null]));
+  const probeDefaults = f.defaults?.probe;
+  const probeOf = (c: TopologyFile['circuits'][number]): CircuitProbe | null => {
+    if (c.probe === false) return null;
+    const own = c.probe ?? {};
+    const zDevice = c.z.device ?? null;
+    const target = own.address ?? (zDevice ? addressOf.get(zDevice) : null) ?? null;
+    if (!target) return null;
+    const method = own.method ?? probeDefaults?.method ?? DEFAULT_PROBE.method;
+    return {
+      address: target.host,
+      // A device's address may name its SNMP port; the echo service has its own.
+      port: method === 'udp-echo' ? (own.address?.port ?? UDP_ECHO_PORT) : null,
+      method,
+      count: own.count ?? probeDefaults?.count ?? DEFAULT_PROBE.count,
+      intervalSeconds: own.interval ?? probeDefaults?.interval ?? DEFAULT_PROBE.intervalSeconds,
+      deviceId: own.address ? null : zDevice,
+    };
+  };
   const circuits: Circuit[] = f.circuits.map((c) => {
     const z = toEnd(c.z);
     return {
@@ -87,6 +108,7 @@ function buildTopology(f: TopologyFile, file: string): Topology {
       ownerSiteId: c.owner,
       upstreamIds: (zDevices.get(c.a.device!) ?? []).filter((id) => id !== c.id),
       level: z.kind === 'external' ? 'external' : levelOf.get(siteOfDevice.get(z.deviceId)!)!,
+      probe: probeOf(c),
     };
   });
 
@@ -115,6 +137,7 @@ function buildTopology(f: TopologyFile, file: string): Topology {
         availabilityPct: t.availability,
         utilizationWarnPct: t.utilizationWarn,
         utilizationCriticalPct: t.utilizationCritical,
+        quality: { latencyMs: t.latencyMs ?? null, lossPct: t.lossPct ?? null, jitterMs: t.jitterMs ?? null },
       },
     ]),
   );

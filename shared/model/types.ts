@@ -104,6 +104,37 @@ export interface SlaTier {
   availabilityPct: number;
   utilizationWarnPct: number;
   utilizationCriticalPct: number;
+  /** Quality limits the carrier promises (null: the contract names none). */
+  quality: QualityLimits;
+}
+
+/** A leased line's promised quality: round-trip delay, loss and jitter. */
+export interface QualityLimits {
+  latencyMs: number | null;
+  lossPct: number | null;
+  jitterMs: number | null;
+}
+
+/**
+ * How a circuit's far end is probed: ICMP echo through fping (real networks),
+ * or UDP echo (RFC 862), which the simulator's devices answer on loopback.
+ */
+export const PROBE_METHODS = ['icmp', 'udp-echo'] as const;
+export type ProbeMethod = (typeof PROBE_METHODS)[number];
+
+export const UDP_ECHO_PORT = 7;
+
+export interface CircuitProbe {
+  /** The far end's address: the Z device's management address unless topology.yaml names another. */
+  address: string;
+  /** UDP port for udp-echo (7 unless the address names one); null for ICMP. */
+  port: number | null;
+  method: ProbeMethod;
+  /** Packets per round, spread evenly over the interval. */
+  count: number;
+  intervalSeconds: number;
+  /** The Z device whose address is probed, when the address is its. */
+  deviceId: string | null;
 }
 
 /** Derived class of a circuit, from the level of the site at its far (Z) end. */
@@ -125,4 +156,6 @@ export interface Circuit {
   /** Derived: circuits whose Z end is this circuit's A device, i.e. the path upstream. */
   upstreamIds: readonly string[];
   level: CircuitLevel;
+  /** How its quality is measured; null when it is not (probe: false, or a far end with no address). */
+  probe: CircuitProbe | null;
 }
