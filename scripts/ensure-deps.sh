@@ -19,6 +19,8 @@ declare -A PROVIDER=(
   [pdftotext]=poppler-utils
   # The circuit-quality prober's ICMP method (many targets in one process, as LibreNMS and Smokeping use it).
   [fping]=fping
+  # The circuit-quality tests drop echoes in the kernel with an nftables rule whose counter is their truth.
+  [nft]=nftables
 )
 
 missing=()
