@@ -9,7 +9,6 @@ import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { Circuit, Device } from '../shared/model/types.ts';
-import { formatRate } from '../shared/model/units.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { computeRates, IF_OPER_UP, statusSplit, utilizationPct, type InterfaceReading, type RateOutcome } from './engine/counterEngine.ts';
 import { DevicePoller, REAL_REFRESH_DETECTION, type DevicePoll, type InterfaceResult, type PolledInterfaceSpec, type RefreshDetection } from './poll/devicePoller.ts';
@@ -17,6 +16,7 @@ import { PollScheduler } from './scheduler/pollScheduler.ts';
 import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
 import { UdpMux } from './snmp/udpMux.ts';
+import { circuitTags } from './write/circuitTags.ts';
 import type { Point } from './write/lineProtocol.ts';
 
 /** How long a device's inventory is served from memory before it is read again. */
@@ -405,16 +405,7 @@ export class Collector {
       timeMs: atMs,
     });
     if (this.measuredEnd(circuit) !== result.spec.end) return points;
-    const owner = this.o.topology.site(circuit.ownerSiteId);
-    const tags = {
-      circuit: circuit.id,
-      carrier: circuit.carrier,
-      bandwidth: formatRate(circuit.bandwidthBps),
-      level: circuit.level,
-      site: owner.id,
-      county: owner.countyId,
-      city: owner.cityId,
-    };
+    const tags = circuitTags(this.o.topology, circuit);
     if (rate) {
       // The circuit frame is the A end's: a Z-end reading is swapped.
       const [inBps, outBps] = result.spec.end === 'a' ? [rate.inBps, rate.outBps] : [rate.outBps, rate.inBps];

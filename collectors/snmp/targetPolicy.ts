@@ -30,6 +30,23 @@ export function targetCheck(topology: Topology, production: boolean): TargetChec
 }
 
 /**
+ * Which addresses the circuit prober may send echoes to: the same rule, with
+ * the addresses topology.yaml names for probing (a circuit's probe.address,
+ * else its Z device's address) in place of the SNMP agents. Port 0 is ICMP.
+ */
+export function probeTargetCheck(topology: Topology, production: boolean): TargetCheck {
+  const allowed = new Set(topology.circuits.flatMap((c) => (c.probe ? [key(c.probe.address, c.probe.port ?? 0)] : [])));
+  return (host, port) => {
+    if (isLoopback(host)) return null;
+    const target = port ? formatHostPort(host, port) : host;
+    if (!production) {
+      return `target ${target} is not on loopback; outside production (production: true in nms.yaml) the prober sends only to 127.0.0.0/8 and ::1`;
+    }
+    return allowed.has(key(host, port)) ? null : `target ${target} is not an allowed target: no circuit in ${topology.source} is probed there`;
+  };
+}
+
+/**
  * Where to reach each managed device: its simulator endpoint when one is
  * given, else its management address and port from topology.yaml.
  */

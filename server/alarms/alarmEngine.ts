@@ -11,11 +11,12 @@
  * everything on its path from the NMS has been seen since its fault began.
  */
 import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type MaintenanceWindow, type Severity } from '../../shared/alarms/types.ts';
-import type { CircuitLive, DeviceLive, LinkStatus } from '../../shared/live/liveState.ts';
+import type { CircuitLive, DeviceLive, LinkStatus, QualityLive } from '../../shared/live/liveState.ts';
+import { qualityBreaches, windowFigures, type QualityBreach } from '../../shared/quality/circuitQuality.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { uptimeDelta } from '../../collectors/engine/counterEngine.ts';
 import { EVIDENCE, evidenceText } from '../../shared/alarms/alarmWords.ts';
-import type { LocalizedName } from '../../shared/model/types.ts';
+import { CARRIER_NAMES, type LocalizedName } from '../../shared/model/types.ts';
 import { circuitDownSeverity, deviceDownSeverity, utilizationTiming, type AlarmRules } from './alarmRules.ts';
 import { ImpactTree, type Impact } from './impactTree.ts';
 
@@ -59,6 +60,17 @@ interface DeviceObs {
   error: string | null;
 }
 
+/** A circuit's recent probe rounds and where its window stands against the SLA. */
+interface QualityObs {
+  rounds: QualityLive[];
+  /** Since when the window has been over a limit (null: it is not). */
+  overSinceMs: number | null;
+  /** Since when it has been under every limit less the margin. */
+  underSinceMs: number | null;
+  breaches: QualityBreach[];
+  target: string;
+}
+
 /** Everything the engine must keep across a restart. */
 export interface EngineSnapshot {
   circuits: Array<[string, CircuitObs]>;
@@ -78,6 +90,7 @@ export class AlarmEngine {
   readonly tree: ImpactTree;
   readonly #circuits = new Map<string, CircuitObs>();
   readonly #devices = new Map<string, DeviceObs>();
+  readonly #quality = new Map<string, QualityObs>();
   /** Active alarms by key. */
   readonly #active = new Map<string, Alarm>();
   #history: Alarm[] = [];
@@ -154,6 +167,31 @@ export class AlarmEngine {
     this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, pollStartMs: live.polledFromMs, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
   }
 
+  /** A probe round: the window of recent rounds is judged against the circuit's SLA limits. */
+  observeQuality(q: QualityLive): void {
+    const c = this.topology.circuit(q.circuitId);
+    const tier = this.topology.slaTiers.get(c.slaTier);
+    if (!tier) return;
+    const o = this.#quality.get(q.circuitId) ?? { rounds: [], overSinceMs: null, underSinceMs: null, breaches: [], target: q.target };
+    this.#quality.set(q.circuitId, o);
+    o.target = q.target;
+    o.rounds.push(q);
+    const from = q.endedAtMs - this.rules.quality.windowMs;
+    o.rounds = o.rounds.filter((r) => r.endedAtMs > from);
+    // Rounds taken while the line was down belong to its outage, not to its quality.
+    const figures = windowFigures(o.rounds.filter((r) => !r.downDuring));
+    if (!figures) return;
+    const breaches = qualityBreaches(figures, tier.quality);
+    if (breaches.length) {
+      o.overSinceMs ??= q.startedAtMs;
+      o.underSinceMs = null;
+      o.breaches = breaches;
+    } else if (qualityBreaches(figures, tier.quality, this.rules.quality.clearMargin).length === 0) {
+      o.underSinceMs ??= q.endedAtMs;
+      o.overSinceMs = null;
+    }
+  }
+
   /** Spurious traps per device: a change no poll confirmed (a forged, stray or corrupted trap). */
   readonly spuriousTraps = new Map<string, number>();
 
@@ -216,6 +254,7 @@ export class AlarmEngine {
     this.evaluateOutages(nowMs, events);
     this.evaluateFlapping(nowMs, events);
     this.evaluateThresholds(nowMs, events);
+    this.evaluateQuality(nowMs, events);
     this.expireReboots(nowMs, events);
     return events;
   }
@@ -416,6 +455,54 @@ export class AlarmEngine {
       } else if (eActive && o.errorsUnderSinceMs !== null && now - o.errorsUnderSinceMs >= this.rules.errorsClearAfterMs) {
         events.push({ type: 'cleared', alarm: this.close(eActive, now, o.errorsUnderSinceMs) });
       }
+    }
+  }
+
+  // ---- circuit quality ----
+
+  /**
+   * A circuit whose window has stayed over its SLA limits is degraded, unless
+   * it is down (that is its outage) or something on its path upstream is
+   * degraded too: the root carries it as impacted, so one fault pushes once.
+   */
+  private evaluateQuality(now: number, events: AlarmEvent[]): void {
+    const timing = this.rules.quality;
+    const over = (id: string) => this.#quality.get(id)?.overSinceMs != null;
+    const outage = (id: string): Alarm | undefined =>
+      this.#active.get(`circuit_down:${id}`) ??
+      this.#active.get(`flapping:${id}`) ??
+      [...this.#active.values()].find((a) => (a.kind === 'circuit_down' || a.kind === 'device_unreachable') && a.impactedCircuits.includes(id));
+    const degradedUpstream = (id: string): string | null => {
+      const seen = new Set<string>();
+      const walk = (cid: string): string | null => {
+        for (const up of this.topology.circuit(cid).upstreamIds) {
+          if (seen.has(up)) continue;
+          seen.add(up);
+          if (over(up)) return walk(up) ?? up;
+          const further = walk(up);
+          if (further) return further;
+        }
+        return null;
+      };
+      return walk(id);
+    };
+    for (const [id, o] of this.#quality) {
+      const key = `circuit_degraded:${id}`;
+      const active = this.#active.get(key);
+      const down = outage(id);
+      const root = degradedUpstream(id);
+      if (active) {
+        if (down) events.push({ type: 'absorbed', alarm: this.close(active, now, null), rootId: down.id });
+        else if (o.underSinceMs !== null && now - o.underSinceMs >= timing.clearAfterMs) events.push({ type: 'cleared', alarm: this.close(active, now, o.underSinceMs) });
+        else if (root && this.#active.has(`circuit_degraded:${root}`)) events.push({ type: 'absorbed', alarm: this.close(active, now, null), rootId: this.#active.get(`circuit_degraded:${root}`)!.id });
+        continue;
+      }
+      if (o.overSinceMs === null || now - o.overSinceMs < timing.sustainMs || down || root) continue;
+      const c = this.topology.circuit(id);
+      // Far over a limit (5× the loss, twice the delay or jitter) is service lost in all but name.
+      const severe = o.breaches.some((b) => b.value >= b.limit * (b.measure === 'loss' ? 5 : 2));
+      const evidence = EVIDENCE.degraded(CARRIER_NAMES[c.carrier], c.carrierCircuitId, o.breaches, Math.round(timing.windowMs / 60_000), o.target);
+      events.push({ type: 'raised', alarm: this.open('circuit_degraded', { type: 'circuit', id }, o.overSinceMs, now, severe ? 'major' : 'minor', evidence, this.tree.ofCircuit(id)) });
     }
   }
 

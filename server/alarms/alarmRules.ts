@@ -36,10 +36,23 @@ export interface AlarmRules {
   errorsPerSecond: number;
   errorsSustainMs: number;
   errorsClearAfterMs: number;
+  /** Circuit quality against the SLA tier's latency, loss and jitter limits. */
+  quality: QualityTiming;
   /** A device-rebooted alarm clears itself after this long. */
   rebootHoldMs: number;
   /** Cleared alarms kept in memory for the console; older history lives in InfluxDB. */
   historyLimit: number;
+}
+
+export interface QualityTiming {
+  /** The rounds judged together: loss over 100 echoes says more than over 20. */
+  windowMs: number;
+  /** How long the window must stay over a limit before the alarm is raised. */
+  sustainMs: number;
+  /** How long it must stay under every limit, less the margin, before it clears. */
+  clearAfterMs: number;
+  /** Fraction of each limit to be under to count as clear (hysteresis). */
+  clearMargin: number;
 }
 
 export const DEFAULT_ALARM_RULES: AlarmRules = {
@@ -52,6 +65,7 @@ export const DEFAULT_ALARM_RULES: AlarmRules = {
   errorsPerSecond: 1,
   errorsSustainMs: 5 * 60_000,
   errorsClearAfterMs: 5 * 60_000,
+  quality: { windowMs: 5 * 60_000, sustainMs: 3 * 60_000, clearAfterMs: 5 * 60_000, clearMargin: 0.2 },
   rebootHoldMs: 15 * 60_000,
   historyLimit: 2000,
 };

@@ -66,7 +66,8 @@ export class AlarmService {
       if (e.kind === 'circuit') {
         this.engine.observeCircuit(e.circuit);
         if (e.circuit.status !== 'unknown') this.o.ledger?.observe(e.circuit.circuitId, e.circuit.updatedAtMs);
-      } else this.engine.observeDevice(e.device);
+      } else if (e.kind === 'device') this.engine.observeDevice(e.device);
+      else this.engine.observeQuality(e.quality);
     });
     this.#timer = setInterval(() => this.evaluate(), this.o.tickMs ?? 1000);
     this.#timer.unref();

@@ -63,10 +63,10 @@ export class LiveFeed {
       if (e.kind === 'circuit') {
         if (this.#sent.get(`c:${e.circuit.circuitId}`) === circuitKey(e.circuit)) return;
         this.#pendingCircuits.set(e.circuit.circuitId, e.circuit);
-      } else {
+      } else if (e.kind === 'device') {
         if (this.#sent.get(`d:${e.device.deviceId}`) === deviceKey(e.device)) return;
         this.#pendingDevices.set(e.device.deviceId, e.device);
-      }
+      } else return; // quality reaches screens through its alarms and the circuit's own charts
       this.#timer ??= setTimeout(() => this.flush(), this.#flushMs);
     });
   }

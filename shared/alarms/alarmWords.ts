@@ -1,5 +1,6 @@
 /** What alarm severities and kinds are called, for pushes and for the console alike. */
 import type { LocalizedName } from '../model/types.ts';
+import type { QualityBreach, QualityMeasure } from '../quality/circuitQuality.ts';
 import type { AlarmKind, Severity } from './types.ts';
 
 export const SEVERITY_NAMES: Record<Severity, LocalizedName> = {
@@ -17,7 +18,25 @@ export const KIND_NAMES: Record<AlarmKind, LocalizedName> = {
   errors: { zh: '误码/丢包', en: 'errors and discards' },
   flapping: { zh: '链路震荡', en: 'flapping' },
   sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
+  circuit_degraded: { zh: '质量劣化', en: 'degraded' },
 };
+
+const MEASURE_WORDS: Record<QualityMeasure, { zh: string; en: string; unit: string }> = {
+  latency: { zh: '时延中位数', en: 'median round trip', unit: ' ms' },
+  loss: { zh: '丢包率', en: 'loss', unit: '%' },
+  jitter: { zh: '抖动', en: 'jitter', unit: ' ms' },
+};
+
+/** "时延中位数 95.2 ms（SLA ≤ 30 ms）", one per measure broken. */
+export function breachText(breaches: readonly QualityBreach[], lang: 'zh' | 'en'): string {
+  return breaches
+    .map((b) => {
+      const w = MEASURE_WORDS[b.measure];
+      const figure = (v: number) => `${v.toFixed(1)}${w.unit}`;
+      return lang === 'zh' ? `${w.zh} ${figure(b.value)}（SLA ≤ ${figure(b.limit)}）` : `${w.en} ${figure(b.value)} (SLA ≤ ${figure(b.limit)})`;
+    })
+    .join(lang === 'zh' ? '，' : ', ');
+}
 
 /**
  * Why an alarm was raised, in both languages: the console shows the
@@ -42,6 +61,10 @@ export const EVIDENCE = {
   budgetPace: (usedMin: number, projectedMin: number, allowedMin: number, targetPct: number): LocalizedName => ({
     zh: `本月已中断 ${usedMin} 分钟；按此速度月底将达 ${projectedMin} 分钟，超过 ${targetPct}% 目标允许的 ${allowedMin} 分钟`,
     en: `down ${usedMin} min this month; at this pace ${projectedMin} min by the month's end, over the ${allowedMin} min the ${targetPct}% target allows`,
+  }),
+  degraded: (carrier: LocalizedName, carrierCircuitId: string, breaches: readonly QualityBreach[], windowMin: number, target: string): LocalizedName => ({
+    zh: `${carrier.zh} ${carrierCircuitId}：近 ${windowMin} 分钟${breachText(breaches, 'zh')}（探测 ${target}）`,
+    en: `${carrier.en} ${carrierCircuitId}: over the last ${windowMin} min ${breachText(breaches, 'en')} (probing ${target})`,
   }),
   spurious: (status: string, deviceId: string): LocalizedName => ({
     zh: `未经确认：轮询发现链路在陷阱之前已是 ${status}（${deviceId} 的虚假陷阱）`,

@@ -3,6 +3,7 @@
  * update it after each poll; the alarm engine and the console subscribe to it
  * rather than polling InfluxDB for what is happening now.
  */
+import type { QualityBreach, QualityRound } from '../quality/circuitQuality.ts';
 
 export type LinkStatus = 'up' | 'down' | 'unknown';
 
@@ -63,11 +64,20 @@ export interface LiveHeartbeat extends LiveFreshness {
   atMs: number;
 }
 
-export type LiveEvent = { kind: 'circuit'; circuit: CircuitLive } | { kind: 'device'; device: DeviceLive };
+/** A circuit's latest probe round, with the collector's verdict on it. */
+export interface QualityLive extends QualityRound {
+  /** The SLA limits the round broke while the circuit was up (empty: within its SLA, or down). */
+  breaches: QualityBreach[];
+  /** The circuit or its path was down at some moment of the round: its losses are the outage's. */
+  downDuring: boolean;
+}
+
+export type LiveEvent = { kind: 'circuit'; circuit: CircuitLive } | { kind: 'device'; device: DeviceLive } | { kind: 'quality'; quality: QualityLive };
 
 export class LiveState {
   readonly circuits = new Map<string, CircuitLive>();
   readonly devices = new Map<string, DeviceLive>();
+  readonly quality = new Map<string, QualityLive>();
   readonly #listeners = new Set<(e: LiveEvent) => void>();
 
   /** Calls `listener` on every update; returns the function that unsubscribes it. */
@@ -84,6 +94,11 @@ export class LiveState {
   updateDevice(d: DeviceLive): void {
     this.devices.set(d.deviceId, d);
     this.emit({ kind: 'device', device: d });
+  }
+
+  updateQuality(q: QualityLive): void {
+    this.quality.set(q.circuitId, q);
+    this.emit({ kind: 'quality', quality: q });
   }
 
   private emit(e: LiveEvent): void {

@@ -60,6 +60,24 @@ export function qualityBreaches(
   return out;
 }
 
+/**
+ * Rounds judged together: loss over all their packets, latency as the median
+ * of their medians, jitter as the mean of theirs. Null when none had packets.
+ */
+export function windowFigures(rounds: ReadonlyArray<Pick<QualityRound, 'sent' | 'received' | 'rttMedianMs' | 'jitterMs'>>): Pick<QualityRound, 'lossPct' | 'rttMedianMs' | 'jitterMs'> | null {
+  const sent = rounds.reduce((s, r) => s + r.sent, 0);
+  if (sent === 0) return null;
+  const received = rounds.reduce((s, r) => s + r.received, 0);
+  const medians = rounds.map((r) => r.rttMedianMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const jitters = rounds.map((r) => r.jitterMs).filter((v): v is number => v !== null);
+  const mid = Math.floor(medians.length / 2);
+  return {
+    lossPct: ((sent - received) / sent) * 100,
+    rttMedianMs: medians.length === 0 ? null : medians.length % 2 ? medians[mid]! : (medians[mid - 1]! + medians[mid]!) / 2,
+    jitterMs: jitters.length === 0 ? null : jitters.reduce((s, v) => s + v, 0) / jitters.length,
+  };
+}
+
 /** Whether a tier names any quality limit at all. */
 export function hasQualityLimits(limits: QualityLimits): boolean {
   return limits.latencyMs !== null || limits.lossPct !== null || limits.jitterMs !== null;

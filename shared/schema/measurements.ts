@@ -157,6 +157,45 @@ export const MEASUREMENTS = {
       { field: 'up_min', fn: 'min', source: 'up' },
     ],
   },
+  circuit_quality: {
+    name: 'circuit_quality',
+    description:
+      "A circuit's round-trip delay, loss and jitter, one point per probe round (default 20 echoes over 60 s) " +
+      "from the network control centre to the circuit's far end, so a department's figures include its county " +
+      'uplink. Over a period, loss is 100 × (sum(sent) − sum(received)) / sum(sent); RTT percentiles are taken ' +
+      'over the rounds\' medians. A round with nothing answered has no RTT fields.',
+    writtenBy: 'collectors (circuit prober: fping or UDP echo)',
+    tags: { ...CIRCUIT_TAGS, method: 'icmp | udp-echo' },
+    fields: {
+      sent: count('echo requests sent'),
+      received: count('answers received (duplicates not counted)'),
+      duplicates: count('duplicate answers'),
+      loss_pct: { type: 'float', unit: '%', description: 'packets lost in the round' },
+      rtt_min_ms: { type: 'float', unit: 'ms', description: 'fastest round trip' },
+      rtt_median_ms: { type: 'float', unit: 'ms', description: 'median round trip: the figure judged against the SLA latency' },
+      rtt_mean_ms: { type: 'float', unit: 'ms', description: 'mean round trip' },
+      rtt_max_ms: { type: 'float', unit: 'ms', description: 'slowest round trip' },
+      jitter_ms: { type: 'float', unit: 'ms', description: 'mean absolute difference of consecutive round trips (RFC 3550)' },
+      round_s: { type: 'float', unit: 's', description: 'seconds the round covered' },
+      degraded_s: {
+        type: 'float',
+        unit: 's',
+        description: "round_s when the round broke its SLA tier's latency, loss or jitter limit while the circuit was up; 0 otherwise (time down is outage, not degradation)",
+      },
+    },
+    rollup: [
+      { field: 'sent', fn: 'sum' },
+      { field: 'received', fn: 'sum' },
+      { field: 'rtt_median_ms', fn: 'mean' },
+      { field: 'rtt_median_ms_max', fn: 'max', source: 'rtt_median_ms' },
+      { field: 'rtt_min_ms', fn: 'min' },
+      { field: 'rtt_max_ms', fn: 'max' },
+      { field: 'jitter_ms', fn: 'mean' },
+      { field: 'loss_pct_max', fn: 'max', source: 'loss_pct' },
+      { field: 'round_s', fn: 'sum' },
+      { field: 'degraded_s', fn: 'sum' },
+    ],
+  },
   interface_traffic: {
     name: 'interface_traffic',
     description: 'Traffic on any polled interface (circuit ends and core links), as seen at that interface.',

@@ -1,0 +1,61 @@
+/**
+ * One round of ICMP echo to many targets through Debian's fping, the way
+ * Smokeping runs it: `-C count` packets per target spread `period` apart,
+ * quiet (one summary line per target when the round ends), no retries and
+ * no back-off, so every packet counts once. One process per round, whatever
+ * the number of targets: fping paces them itself (-i, the gap between any
+ * two packets).
+ */
+import { spawn } from 'node:child_process';
+import { parseFpingOutput, type FpingTargetResult } from './fpingOutput.ts';
+
+export interface ProbeRoundSpec {
+  targets: readonly string[];
+  count: number;
+  /** Time between two packets to one target. */
+  periodMs: number;
+  /** How long an answer is waited for. */
+  timeoutMs: number;
+}
+
+export interface ProbeRoundResult {
+  targets: Map<string, FpingTargetResult>;
+  startedAtMs: number;
+  endedAtMs: number;
+  /** What the tool said that was not a result (a warning, a new message format). */
+  notes: string[];
+}
+
+/** The gap between any two packets: fping's floor, fast enough for 1,100 targets a second. */
+const GAP_MS = 1;
+
+export function fpingArgs(spec: ProbeRoundSpec): string[] {
+  return ['-C', String(spec.count), '-p', String(Math.round(spec.periodMs)), '-t', String(Math.round(spec.timeoutMs)), '-i', String(GAP_MS), '-B', '1', '-r', '0', '-q', ...spec.targets];
+}
+
+/**
+ * Runs one round. fping exits 1 when some target did not answer and 2 for an
+ * unknown address; only a failure to run at all, or a kill, is an error.
+ * @throws Error saying what failed (fping missing, killed, or past `deadlineMs`).
+ */
+export function fpingRound(spec: ProbeRoundSpec, deadlineMs: number, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
+  const startedAtMs = now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(fping, fpingArgs(spec), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stderr!.on('data', (c: Buffer) => chunks.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`running ${fping}: ${err.message}`));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) return reject(new Error(`${fping} was stopped by ${signal}${signal === 'SIGKILL' ? ` after ${deadlineMs / 1000} s` : ''}`));
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (code !== 0 && code !== 1 && code !== 2) return reject(new Error(`${fping} exited with ${code}: ${text.trim().split('\n').slice(-1)[0] ?? ''}`));
+      const parsed = parseFpingOutput(text, spec.targets, spec.count);
+      resolve({ targets: parsed.targets, startedAtMs, endedAtMs: now(), notes: parsed.notes });
+    });
+  });
+}
