@@ -10,6 +10,7 @@ import type { HostPort } from '../shared/net/loopback.ts';
 import type { SecretSources } from '../shared/secret.ts';
 import { resolveCredentials, type SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { DeviceAgent } from './agents/deviceAgent.ts';
+import { EchoResponder } from './agents/echoResponder.ts';
 import { TrapSender } from './agents/trapSender.ts';
 import { SimClock, type Clock } from './clock.ts';
 import { FAULT_KINDS, faultSchema, unknownTarget, type Fault, type FaultKind } from './network/faults.ts';
@@ -43,6 +44,8 @@ export interface Endpoint {
   host: string;
   port: number;
   snmpVersion: SnmpCredentials['version'];
+  /** Where the device answers UDP echo (RFC 862), for the circuit prober. */
+  echoPort: number;
 }
 
 /** The fault, or why it cannot be applied to this network. */
@@ -52,6 +55,7 @@ export const DEFAULT_SEED = 734;
 
 export class Simulator {
   readonly agents = new Map<string, DeviceAgent>();
+  readonly echoes = new Map<string, EchoResponder>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -138,6 +142,7 @@ export class Simulator {
           now: () => clock.now(),
         });
         simulator.agents.set(d.id, agent);
+        simulator.echoes.set(d.id, await EchoResponder.start({ network, device: network.devices.get(d.id)!, now: () => clock.now() }));
       }
     } catch (err) {
       await simulator.stop();
@@ -159,7 +164,7 @@ export class Simulator {
     const out: Record<string, Endpoint> = {};
     for (const [id, agent] of this.agents) {
       const profile = this.topology.snmpProfiles.get(this.topology.device(id).snmpProfile!)!;
-      out[id] = { host: '127.0.0.1', port: agent.port, snmpVersion: profile.version };
+      out[id] = { host: '127.0.0.1', port: agent.port, snmpVersion: profile.version, echoPort: this.echoes.get(id)!.port };
     }
     return out;
   }
@@ -215,7 +220,7 @@ export class Simulator {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.network.flush(this.clock.now());
-    await Promise.all([...this.agents.values()].map((a) => a.close()));
+    await Promise.all([...this.agents.values(), ...this.echoes.values()].map((a) => a.close()));
     this.traps.close();
     await this.truth.close();
   }

@@ -22,6 +22,8 @@ Kinds and their options:
   counter-reset --device ID                    counters cleared (ifCounterDiscontinuityTime set)
   loss          --circuit ID --percent P --for 1h [--direction a2z|z2a|both]
   errors        --circuit ID --end a|z --per-second N --for 10m
+  degrade       --circuit ID [--loss 5%] [--delay 80ms] [--jitter 10ms] --for 10m
+                               echoes through the line lose, wait and vary that much more
 
 Options:
   --control URL   control API (default: read from var/sim/sim.json)
@@ -38,6 +40,9 @@ Example: nms fault link-down --circuit HY-HYX --for 15m`,
     direction: { type: 'string' },
     end: { type: 'string' },
     'per-second': { type: 'string' },
+    loss: { type: 'string' },
+    delay: { type: 'string' },
+    jitter: { type: 'string' },
     downtime: { type: 'string' },
     renumber: { type: 'boolean' },
     control: { type: 'string' },
@@ -63,6 +68,9 @@ Example: nms fault link-down --circuit HY-HYX --for 15m`,
         direction: values.direction,
         end: values.end,
         perSecond: numeric('per-second'),
+        loss: values.loss,
+        delay: values.delay,
+        jitter: values.jitter,
         downtime: values.downtime,
         renumber: values.renumber,
       }).filter(([, v]) => v !== undefined),

@@ -14,6 +14,7 @@ import { utcOffsetSeconds } from '../../shared/time/zonedTime.ts';
 import { offeredOctetsPerSecond, SLOT_SECONDS, trafficProfile, type TrafficProfile } from '../traffic/trafficModel.ts';
 import { DEFAULT_REBOOT_DOWNTIME_S, type Fault } from './faults.ts';
 import { deviceInterfaces, type CircuitEndName, type SimInterface } from './interfaces.ts';
+import { baseQuality, followedBy, lineQuality, PERFECT, type Degradation, type LinkQuality } from './pathQuality.ts';
 
 const SLOT_MS = SLOT_SECONDS * 1000;
 const TWO_POW_40 = 2 ** 40;
@@ -72,6 +73,11 @@ export interface CircuitState {
   loss: { a2z: number[]; z2a: number[] };
   errors: { a: number[]; z: number[] };
   rates: CircuitRates;
+  /** The line's own quality when idle and healthy, and the degrade faults on it. */
+  baseQuality: LinkQuality;
+  degradations: Degradation[];
+  /** What an echo from the centre to the Z device sees now (the whole path); null when it cannot get there. */
+  pathQuality: LinkQuality | null;
 }
 
 /** What the engine tells the outside world: the ground truth and the trap sender listen. */
@@ -122,6 +128,7 @@ export class SimNetwork {
   #segmentStart: number;
   /** Managed devices the network control centre cannot reach (every path to them is down). */
   #cutOff = new Set<DeviceState>();
+  #pathTo = new Map<DeviceState, LinkQuality>();
   /** Per device, its circuits to other managed devices (it is their A end). */
   readonly #downlinks = new Map<DeviceState, CircuitState[]>();
   /** Devices reached over a circuit from another managed device: all but the cores. */
@@ -185,6 +192,9 @@ export class SimNetwork {
         loss: { a2z: [], z2a: [] },
         errors: { a: [], z: [] },
         rates: { aIn: 0, aOut: 0, zIn: 0, zOut: 0, aInErrors: 0, zInErrors: 0 },
+        baseQuality: baseQuality(seed, circuit),
+        degradations: [],
+        pathQuality: null,
       };
       if (a.iface) a.iface.circuit = state;
       if (z.iface) z.iface.circuit = state;
@@ -273,17 +283,32 @@ export class SimNetwork {
    */
   private recomputeReachability(): void {
     const reachable = new Set<DeviceState>();
+    // Breadth first, so each device's path quality is that of its shortest path from the centre.
     const pending = [...this.devices.values()].filter((d) => !this.#hasUplink.has(d) && !d.rebooting);
+    this.#pathTo = new Map(pending.map((d) => [d, PERFECT]));
     pending.forEach((d) => reachable.add(d));
     while (pending.length) {
-      const from = pending.pop()!;
+      const from = pending.shift()!;
       for (const c of this.#downlinks.get(from) ?? []) {
         if (!c.up || !c.zDevice || c.zDevice.rebooting || reachable.has(c.zDevice)) continue;
         reachable.add(c.zDevice);
         pending.push(c.zDevice);
+        this.#pathTo.set(c.zDevice, followedBy(this.#pathTo.get(from)!, this.lineNow(c)));
       }
     }
     this.#cutOff = new Set([...this.devices.values()].filter((d) => !reachable.has(d) && !d.rebooting));
+    for (const c of this.circuits) c.pathQuality = c.zDevice && !this.isSilent(c.zDevice) ? (this.#pathTo.get(c.zDevice) ?? null) : null;
+  }
+
+  /** What an echo from the centre to this device sees now, or null when it goes unanswered. */
+  pathQuality(device: DeviceState): LinkQuality | null {
+    return this.isSilent(device) ? null : (this.#pathTo.get(device) ?? null);
+  }
+
+  /** A line's quality under its current load and faults. */
+  private lineNow(c: CircuitState): LinkQuality {
+    const loadBps = Math.max(c.rates.aOut, c.rates.zOut) * 8;
+    return lineQuality(c.baseQuality, c.circuit.bandwidthBps, loadBps / c.circuit.bandwidthBps, c.degradations);
   }
 
   /** sysUpTime in hundredths of a second, as a device reports it (wrapping at 2^32). */
@@ -450,6 +475,12 @@ export class SimNetwork {
         endAt(fault.for, () => {
           for (const d of dirs) removeOne(circuit!.loss[d], fault.percent);
         });
+        break;
+      }
+      case 'degrade': {
+        const d: Degradation = { lossPct: fault.loss ?? 0, delayMs: fault.delay ?? 0, jitterMs: fault.jitter ?? 0 };
+        circuit!.degradations.push(d);
+        endAt(fault.for, () => circuit!.degradations.splice(circuit!.degradations.indexOf(d), 1));
         break;
       }
       case 'errors':

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TRUTH_FORMAT, type TruthColumn, type TruthEvent, type TruthMeta } from './truthWriter.ts';
+import { QUALITY_COLUMNS, TRUTH_FORMAT, type TruthColumn, type TruthEvent, type TruthMeta } from './truthWriter.ts';
 
 export type TruthEventRecord = TruthEvent & { ms: number; at: string };
 
@@ -18,6 +18,9 @@ export class GroundTruth {
     private readonly rows: Float64Array[],
     private readonly columnIndex: Map<string, number>,
     readonly events: TruthEventRecord[],
+    /** quality.csv: per segment, each circuit's path quality (NaN where its Z device could not be reached). */
+    private readonly qualityRows: Array<{ start: number; end: number; values: Float64Array }>,
+    private readonly qualityIndex: Map<string, number>,
   ) {}
 
   /** @throws Error when the folder is not a ground-truth folder of this format. */
@@ -40,7 +43,33 @@ export class GroundTruth {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as TruthEventRecord);
-    return new GroundTruth(meta, starts, ends, rows, columnIndex, events);
+    const qLines = (await readFile(join(dir, 'quality.csv'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    const qualityIndex = new Map((qLines[0]?.split(',').slice(2) ?? []).map((h, i) => [h, i]));
+    const qualityRows = qLines.slice(1).map((line) => {
+      const v = line.split(',').map((x) => (x === '' ? NaN : Number(x)));
+      return { start: v[0]!, end: v[1]!, values: Float64Array.from(v.slice(2)) };
+    });
+    return new GroundTruth(meta, starts, ends, rows, columnIndex, events, qualityRows, qualityIndex);
+  }
+
+  /**
+   * The stretches of [fromMs, toMs) in which an echo to the circuit's Z device
+   * met this quality, in order (null where it went unanswered).
+   */
+  quality(circuit: string, fromMs: number, toMs: number): Array<{ fromMs: number; toMs: number; quality: { rttMs: number; jitterMs: number; lossPct: number } | null }> {
+    const col = this.qualityIndex.get(`${circuit}:${QUALITY_COLUMNS[0]}`);
+    if (col === undefined) throw new Error(`ground truth has no quality for ${circuit}`);
+    const out = [];
+    for (const r of this.qualityRows) {
+      if (r.end <= fromMs || r.start >= toMs) continue;
+      const rtt = r.values[col]!;
+      out.push({
+        fromMs: Math.max(fromMs, r.start),
+        toMs: Math.min(toMs, r.end),
+        quality: Number.isNaN(rtt) ? null : { rttMs: rtt, jitterMs: r.values[col + 1]!, lossPct: r.values[col + 2]! },
+      });
+    }
+    return out;
   }
 
   /** Simulated ms up to which the traffic is recorded. */

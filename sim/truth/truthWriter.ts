@@ -42,8 +42,13 @@ export type TruthEvent =
   | { kind: 'boot'; device: string; renumbered: boolean }
   | { kind: 'fault-start' | 'fault-end'; id: number; fault: Fault };
 
+/** Column suffixes, in order, for each circuit in quality.csv: what an echo to its Z device met. */
+export const QUALITY_COLUMNS = ['rtt_ms', 'jitter_ms', 'loss_pct'] as const;
+export type QualityColumn = (typeof QUALITY_COLUMNS)[number];
+
 export class TruthWriter implements NetworkObserver {
   #traffic: WriteStream | null = null;
+  #quality: WriteStream | null = null;
   #events: WriteStream | null = null;
 
   private constructor(readonly dir: string) {}
@@ -59,6 +64,8 @@ export class TruthWriter implements NetworkObserver {
     w.#events = createWriteStream(join(dir, 'events.jsonl'));
     const columns = circuitIds.flatMap((id) => TRUTH_COLUMNS.map((col) => `${id}:${col}`));
     w.#traffic.write(`start_ms,end_ms,${columns.join(',')}\n`);
+    w.#quality = createWriteStream(join(dir, 'quality.csv'));
+    w.#quality.write(`start_ms,end_ms,${circuitIds.flatMap((id) => QUALITY_COLUMNS.map((col) => `${id}:${col}`)).join(',')}\n`);
     return w;
   }
 
@@ -70,6 +77,8 @@ export class TruthWriter implements NetworkObserver {
     const values: number[] = [];
     for (const c of circuits) for (const f of RATE_FIELDS) values.push(c.rates[f]);
     this.#traffic?.write(`${startMs},${endMs},${values.join(',')}\n`);
+    const q = circuits.flatMap((c) => (c.pathQuality ? [c.pathQuality.delayMs.toFixed(3), c.pathQuality.jitterMs.toFixed(3), c.pathQuality.lossPct.toFixed(3)] : ['', '', '']));
+    this.#quality?.write(`${startMs},${endMs},${q.join(',')}\n`);
   }
 
   linkChange(c: CircuitState, up: boolean, atMs: number, cause: string): void {
@@ -99,7 +108,7 @@ export class TruthWriter implements NetworkObserver {
   /** Flushes and closes the files. */
   async close(): Promise<void> {
     const end = (s: WriteStream | null) => new Promise<void>((res) => (s ? s.end(res) : res()));
-    await Promise.all([end(this.#traffic), end(this.#events)]);
-    this.#traffic = this.#events = null;
+    await Promise.all([end(this.#traffic), end(this.#quality), end(this.#events)]);
+    this.#traffic = this.#quality = this.#events = null;
   }
 }
