@@ -5,7 +5,8 @@
  */
 import { Collector } from '../collectors/collector.ts';
 import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
-import { deviceEndpoints } from '../collectors/snmp/targetPolicy.ts';
+import { CircuitProber } from '../collectors/probe/circuitProber.ts';
+import { deviceEndpoints, probeTargetCheck } from '../collectors/snmp/targetPolicy.ts';
 import type { SpoolingWriter } from '../collectors/write/spoolingWriter.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
@@ -49,6 +50,7 @@ export interface RunningProduct {
   /** The demo network, when the simulator is enabled. */
   simulation: RunningSimulation | null;
   collector: Collector;
+  prober: CircuitProber;
   writer: SpoolingWriter;
   live: LiveState;
   alarms: AlarmService;
@@ -140,6 +142,18 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     });
     collector.start();
     collectorRef = collector;
+    const echoes = simulation ? new Map(Object.entries(simulation.simulator.endpoints()).map(([id, e]) => [id, { host: e.host, port: e.echoPort }])) : undefined;
+    const prober = new CircuitProber({
+      topology,
+      live,
+      sink: writer,
+      log: log.child('prober'),
+      check: probeTargetCheck(topology, config.production),
+      ...(echoes ? { simulatedEcho: echoes } : {}),
+      ...(config.collector.probeIntervalSeconds ? { intervalMs: config.collector.probeIntervalSeconds * 1000 } : {}),
+    });
+    prober.start();
+    stops.push(() => prober.stop());
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
     selfMetrics.unref();
     stops.push(async () => {
@@ -155,6 +169,12 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...DEFAULT_ALARM_RULES,
       ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
       ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
+      quality: {
+        windowMs: (config.alarms.quality.windowSeconds ?? DEFAULT_ALARM_RULES.quality.windowMs / 1000) * 1000,
+        sustainMs: (config.alarms.quality.sustainSeconds ?? DEFAULT_ALARM_RULES.quality.sustainMs / 1000) * 1000,
+        clearAfterMs: (config.alarms.quality.clearAfterSeconds ?? DEFAULT_ALARM_RULES.quality.clearAfterMs / 1000) * 1000,
+        clearMargin: DEFAULT_ALARM_RULES.quality.clearMargin,
+      },
     };
     const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => {
       writer.write([alarmEventPoint(e, Date.now(), topology)]);
@@ -214,7 +234,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
     for (const note of topologyNotes) log.warn(note);
     recordRun(config.dataDir, topology, Date.now());
-    return { topology, store, simulation, collector, writer, live, alarms, traps, ledger, console: consoleInfo, websocketHub, stop: stopAll };
+    return { topology, store, simulation, collector, prober, writer, live, alarms, traps, ledger, console: consoleInfo, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

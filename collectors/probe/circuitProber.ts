@@ -62,6 +62,8 @@ interface Group {
   circuits: Probed[];
   timer: NodeJS.Timeout | null;
   running: boolean;
+  /** The next round came due while this one ran: it starts as soon as this one ends. */
+  owed: boolean;
 }
 
 export interface ProberStats {
@@ -81,6 +83,7 @@ export class CircuitProber {
   #verdictTimer: NodeJS.Timeout | null = null;
   #stopped = true;
   #inFlight = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
 
   constructor(private readonly o: CircuitProberOptions) {
     this.#now = o.now ?? Date.now;
@@ -108,7 +111,7 @@ export class CircuitProber {
       const intervalMs = o.intervalMs ?? p.intervalSeconds * 1000;
       const gkey = `${probed.method}|${p.count}|${intervalMs}`;
       let g = groups.get(gkey);
-      if (!g) groups.set(gkey, (g = { method: probed.method, count: p.count, intervalMs, circuits: [], timer: null, running: false }));
+      if (!g) groups.set(gkey, (g = { method: probed.method, count: p.count, intervalMs, circuits: [], timer: null, running: false, owed: false }));
       g.circuits.push(probed);
     }
     this.#groups = [...groups.values()];
@@ -125,15 +128,24 @@ export class CircuitProber {
     for (const g of this.#groups) {
       // Groups start apart, as the pollers' devices do, so rounds do not all begin together.
       const first = Math.floor(startOffset(`${g.method}|${g.count}|${g.intervalMs}`) * Math.min(g.intervalMs, 10_000));
+      // A round ends about when the next is due; one that ends a little late has the next
+      // follow it at once, so rounds cover the time end to end. Two behind, one is skipped.
+      const begin = (): void => {
+        const run = this.runRound(g).finally(() => {
+          this.#inFlight.delete(run);
+          if (g.owed && !this.#stopped) {
+            g.owed = false;
+            begin();
+          }
+        });
+        this.#inFlight.add(run);
+      };
       const tick = () => {
         if (this.#stopped) return;
         g.timer = setTimeout(tick, g.intervalMs);
-        if (g.running) {
-          this.stats.overruns++;
-          return;
-        }
-        const run = this.runRound(g).finally(() => this.#inFlight.delete(run));
-        this.#inFlight.add(run);
+        if (!g.running) return begin();
+        if (g.owed) this.stats.overruns++;
+        g.owed = true;
       };
       g.timer = setTimeout(tick, first);
     }
@@ -141,9 +153,10 @@ export class CircuitProber {
     this.#verdictTimer.unref();
   }
 
-  /** Stops starting rounds and waits for those running; verdicts still owed are given on what is known. */
+  /** Stops at once: rounds running are abandoned (half a round is no measurement); verdicts owed are given on what is known. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     for (const g of this.#groups) if (g.timer) clearTimeout(g.timer);
     await Promise.all(this.#inFlight);
     if (this.#verdictTimer) clearInterval(this.#verdictTimer);
@@ -158,15 +171,17 @@ export class CircuitProber {
       targets: [...new Set(g.circuits.map((c) => c.key))],
       count: g.count,
       periodMs,
-      timeoutMs: Math.min(periodMs, MAX_TIMEOUT_MS),
+      // The last echo's wait ends before the next round is due.
+      timeoutMs: Math.min(periodMs * 0.9, MAX_TIMEOUT_MS),
     };
     let result: ProbeRoundResult;
     try {
       result =
         g.method === 'icmp'
-          ? await fpingRound(spec, g.intervalMs + MAX_TIMEOUT_MS * 2, this.o.fping, this.#now)
-          : await udpEchoRound(spec, new Map(g.circuits.map((c) => [c.key, c.echo!])));
+          ? await fpingRound(spec, g.intervalMs + MAX_TIMEOUT_MS * 2, this.#abort.signal, this.o.fping, this.#now)
+          : await udpEchoRound(spec, new Map(g.circuits.map((c) => [c.key, c.echo!])), this.#abort.signal);
     } catch (err) {
+      if (this.#abort.signal.aborted) return;
       this.stats.roundsFailed++;
       this.o.log.error(`probe round (${g.method}, ${g.circuits.length} circuits): ${(err as Error).message}`);
       return;

@@ -38,20 +38,22 @@ export function fpingArgs(spec: ProbeRoundSpec): string[] {
  * unknown address; only a failure to run at all, or a kill, is an error.
  * @throws Error saying what failed (fping missing, killed, or past `deadlineMs`).
  */
-export function fpingRound(spec: ProbeRoundSpec, deadlineMs: number, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
+export function fpingRound(spec: ProbeRoundSpec, deadlineMs: number, signal: AbortSignal, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
   const startedAtMs = now();
   return new Promise((resolve, reject) => {
-    const child = spawn(fping, fpingArgs(spec), { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Stopping nms ends a round at once: a half round is not a measurement.
+    const child = spawn(fping, fpingArgs(spec), { stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGKILL' });
     const chunks: Buffer[] = [];
     child.stderr!.on('data', (c: Buffer) => chunks.push(c));
     const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
     child.once('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`running ${fping}: ${err.message}`));
+      reject(signal.aborted ? new Error('stopped') : new Error(`running ${fping}: ${err.message}`));
     });
-    child.once('close', (code, signal) => {
+    child.once('close', (code, exitSignal) => {
       clearTimeout(timer);
-      if (signal) return reject(new Error(`${fping} was stopped by ${signal}${signal === 'SIGKILL' ? ` after ${deadlineMs / 1000} s` : ''}`));
+      if (signal.aborted) return reject(new Error('stopped'));
+      if (exitSignal) return reject(new Error(`${fping} was stopped by ${exitSignal}${exitSignal === 'SIGKILL' ? ` after ${deadlineMs / 1000} s` : ''}`));
       const text = Buffer.concat(chunks).toString('utf8');
       if (code !== 0 && code !== 1 && code !== 2) return reject(new Error(`${fping} exited with ${code}: ${text.trim().split('\n').slice(-1)[0] ?? ''}`));
       const parsed = parseFpingOutput(text, spec.targets, spec.count);

@@ -25,7 +25,7 @@ export const echoTargetKey = (t: EchoTarget) => (isIPv6(t.host) ? `[${t.host}]:$
  * @param spec targets as "host:port" keys from echoTargetKey.
  * @throws Error when no socket can be opened.
  */
-export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<string, EchoTarget>): Promise<ProbeRoundResult> {
+export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<string, EchoTarget>, signal: AbortSignal): Promise<ProbeRoundResult> {
   const round = nextRound++ >>> 0;
   const startedAtMs = Date.now();
   const t0 = performance.now();
@@ -64,7 +64,15 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
   for (let seq = 0; seq < spec.count; seq++) for (let i = 0; i < n; i++) sends.push({ at: seq * spec.periodMs + (i / Math.max(1, n)) * spec.periodMs, i, seq });
   await new Promise<void>((resolve) => {
     let next = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const finish = () => {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    signal.addEventListener('abort', finish, { once: true });
     const pump = () => {
+      if (signal.aborted) return;
       const elapsed = performance.now() - t0;
       for (; next < sends.length && sends[next]!.at <= elapsed; next++) {
         const { i, seq } = sends[next]!;
@@ -80,12 +88,12 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
           if (err) results.get(spec.targets[i]!)!.errors.push(`sending: ${err.message}`);
         });
       }
-      if (next < sends.length) setTimeout(pump, Math.max(1, sends[next]!.at - (performance.now() - t0)));
-      else setTimeout(resolve, spec.timeoutMs);
+      timer = next < sends.length ? setTimeout(pump, Math.max(1, sends[next]!.at - (performance.now() - t0))) : setTimeout(finish, spec.timeoutMs);
     };
     pump();
   });
   for (const s of sockets.values()) s.close();
+  if (signal.aborted) throw new Error('stopped');
   for (const r of results.values()) r.errors.splice(3);
   return { targets: results, startedAtMs, endedAtMs: Date.now(), notes: [] };
 }

@@ -501,7 +501,7 @@ export class AlarmEngine {
       const c = this.topology.circuit(id);
       // Far over a limit (5× the loss, twice the delay or jitter) is service lost in all but name.
       const severe = o.breaches.some((b) => b.value >= b.limit * (b.measure === 'loss' ? 5 : 2));
-      const evidence = EVIDENCE.degraded(CARRIER_NAMES[c.carrier], c.carrierCircuitId, o.breaches, Math.round(timing.windowMs / 60_000), o.target);
+      const evidence = EVIDENCE.degraded(CARRIER_NAMES[c.carrier], c.carrierCircuitId, o.breaches, Math.round(timing.windowMs / 1000), o.target);
       events.push({ type: 'raised', alarm: this.open('circuit_degraded', { type: 'circuit', id }, o.overSinceMs, now, severe ? 'major' : 'minor', evidence, this.tree.ofCircuit(id)) });
     }
   }

@@ -62,10 +62,13 @@ export const EVIDENCE = {
     zh: `本月已中断 ${usedMin} 分钟；按此速度月底将达 ${projectedMin} 分钟，超过 ${targetPct}% 目标允许的 ${allowedMin} 分钟`,
     en: `down ${usedMin} min this month; at this pace ${projectedMin} min by the month's end, over the ${allowedMin} min the ${targetPct}% target allows`,
   }),
-  degraded: (carrier: LocalizedName, carrierCircuitId: string, breaches: readonly QualityBreach[], windowMin: number, target: string): LocalizedName => ({
-    zh: `${carrier.zh} ${carrierCircuitId}：近 ${windowMin} 分钟${breachText(breaches, 'zh')}（探测 ${target}）`,
-    en: `${carrier.en} ${carrierCircuitId}: over the last ${windowMin} min ${breachText(breaches, 'en')} (probing ${target})`,
-  }),
+  degraded: (carrier: LocalizedName, carrierCircuitId: string, breaches: readonly QualityBreach[], windowS: number, target: string): LocalizedName => {
+    const [zhSpan, enSpan] = windowS % 60 === 0 ? [`${windowS / 60} 分钟`, `${windowS / 60} min`] : [`${windowS} 秒`, `${windowS} s`];
+    return {
+      zh: `${carrier.zh} ${carrierCircuitId}：近 ${zhSpan}${breachText(breaches, 'zh')}（探测 ${target}）`,
+      en: `${carrier.en} ${carrierCircuitId}: over the last ${enSpan} ${breachText(breaches, 'en')} (probing ${target})`,
+    };
+  },
   spurious: (status: string, deviceId: string): LocalizedName => ({
     zh: `未经确认：轮询发现链路在陷阱之前已是 ${status}（${deviceId} 的虚假陷阱）`,
     en: `not confirmed: the poll found the link ${status} since before the trap (spurious trap from ${deviceId})`,

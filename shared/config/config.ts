@@ -70,6 +70,8 @@ const configFileSchema = z.strictObject({
       // Below 10 s only for tests and diagnosis; a real WAN is polled every 10 s or slower.
       interval: durationSchema.optional(),
       maxInFlight: z.number().int().min(1).max(10_000).optional(),
+      /** Overrides every circuit's probe round interval (tests and diagnosis). */
+      probeInterval: durationSchema.optional(),
     })
     .optional(),
   /** The web console and its API. */
@@ -104,6 +106,8 @@ const configFileSchema = z.strictObject({
       upstreamWait: durationSchema.optional(),
       /** How long a circuit or device must be back before its alarm clears. */
       clearAfter: durationSchema.optional(),
+      /** Circuit quality: the window of probe rounds judged together, how long it must be over a limit, and back under. */
+      quality: z.strictObject({ window: durationSchema.optional(), sustain: durationSchema.optional(), clearAfter: durationSchema.optional() }).optional(),
       /** Push channels; each kind's keys are checked at start-up (see server/notifiers). */
       channels: z.array(z.looseObject({ name: z.string(), kind: z.string() })).optional(),
       /** The rota, escalation and quiet hours; checked at start-up (see server/alarms/onCall.ts). */
@@ -204,7 +208,7 @@ export interface NmsConfig {
   production: boolean;
   influx: InfluxConfig;
   simulator: SimulatorConfig;
-  collector: { intervalSeconds: number | null; maxInFlight: number };
+  collector: { intervalSeconds: number | null; maxInFlight: number; probeIntervalSeconds: number | null };
   alarms: AlarmsConfig;
   console: ConsoleConfig;
   reports: ReportsConfig;
@@ -239,6 +243,7 @@ export interface AlarmsConfig {
   language: 'zh' | 'en';
   upstreamWaitSeconds: number | null;
   clearAfterSeconds: number | null;
+  quality: { windowSeconds: number | null; sustainSeconds: number | null; clearAfterSeconds: number | null };
   /** Raw channel entries, validated by the notifier registry at start-up. */
   channels: Array<Record<string, unknown>>;
   /** Raw on-call settings, validated at start-up; null when none. */
@@ -296,7 +301,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
     production,
-    collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64 },
+    collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64, probeIntervalSeconds: data.collector?.probeInterval ?? null },
     console: {
       port: data.console?.port ?? DEFAULT_CONSOLE_PORT,
       host: data.console?.host ?? '127.0.0.1',
@@ -311,6 +316,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       language: data.alarms?.language ?? 'zh',
       upstreamWaitSeconds: data.alarms?.upstreamWait ?? null,
       clearAfterSeconds: data.alarms?.clearAfter ?? null,
+      quality: { windowSeconds: data.alarms?.quality?.window ?? null, sustainSeconds: data.alarms?.quality?.sustain ?? null, clearAfterSeconds: data.alarms?.quality?.clearAfter ?? null },
       channels: data.alarms?.channels ?? [],
       onCall: data.alarms?.onCall ?? null,
       maintenance: (data.alarms?.maintenance ?? []).map((w) => ({ subjects: w.subjects, fromMs: Date.parse(w.from), toMs: Date.parse(w.to), reason: w.reason })),

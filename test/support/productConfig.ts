@@ -18,6 +18,7 @@ export interface ProductConfigOptions {
   /** More lines under simulator: and alarms:, indented as they appear there. */
   simulator?: string[];
   alarms?: string[];
+  collector?: string[];
 }
 
 export async function writeProductConfig(dir: string, o: ProductConfigOptions = {}): Promise<void> {
@@ -32,6 +33,7 @@ export async function writeProductConfig(dir: string, o: ProductConfigOptions = 
     ...(o.simulator ?? []),
     'collector:',
     '  interval: 1s',
+    ...(o.collector ?? []),
     'console:',
     '  port: 0',
     'alarms:',
