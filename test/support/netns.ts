@@ -66,6 +66,23 @@ export class TestHost {
     return link;
   }
 
+  /** A veth pair from this test host to another, /30 addresses, both ends up (a router and the far end behind it). */
+  async linkTo(other: TestHost, here: { ifName: string; addr: string }, there: { ifName: string; addr: string }): Promise<void> {
+    for (const a of [here.addr, there.addr]) if (!BENCHMARK_NET.test(a)) throw new Error(`test address ${a} is not in 198.18.0.0/15`);
+    await inNs(this.ns, 'ip', 'link', 'add', here.ifName, 'type', 'veth', 'peer', 'name', there.ifName, 'netns', other.ns);
+    await inNs(this.ns, 'ip', 'addr', 'add', `${here.addr}/30`, 'dev', here.ifName);
+    await inNs(this.ns, 'ip', 'link', 'set', here.ifName, 'up');
+    await inNs(other.ns, 'ip', 'addr', 'add', `${there.addr}/30`, 'dev', there.ifName);
+    await inNs(other.ns, 'ip', 'link', 'set', there.ifName, 'up');
+  }
+
+  /** Starts a process inside the namespace; it is stopped with the namespace. */
+  spawnInside(cmd: string, args: string[]): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', this.ns, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#samplers.push(child);
+    return child;
+  }
+
   /** An interface inside the namespace, left administratively down (a veth pair wholly inside; no dummy module needed). */
   async addDownInterface(name: string): Promise<void> {
     await inNs(this.ns, 'ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
