@@ -1,6 +1,6 @@
 /**
- * Builds a report: traffic figures from InfluxDB (the 5-minute rollup by
- * default), availability and outages from the SLA ledger, for the circuits
+ * Builds a report: traffic and quality figures from InfluxDB (the 5-minute
+ * rollup by default), availability and outages from the SLA ledger, for the circuits
  * of a scope over a period and the period before it; then the busiest
  * hours, capacity advice, top and bottom lists and the carrier scorecard.
  * Every figure states its basis in the report's method notes.
@@ -12,6 +12,7 @@ import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPerio
 import { causeOf, isOwnOutage, type Availability, type OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
+import { qualityFigures } from './qualityFigures.ts';
 import { digestTraffic, mean, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
@@ -70,6 +71,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       rawScopeSeries(src.influx, period.fromMs, period.toMs, ids, period.timeZone),
     ]);
   }
+  const quality = await qualityFigures(src.influx, t, scope.circuits, period.fromMs, period.toMs, source, now);
   const active = src.activeAlarms();
   const elapsedEnd = Math.min(period.toMs, now);
   const expectedBuckets = Math.max(0, Math.ceil((elapsedEnd - period.fromMs) / BUCKET_MS));
@@ -123,6 +125,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
         servicePct: a?.serviceAvailabilityPct ?? null,
       },
       outages: outageRows(t, c.id, a, period.fromMs, period.toMs),
+      quality: quality.get(c.id) ?? null,
       advice,
       previous: { meanBps: prevT ? maxOf(prevT.in.meanBps, prevT.out.meanBps) : null, p95Bps: prevT ? maxOf(prevT.in.p95Bps, prevT.out.p95Bps) : null, availabilityPct: previousAvailability.get(c.id)?.availabilityPct ?? null },
     };
@@ -177,6 +180,8 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       availabilityPct: weighted(mine.map((c) => c.availability)),
       outageCount: mine.reduce((n, c) => n + c.availability.outageCount, 0),
       mttrS: outs.length ? outs.reduce((n, o) => n + (o.endMs! - o.startMs) / 1000, 0) / outs.length : null,
+      qualityBreaches: mine.flatMap((c) => c.quality?.episodes.filter((e) => e.own) ?? []).sort((a, b) => a.startMs - b.startMs),
+      degradedS: mine.reduce((n, c) => n + (c.quality?.ownDegradedS ?? 0), 0),
       breaches: mine.filter((c) => c.availability.met === false).map((c) => ({ circuitId: c.circuitId, carrierCircuitId: c.carrierCircuitId, availabilityPct: c.availability.pct!, targetPct: c.availability.targetPct, outages: c.outages.filter((o) => o.own) })),
       knockOn: [...knockOn.values()].sort((a, b) => a.startMs - b.startMs),
     };

@@ -2,7 +2,7 @@
 import { KIND_NAMES } from '../../shared/alarms/alarmWords.ts';
 import type { AlarmKind } from '../../shared/alarms/types.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
-import { ADVICE_MIN_COVERAGE_PCT, type CarrierScore, type OutageCharge, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
+import { ADVICE_MIN_COVERAGE_PCT, type CarrierScore, type OutageCharge, type OutageRow, type QualityEpisode, type Report } from '../../shared/reports/reportModel.ts';
 import { formatLocalTime } from '../../shared/time/zonedTime.ts';
 
 export type Lang = 'zh' | 'en';
@@ -76,6 +76,13 @@ export const W = {
   network: { zh: '全网', en: 'Whole network' },
   rollup: { zh: '5 分钟汇总数据', en: '5-minute rollup' },
   raw: { zh: '原始采样数据', en: 'raw samples' },
+  rttMedian: { zh: '时延中位数 (ms)', en: 'Median RTT (ms)' },
+  rttP95: { zh: '时延95值 (ms)', en: '95th RTT (ms)' },
+  lossPct: { zh: '丢包率 %', en: 'Loss %' },
+  jitterMedian: { zh: '抖动中位数 (ms)', en: 'Median jitter (ms)' },
+  qualityMet: { zh: '质量达标', en: 'Quality met' },
+  degradedMin: { zh: '劣化时长 (分钟)', en: 'Degraded (min)' },
+  qualityBreaches: { zh: '质量劣化（时延/丢包/抖动）', en: 'Quality breaches (delay, loss, jitter)' },
 } as const;
 
 export type WordKey = keyof typeof W;
@@ -93,6 +100,7 @@ export function methodNotes(r: Report, lang: Lang): string[] {
         '可用率 = 已知正常时长 ÷（已知正常时长 + 中断时长）。无数据时段计为“未知”，既不算正常也不算中断；维护窗口内的时间不计入。上联电路（或其设备）中断导致的下级电路中断，计入上联电路及其运营商，不计入下级电路自身的可用率和运营商考核；“用户实际可用率”则包括这部分时间。',
         '平均修复时间 = 已恢复中断的平均时长。',
         `扩容建议：95 值利用率高于 ${t.upgradeP95Pct}% 建议扩容；峰值利用率低于 ${t.downgradePeakPct}% 可考虑降速。流量数据覆盖率低于 ${ADVICE_MIN_COVERAGE_PCT}% 的电路不给建议（数据太少，不足以代表整个周期）。`,
+        '质量：网控中心每分钟向电路对端发送 20 个探测包（ICMP 或 UDP 回显），每轮得出丢包率、往返时延的中位数和抖动（相邻往返时延之差的平均，RFC 3550）。时延中位数和 95 值取各 5 分钟内各轮中位数的平均；丢包率 = 丢失数 ÷ 发送数。某轮超出 SLA 的时延、丢包或抖动限值且电路未中断时，计为劣化；电路中断期间只计中断，不计劣化。上联电路同时劣化的，劣化计入上联电路及其运营商。',
         `环比：与上一同类周期（${r.previousPeriod.label}）比较。`,
         `所有时间为 ${r.period.timeZone} 时间。`,
       ]
@@ -104,6 +112,7 @@ export function methodNotes(r: Report, lang: Lang): string[] {
         'Availability = known up time ÷ (known up time + downtime). Time with no data is unknown, counted neither up nor down; planned maintenance is left out. A department circuit taken down by its uplink (or the uplink\'s router) is charged to that uplink and its carrier, not to its own availability or carrier; "service availability" includes that time.',
         'MTTR = the mean length of the outages that ended.',
         `Capacity advice: upgrade when the 95th-percentile utilization is above ${t.upgradeP95Pct}%; downgrade candidate when even the peak stays below ${t.downgradePeakPct}%. No advice for a circuit with traffic data for less than ${ADVICE_MIN_COVERAGE_PCT}% of the period: too little to speak for all of it.`,
+        'Quality: the network control centre sends 20 echoes a minute to each circuit\'s far end (ICMP or UDP echo); each round gives loss, the median round trip and jitter (the mean difference of consecutive round trips, RFC 3550). Median and 95th RTT are of the 5-minute means of the rounds\' medians; loss = lost ÷ sent. A round over the SLA\'s delay, loss or jitter limit while the circuit was up counts as degraded; time down counts as an outage only, never also as degraded. Where a circuit upstream was degraded at the same time, the breach is charged to it and its carrier.',
         `Trend: against the period before of the same kind (${r.previousPeriod.label}).`,
         `All times are in ${r.period.timeZone}.`,
       ];
@@ -121,6 +130,17 @@ export function causeText(o: OutageRow, lang: Lang): string {
   if (o.own) return lang === 'zh' ? `本电路${kind}` : `circuit ${kind}`;
   if (by.type === 'circuit') return lang === 'zh' ? `上联电路 ${by.id}（${CARRIER_NAMES[by.carrier].zh} ${by.carrierCircuitId}）${kind}` : `uplink ${by.id} (${CARRIER_NAMES[by.carrier].en} ${by.carrierCircuitId}) ${kind}`;
   return lang === 'zh' ? `${by.type === 'device' ? '设备' : '站点'} ${by.id} ${kind}` : `${by.type} ${by.id} ${kind}`;
+}
+
+/** One quality breach as evidence for a carrier: when, how long, and the figures. */
+export function episodeText(e: QualityEpisode, r: Report, lang: Lang): string {
+  const when = `${formatLocalTime(e.startMs, r.period.timeZone, false)}${lang === 'zh' ? '起' : ' for'} ${Math.max(1, Math.round(e.degradedS / 60))} ${lang === 'zh' ? '分钟' : 'min'}`;
+  const figures = [
+    e.worstRttMs === null ? null : `${lang === 'zh' ? '时延' : 'RTT'} ${e.worstRttMs.toFixed(1)} ms`,
+    `${lang === 'zh' ? '丢包' : 'loss'} ${e.lossPct.toFixed(1)}%`,
+    e.worstJitterMs === null ? null : `${lang === 'zh' ? '抖动' : 'jitter'} ${e.worstJitterMs.toFixed(1)} ms`,
+  ].filter(Boolean).join(lang === 'zh' ? '，' : ', ');
+  return lang === 'zh' ? `${e.circuitId}（${e.chargedTo.carrierCircuitId}）${when}：${figures}` : `${e.circuitId} (${e.chargedTo.carrierCircuitId}) ${when}: ${figures}`;
 }
 
 export const breachText = (b: CarrierScore['breaches'][number]) => `${b.circuitId} (${b.carrierCircuitId}) ${b.availabilityPct.toFixed(3)}% < ${b.targetPct}%`;

@@ -4,7 +4,8 @@
  * and the console shows it. Figures are plain numbers in bit/s, percent and
  * seconds; words for people are added by whoever renders it.
  */
-import type { Carrier } from '../model/types.ts';
+import type { Carrier, QualityLimits } from '../model/types.ts';
+import type { QualityMeasure } from '../quality/circuitQuality.ts';
 import type { PeriodKind } from '../time/reportPeriod.ts';
 
 export type ReportScope = { kind: 'network' } | { kind: 'circuit'; id: string } | { kind: 'county'; id: string } | { kind: 'city'; id: string } | { kind: 'carrier'; id: Carrier };
@@ -37,6 +38,46 @@ export interface OutageRow {
   /** The circuit's own outage, or one it suffered from upstream. */
   own: boolean;
   chargedTo: OutageCharge;
+}
+
+/** Consecutive probe rounds over the SLA's limits while the line was up: one quality breach, with its evidence. */
+export interface QualityEpisode {
+  circuitId: string;
+  startMs: number;
+  endMs: number;
+  degradedS: number;
+  /** Which limits the rounds broke. */
+  measures: QualityMeasure[];
+  /** The worst round's median round trip, the loss over the episode, the worst jitter. */
+  worstRttMs: number | null;
+  lossPct: number;
+  worstJitterMs: number | null;
+  /** False when a circuit upstream was degraded at the same time: the episode is charged to it. */
+  own: boolean;
+  /** The circuit it is charged to (itself, or the upstream one). */
+  chargedTo: { id: string; carrier: Carrier; carrierCircuitId: string };
+}
+
+/** A circuit's measured quality over the period, against its SLA tier's limits. */
+export interface QualityFigures {
+  limits: QualityLimits;
+  /** Seconds covered by probe rounds, and their share of the period. */
+  probedS: number;
+  coveragePct: number;
+  /** Of the 5-minute means of the rounds' medians. */
+  rttMedianMs: number | null;
+  rttP95Ms: number | null;
+  /** Lost ÷ sent over the period; and the 95th percentile of the 5-minute losses. */
+  lossPct: number | null;
+  lossP95Pct: number | null;
+  jitterMedianMs: number | null;
+  jitterP95Ms: number | null;
+  /** The month's median RTT, loss and median jitter all within their limits; null with no data or no limits. */
+  met: boolean | null;
+  degradedS: number;
+  /** Degraded time not explained by a degraded circuit upstream. */
+  ownDegradedS: number;
+  episodes: QualityEpisode[];
 }
 
 export interface CircuitFigures {
@@ -77,6 +118,8 @@ export interface CircuitFigures {
     servicePct: number | null;
   };
   outages: OutageRow[];
+  /** Null when the circuit is not probed, or nothing was measured in the period. */
+  quality: QualityFigures | null;
   advice: CapacityAdvice;
   /** The same figures for the period before, for the trend. */
   previous: { meanBps: number | null; p95Bps: number | null; availabilityPct: number | null };
@@ -91,6 +134,9 @@ export interface CarrierScore {
   mttrS: number | null;
   /** Circuits below their SLA target on their own outages, with the evidence to send. */
   breaches: Array<{ circuitId: string; carrierCircuitId: string; availabilityPct: number; targetPct: number; outages: OutageRow[] }>;
+  /** Quality breaches of this carrier's circuits (their own, not an uplink's), with times and figures. */
+  qualityBreaches: QualityEpisode[];
+  degradedS: number;
   /** Outages of this carrier's circuits that took other circuits down with them, and which. */
   knockOn: Array<{ rootCircuitId: string; carrierCircuitId: string; startMs: number; endMs: number | null; durationS: number; impacted: Array<{ circuitId: string; carrier: Carrier; ownerSiteId: string }> }>;
 }

@@ -12,7 +12,7 @@ import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import { formatRate } from '../../../shared/model/units.ts';
 import type { CircuitFigures, Report } from '../../../shared/reports/reportModel.ts';
 import { escapeHtml as esc } from '../../../shared/text/escapeHtml.ts';
-import { breachText, knockOnText, methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
+import { breachText, episodeText, knockOnText, methodNotes, w, type Lang, type WordKey } from '../reportWords.ts';
 import { cellText, outageColumns, type Cell, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
@@ -94,7 +94,8 @@ export function reportHtml(r: Report, lang: Lang): string {
         ? c.breaches.map((b) => `<div class="breach">${esc(breachText(b))}</div>${table(outageColumns(r), b.outages, lang)}`).join('')
         : esc(w(lang, 'none'));
       const knockOn = c.knockOn.length ? c.knockOn.map((k) => `<div class="knock-on">${esc(knockOnText(k, r, lang))}</div>`).join('') : esc(w(lang, 'none'));
-      return `<tr><td>${esc(CARRIER_NAMES[c.carrier][lang])}</td><td class="number">${c.circuits}</td><td class="percent">${esc(pctText(c.availabilityPct, 3))}</td><td class="number">${c.outageCount}</td><td class="number">${c.mttrS === null ? '–' : Math.round(c.mttrS / 60)}</td><td>${breaches}</td><td>${knockOn}</td></tr>`;
+      const quality = c.qualityBreaches.length ? c.qualityBreaches.map((e) => `<div class="quality-breach">${esc(episodeText(e, r, lang))}</div>`).join('') : esc(w(lang, 'none'));
+      return `<tr><td>${esc(CARRIER_NAMES[c.carrier][lang])}</td><td class="number">${c.circuits}</td><td class="percent">${esc(pctText(c.availabilityPct, 3))}</td><td class="number">${c.outageCount}</td><td class="number">${c.mttrS === null ? '–' : Math.round(c.mttrS / 60)}</td><td>${breaches}</td><td>${quality}</td><td>${knockOn}</td></tr>`;
     })
     .join('');
   const list = (ids: string[], f: (c: CircuitFigures) => string) => (ids.length ? `<ol>${ids.map((id) => `<li>${esc(`${id} ${byId.get(id)!.carrierCircuitId} · ${f(byId.get(id)!)}`)}</li>`).join('')}</ol>` : `<p class="none">${esc(w(lang, 'none'))}</p>`);
@@ -114,7 +115,7 @@ export function reportHtml(r: Report, lang: Lang): string {
 <h2>${esc(w(lang, 'topBusiest'))}</h2>${list(r.topBusiest, (c) => pctText(c.utilization.p95Pct, 1))}
 <h2>${esc(w(lang, 'leastUsed'))}</h2>${list(r.leastUsed, (c) => pctText(c.utilization.peakPct, 1))}
 <h2>${esc(w(lang, 'circuits'))}</h2>${circuitRows(r, lang)}
-<h2>${esc(w(lang, 'carriers'))}</h2><table><thead><tr><th>${esc(w(lang, 'carrier'))}</th><th>${esc(w(lang, 'circuits'))}</th><th>${esc(w(lang, 'availability'))}</th><th>${esc(w(lang, 'outages'))}</th><th>${esc(w(lang, 'mttrMin'))}</th><th>${esc(w(lang, 'breaches'))}</th><th>${esc(w(lang, 'knockOn'))}</th></tr></thead><tbody>${carrierRows}</tbody></table>
+<h2>${esc(w(lang, 'carriers'))}</h2><table><thead><tr><th>${esc(w(lang, 'carrier'))}</th><th>${esc(w(lang, 'circuits'))}</th><th>${esc(w(lang, 'availability'))}</th><th>${esc(w(lang, 'outages'))}</th><th>${esc(w(lang, 'mttrMin'))}</th><th>${esc(w(lang, 'breaches'))}</th><th>${esc(w(lang, 'qualityBreaches'))}</th><th>${esc(w(lang, 'knockOn'))}</th></tr></thead><tbody>${carrierRows}</tbody></table>
 <h2>${esc(w(lang, 'outageList'))}</h2>${table(outageColumns(r), r.circuits.flatMap((c) => c.outages), lang)}
 <h2>${esc(w(lang, 'methods'))}</h2><ol class="notes">${methodNotes(r, lang).map((n) => `<li>${esc(n)}</li>`).join('')}</ol>
 </body></html>`;

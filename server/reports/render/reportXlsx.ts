@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import { CARRIER_NAMES } from '../../../shared/model/types.ts';
 import type { Report } from '../../../shared/reports/reportModel.ts';
-import { breachText, knockOnText, methodNotes, w, type Lang } from '../reportWords.ts';
+import { breachText, episodeText, knockOnText, methodNotes, w, type Lang } from '../reportWords.ts';
 import { CIRCUIT_COLUMNS, outageColumns, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
@@ -51,9 +51,9 @@ export async function reportXlsx(r: Report, lang: Lang): Promise<Buffer> {
   table(book.addWorksheet(w(lang, 'outageList')), outageColumns(r), r.circuits.flatMap((c) => c.outages), lang);
 
   const carriers = book.addWorksheet(w(lang, 'carriers'));
-  carriers.columns = [w(lang, 'carrier'), w(lang, 'circuits'), w(lang, 'availability'), w(lang, 'outages'), w(lang, 'mttr'), w(lang, 'breaches'), w(lang, 'knockOn')].map((header, i) => ({ header, width: i >= 5 ? 60 : 18 }));
+  carriers.columns = [w(lang, 'carrier'), w(lang, 'circuits'), w(lang, 'availability'), w(lang, 'outages'), w(lang, 'mttr'), w(lang, 'breaches'), w(lang, 'qualityBreaches'), w(lang, 'knockOn')].map((header, i) => ({ header, width: i >= 5 ? 60 : 18 }));
   carriers.getRow(1).font = { bold: true };
-  for (const c of r.carriers) carriers.addRow([CARRIER_NAMES[c.carrier][lang], c.circuits, c.availabilityPct, c.outageCount, c.mttrS === null ? null : Math.round(c.mttrS), c.breaches.map((b) => breachText(b)).join('; '), c.knockOn.map((k) => knockOnText(k, r, lang)).join('; ')]);
+  for (const c of r.carriers) carriers.addRow([CARRIER_NAMES[c.carrier][lang], c.circuits, c.availabilityPct, c.outageCount, c.mttrS === null ? null : Math.round(c.mttrS), c.breaches.map((b) => breachText(b)).join('; '), c.qualityBreaches.map((e) => episodeText(e, r, lang)).join('; '), c.knockOn.map((k) => knockOnText(k, r, lang)).join('; ')]);
   carriers.getColumn(3).numFmt = '0.000';
 
   const hours = book.addWorksheet(w(lang, 'busiestHours'));
