@@ -32,7 +32,7 @@ import { OPENAPI } from './openApi.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { maintenanceRoutes } from './routes/maintenanceRoutes.ts';
 import { reportRoutes } from './routes/reportRoutes.ts';
-import { circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
+import { circuitQualitySeriesPlan, circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore } from './sessions.ts';
 import type { UserDirectory } from './userDirectory.ts';
 import { chooseEncoding, type WebAssets } from './webAssets.ts';
@@ -247,6 +247,25 @@ export function createApiApp(d: ApiDeps): express.Express {
       contractBps: d.topology.circuit(id).bandwidthBps,
       ...plan,
       points: rows.map((row) => ({ timeMs: row.timeMs, inBps: row.in_bps, outBps: row.out_bps, inPeakBps: row.in_peak_bps, outPeakBps: row.out_peak_bps, inErrors: row.in_errors, outErrors: row.out_errors })),
+    });
+  });
+
+  app.get('/api/circuits/:id/quality', async (req: Authed, res) => {
+    needSession(req);
+    const id = circuitParam(req);
+    const r = range(req.query);
+    const c = d.topology.circuit(id);
+    const { rows, ...plan } = await series((db) => circuitQualitySeriesPlan(db, id, r.from, r.to, r.points));
+    const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    res.json({
+      circuit: id,
+      probed: c.probe !== null,
+      limits: d.topology.slaTiers.get(c.slaTier)?.quality ?? null,
+      ...plan,
+      points: rows.map((row) => {
+        const sent = n(row.sent) ?? 0;
+        return { timeMs: row.timeMs, rttMinMs: n(row.rtt_min_ms), rttMedianMs: n(row.rtt_median_ms), rttMaxMs: n(row.rtt_max_ms), lossPct: sent ? (100 * (sent - (n(row.received) ?? 0))) / sent : null, jitterMs: n(row.jitter_ms) };
+      }),
     });
   });
 

@@ -54,6 +54,13 @@ export const OPENAPI = {
         responses: { 200: json('{ circuit, contractBps, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
       },
     },
+    '/api/circuits/{id}/quality': {
+      get: {
+        summary: 'Round-trip delay (min, median, max), loss and jitter of the probe rounds to the far end, at the same automatic resolution, with the SLA tier’s limits',
+        parameters: [circuitId, ...range, points],
+        responses: { 200: json('{ circuit, probed, limits, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
+      },
+    },
     '/api/devices/{id}/series': {
       get: {
         summary: 'CPU (mean and peak), memory and reachability of a device, at the same automatic resolution',

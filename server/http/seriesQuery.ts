@@ -35,6 +35,16 @@ const DEVICE_COLUMNS: readonly Column[] = [
   ['min("reachable")', 'min("reachable_min")', 'reachable_min'],
 ];
 
+// Smokeping's view of a line: the fastest and slowest echo around the median, and the loss.
+const QUALITY_COLUMNS: readonly Column[] = [
+  ['min("rtt_min_ms")', 'min("rtt_min_ms")', 'rtt_min_ms'],
+  ['mean("rtt_median_ms")', 'mean("rtt_median_ms")', 'rtt_median_ms'],
+  ['max("rtt_max_ms")', 'max("rtt_max_ms")', 'rtt_max_ms'],
+  ['sum("sent")', 'sum("sent")', 'sent'],
+  ['sum("received")', 'sum("received")', 'received'],
+  ['mean("jitter_ms")', 'mean("jitter_ms")', 'jitter_ms'],
+];
+
 const quote = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 /** @param points how many buckets the chart wants, at most. */
@@ -51,6 +61,9 @@ function plan(database: string, measurement: string, tag: string, id: string, co
 
 export const circuitSeriesPlan = (database: string, circuitId: string, fromMs: number, toMs: number, points: number): SeriesPlan =>
   plan(database, 'circuit_traffic', 'circuit', circuitId, CIRCUIT_COLUMNS, fromMs, toMs, points);
+
+export const circuitQualitySeriesPlan = (database: string, circuitId: string, fromMs: number, toMs: number, points: number): SeriesPlan =>
+  plan(database, 'circuit_quality', 'circuit', circuitId, QUALITY_COLUMNS, fromMs, toMs, points);
 
 export const deviceSeriesPlan = (database: string, deviceId: string, fromMs: number, toMs: number, points: number): SeriesPlan =>
   plan(database, 'device_health', 'device', deviceId, DEVICE_COLUMNS, fromMs, toMs, points);

@@ -48,7 +48,7 @@ describe('console in Chromium (end to end)', function () {
   before(async () => {
     dir = await tempDir('console');
     await mkdir(ARTIFACTS, { recursive: true });
-    await writeProductConfig(dir.path);
+    await writeProductConfig(dir.path, { collector: ['  probeInterval: 10s'], alarms: ['  quality: { window: 10s, sustain: 5s, clearAfter: 10s }'] });
     product = await startProduct(await loadConfig({ env: TEST_ENV, cwd: dir.path }), TEST_ENV, memoryLogger());
     browser = await launchChromium();
     operator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -131,6 +131,39 @@ describe('console in Chromium (end to end)', function () {
     expect(await page.locator(`tr[data-alarm="${alarmId}"] .ack-state`).textContent()).to.contain('<b>工单 8812</b>');
     await shot(page, 'alarms-acknowledged');
     product.simulation!.simulator.inject({ fault: 'link-up', circuit: 'HY-HYX' });
+  });
+
+  it('shows a degraded county uplink amber, apart from a down line, and charts its round trips as Smokeping does', async () => {
+    await page.click('#nav-overview');
+    await page.waitForSelector('body[data-ready=overview-zh]');
+    product.simulation!.simulator.inject({ fault: 'degrade', circuit: 'HY-LYS', delay: 120, loss: 10, for: 120 });
+    product.simulation!.simulator.inject({ fault: 'link-down', circuit: 'HY-D-GAJ', for: 60 });
+    await page.waitForSelector('tr[data-circuit=HY-LYS][data-status=degraded]', { timeout: 45_000 });
+    await page.waitForSelector('tr[data-circuit=HY-D-GAJ][data-status=down]', { timeout: 10_000 });
+    // The alarm engine's own record: a degraded alarm on the uplink, none on the line that is down.
+    const active = product.alarms.engine.active();
+    expect(active.filter((a) => a.kind === 'circuit_degraded').map((a) => a.subject.id)).to.deep.equal(['HY-LYS']);
+    expect(Number(await page.locator('#map').getAttribute('data-degraded')), 'degraded links on the map').to.be.at.least(1);
+    expect(await page.locator('tr[data-circuit=HY-LYS] td.status').textContent()).to.equal('质量劣化');
+    // Down rows first, then degraded ones, above the rest.
+    const order = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.slice(0, 12).map((r) => (r as HTMLElement).dataset.status));
+    expect(order.indexOf('degraded')).to.be.above(order.lastIndexOf('down'));
+    await shot(page, 'overview-degraded');
+
+    await page.click('tr[data-circuit=HY-LYS] a');
+    await page.waitForSelector('body[data-ready=circuit-zh]');
+    expect(await page.locator('#circuit-status').getAttribute('data-status')).to.equal('degraded');
+    // Rounds reach InfluxDB a poll after they end: click the hour until two are in.
+    await waitFor('the latency chart drawn', async () => {
+      await page.click('button[data-range="1h"]');
+      await page.waitForSelector('.page[data-loaded="1h"]');
+      return Number(await page.locator('#latency-chart').getAttribute('data-points')) >= 2;
+    }, 40_000);
+    const rounds = await httpQuery(product.store.embedded!.url, `SELECT count(rtt_median_ms) AS n FROM circuit_quality WHERE circuit = 'HY-LYS' AND time > now() - 1h GROUP BY time(10s) fill(none)`, 'nms');
+    expect(rounds.length - Number(await page.locator('#latency-chart').getAttribute('data-points')), 'latency steps as InfluxDB has them').to.be.within(0, 1);
+    expect(Number(await page.locator('#loss-chart').getAttribute('data-points'))).to.be.at.least(1);
+    expect(await page.locator('#quality-note').textContent()).to.equal('SLA: 往返时延 ≤ 30 ms · 丢包率 ≤ 1% · 抖动 ≤ 8 ms');
+    await shot(page, 'circuit-degraded', true);
   });
 
   it('opens a circuit from the overview and charts what InfluxDB holds for it', async () => {

@@ -31,6 +31,9 @@ type Snapshot = StatusBatch & LiveFreshness & { asOfMs: number };
 
 export type Change = 'status' | 'alarms' | 'connection';
 
+/** A circuit as screens colour it. */
+export type ShownStatus = 'up' | 'down' | 'unknown' | 'degraded';
+
 export class ConsoleData {
   readonly sites: Map<string, Site>;
   readonly circuits: Map<string, Circuit>;
@@ -55,6 +58,23 @@ export class ConsoleData {
     this.circuits = new Map(topology.circuits.map((c) => [c.id, c]));
     this.devices = new Map(topology.devices.map((d) => [d.id, d]));
     this.tiers = new Map(topology.slaTiers.map((t) => [t.name, t]));
+  }
+
+  /**
+   * What a screen shows for a circuit: its link status, or `degraded` when it
+   * is up but a circuit_degraded alarm covers it (its own, or an uplink's
+   * that lists it as impacted). Down always wins: an outage is not also a
+   * degradation.
+   */
+  shownStatus(circuitId: string): ShownStatus {
+    const st = this.circuitStatus.get(circuitId)?.status ?? 'unknown';
+    if (st !== 'up') return st;
+    return this.degradedAlarm(circuitId) ? 'degraded' : 'up';
+  }
+
+  /** The active degraded alarm that covers a circuit, its own or its uplink's. */
+  degradedAlarm(circuitId: string): Alarm | null {
+    return this.activeAlarms.find((a) => a.kind === 'circuit_degraded' && (a.subject.id === circuitId || a.impactedCircuits.includes(circuitId))) ?? null;
   }
 
   static async load(): Promise<ConsoleData> {

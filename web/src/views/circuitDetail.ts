@@ -5,7 +5,7 @@
  * contract, its errors, its availability timeline, and its alarms.
  */
 import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { Alarm } from '../../../shared/alarms/types.ts';
@@ -16,7 +16,7 @@ import { el, escapeHtml, formatDuration, formatTime, formatTraffic } from '../do
 import { KIND_NAMES, SEVERITY_NAMES, t } from '../i18n.ts';
 import { siteRoute, STATUS_COLOURS, type View, type ViewContext } from './view.ts';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 const RANGES = [
   ['1h', 3_600_000],
@@ -40,6 +40,64 @@ interface SeriesPoint {
   inErrors: number | null;
   outErrors: number | null;
 }
+interface QualityPoint {
+  timeMs: number;
+  rttMinMs: number | null;
+  rttMedianMs: number | null;
+  rttMaxMs: number | null;
+  lossPct: number | null;
+  jitterMs: number | null;
+}
+interface QualitySeries {
+  probed: boolean;
+  limits: { latencyMs: number | null; lossPct: number | null; jitterMs: number | null } | null;
+  points: QualityPoint[];
+}
+
+/** Smokeping's loss colours: the median line is green with no loss, then blue, amber and red as loss grows. */
+const LOSS_PIECES = [
+  { lte: 0, color: '#2e9d4f' },
+  { gt: 0, lte: 2, color: '#4fc3f7' },
+  { gt: 2, lte: 10, color: '#f29d12' },
+  { gt: 10, color: '#e8453c' },
+];
+
+/**
+ * The latency chart as Smokeping draws it: the spread between the fastest and
+ * slowest echo as a grey band, the median as a line coloured by the loss of
+ * the same interval, and the SLA's limit dashed.
+ */
+function latencyOptions(fromMs: number, toMs: number, q: QualitySeries, lang: ViewContext['lang']) {
+  const base = chartOptions(fromMs, toMs, [], (v) => `${+v.toFixed(1)} ms`, []);
+  const limit = q.limits?.latencyMs ?? null;
+  const ms = (v: number | null | undefined) => (v == null ? '–' : `${v.toFixed(1)} ms`);
+  return {
+    ...base,
+    tooltip: {
+      trigger: 'axis',
+      formatter: (ps: Array<{ dataIndex: number }>) => {
+        const p = q.points[ps[0]?.dataIndex ?? -1];
+        if (!p) return '';
+        return [formatTime(p.timeMs), `${t(lang, 'rttMedian')} ${ms(p.rttMedianMs)}`, `${t(lang, 'rttRange')} ${ms(p.rttMinMs)} – ${ms(p.rttMaxMs)}`, `${t(lang, 'loss')} ${p.lossPct === null ? '–' : `${p.lossPct.toFixed(1)}%`}`, `${t(lang, 'jitter')} ${ms(p.jitterMs)}`].map(escapeHtml).join('<br>');
+      },
+    },
+    legend: { ...base.legend, data: [t(lang, 'rttRange'), t(lang, 'rttMedian')] },
+    visualMap: { show: false, seriesIndex: 2, dimension: 2, pieces: LOSS_PIECES },
+    series: [
+      { name: 'min', type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, data: q.points.map((p) => [p.timeMs, p.rttMinMs]) },
+      { name: t(lang, 'rttRange'), type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: 'rgba(160,170,180,0.35)' }, data: q.points.map((p) => [p.timeMs, p.rttMaxMs === null || p.rttMinMs === null ? null : p.rttMaxMs - p.rttMinMs]) },
+      {
+        name: t(lang, 'rttMedian'),
+        type: 'line',
+        showSymbol: false,
+        lineStyle: { width: 2 },
+        data: q.points.map((p) => [p.timeMs, p.rttMedianMs, p.lossPct ?? 0]),
+        ...(limit !== null ? { markLine: { symbol: 'none', silent: true, data: [{ yAxis: limit, lineStyle: { color: '#e8453c', type: 'dashed' }, label: { formatter: `SLA ${limit} ms`, color: '#e8453c' } }] } } : {}),
+      },
+    ],
+  };
+}
+
 interface Availability {
   availabilityPct: number | null;
   downS: number;
@@ -96,10 +154,12 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
   const statusBadge = el('span', { class: 'badge', id: 'circuit-status' });
   const drawStatus = () => {
     const l = data.circuitStatus.get(c.id);
-    const st = l?.status ?? 'unknown';
+    const st = data.shownStatus(c.id);
     statusBadge.dataset.status = st;
     statusBadge.style.background = STATUS_COLOURS[st];
-    statusBadge.textContent = `${t(lang, st)}${l?.statusSinceMs ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - l.statusSinceMs) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`;
+    // Degraded since its alarm began; otherwise since the link's status last changed.
+    const since = st === 'degraded' ? (data.degradedAlarm(c.id)?.startedAtMs ?? null) : (l?.statusSinceMs ?? null);
+    statusBadge.textContent = `${t(lang, st)}${since ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - since) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`;
   };
   const fact = (label: string, value: Node | string) => [el('dt', {}, label), el('dd', {}, value)];
   const facts = el(
@@ -118,6 +178,9 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
   const trafficBox = el('div', { class: 'chart', id: 'traffic-chart' });
   const utilBox = el('div', { class: 'chart', id: 'util-chart' });
   const errorBox = el('div', { class: 'chart small', id: 'error-chart' });
+  const latencyBox = el('div', { class: 'chart', id: 'latency-chart' });
+  const lossBox = el('div', { class: 'chart small', id: 'loss-chart' });
+  const qualityNote = el('p', { class: 'quality-note', id: 'quality-note' });
   const timeline = el('div', { class: 'timeline', id: 'availability-timeline' });
   const slaFigures = el('p', { class: 'sla-figures', id: 'sla-figures' });
   const alarmList = el('tbody');
@@ -133,6 +196,11 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     utilBox,
     el('h3', {}, t(lang, 'errors')),
     errorBox,
+    el('h3', {}, t(lang, 'latency')),
+    qualityNote,
+    latencyBox,
+    el('h3', {}, t(lang, 'loss')),
+    lossBox,
     el('h3', {}, t(lang, 'availabilityTimeline')),
     slaFigures,
     timeline,
@@ -148,16 +216,17 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     const span = RANGES.find(([n]) => n === range)![1];
     const to = Date.now();
     const from = to - span;
-    const [series, sla, alarms] = await Promise.all([
+    const [series, sla, alarms, quality] = await Promise.all([
       get<{ bucketS: number; retentionPolicy: string; points: SeriesPoint[] }>(`/api/circuits/${encodeURIComponent(c.id)}/series?from=${from}&to=${to}&points=600`).catch(() => null),
       get<Availability>(`/api/circuits/${encodeURIComponent(c.id)}/sla?from=${from}&to=${to}`).catch(() => null),
       get<{ alarms: Array<Alarm & { state: string }> }>(`/api/alarms?state=all&circuit=${encodeURIComponent(c.id)}&limit=50`).catch(() => null),
+      get<QualitySeries>(`/api/circuits/${encodeURIComponent(c.id)}/quality?from=${from}&to=${to}&points=600`).catch(() => null),
     ]);
     if (disposed) return;
     const points = series?.points ?? [];
     const pts = (f: (p: SeriesPoint) => number | null) => points.map((p): [number, number | null] => [p.timeMs, f(p)]);
     const pct = (v: number | null) => (v === null ? null : (100 * v) / c.bandwidthBps);
-    const [traffic, util, errors] = charts;
+    const [traffic, util, errors, latency, loss] = charts;
     traffic!.setOption(
       chartOptions(from, to, [{ name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' }, { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' }], formatTraffic, [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }]),
       true,
@@ -176,6 +245,16 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     );
     errors!.setOption(chartOptions(from, to, [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }], (v) => String(Math.round(v)), [], { integer: true }), true);
     for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
+    const q: QualitySeries = quality ?? { probed: false, limits: null, points: [] };
+    latency!.setOption(latencyOptions(from, to, q, lang), true);
+    const lossLimit = q.limits?.lossPct ?? null;
+    loss!.setOption(
+      chartOptions(from, to, [{ name: t(lang, 'loss'), type: 'bar', data: q.points.map((p): [number, number | null] => [p.timeMs, p.lossPct]), colour: '#e8453c' }], (v) => `${+v.toFixed(1)}%`, lossLimit !== null ? [{ name: `SLA ${lossLimit}%`, value: lossLimit, colour: '#f29d12' }] : []),
+      true,
+    );
+    for (const box of [latencyBox, lossBox]) box.dataset.points = String(q.points.length);
+    const l = q.limits;
+    qualityNote.textContent = !q.probed ? t(lang, 'notProbed') : l ? `SLA: ${[l.latencyMs !== null ? `${t(lang, 'latency')} ≤ ${l.latencyMs} ms` : null, l.lossPct !== null ? `${t(lang, 'loss')} ≤ ${l.lossPct}%` : null, l.jitterMs !== null ? `${t(lang, 'jitter')} ≤ ${l.jitterMs} ms` : null].filter(Boolean).join(' · ')}` : '';
     trafficBox.dataset.resolution = series ? `${series.retentionPolicy}/${series.bucketS}s` : 'none';
     trafficBox.classList.toggle('empty', points.length === 0);
 
@@ -231,11 +310,11 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
   drawRanges();
   drawStatus();
   queueMicrotask(() => {
-    charts.push(...[trafficBox, utilBox, errorBox].map((b) => echarts.init(b)));
+    charts.push(...[trafficBox, utilBox, errorBox, latencyBox, lossBox].map((b) => echarts.init(b)));
     setLive();
     void load();
   });
-  const off = data.on((change) => change === 'status' && drawStatus());
+  const off = data.on((change) => (change === 'status' || change === 'alarms') && drawStatus());
   const resize = () => charts.forEach((ch) => ch.resize());
   window.addEventListener('resize', resize);
   return {

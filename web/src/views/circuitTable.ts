@@ -40,7 +40,7 @@ export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { 
   const update = () => {
     for (const r of rows) {
       const l = data.circuitStatus.get(r.c.id);
-      const st = l?.status ?? 'unknown';
+      const st = data.shownStatus(r.c.id);
       const key = `${st}|${l?.inBps}|${l?.outBps}`;
       if (key === r.shown) continue;
       r.shown = key;
@@ -51,8 +51,8 @@ export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { 
       const u = l ? Math.max(l.inUtilPct ?? -1, l.outUtilPct ?? -1) : -1;
       r.util.textContent = u >= 0 ? `${u.toFixed(1)}%` : '–';
     }
-    // Down first, then unknown, so the rows that need someone are at the top.
-    const rank = { down: 0, unknown: 1, up: 2 } as const;
+    // Down first, then degraded, then unknown, so the rows that need someone are at the top.
+    const rank = { down: 0, degraded: 1, unknown: 2, up: 3 } as const;
     const order = [...rows].sort((a, b) => rank[(a.row.dataset.status ?? 'unknown') as keyof typeof rank] - rank[(b.row.dataset.status ?? 'unknown') as keyof typeof rank]);
     if (order.some((r, i) => body.children[i] !== r.row)) body.replaceChildren(...order.map((r) => r.row));
   };

@@ -1,6 +1,7 @@
 /**
  * The network drawn as a graph: sites as nodes where the layout puts them,
- * circuits as links coloured by state (red down, green up, grey unknown),
+ * circuits as links coloured by state (red down, amber dotted degraded,
+ * green up, grey unknown),
  * thicker with utilization. A click on a link opens the circuit, a click on
  * a site opens its county. Labels are drawn on the canvas, and the tooltip's
  * HTML is built from escaped text only.
@@ -15,6 +16,8 @@ import { t } from '../i18n.ts';
 import { circuitRoute, siteRoute, STATUS_COLOURS, type ViewContext } from './view.ts';
 
 echarts.use([GraphChart, TooltipComponent, CanvasRenderer]);
+
+const DRAW_ORDER = { up: 0, unknown: 1, degraded: 2, down: 3 } as const;
 
 export interface MapLayout {
   sites: readonly Site[];
@@ -47,6 +50,7 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
 
   const update = () => {
     let downCount = 0;
+    let degradedCount = 0;
     chart.setOption({
       animation: false,
       tooltip: {
@@ -58,7 +62,7 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           const lines = [
             `${c.id} ${c.name?.[lang] ?? ''}`,
             `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
-            `${t(lang, 'status')}: ${t(lang, l?.status ?? 'unknown')}`,
+            `${t(lang, 'status')}: ${t(lang, data.shownStatus(c.id))}`,
             `${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} / ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`,
           ];
           return lines.map(escapeHtml).join('<br>');
@@ -75,25 +79,33 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           links: links
             .map(({ circuit, from, to }) => {
               const l = data.circuitStatus.get(circuit.id);
-              const status = l?.status ?? 'unknown';
+              const status = data.shownStatus(circuit.id);
               if (status === 'down') downCount++;
+              if (status === 'degraded') degradedCount++;
               const util = Math.min(100, Math.max(l?.inUtilPct ?? 0, l?.outUtilPct ?? 0));
+              // Degraded is amber and dotted: still carrying traffic, unlike a red (down) line.
               return {
                 source: from,
                 target: to,
                 circuitId: circuit.id,
-
-                lineStyle: { color: STATUS_COLOURS[status], width: status === 'down' ? 3.5 : 1 + util / 30, opacity: status === 'down' ? 1 : 0.75, type: status === 'unknown' ? 'dashed' : 'solid' },
+                status,
+                lineStyle: {
+                  color: STATUS_COLOURS[status],
+                  width: status === 'down' ? 3.5 : status === 'degraded' ? 3 : 1 + util / 30,
+                  opacity: status === 'down' || status === 'degraded' ? 1 : 0.75,
+                  type: status === 'unknown' ? 'dashed' : status === 'degraded' ? 'dotted' : 'solid',
+                },
               };
             })
-            // Down links are drawn last, on top.
-            .sort((a, b) => Number(a.lineStyle.color === STATUS_COLOURS.down) - Number(b.lineStyle.color === STATUS_COLOURS.down)),
+            // Down links are drawn last, on top, and degraded ones just below them.
+            .sort((a, b) => DRAW_ORDER[a.status] - DRAW_ORDER[b.status]),
           emphasis: { focus: 'adjacency', lineStyle: { width: 5 } },
         },
       ],
     });
     box.dataset.links = String(links.length);
     box.dataset.down = String(downCount);
+    box.dataset.degraded = String(degradedCount);
   };
   chart.on('click', (p) => {
     const d = p.data as { circuitId?: string; id?: string };

@@ -15,7 +15,7 @@ export function overviewView(ctx: ViewContext): View {
   let map: ReturnType<typeof networkMap> | null = null;
   queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
   const off = data.on((change) => {
-    if (change === 'status') {
+    if (change === 'status' || change === 'alarms') {
       map?.update();
       table.update();
     }

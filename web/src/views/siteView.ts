@@ -71,7 +71,8 @@ export function siteView(ctx: ViewContext, siteId: string): View {
   let map: ReturnType<typeof networkMap> | null = null;
   queueMicrotask(() => (map = networkMap(ctx, mapBox, { sites: columns.flat(), circuits, position: (s) => position.get(s.id)!, labelled: () => true })));
   const off = data.on((change) => {
-    if (change !== 'status') return;
+    // An alarm can colour a line too (degraded).
+    if (change !== 'status' && change !== 'alarms') return;
     map?.update();
     table.update();
     drawDevices();

@@ -74,7 +74,7 @@ export function wallView(ctx: ViewContext): View {
   const clockTimer = setInterval(tick, 1000);
   const keepAlive = setInterval(() => void get('/api/session').catch(() => undefined), KEEP_ALIVE_MS);
   const off = data.on((change) => {
-    if (change === 'status') map?.update();
+    if (change === 'status' || change === 'alarms') map?.update();
     tiles.update();
     tick();
   });
