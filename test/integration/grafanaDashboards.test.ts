@@ -107,8 +107,10 @@ describe('Grafana provisioning and dashboards', function () {
 
     before(async () => {
       dir = await tempDir('grafana');
-      await writeProductConfig(dir.path, { alarms: ['  clearAfter: 2s'] });
+      await writeProductConfig(dir.path, { alarms: ['  clearAfter: 2s'], collector: ['  probeInterval: 10s'] });
       product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, memoryLogger());
+      // A probe round for every circuit, for the quality panels.
+      await waitFor('a probe round of every circuit', async () => product.live.quality.size >= product.prober.probedCount, 40_000);
       let polls = 0;
       product.collector.onPoll(() => polls++);
       await waitFor('two rounds of polls', async () => polls >= 2 * product.collector.pollers.size, 30_000);
