@@ -20,9 +20,9 @@ import { DEFAULT_ALARM_RULES } from '../server/alarms/alarmRules.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import type { CircuitLive, DeviceLive } from '../shared/live/liveState.ts';
 import { topologyYaml } from './generatedNetwork.ts';
+import { numberArg } from './benchArgs.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const DEVICES = arg('devices', 2500);
 const CYCLES = arg('cycles', 10);
 const T0 = Date.parse('2026-11-23T10:00:00+08:00');

@@ -17,9 +17,9 @@ import { startProduct } from '../server/runtime.ts';
 import { freePort } from '../server/influx/embeddedInflux.ts';
 import { loadConfig } from '../shared/config/config.ts';
 import { memoryLogger } from '../shared/log.ts';
+import { numberArg } from './benchArgs.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const ROUNDS = arg('rounds', 3);
 const INTERVAL_S = arg('interval', 10);
 /** County uplinks, measured at the cores: each incident on its own circuit. */

@@ -25,10 +25,10 @@ import { memoryLogger } from '../shared/log.ts';
 import { loadTopology } from '../shared/model/loader.ts';
 import { EmbeddedInflux } from '../server/influx/embeddedInflux.ts';
 import { ensureSchema } from '../server/influx/schemaSetup.ts';
+import { numberArg } from './benchArgs.ts';
 
 const run = promisify(execFile);
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback);
+const arg = numberArg;
 // Enough cycles that start-up (module loading, first resolution) does not count as steady-state cost.
 const CYCLES = arg('cycles', 60);
 const POINTS = arg('points', 200_000);

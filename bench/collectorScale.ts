@@ -29,10 +29,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { BENCH_COMMUNITY_ENV, INTERFACES_PER_DEVICE as PER_DEVICE, topologyYaml } from './generatedNetwork.ts';
+import { numberArg } from './benchArgs.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const DEVICES = arg('devices', 2500);
 const CYCLES = arg('cycles', 3);
 const IN_FLIGHT = arg('in-flight', 64);

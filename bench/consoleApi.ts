@@ -14,9 +14,9 @@ import { WebSocket } from 'ws';
 import { parseTopology } from '../shared/model/loader.ts';
 import { startBenchConsole } from './benchConsole.ts';
 import { topologyYaml } from './generatedNetwork.ts';
+import { numberArg } from './benchArgs.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const DEVICES = arg('devices', 500);
 const SECONDS = arg('seconds', 10);
 const CLIENTS = arg('clients', 200);

@@ -22,9 +22,9 @@ import { launchChromium } from '../server/browser/debianChromium.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { startBenchConsole } from './benchConsole.ts';
 import { provinceYaml } from './generatedNetwork.ts';
+import { numberArg } from './benchArgs.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const RUNS = arg('runs', 5);
 const CITIES = arg('cities', 14);
 const QUIET_MS = 2000;

@@ -33,9 +33,10 @@ import { parseTopology } from '../shared/model/loader.ts';
 import { parsePeriod } from '../shared/time/reportPeriod.ts';
 import { localMidnight } from '../shared/time/zonedTime.ts';
 import { provinceYaml } from './generatedNetwork.ts';
+import { numberArg } from './benchArgs.ts';
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
+const arg = numberArg;
 const DAYS = arg('days', 31);
 const RUNS = arg('runs', 3);
 const STEP = 300_000;

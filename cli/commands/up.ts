@@ -51,6 +51,7 @@ Environment:
           : '  network   real (no simulator)',
         `  alarms    traps on udp ${config.alarms.trapAddress}:${config.alarms.trapPort}; ${config.alarms.channels.length ? `pushes to ${config.alarms.channels.map((c) => c.name).join(', ')}` : 'no push channels configured (alarms.channels in nms.yaml)'}; ${product.alarms.engine.active().length} active`,
         `  console   ${product.console.url}${product.console.demoLogins.length ? ` (demo login: ${product.console.demoLogins.map((l) => `${l.username} / ${l.password} as ${l.role}`).join(', ')})` : ''}`,
+        `  quality   ${product.prober.probedCount} circuits probed ${product.simulation ? 'by UDP echo to the simulated devices' : 'by ICMP echo (fping)'}${config.collector.probeIntervalSeconds ? `, a round every ${config.collector.probeIntervalSeconds} s` : ', 20 echoes a minute unless topology.yaml says otherwise'}${product.prober.unprobed.size ? `; ${product.prober.unprobed.size} cannot be probed (see the log)` : ''}`,
         `  polling   ${product.collector.pollers.size} devices${config.collector.intervalSeconds ? ` every ${config.collector.intervalSeconds} s` : ' at their topology.yaml intervals'}${product.collector.unpollable.size ? `; ${product.collector.unpollable.size} cannot be polled (see the log)` : ''}`,
       ].join('\n'),
     );
@@ -60,10 +61,10 @@ Environment:
       await product.stop();
       const problems = [...product.collector.unpollable.values(), ...[...polled.values()].filter((e): e is string => e !== null)];
       const configured = product.collector.pollers.size + product.collector.unpollable.size;
-      if (problems.length) {
-        console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
-        return EXIT.failed;
-      }
+      const unprobed = [...product.prober.unprobed.values()];
+      if (problems.length) console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
+      if (unprobed.length) console.error(`nms: check failed: ${unprobed.length} of ${product.prober.probedCount + unprobed.length} circuits cannot be probed:\n  ${unprobed.join('\n  ')}`);
+      if (problems.length || unprobed.length) return EXIT.failed;
       console.log(`nms: check passed: all ${configured} devices answered; stopped`);
       return EXIT.ok;
     }

@@ -19,7 +19,7 @@ import { startOffset } from '../scheduler/pollScheduler.ts';
 import type { PointSink } from '../collector.ts';
 import { circuitTags } from '../write/circuitTags.ts';
 import type { Point } from '../write/lineProtocol.ts';
-import { fpingRound, type ProbeRoundResult, type ProbeRoundSpec } from './fpingProbe.ts';
+import { fpingRounds, type ProbeRoundResult, type ProbeRoundSpec } from './fpingProbe.ts';
 import { roundFigures } from './roundFigures.ts';
 import { echoTargetKey, udpEchoRound, type EchoTarget } from './udpEchoProbe.ts';
 import type { TargetCheck } from '../snmp/udpMux.ts';
@@ -178,7 +178,7 @@ export class CircuitProber {
     try {
       result =
         g.method === 'icmp'
-          ? await fpingRound(spec, g.intervalMs + MAX_TIMEOUT_MS * 2, this.#abort.signal, this.o.fping, this.#now)
+          ? await fpingRounds(spec, g.intervalMs * 1.5 + MAX_TIMEOUT_MS * 2, this.#abort.signal, this.o.fping, this.#now)
           : await udpEchoRound(spec, new Map(g.circuits.map((c) => [c.key, c.echo!])), this.#abort.signal);
     } catch (err) {
       if (this.#abort.signal.aborted) return;

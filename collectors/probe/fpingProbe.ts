@@ -34,6 +34,30 @@ export function fpingArgs(spec: ProbeRoundSpec): string[] {
 }
 
 /**
+ * One fping sends at most one packet per GAP_MS: a period has room for
+ * period / GAP_MS targets. Half of that per process, so a sweep never runs
+ * into the next and the round keeps to its interval; more targets are split
+ * over processes that run side by side.
+ */
+export function fpingChunks(spec: ProbeRoundSpec): ProbeRoundSpec[] {
+  const size = Math.max(1, Math.floor(spec.periodMs / GAP_MS / 2));
+  const out: ProbeRoundSpec[] = [];
+  for (let i = 0; i < spec.targets.length; i += size) out.push({ ...spec, targets: spec.targets.slice(i, i + size) });
+  return out;
+}
+
+/** A round over any number of targets, in as many fping processes as fpingChunks says. */
+export async function fpingRounds(spec: ProbeRoundSpec, deadlineMs: number, signal: AbortSignal, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
+  const parts = await Promise.all(fpingChunks(spec).map((chunk) => fpingRound(chunk, deadlineMs, signal, fping, now)));
+  return {
+    targets: new Map(parts.flatMap((p) => [...p.targets])),
+    startedAtMs: Math.min(...parts.map((p) => p.startedAtMs)),
+    endedAtMs: Math.max(...parts.map((p) => p.endedAtMs)),
+    notes: parts.flatMap((p) => p.notes),
+  };
+}
+
+/**
  * Runs one round. fping exits 1 when some target did not answer and 2 for an
  * unknown address; only a failure to run at all, or a kill, is an error.
  * @throws Error saying what failed (fping missing, killed, or past `deadlineMs`).
