@@ -248,7 +248,7 @@ export const MEASUREMENTS = {
       circuit: 'circuit id, for circuit alarms',
       carrier: 'telecom | unicom | mobile, for circuit alarms (the carrier scorecard counts outages by it)',
       device: 'device id, for device alarms',
-      kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget',
+      kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget | circuit_degraded',
       severity: 'critical | major | minor | warning',
     },
     fields: {

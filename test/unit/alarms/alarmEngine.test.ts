@@ -168,6 +168,87 @@ describe('alarm engine', () => {
     expect(engine.evaluate(T0 + 36 * MIN).filter((e) => e.type === 'cleared').map((e) => e.alarm.kind)).to.deep.equal(['utilization']);
   });
 
+  /** A probe round of 20 echoes to a circuit's far end, ending at `at` (a minute long). */
+  const round = (id: string, at: number, q: { rtt?: number; lost?: number; jitter?: number; down?: boolean } = {}) =>
+    engine.observeQuality({
+      circuitId: id,
+      method: 'icmp',
+      target: '10.0.0.1',
+      startedAtMs: at - MIN,
+      endedAtMs: at,
+      sent: 20,
+      received: 20 - (q.lost ?? 0),
+      lossPct: ((q.lost ?? 0) / 20) * 100,
+      rttMinMs: q.rtt ?? 5,
+      rttMedianMs: q.lost === 20 ? null : (q.rtt ?? 5),
+      rttMeanMs: q.rtt ?? 5,
+      rttMaxMs: q.rtt ?? 5,
+      jitterMs: q.jitter ?? 0.5,
+      duplicates: 0,
+      errors: [],
+      breaches: [],
+      downDuring: q.down ?? false,
+    });
+
+  it('raises a degraded alarm once the window of rounds has stayed over a limit, and clears it under the limit less the margin', () => {
+    const id = 'HY-LYS';
+    const c = topology.circuit(id);
+    const limits = topology.slaTiers.get(c.slaTier)!.quality;
+    const q = DEFAULT_ALARM_RULES.quality;
+    allUp(T0 - 30 * S);
+    for (let m = 0; m <= 5; m++) round(id, T0 + m * MIN);
+    expect(raised(engine.evaluate(T0 + 5 * MIN))).to.deep.equal([]);
+    // Delayed from minute 6: the window's median follows once most of its rounds are slow.
+    const over = limits.latencyMs! + 40;
+    let at = T0 + 6 * MIN;
+    const firstAlarmAt: number[] = [];
+    for (; at <= T0 + 20 * MIN; at += MIN) {
+      round(id, at, { rtt: over });
+      const r = raised(engine.evaluate(at));
+      if (r.length) firstAlarmAt.push(at);
+      if (r.length) expect(r.map((a) => [a.kind, a.subject.id, a.severity])).to.deep.equal([['circuit_degraded', id, 'major']]);
+    }
+    expect(firstAlarmAt, 'raised once').to.have.length(1);
+    const alarm = engine.active().find((a) => a.kind === 'circuit_degraded')!;
+    // The window turned over a limit at its third slow round, and it had to stay so for `sustain`.
+    expect(firstAlarmAt[0]! - alarm.startedAtMs).to.be.within(q.sustainMs, q.sustainMs + MIN);
+    expect(alarm.evidence!.zh).to.equal(`中国电信 ${c.carrierCircuitId}：近 5 分钟时延中位数 ${over.toFixed(1)} ms（SLA ≤ ${limits.latencyMs!.toFixed(1)} ms）（探测 10.0.0.1）`);
+    expect(alarm.impactedCircuits).to.have.members(behind(id).map((x) => x.id));
+    // Back just under the limit, within the margin: it holds.
+    for (let k = 0; k < 12; k++, at += MIN) {
+      round(id, at, { rtt: limits.latencyMs! * 0.95 });
+      expect(engine.evaluate(at).filter((e) => e.type === 'cleared'), 'within the margin').to.deep.equal([]);
+    }
+    // Well under: it clears after clearAfter, ending when the window came back under.
+    const cleared: AlarmEvent[] = [];
+    for (let k = 0; k < 12; k++, at += MIN) {
+      round(id, at);
+      cleared.push(...engine.evaluate(at).filter((e) => e.type === 'cleared'));
+    }
+    expect(cleared.map((e) => e.alarm.kind)).to.deep.equal(['circuit_degraded']);
+    expect(cleared[0]!.alarm.endedAtMs! - cleared[0]!.alarm.startedAtMs).to.be.above(10 * MIN);
+  });
+
+  it('raises nothing for the departments behind a degraded county uplink, and nothing for a line that is down', () => {
+    const up = 'HY-HYX';
+    const depts = behind(up);
+    allUp(T0 - 30 * S);
+    // One department's own line is down; its rounds are all lost, while it is down.
+    const downed = depts[0]!.id;
+    circuit(downed, 'down', T0, { since: T0 });
+    for (let m = 1; m <= 12; m++) {
+      const at = T0 + m * MIN;
+      round(up, at, { rtt: 90, lost: 2 });
+      for (const d of depts) round(d.id, at, d.id === downed ? { lost: 20, down: true } : { rtt: 95, lost: 2 });
+      // And a department elsewhere that loses everything while its line is down.
+      circuit('HY-D-HBJ', 'down', at, { since: T0 });
+      round('HY-D-HBJ', at, { lost: 20, down: true });
+    }
+    const alarms = raised(engine.evaluate(T0 + 12 * MIN));
+    expect(alarms.filter((a) => a.kind === 'circuit_degraded').map((a) => a.subject.id)).to.deep.equal([up]);
+    expect(alarms.filter((a) => a.kind === 'circuit_down').map((a) => a.subject.id).sort()).to.deep.equal([downed, 'HY-D-HBJ'].sort());
+  });
+
   it('notes a reboot once, from sysUpTime or a coldStart trap, and lets it clear itself', () => {
     allUp(T0 - 30 * S);
     device('hy-gaj-cpe', true, T0, 30);
