@@ -12,12 +12,12 @@
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TestHost, startTraffic, type CounterLog } from '../support/netns.ts';
-import { udpFreePort } from '../support/ports.ts';
 import { waitFor } from '../support/processes.ts';
+import { writeProductionConfig } from '../support/productConfig.ts';
 import { NMS_BIN, runNms } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -124,19 +124,7 @@ describe('real network: nms up in production against Debian snmpd in network nam
       truth.a = a.sampleCounters('wan0');
       truth.b = b.sampleCounters('wan0');
 
-      const hash = await runNms(['user', 'hash'], { stdin: 'real network passphrase', env });
-      await writeFile(join(dir.path, 'topology.yaml'), topologyYaml);
-      await writeFile(
-        join(dir.path, 'nms.yaml'),
-        [
-          'production: true',
-          'topology: topology.yaml',
-          'dataDir: var',
-          'influx: { embeddedPort: 0 }',
-          `console: { port: 0, users: [{ username: noc, role: operator, passwordHash: "${hash.stdout.trim()}" }] }`,
-          `alarms: { trapPort: ${await udpFreePort()}, trapAddress: 127.0.0.1 }`,
-        ].join('\n') + '\n',
-      );
+      await writeProductionConfig(dir.path, topologyYaml, env);
 
       // The smoke test first: every device answers once, on the real network.
       checkRun = await runNms(['up', '--check', '--config', 'nms.yaml'], { cwd: dir.path, env, timeoutMs: 120_000 });

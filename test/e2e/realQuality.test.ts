@@ -9,13 +9,13 @@
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LAB, QualityLab } from '../support/qualityLab.ts';
-import { udpFreePort } from '../support/ports.ts';
 import { waitFor } from '../support/processes.ts';
-import { NMS_BIN, runNms } from '../support/runNms.ts';
+import { writeProductionConfig } from '../support/productConfig.ts';
+import { NMS_BIN } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const exec = promisify(execFile);
@@ -84,20 +84,7 @@ describe('real network: circuit quality by fping against a delay line and the ke
           return false;
         }
       });
-      const hash = await runNms(['user', 'hash'], { stdin: 'quality lab passphrase', env });
-      await writeFile(join(dir.path, 'topology.yaml'), topologyYaml);
-      await writeFile(
-        join(dir.path, 'nms.yaml'),
-        [
-          'production: true',
-          'topology: topology.yaml',
-          'dataDir: var',
-          'influx: { embeddedPort: 0 }',
-          `collector: { probeInterval: ${ROUND_S}s }`,
-          `console: { port: 0, users: [{ username: noc, role: operator, passwordHash: "${hash.stdout.trim()}" }] }`,
-          `alarms: { trapPort: ${await udpFreePort()}, trapAddress: 127.0.0.1, quality: { window: 30s, sustain: 20s, clearAfter: 30s } }`,
-        ].join('\n') + '\n',
-      );
+      await writeProductionConfig(dir.path, topologyYaml, env, { lines: [`collector: { probeInterval: ${ROUND_S}s }`], alarms: ['quality: { window: 30s, sustain: 20s, clearAfter: 30s }'] });
       nms = spawn(process.execPath, [NMS_BIN, 'up', '--config', 'nms.yaml'], { cwd: dir.path, env, stdio: ['ignore', 'pipe', 'pipe'] });
       nms.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       nms.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { udpFreePort } from './ports.ts';
+import { runNms } from './runNms.ts';
 
 export interface ProductConfigOptions {
   /** The network model (default: the repository's topology.yaml). */
@@ -42,4 +43,27 @@ export async function writeProductConfig(dir: string, o: ProductConfigOptions = 
     '',
   ];
   await writeFile(join(dir, 'nms.yaml'), lines.join('\n'));
+}
+
+/**
+ * topology.yaml and nms.yaml for `nms up` in production against a test's own
+ * network namespaces: a console user whose hash `nms user hash` made, the
+ * managed InfluxDB and the trap receiver on loopback.
+ * @param extra more top-level lines (collector: …), and more keys for alarms: (as "key: value" flow pairs).
+ */
+export async function writeProductionConfig(dir: string, topologyYaml: string, env: NodeJS.ProcessEnv, extra: { lines?: string[]; alarms?: string[] } = {}): Promise<void> {
+  const hash = await runNms(['user', 'hash'], { stdin: `passphrase for ${dir}`, env });
+  await writeFile(join(dir, 'topology.yaml'), topologyYaml);
+  await writeFile(
+    join(dir, 'nms.yaml'),
+    [
+      'production: true',
+      'topology: topology.yaml',
+      'dataDir: var',
+      'influx: { embeddedPort: 0 }',
+      ...(extra.lines ?? []),
+      `console: { port: 0, users: [{ username: noc, role: operator, passwordHash: "${hash.stdout.trim()}" }] }`,
+      `alarms: { ${[`trapPort: ${await udpFreePort()}`, 'trapAddress: 127.0.0.1', ...(extra.alarms ?? [])].join(', ')} }`,
+    ].join('\n') + '\n',
+  );
 }
