@@ -21,8 +21,19 @@ describe('configuration', () => {
     expect(c.topologyFile).to.equal(join(dir.path, 'topology.yaml'));
     expect(c.dataDir).to.equal(join(dir.path, 'var'));
     expect(c.production).to.equal(false);
-    expect(c.collector).to.deep.equal({ intervalSeconds: null, maxInFlight: 64 });
+    expect(c.collector).to.deep.equal({ intervalSeconds: null, maxInFlight: 64, probeIntervalSeconds: null });
+    expect(c.alarms.quality).to.deep.equal({ windowSeconds: null, sustainSeconds: null, clearAfterSeconds: null });
     expect(c.simulator.enabled).to.equal(true);
+  });
+
+  it('reads the probe interval and the quality alarm timings, as durations', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), 'collector:\n  probeInterval: 30s\nalarms:\n  quality: { window: 10m, sustain: 5m, clearAfter: 10m }\n');
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect(c.collector.probeIntervalSeconds).to.equal(30);
+    expect(c.alarms.quality).to.deep.equal({ windowSeconds: 600, sustainSeconds: 300, clearAfterSeconds: 600 });
+    await writeFile(join(dir.path, 'nms.yaml'), 'alarms:\n  quality: { window: soon }\n');
+    const err = await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e);
+    expect(String(err)).to.match(/nms\.yaml:2:\d+: alarms\.quality\.window: "soon" is not a duration/);
   });
 
   it('reads nms.yaml, resolving paths against its folder', async () => {
