@@ -467,7 +467,8 @@ export class AlarmEngine {
    */
   private evaluateQuality(now: number, events: AlarmEvent[]): void {
     const timing = this.rules.quality;
-    const over = (id: string) => this.#quality.get(id)?.overSinceMs != null;
+    // An uplink is degraded while its window is over a limit, and as long as its alarm stands.
+    const over = (id: string) => this.#quality.get(id)?.overSinceMs != null || this.#active.has(`circuit_degraded:${id}`);
     const outage = (id: string): Alarm | undefined =>
       this.#active.get(`circuit_down:${id}`) ??
       this.#active.get(`flapping:${id}`) ??
@@ -486,6 +487,17 @@ export class AlarmEngine {
       };
       return walk(id);
     };
+    /** Circuits above this one on its path, nearest first. */
+    const ancestors = (id: string): string[] => this.topology.circuit(id).upstreamIds.flatMap((up) => [up, ...ancestors(up)]);
+    /**
+     * Whether every probed circuit above has been judged on rounds as recent
+     * as this one's: each round's verdict waits for its own circuit's poll, so
+     * a department's can come before its uplink's, and must wait for it.
+     */
+    const upstreamJudged = (id: string, o: QualityObs) => {
+      const since = o.rounds.at(-1)?.startedAtMs ?? 0;
+      return ancestors(id).every((up) => !this.topology.circuit(up).probe || (this.#quality.get(up)?.rounds.at(-1)?.endedAtMs ?? 0) > since);
+    };
     for (const [id, o] of this.#quality) {
       const key = `circuit_degraded:${id}`;
       const active = this.#active.get(key);
@@ -498,6 +510,7 @@ export class AlarmEngine {
         continue;
       }
       if (o.overSinceMs === null || now - o.overSinceMs < timing.sustainMs || down || root) continue;
+      if (!upstreamJudged(id, o) && now - o.overSinceMs < timing.sustainMs + this.rules.upstreamWaitMs) continue;
       const c = this.topology.circuit(id);
       // Far over a limit (5× the loss, twice the delay or jitter) is service lost in all but name.
       const severe = o.breaches.some((b) => b.value >= b.limit * (b.measure === 'loss' ? 5 : 2));

@@ -249,6 +249,32 @@ describe('alarm engine', () => {
     expect(alarms.filter((a) => a.kind === 'circuit_down').map((a) => a.subject.id).sort()).to.deep.equal([downed, 'HY-D-HBJ'].sort());
   });
 
+  it("waits for an uplink's verdict before alarming a department behind it, and keeps it under the uplink until the uplink's alarm clears", () => {
+    const up = 'HY-HYX';
+    const dept = behind(up)[0]!.id;
+    allUp(T0 - 30 * S);
+    const pushed: AlarmEvent[] = [];
+    // Each minute the department's round is judged first (its CPE was polled first), the uplink's a moment later.
+    let at = T0;
+    for (let m = 1; m <= 10; m++) {
+      at = T0 + m * MIN;
+      round(dept, at, { rtt: 120 });
+      pushed.push(...engine.evaluate(at));
+      round(up, at, { rtt: 110 });
+      pushed.push(...engine.evaluate(at + S));
+    }
+    expect(raised(pushed).map((a) => a.subject.id)).to.deep.equal([up]);
+    // The uplink's window comes back first; the department's lags a round, under the uplink's standing alarm.
+    for (let m = 11; m <= 30; m++) {
+      at = T0 + m * MIN;
+      round(up, at);
+      pushed.push(...engine.evaluate(at));
+      round(dept, at, m < 14 ? { rtt: 120 } : {});
+      pushed.push(...engine.evaluate(at + S));
+    }
+    expect(pushed.filter((e) => e.type === 'raised' || e.type === 'cleared').map((e) => `${e.type} ${e.alarm.subject.id}`)).to.deep.equal([`raised ${up}`, `cleared ${up}`]);
+  });
+
   it('notes a reboot once, from sysUpTime or a coldStart trap, and lets it clear itself', () => {
     allUp(T0 - 30 * S);
     device('hy-gaj-cpe', true, T0, 30);
