@@ -38,9 +38,6 @@ export const faultSchema = z.discriminatedUnion('fault', [
     percent,
     for: duration,
   }),
-  z
-    .strictObject({ fault: z.literal('degrade'), circuit: circuitId, loss: lossPercent.optional(), delay: milliseconds.optional(), jitter: milliseconds.optional(), for: duration })
-    .refine((f) => (f.loss ?? 0) > 0 || (f.delay ?? 0) > 0 || (f.jitter ?? 0) > 0, { message: 'a degrade needs some --loss, --delay or --jitter' }),
   z.strictObject({
     fault: z.literal('errors'),
     circuit: circuitId,
@@ -48,6 +45,9 @@ export const faultSchema = z.discriminatedUnion('fault', [
     perSecond: z.number().int().min(1).max(1_000_000),
     for: duration,
   }),
+  z
+    .strictObject({ fault: z.literal('degrade'), circuit: circuitId, loss: lossPercent.optional(), delay: milliseconds.optional(), jitter: milliseconds.optional(), for: duration })
+    .refine((f) => (f.loss ?? 0) > 0 || (f.delay ?? 0) > 0 || (f.jitter ?? 0) > 0, { message: 'a degrade needs some --loss, --delay or --jitter' }),
 ]);
 
 export type Fault = z.output<typeof faultSchema>;

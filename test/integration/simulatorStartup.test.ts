@@ -39,7 +39,7 @@ describe('starting the simulated network', function () {
       '7:40 timeline[1].device: unknown or unmanaged device "nobody-rtr"',
       '8:11 timeline[2].at: "soon" is not a time: write +10m (after the start) or 2026-11-23T09:30:00+08:00',
       '9:5 timeline[3]: missing required key "for"',
-      '10:23 timeline[4].fault: must be one of "link-down", "link-up", "flap", "unreachable", "reachable", "reboot", "counter-reset", "loss", "errors", got string "explode"',
+      '10:23 timeline[4].fault: must be one of "link-down", "link-up", "flap", "unreachable", "reachable", "reboot", "counter-reset", "loss", "errors", "degrade", got string "explode"',
       '11:1 colour: unknown key "colour"',
     ]);
   });
