@@ -144,6 +144,7 @@ describe('console in Chromium (end to end)', function () {
     const active = product.alarms.engine.active();
     expect(active.filter((a) => a.kind === 'circuit_degraded').map((a) => a.subject.id)).to.deep.equal(['HY-LYS']);
     expect(Number(await page.locator('#map').getAttribute('data-degraded')), 'degraded links on the map').to.be.at.least(1);
+    expect(await page.locator('#kpi-degraded').textContent()).to.match(/^劣化电路 [1-9]\d*$/);
     expect(await page.locator('tr[data-circuit=HY-LYS] td.status').textContent()).to.equal('质量劣化');
     // Down rows first, then degraded ones, above the rest.
     const order = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.slice(0, 12).map((r) => (r as HTMLElement).dataset.status));

@@ -106,10 +106,6 @@ export class ConsoleData {
     return [this.siteOfDevice(c.a.deviceId), c.z.kind === 'device' ? this.siteOfDevice(c.z.deviceId) : this.sites.get(c.ownerSiteId)];
   }
 
-  status(circuitId: string): CircuitLive['status'] {
-    return this.circuitStatus.get(circuitId)?.status ?? 'unknown';
-  }
-
   /**
    * Seconds since the newest result shown reached the server, or null before
    * any; it grows while nothing arrives, whether the server, its pollers or

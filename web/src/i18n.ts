@@ -18,6 +18,7 @@ const WORDS = {
   search: { zh: '搜索电路、编号、单位…', en: 'Search circuit, carrier no., site…' },
   noResults: { zh: '无匹配', en: 'No match' },
   circuitsUp: { zh: '正常电路', en: 'Circuits up' },
+  circuitsDegraded: { zh: '劣化电路', en: 'Circuits degraded' },
   circuitsDown: { zh: '中断电路', en: 'Circuits down' },
   circuitsUnknown: { zh: '状态未知', en: 'Unknown' },
   activeAlarms: { zh: '活动告警', en: 'Active alarms' },
