@@ -21,6 +21,8 @@ declare -A PROVIDER=(
   [fping]=fping
   # The circuit-quality tests drop echoes in the kernel with an nftables rule whose counter is their truth.
   [nft]=nftables
+  # The message bus between city pollers and the centre (NATS JetStream); its tests run a real cluster.
+  [nats-server]=nats-server
 )
 
 missing=()
@@ -44,7 +46,7 @@ if ((${#missing[@]})); then
   # interface); nms runs its own copies on loopback ports, so the system ones
   # are switched off.
   if [ -d /run/systemd/system ]; then
-    for service in influxdb snmpd snmptrapd victoria-metrics; do
+    for service in influxdb snmpd snmptrapd victoria-metrics nats-server; do
       if [[ " ${missing[*]} " == *" $service "* ]]; then systemctl disable --now "$service" >/dev/null 2>&1 || true; fi
     done
   fi

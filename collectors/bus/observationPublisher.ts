@@ -1,0 +1,93 @@
+/**
+ * A poller's side of the bus: every change of its live state, published in
+ * order to its own JetStream stream. Each message has an id made of what it
+ * says (circuit, and when it was observed), so a message published twice
+ * (a retry after a lost acknowledgement) is stored once. Publishing never
+ * holds up polling: changes wait in a bounded queue while the server is
+ * away, and the oldest are dropped, counted and logged past the bound.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { LiveEvent, LiveState } from '../../shared/live/liveState.ts';
+import type { Logger } from '../../shared/log.ts';
+import { encodeObservation, observationSubject, POLLER_NAME } from '../../shared/bus/observationMessages.ts';
+
+export interface PublisherStats {
+  published: number;
+  dropped: number;
+  queued: number;
+}
+
+/** How many changes wait for the server: an hour of a city's polls. */
+const DEFAULT_QUEUE_LIMIT = 200_000;
+const RETRY_MS = 1000;
+
+export function observationId(poller: string, e: LiveEvent): string {
+  if (e.kind === 'circuit') return `${poller}:c:${e.circuit.circuitId}:${e.circuit.polledFromMs}:${e.circuit.updatedAtMs}`;
+  if (e.kind === 'device') return `${poller}:d:${e.device.deviceId}:${e.device.polledFromMs}:${e.device.updatedAtMs}`;
+  return `${poller}:q:${e.quality.circuitId}:${e.quality.startedAtMs}`;
+}
+
+export class ObservationPublisher {
+  readonly stats: PublisherStats = { published: 0, dropped: 0, queued: 0 };
+  readonly #queue: LiveEvent[] = [];
+  #draining = false;
+  #stopped = false;
+  #retry: NodeJS.Timeout | null = null;
+  readonly #unsubscribe: () => void;
+
+  /** @throws Error for a poller name that cannot be a subject token. */
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly poller: string,
+    live: LiveState,
+    private readonly log: Logger,
+    private readonly queueLimit = DEFAULT_QUEUE_LIMIT,
+  ) {
+    if (!POLLER_NAME.test(poller)) throw new Error(`poller name "${poller}": use letters, digits, "-" and "_" (it is part of the bus subjects)`);
+    this.#unsubscribe = live.subscribe((e) => this.enqueue(e));
+  }
+
+  /** Resolves once everything queued so far is stored by the server (or stop() was called). */
+  async flushed(): Promise<void> {
+    while (!this.#stopped && (this.#queue.length > 0 || this.#draining)) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe();
+    if (this.#retry) clearTimeout(this.#retry);
+  }
+
+  private enqueue(e: LiveEvent): void {
+    this.#queue.push(e);
+    if (this.#queue.length > this.queueLimit) {
+      this.#queue.shift();
+      if (this.stats.dropped++ % 10_000 === 0) this.log.error(`bus: ${this.stats.dropped} observations dropped, the server having been away for ${this.queueLimit} changes`);
+    }
+    this.stats.queued = this.#queue.length;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.#draining || this.#stopped) return;
+    this.#draining = true;
+    try {
+      while (this.#queue.length && !this.#stopped) {
+        const e = this.#queue[0]!;
+        try {
+          await this.js.publish(observationSubject(this.poller, e.kind), JSON.stringify(encodeObservation(this.poller, e)), { msgID: observationId(this.poller, e) });
+        } catch (err) {
+          // Kept, in order, for the next try: the server (or the poller's own leaf node) is away.
+          this.log.warn(`bus: publishing to JetStream: ${(err as Error).message}; retrying in ${RETRY_MS / 1000} s with ${this.#queue.length} waiting`);
+          this.#retry = setTimeout(() => void this.drain(), RETRY_MS);
+          return;
+        }
+        this.#queue.shift();
+        this.stats.published++;
+        this.stats.queued = this.#queue.length;
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+}

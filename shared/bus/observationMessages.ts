@@ -1,0 +1,99 @@
+/**
+ * What a city poller tells the centre over NATS JetStream: each change of the
+ * live state it keeps (a circuit's status and rates, a device's health, a
+ * circuit's probe round), as one message on `nms.obs.<poller>.<kind>`. The
+ * centre trusts nothing it receives: every message is checked against these
+ * schemas before it reaches the alarm engine, and one that fails is set
+ * aside with the reason, never retried for ever.
+ */
+import { z } from 'zod';
+import type { CircuitLive, DeviceLive, LiveEvent, QualityLive } from '../live/liveState.ts';
+
+export const OBSERVATION_VERSION = 1;
+export const OBSERVATION_SUBJECT_PREFIX = 'nms.obs';
+/** A poller's name is a token of its subjects: letters, digits, "-" and "_". */
+export const POLLER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const observationSubject = (poller: string, kind: LiveEvent['kind']) => `${OBSERVATION_SUBJECT_PREFIX}.${poller}.${kind}`;
+
+const ms = z.number().finite().nonnegative();
+const nullableNumber = z.number().finite().nullable();
+const id = z.string().min(1).max(64);
+
+const circuitLive = z.strictObject({
+  circuitId: id,
+  status: z.enum(['up', 'down', 'unknown']),
+  inBps: nullableNumber,
+  outBps: nullableNumber,
+  inUtilPct: nullableNumber,
+  outUtilPct: nullableNumber,
+  statusSinceMs: ms.nullable(),
+  errorsPerS: nullableNumber,
+  end: z.enum(['a', 'z']),
+  polledFromMs: ms,
+  updatedAtMs: ms,
+  note: z.string().max(1000).nullable(),
+}) satisfies z.ZodType<CircuitLive>;
+
+const deviceLive = z.strictObject({
+  deviceId: id,
+  reachable: z.boolean(),
+  responseMs: nullableNumber,
+  cpuPct: nullableNumber,
+  memPct: nullableNumber,
+  uptimeS: nullableNumber,
+  polledFromMs: ms,
+  updatedAtMs: ms,
+  error: z.string().max(1000).nullable(),
+}) satisfies z.ZodType<DeviceLive>;
+
+const breach = z.strictObject({ measure: z.enum(['latency', 'loss', 'jitter']), value: z.number().finite(), limit: z.number().finite() });
+const qualityLive = z.strictObject({
+  circuitId: id,
+  method: z.enum(['icmp', 'udp-echo']),
+  target: z.string().max(100),
+  startedAtMs: ms,
+  endedAtMs: ms,
+  sent: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+  lossPct: z.number().min(0).max(100),
+  rttMinMs: nullableNumber,
+  rttMedianMs: nullableNumber,
+  rttMeanMs: nullableNumber,
+  rttMaxMs: nullableNumber,
+  jitterMs: nullableNumber,
+  duplicates: z.number().int().nonnegative(),
+  errors: z.array(z.string().max(300)).max(10),
+  breaches: z.array(breach).max(3),
+  downDuring: z.boolean(),
+}) satisfies z.ZodType<QualityLive>;
+
+const envelope = z.discriminatedUnion('kind', [
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('circuit'), circuit: circuitLive }),
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('device'), device: deviceLive }),
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('quality'), quality: qualityLive }),
+]);
+
+export type ObservationMessage = z.output<typeof envelope>;
+
+export function encodeObservation(poller: string, e: LiveEvent): ObservationMessage {
+  return { v: OBSERVATION_VERSION, poller, ...e } as ObservationMessage;
+}
+
+/** The live event a message carries, or why it is refused. */
+export function decodeObservation(data: Uint8Array): { ok: true; message: ObservationMessage; event: LiveEvent } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+  } catch (err) {
+    return { ok: false, error: `not JSON in UTF-8: ${(err as Error).message}` };
+  }
+  const parsed = envelope.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    return { ok: false, error: `${first.path.join('.') || '(message)'}: ${first.message}` };
+  }
+  const m = parsed.data;
+  const event: LiveEvent = m.kind === 'circuit' ? { kind: 'circuit', circuit: m.circuit } : m.kind === 'device' ? { kind: 'device', device: m.device } : { kind: 'quality', quality: m.quality };
+  return { ok: true, message: m, event };
+}
