@@ -20,29 +20,18 @@ import type { Topology } from '../shared/model/topology.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { join } from 'node:path';
-import { AlarmJournal } from './alarms/alarmJournal.ts';
-import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
 import { AlarmService } from './alarms/alarmService.ts';
-import { alarmEventPoint } from './alarms/alarmHistory.ts';
-import { onCallSchema, type OnCallConfig } from './alarms/onCall.ts';
-import { MaintenanceStore, unknownSubjects } from './alarms/maintenanceStore.ts';
-import { OutageLedger } from './alarms/outageLedger.ts';
+import { parseOnCall } from './alarms/onCall.ts';
+import type { OutageLedger } from './alarms/outageLedger.ts';
+import { unknownSubjects } from './alarms/maintenanceStore.ts';
+import type { DemoLogin } from './http/demoUsers.ts';
+import { startServing } from './serving.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
-import type { ReportSources } from './reports/reportBuilder.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
-import { checkSchedules, ReportScheduler } from './reports/reportScheduler.ts';
+import { checkSchedules } from './reports/reportScheduler.ts';
 import { influxQueryOf, openInfluxStore, type InfluxStore } from './influx/store.ts';
-import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
 import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
-import { startApiServer } from './http/apiServer.ts';
-import { AuditLog } from './http/auditLog.ts';
-import { configSummary } from './http/configSummary.ts';
-import { UserDirectory } from './http/userDirectory.ts';
-import { LiveFeed } from './http/liveFeed.ts';
-import { buildWebAssets } from './http/webAssets.ts';
-import { demoUsers, type DemoLogin } from './http/demoUsers.ts';
-import { CONSOLE_USERS_FILE, DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 
 export interface RunningProduct {
   topology: Topology;
@@ -161,76 +150,22 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       await collector.stop();
     });
 
-    const alarmsDir = join(config.dataDir, 'alarms');
-    const journal = AlarmJournal.open(alarmsDir, log.child('alarms'));
-    const ledger = OutageLedger.open(alarmsDir, topology, log.child('sla'));
-    const delivery = new DeliveryQueue(channels, journal, log.child('notify'));
-    const rules: AlarmRules = {
-      ...DEFAULT_ALARM_RULES,
-      ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
-      ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
-      quality: {
-        windowMs: (config.alarms.quality.windowSeconds ?? DEFAULT_ALARM_RULES.quality.windowMs / 1000) * 1000,
-        sustainMs: (config.alarms.quality.sustainSeconds ?? DEFAULT_ALARM_RULES.quality.sustainMs / 1000) * 1000,
-        clearAfterMs: (config.alarms.quality.clearAfterSeconds ?? DEFAULT_ALARM_RULES.quality.clearAfterMs / 1000) * 1000,
-        clearMargin: DEFAULT_ALARM_RULES.quality.clearMargin,
-      },
-    };
-    const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => {
-      writer.write([alarmEventPoint(e, Date.now(), topology)]);
-      websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
-    } });
-    const maintenance = MaintenanceStore.open(alarmsDir, topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
-    alarms.start();
-    alarmsRef = alarms;
-    stops.push(async () => {
-      alarms.stop();
-      delivery.close();
-      journal.close();
-      ledger.checkpoint(Date.now());
-      ledger.close();
+    const { alarms, ledger, api, demo } = await startServing({
+      config,
+      topology,
+      log,
+      channels,
+      onCall,
+      writer,
+      websocketHub,
+      influxQuery,
+      digests,
+      live,
+      pollIntervalMs: collector.shortestIntervalMs,
+      inventory: (id) => collector.inventory(id),
+      stops,
     });
-
-    let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
-    if (influxQuery && digests) {
-      const sources: ReportSources = { topology, influx: influxQuery, ledger, activeAlarms: () => alarms.engine.active(), now: Date.now, thresholds: config.reports.capacity, digests };
-      const stopDigests = digests.keepCurrent(topology.network.timezone, log.child('reports'));
-      stops.push(async () => stopDigests());
-      const scheduler = config.reports.schedules.length
-        ? new ReportScheduler({ schedules: config.reports.schedules, sources, dir: join(config.dataDir, 'reports'), channels, consoleUrl: config.alarms.consoleUrl, timeZone: topology.network.timezone, log: log.child('reports') })
-        : null;
-      scheduler?.start();
-      if (scheduler) stops.push(() => scheduler.stop());
-      reports = { sources, scheduler };
-    }
-
-    const feed = new LiveFeed(live, (message) => websocketHub.broadcast(message), { pollIntervalMs: collector.shortestIntervalMs });
-    stops.push(async () => feed.close());
-    const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
-    const audit = new AuditLog(config.dataDir);
-    stops.push(async () => audit.close());
-    const api = await startApiServer(
-      {
-        topology,
-        live,
-        alarms,
-        users: new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), config.console.users ? 'config' : 'demo'),
-        audit,
-        log: log.child('console'),
-        hub: websocketHub,
-        secureCookies: config.console.secureCookies,
-        ledger,
-        maintenance,
-        inventory: (id) => collector.inventory(id),
-        reports,
-        configSummary: configSummary(config, topology),
-        feed,
-        web: await buildWebAssets(),
-        influx: influxQuery,
-      },
-      { port: config.console.port, host: config.console.host },
-    );
-    stops.push(() => api.close());
+    alarmsRef = alarms;
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
     for (const note of topologyNotes) log.warn(note);
     recordRun(config.dataDir, topology, Date.now());
@@ -253,21 +188,4 @@ function trapCredentials(topology: Topology, credentials: (d: Topology['devices'
     }
   }
   return out;
-}
-
-/**
- * The on-call settings, checked against the channels that exist.
- * @throws Error listing every problem with its path under alarms.onCall.
- */
-function parseOnCall(raw: Record<string, unknown> | null, channels: readonly string[]): OnCallConfig | null {
-  if (raw === null) return null;
-  const parsed = onCallSchema.safeParse(raw);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `alarms.onCall.${i.path.join('.')}: ${i.message}`);
-  if (parsed.success) {
-    parsed.data.rotations.forEach((r, i) =>
-      r.channels.forEach((c, k) => !channels.includes(c) && problems.push(`alarms.onCall.rotations.${i}.channels.${k}: no channel "${c}" under alarms.channels`)),
-    );
-  }
-  if (problems.length) throw new Error(`on-call settings:\n  ${problems.join('\n  ')}`);
-  return parsed.data!;
 }

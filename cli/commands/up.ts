@@ -4,6 +4,29 @@ import { consoleLogger } from '../../shared/log.ts';
 import { formatRate } from '../../shared/model/units.ts';
 import { startProduct } from '../../server/runtime.ts';
 import { waitForSignal } from '../signals.ts';
+import type { NmsConfig } from '../../shared/config/config.ts';
+import type { Logger } from '../../shared/log.ts';
+import { startCentre } from '../../server/centreRole.ts';
+import { startPoller } from '../../server/pollerRole.ts';
+
+/** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM. */
+async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
+  if (check) {
+    console.error(`nms up --check: not yet for role ${config.role}; it checks role all`);
+    return EXIT.usage;
+  }
+  const running = config.role === 'poller' ? await startPoller(config, process.env, log) : await startCentre(config, process.env, log);
+  console.log(
+    'share' in running
+      ? `nms is up as poller ${running.name}: ${running.share.devices.size} devices, ${running.share.circuits.size} circuits, publishing to ${config.bus!.servers.join(', ')}`
+      : `nms is up as the centre: hearing ${config.centre!.pollers.map((p) => p.name).join(', ')}; console ${running.console.url}`,
+  );
+  console.log('Press Ctrl-C to stop.');
+  const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
+  log.info(`${signal}: stopping`);
+  await running.stop();
+  return EXIT.ok;
+}
 
 /** Calibrating a device whose counters are refreshed on a timer takes up to 8.5 s; a dead one costs its timeouts. */
 const CHECK_POLL_TIMEOUT_MS = 45_000;
@@ -37,6 +60,7 @@ Environment:
   async run({ values }) {
     const log = consoleLogger('nms');
     const config = await loadConfig({ explicitFile: values.config as string | undefined, env: process.env, cwd: process.cwd() });
+    if (config.role !== 'all') return runRole(config, Boolean(values.check), log);
     const product = await startProduct(config, process.env, log);
     const t = product.topology;
     const counties = t.sites.filter((s) => s.level === 'county').length;

@@ -41,6 +41,8 @@ export interface CircuitProberOptions {
   simulatedEcho?: ReadonlyMap<string, EchoTarget>;
   /** Overrides every circuit's round interval (tests). */
   intervalMs?: number;
+  /** Probe only these circuits (a city poller's share). */
+  circuits?: ReadonlySet<string>;
   /** How long a verdict waits for the circuit's next poll before it is given on what is known. */
   verdictWaitMs?: number;
   fping?: string;
@@ -90,7 +92,7 @@ export class CircuitProber {
     const groups = new Map<string, Group>();
     for (const circuit of o.topology.circuits) {
       const p = circuit.probe;
-      if (!p) continue;
+      if (!p || (o.circuits && !o.circuits.has(circuit.id))) continue;
       let probed: Probed;
       if (o.simulatedEcho) {
         const echo = p.deviceId ? o.simulatedEcho.get(p.deviceId) : undefined;

@@ -105,3 +105,20 @@ export function quietUntil(config: OnCallConfig, severity: Severity, atMs: numbe
   // To the start of the minute quiet hours end, local.
   return atMs - (atMs % 60_000) + wait * 60_000;
 }
+
+/**
+ * The on-call settings, checked against the channels that exist.
+ * @throws Error listing every problem with its path under alarms.onCall.
+ */
+export function parseOnCall(raw: Record<string, unknown> | null, channels: readonly string[]): OnCallConfig | null {
+  if (raw === null) return null;
+  const parsed = onCallSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `alarms.onCall.${i.path.join('.')}: ${i.message}`);
+  if (parsed.success) {
+    parsed.data.rotations.forEach((r, i) =>
+      r.channels.forEach((c, k) => !channels.includes(c) && problems.push(`alarms.onCall.rotations.${i}.channels.${k}: no channel "${c}" under alarms.channels`)),
+    );
+  }
+  if (problems.length) throw new Error(`on-call settings:\n  ${problems.join('\n  ')}`);
+  return parsed.data!;
+}

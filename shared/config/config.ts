@@ -42,7 +42,30 @@ const loopbackHostPort = z.string().transform((text, ctx) => {
 });
 const port = z.number().int().min(0).max(65535);
 
+const busName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be letters, digits, "-" or "_" (it names bus subjects and streams)' });
+const natsUrl = z.string().regex(/^nats:\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'must be nats://host:port' });
+
 const configFileSchema = z.strictObject({
+  /**
+   * all: everything on one machine (the default). poller: a city's or
+   * county's poller, publishing to the centre over the bus. centre: alarms,
+   * ledger, reports and console over what the pollers publish.
+   */
+  role: z.enum(['all', 'poller', 'centre']).optional(),
+  /** NATS JetStream, for the poller and centre roles. */
+  bus: z
+    .strictObject({
+      servers: z.array(natsUrl).min(1),
+      /** The JetStream domain of a poller's own leaf node, which keeps its stream while the uplink is down. */
+      domain: busName.optional(),
+      /** Copies of the centre's stream across its cluster. */
+      replicas: z.number().int().min(1).max(5).optional(),
+    })
+    .optional(),
+  /** For role poller: its name on the bus, and the sites whose devices it polls (with everything below them). */
+  poller: z.strictObject({ name: busName, sites: z.array(z.string().min(1)).min(1) }).optional(),
+  /** For role centre: the pollers it listens to. */
+  centre: z.strictObject({ pollers: z.array(z.strictObject({ name: busName, sites: z.array(z.string().min(1)).min(1), domain: busName.optional() })).min(1) }).optional(),
   topology: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   /** YAML map of secret names to values, git-ignored; referenced as { secret: name }. */
@@ -199,9 +222,29 @@ export type InfluxConfig =
   | { mode: 'external'; api: 1; url: string; database: string; username: string | null; password: SecretRef | null }
   | { mode: 'external'; api: 2; url: string; org: string; bucket: string; token: SecretRef };
 
+export type ProductRole = 'all' | 'poller' | 'centre';
+
+export interface BusConfig {
+  servers: string[];
+  domain: string | null;
+  replicas: number;
+}
+
+export interface PollerShare {
+  name: string;
+  sites: string[];
+  domain: string | null;
+}
+
 export interface NmsConfig {
   /** The config file read, or null when running on embedded defaults. */
   file: string | null;
+  role: ProductRole;
+  bus: BusConfig | null;
+  /** Role poller: who it is and what it owns. */
+  poller: { name: string; sites: string[] } | null;
+  /** Role centre: the pollers it hears. */
+  centre: { pollers: PollerShare[] } | null;
   topologyFile: string;
   dataDir: string;
   secretsFile: string;
@@ -295,8 +338,24 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
   const production = data.production ?? false;
   const dataDir = resolve(base, env.NMS_DATA_DIR || data.dataDir || DEFAULT_DATA_DIR);
   const sim = data.simulator ?? {};
+  const role = data.role ?? 'all';
+  const roleProblems = [
+    role !== 'all' && !data.bus ? `role ${role} needs bus: { servers: [nats://…] }` : null,
+    role === 'poller' && !data.poller ? 'role poller needs poller: { name, sites }' : null,
+    role === 'centre' && !data.centre ? 'role centre needs centre: { pollers: [{ name, sites }] }' : null,
+    role !== 'poller' && data.poller ? `poller: is for role poller (this is role ${role})` : null,
+    role !== 'centre' && data.centre ? `centre: is for role centre (this is role ${role})` : null,
+    role === 'all' && data.bus ? 'bus: is for the poller and centre roles; role all needs none' : null,
+    // Outside production the bus, like everything else, is on loopback.
+    ...(!production ? (data.bus?.servers ?? []).filter((u) => !/^nats:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost):/.test(u)).map((u) => `bus.servers: ${u} is not on loopback; outside production (production: true) the bus is on 127.0.0.0/8 or ::1`) : []),
+  ].filter((x): x is string => x !== null);
+  if (roleProblems.length) throw new Error(`${file ?? 'configuration'}: ${roleProblems.join('; ')}`);
   return {
     file,
+    role,
+    bus: data.bus ? { servers: data.bus.servers, domain: data.bus.domain ?? null, replicas: data.bus.replicas ?? 1 } : null,
+    poller: data.poller ?? null,
+    centre: data.centre ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })) } : null,
     topologyFile: resolve(base, data.topology ?? DEFAULT_TOPOLOGY_FILE),
     dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),

@@ -30,7 +30,7 @@ export class TestNatsServer {
   /** Starts it (again), on the same port and store. */
   async run(): Promise<void> {
     const conf = join(this.dir.path, 'nats.conf');
-    await writeFile(conf, `listen: 127.0.0.1:${this.port}\njetstream { store_dir: ${JSON.stringify(join(this.dir.path, 'js'))}, max_file_store: 256MB, max_memory_store: 32MB }\n`);
+    await writeFile(conf, `listen: 127.0.0.1:${this.port}\njetstream { store_dir: ${JSON.stringify(join(this.dir.path, 'js'))}, max_file_store: 4GB, max_memory_store: 32MB }\n`);
     this.#child = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
     await waitFor(`nats-server on ${this.port}`, () => new Promise((r) => {
       const s = tcpConnect(this.port, '127.0.0.1', () => {

@@ -20,10 +20,13 @@ export interface ProductConfigOptions {
   simulator?: string[];
   alarms?: string[];
   collector?: string[];
+  /** More top-level lines (role:, bus:, …). */
+  top?: string[];
 }
 
 export async function writeProductConfig(dir: string, o: ProductConfigOptions = {}): Promise<void> {
   const lines = [
+    ...(o.top ?? []),
     `topology: ${resolve(o.topology ?? 'topology.yaml')}`,
     `dataDir: ${o.dataDir ?? dir}`,
     'influx:',

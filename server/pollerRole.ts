@@ -1,0 +1,107 @@
+/**
+ * `nms up` as a city's poller (role: poller): it polls and probes the
+ * devices and circuits of its sites, writes samples to InfluxDB through the
+ * spooling writer (which rides out an InfluxDB outage on disk), and
+ * publishes every change of state to its own JetStream stream for the
+ * centre. Samples do not go over the bus: InfluxDB's write path already
+ * batches, spools and replays them, and the bus then carries only what the
+ * centre decides on, a few hundred bytes a change.
+ */
+import { Collector } from '../collectors/collector.ts';
+import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
+import { ObservationPublisher } from '../collectors/bus/observationPublisher.ts';
+import { CircuitProber } from '../collectors/probe/circuitProber.ts';
+import { deviceEndpoints, probeTargetCheck } from '../collectors/snmp/targetPolicy.ts';
+import type { NmsConfig } from '../shared/config/config.ts';
+import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
+import { loadSecretSources } from '../shared/config/secretsFile.ts';
+import { connectBus, ensurePollerStream } from '../shared/bus/busStreams.ts';
+import { pollerShare } from '../shared/bus/pollerShare.ts';
+import { jetstream } from '@nats-io/jetstream';
+import { LiveState } from '../shared/live/liveState.ts';
+import type { Logger } from '../shared/log.ts';
+import { loadTopology } from '../shared/model/loader.ts';
+import type { Topology } from '../shared/model/topology.ts';
+import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
+import { openInfluxStore } from './influx/store.ts';
+
+export interface RunningPoller {
+  name: string;
+  topology: Topology;
+  share: ReturnType<typeof pollerShare>;
+  simulation: RunningSimulation | null;
+  collector: Collector;
+  prober: CircuitProber;
+  live: LiveState;
+  publisher: ObservationPublisher;
+  stop(): Promise<void>;
+}
+
+/** @throws Error for a share naming unknown sites, an unreachable bus, or a part that fails to start (the parts started are stopped). */
+export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningPoller> {
+  const { poller, bus } = config;
+  if (config.role !== 'poller' || !poller || !bus) throw new Error('startPoller needs role: poller with bus and poller settings');
+  const topology = await loadTopology(config.topologyFile);
+  const share = pollerShare(topology, poller.sites);
+  const secrets = await loadSecretSources(config.secretsFile, env);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => log.error(`stopping: ${err.message}`));
+  };
+  try {
+    const nc = await connectBus(bus.servers, `nms-poller-${poller.name}`);
+    stops.push(() => nc.drain());
+    await ensurePollerStream(nc, poller.name, bus.domain);
+    const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
+    stops.push(() => store.close());
+    let sources = secrets;
+    let simulation: RunningSimulation | null = null;
+    if (config.simulator.enabled) {
+      sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
+      simulation = await startSimulation(config.simulator, topology, sources, log.child('sim'));
+      stops.push(() => simulation!.stop());
+    }
+    const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
+    stops.push(() => writer.close());
+    const live = new LiveState();
+    // Subscribed before the first poll, so the centre hears every change.
+    const publisher = new ObservationPublisher(jetstream(nc, bus.domain ? { domain: bus.domain } : {}), poller.name, live, log.child('bus'));
+    stops.push(async () => {
+      await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
+      publisher.stop();
+    });
+    const endpoints = simulation?.simulator.endpoints();
+    const collector = new Collector({
+      topology,
+      endpoints: deviceEndpoints(topology, endpoints),
+      credentials: credentialsFor(topology, sources),
+      production: config.production,
+      sink: writer,
+      live,
+      log: log.child('collector'),
+      devices: [...share.devices],
+      maxInFlight: config.collector.maxInFlight,
+      ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
+    });
+    collector.start();
+    stops.push(() => collector.stop());
+    const echoes = endpoints ? new Map(Object.entries(endpoints).map(([id, e]) => [id, { host: e.host, port: e.echoPort }])) : undefined;
+    const prober = new CircuitProber({
+      topology,
+      live,
+      sink: writer,
+      log: log.child('prober'),
+      check: probeTargetCheck(topology, config.production),
+      circuits: share.circuits,
+      ...(echoes ? { simulatedEcho: echoes } : {}),
+      ...(config.collector.probeIntervalSeconds ? { intervalMs: config.collector.probeIntervalSeconds * 1000 } : {}),
+    });
+    prober.start();
+    stops.push(() => prober.stop());
+    log.info(`poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${poller.sites.join(', ')}, publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`);
+    return { name: poller.name, topology, share, simulation, collector, prober, live, publisher, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The JetStream layout, defined once for pollers and centre alike: each
+ * poller keeps its own stream (in its own leaf node's domain when it has
+ * one, so it keeps filling while the uplink is down), and the centre's
+ * stream sources every poller's, in order, resuming where it stopped when a
+ * link comes back. The centre reads its stream with one durable consumer.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { PollerShare } from '../config/config.ts';
+import { OBSERVATION_SUBJECT_PREFIX } from './observationMessages.ts';
+
+export const CENTRE_STREAM = 'NMS_OBS';
+export const CENTRE_CONSUMER = 'centre';
+export const pollerStream = (poller: string) => `NMS_OBS_${poller}`;
+
+/** What a poller's stream holds at most while the centre is away: weeks of a city's state changes. */
+const POLLER_STREAM_MAX_BYTES = 1024 * 1024 * 1024;
+/** A publish repeated within this is stored once (its id). */
+const DUPLICATE_WINDOW_NS = 2 * 60 * 1e9;
+/** How long the centre has to journal a batch before it is delivered again. */
+const ACK_WAIT_NS = 30 * 1e9;
+
+/** A connection that keeps trying, for as long as the product runs. @throws Error when no server answers at first. */
+export async function connectBus(servers: readonly string[], name: string): Promise<NatsConnection> {
+  try {
+    return await connect({ servers: [...servers], name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  } catch (err) {
+    throw new Error(`bus: no NATS server answers at ${servers.join(', ')}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
+  try {
+    await jsm.streams.info(config.name!);
+    await jsm.streams.update(config.name!, config);
+  } catch (err) {
+    if (!/stream not found/i.test((err as Error).message)) throw err;
+    await jsm.streams.add(config);
+  }
+}
+
+/** The poller's own stream, in its domain (its leaf node) when it has one. */
+export async function ensurePollerStream(nc: NatsConnection, poller: string, domain: string | null): Promise<void> {
+  const jsm = await jetstreamManager(nc, domain ? { domain } : {});
+  await ensureStream(jsm, {
+    name: pollerStream(poller),
+    subjects: [`${OBSERVATION_SUBJECT_PREFIX}.${poller}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_bytes: POLLER_STREAM_MAX_BYTES,
+    // Past the bound the oldest go: the newest state is what the centre needs most.
+    discard: DiscardPolicy.Old,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+}
+
+/** The centre's stream over every poller's, and its durable consumer. */
+export async function ensureCentreStream(nc: NatsConnection, pollers: readonly PollerShare[], replicas: number): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm, {
+    name: CENTRE_STREAM,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    sources: pollers.map((p) => ({ name: pollerStream(p.name), ...(p.domain ? { external: { api: `$JS.${p.domain}.API` } } : {}) })),
+  } as Parameters<JetStreamManager['streams']['add']>[0]);
+  try {
+    await jsm.consumers.info(CENTRE_STREAM, CENTRE_CONSUMER);
+  } catch {
+    await jsm.consumers.add(CENTRE_STREAM, { durable_name: CENTRE_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_NS, max_ack_pending: 20_000 });
+  }
+}
