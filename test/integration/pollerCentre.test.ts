@@ -16,7 +16,7 @@ import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
 import { startPoller, type RunningPoller } from '../../server/pollerRole.ts';
 import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
-import { TestNatsServer } from '../support/natsServer.ts';
+import { TestNatsCluster, TestNatsServer } from '../support/natsServer.ts';
 import { waitFor } from '../support/processes.ts';
 import { writeProductConfig } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -90,5 +90,59 @@ describe('a city poller and the centre on NATS JetStream', function () {
     expect(Math.abs(alarm.startedAtMs - down.ms), 'start').to.be.below(2000);
     expect(Math.abs(alarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
     expect(centre.consumer.stats.refused).to.equal(0);
+  });
+});
+
+describe('a city poller on its own leaf node and the centre on a 3-node JetStream cluster', function () {
+  this.timeout(120_000);
+  let cluster: TestNatsCluster;
+  let influx: TestInflux;
+  let dir: { path: string; remove(): Promise<void> };
+  let rx: HttpReceiver;
+  let centre: RunningCentre;
+  let poller: RunningPoller;
+  const log = memoryLogger();
+  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string } } });
+
+  before(async () => {
+    cluster = await TestNatsCluster.start();
+    const leaf = await cluster.leaf(COUNTY);
+    influx = await startTestInflux();
+    dir = await tempDir('poller-leaf');
+    rx = await startHttpReceiver();
+    for (const d of ['centre', 'poller']) await mkdir(join(dir.path, d));
+    await writeProductConfig(join(dir.path, 'centre'), {
+      influxUrl: influx.influx.url,
+      alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
+      top: ['role: centre', `bus: { servers: [${cluster.urls.map((u) => `"${u}"`).join(', ')}], replicas: 3 }`, `centre: { pollers: [{ name: ${COUNTY}, sites: [${COUNTY}], domain: ${COUNTY} }] }`],
+    });
+    await writeProductConfig(join(dir.path, 'poller'), { influxUrl: influx.influx.url, simulator: ['  enabled: true'], top: ['role: poller', `bus: { servers: ["${leaf}"], domain: ${COUNTY} }`, `poller: { name: ${COUNTY}, sites: [${COUNTY}] }`] });
+    centre = await startCentre(await loadConfig({ env: {}, cwd: join(dir.path, 'centre') }), {}, log.child('centre'));
+    poller = await startPoller(await loadConfig({ env: {}, cwd: join(dir.path, 'poller') }), {}, log.child('poller'));
+    await waitFor('the county at the centre, through the leaf node', async () => centre.live.circuits.get(LINE)?.status === 'up', 40_000);
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(`log, last lines:\n${log.lines.slice(-40).join('\n')}`);
+  });
+  after(async () => {
+    await poller?.stop();
+    await centre?.stop();
+    await rx?.close();
+    await cluster?.dispose();
+    await influx?.dispose();
+    await dir?.remove();
+  });
+
+  it('keeps deciding with one cluster node killed with -9: one alarm raised and cleared, nothing refused', async () => {
+    await cluster.kill(0);
+    const sim = poller.simulation!.simulator;
+    sim.inject({ fault: 'link-down', circuit: LINE });
+    await waitFor('the push', async () => pushes().some((p) => p.reason === 'raised'), 30_000);
+    sim.inject({ fault: 'link-up', circuit: LINE });
+    await waitFor('the clear', async () => pushes().some((p) => p.reason === 'cleared'), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    expect(centre.consumer.stats.refused).to.equal(0);
+    expect(poller.publisher.stats.dropped).to.equal(0);
   });
 });

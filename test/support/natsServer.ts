@@ -32,13 +32,7 @@ export class TestNatsServer {
     const conf = join(this.dir.path, 'nats.conf');
     await writeFile(conf, `listen: 127.0.0.1:${this.port}\njetstream { store_dir: ${JSON.stringify(join(this.dir.path, 'js'))}, max_file_store: 4GB, max_memory_store: 32MB }\n`);
     this.#child = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
-    await waitFor(`nats-server on ${this.port}`, () => new Promise((r) => {
-      const s = tcpConnect(this.port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    }), 10_000);
+    await waitForPort(this.port);
   }
 
   /** Stops it; with `kill9`, as a crash would. */
@@ -57,4 +51,93 @@ export class TestNatsServer {
     await this.halt();
     await this.dir.remove();
   }
+}
+
+/**
+ * A centre's three-node cluster with JetStream (domain "centre"), each node
+ * with a leaf-node port, and leaf nodes with a JetStream domain of their own,
+ * as a city poller runs beside it: all on loopback, in one temp folder.
+ */
+export class TestNatsCluster {
+  readonly #children: ChildProcess[] = [];
+  private constructor(
+    readonly dir: { path: string; remove(): Promise<void> },
+    readonly clientPorts: number[],
+    readonly leafPorts: number[],
+  ) {}
+
+  get urls(): string[] {
+    return this.clientPorts.map((p) => `nats://127.0.0.1:${p}`);
+  }
+
+  static async start(): Promise<TestNatsCluster> {
+    const ports = async (n: number) => Promise.all(Array.from({ length: n }, () => freePort()));
+    const [clientPorts, routePorts, leafPorts] = [await ports(3), await ports(3), await ports(3)];
+    const c = new TestNatsCluster(await tempDir('nats-cluster'), clientPorts, leafPorts);
+    const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
+    for (let i = 0; i < 3; i++) {
+      const conf = join(c.dir.path, `c${i}.conf`);
+      await writeFile(
+        conf,
+        [
+          `server_name: centre-${i}`,
+          `listen: 127.0.0.1:${clientPorts[i]}`,
+          `jetstream { store_dir: ${JSON.stringify(join(c.dir.path, `c${i}`))}, domain: centre, max_file_store: 4GB, max_memory_store: 32MB }`,
+          `cluster { name: centre, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes}] }`,
+          `leafnodes { listen: 127.0.0.1:${leafPorts[i]} }`,
+        ].join('\n') + '\n',
+      );
+      c.#children.push(spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
+    }
+    for (const p of clientPorts) await waitForPort(p);
+    return c;
+  }
+
+  /** Kills cluster node i as a crash would (SIGKILL). */
+  async kill(i: number): Promise<void> {
+    const c = this.#children[i]!;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A leaf node with its own JetStream domain, linked to every cluster node; returns its client URL. */
+  async leaf(domain: string): Promise<string> {
+    const port = await freePort();
+    const conf = join(this.dir.path, `leaf-${domain}.conf`);
+    await writeFile(
+      conf,
+      [
+        `server_name: leaf-${domain}`,
+        `listen: 127.0.0.1:${port}`,
+        `jetstream { store_dir: ${JSON.stringify(join(this.dir.path, `leaf-${domain}`))}, domain: ${domain}, max_file_store: 4GB, max_memory_store: 32MB }`,
+        `leafnodes { remotes: [ { urls: [${this.leafPorts.map((p) => `nats-leaf://127.0.0.1:${p}`).join(', ')}] } ] }`,
+      ].join('\n') + '\n',
+    );
+    this.#children.push(spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
+    await waitForPort(port);
+    return `nats://127.0.0.1:${port}`;
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.#children.splice(0)) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await this.dir.remove();
+  }
+}
+
+function waitForPort(port: number): Promise<void> {
+  return waitFor(`nats-server on ${port}`, () => new Promise((r) => {
+    const s = tcpConnect(port, '127.0.0.1', () => {
+      s.destroy();
+      r(true);
+    });
+    s.on('error', () => r(false));
+  }), 10_000);
 }
