@@ -217,6 +217,31 @@ function influxKeyRules(raw: unknown, at: SourceLocator): Diagnostic[] {
   return out;
 }
 
+/** Which sections each role needs and allows, and the bus on loopback outside production; on the raw file, so every problem shows at once. */
+function roleRules(raw: unknown, at: SourceLocator): Diagnostic[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const r = raw as Record<string, unknown>;
+  const role = typeof r.role === 'string' ? r.role : 'all';
+  const out: Diagnostic[] = [];
+  const need = (key: string, what: string) => r[key] === undefined && out.push(at.diagnostic(['role'], `role ${role} needs ${key}: ${what}`));
+  const refuse = (key: string, forRole: string) => r[key] !== undefined && out.push(at.diagnostic([key], `${key}: is for role ${forRole}; this is role ${role}`));
+  if (role !== 'all') need('bus', '{ servers: [nats://…] }');
+  if (role === 'poller') need('poller', '{ name, sites }');
+  if (role === 'centre') need('centre', '{ pollers: [{ name, sites }] }');
+  if (role !== 'poller') refuse('poller', 'poller');
+  if (role !== 'centre') refuse('centre', 'centre');
+  if (role === 'all') refuse('bus', 'poller or centre');
+  const servers = (r.bus as { servers?: unknown } | undefined)?.servers;
+  if (r.production !== true && Array.isArray(servers)) {
+    servers.forEach((u, i) => {
+      if (typeof u === 'string' && !/^nats:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost):/.test(u)) {
+        out.push(at.diagnostic(['bus', 'servers', i], `${u} is not on loopback; outside production (production: true) the bus is on 127.0.0.0/8 or ::1`));
+      }
+    });
+  }
+  return out;
+}
+
 export type InfluxConfig =
   | { mode: 'embedded'; port: number; database: string }
   | { mode: 'external'; api: 1; url: string; database: string; username: string | null; password: SecretRef | null }
@@ -326,7 +351,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
   let data: z.output<typeof configFileSchema> = {};
   if (file) {
     const checked = checkYaml(await readInputFile(file, 'config file'), file, configFileSchema);
-    if (checked.raw !== undefined) checked.problems.push(...influxKeyRules(checked.raw, checked.locator));
+    if (checked.raw !== undefined) checked.problems.push(...influxKeyRules(checked.raw, checked.locator), ...roleRules(checked.raw, checked.locator));
     if (checked.problems.length > 0 || checked.data === undefined) throw new InputFileError(file, checked.problems);
     data = checked.data;
   }
@@ -339,17 +364,6 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
   const dataDir = resolve(base, env.NMS_DATA_DIR || data.dataDir || DEFAULT_DATA_DIR);
   const sim = data.simulator ?? {};
   const role = data.role ?? 'all';
-  const roleProblems = [
-    role !== 'all' && !data.bus ? `role ${role} needs bus: { servers: [nats://…] }` : null,
-    role === 'poller' && !data.poller ? 'role poller needs poller: { name, sites }' : null,
-    role === 'centre' && !data.centre ? 'role centre needs centre: { pollers: [{ name, sites }] }' : null,
-    role !== 'poller' && data.poller ? `poller: is for role poller (this is role ${role})` : null,
-    role !== 'centre' && data.centre ? `centre: is for role centre (this is role ${role})` : null,
-    role === 'all' && data.bus ? 'bus: is for the poller and centre roles; role all needs none' : null,
-    // Outside production the bus, like everything else, is on loopback.
-    ...(!production ? (data.bus?.servers ?? []).filter((u) => !/^nats:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost):/.test(u)).map((u) => `bus.servers: ${u} is not on loopback; outside production (production: true) the bus is on 127.0.0.0/8 or ::1`) : []),
-  ].filter((x): x is string => x !== null);
-  if (roleProblems.length) throw new Error(`${file ?? 'configuration'}: ${roleProblems.join('; ')}`);
   return {
     file,
     role,

@@ -26,6 +26,20 @@ describe('configuration', () => {
     expect(c.simulator.enabled).to.equal(true);
   });
 
+  it('reads the poller and centre roles, and says where a role lacks what it needs or the bus is off loopback', async () => {
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"], domain: hy }\npoller: { name: hy, sites: [hengyang] }\n');
+    const c = await loadConfig({ env: {}, cwd: dir.path });
+    expect([c.role, c.bus, c.poller, c.centre]).to.deep.equal(['poller', { servers: ['nats://127.0.0.1:4222'], domain: 'hy', replicas: 1 }, { name: 'hy', sites: ['hengyang'] }, null]);
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: centre\nbus: { servers: ["nats://10.1.0.1:4222"] }\npoller: { name: hy, sites: [x] }\n');
+    const err = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
+    expect(err).to.match(/nms\.yaml:1:\d+: role: role centre needs centre: /);
+    expect(err).to.match(/nms\.yaml:3:\d+: poller: poller: is for role poller; this is role centre/);
+    expect(err).to.match(/nms\.yaml:2:\d+: bus\.servers\[0\]: nats:\/\/10\.1\.0\.1:4222 is not on loopback/);
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["10.1.0.1:4222"] }\npoller: { name: "hy.city", sites: [hy] }\n');
+    const bad = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
+    expect(bad).to.match(/bus\.servers\[0\]: must be nats:\/\/host:port/).and.to.match(/poller\.name: must be letters, digits/);
+  });
+
   it('reads the probe interval and the quality alarm timings, as durations', async () => {
     await writeFile(join(dir.path, 'nms.yaml'), 'collector:\n  probeInterval: 30s\nalarms:\n  quality: { window: 10m, sustain: 5m, clearAfter: 10m }\n');
     const c = await loadConfig({ env: {}, cwd: dir.path });
