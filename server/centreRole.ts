@@ -97,6 +97,7 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       log: log.child('bus'),
       // The alarm service evaluates and journals what the batch changed before the batch is acknowledged.
       settled: async () => void serving.alarms.evaluate(),
+      onChange: () => void serving.alarms.evaluate(),
     });
     consumer.start();
     stops.push(() => consumer.stop());

@@ -29,6 +29,13 @@ export interface ObservationConsumerOptions {
   log: Logger;
   /** Resolves when the effects of what was applied are journaled (the alarm service's evaluation). */
   settled: () => Promise<void>;
+  /**
+   * Called after each change of a circuit's status or a device's reachability.
+   * A poller back from an uplink outage replays minutes at once: decided
+   * message by message, a link that went down and came back in that time is
+   * still an outage, with its own start and end, not nothing.
+   */
+  onChange?: () => void;
   batch?: number;
 }
 
@@ -90,10 +97,12 @@ export class ObservationConsumer {
       const held = live.circuits.get(e.circuit.circuitId);
       if (held && held.polledFromMs > e.circuit.polledFromMs) return false;
       live.updateCircuit(e.circuit);
+      if (held && held.status !== e.circuit.status) this.o.onChange?.();
     } else if (e.kind === 'device') {
       const held = live.devices.get(e.device.deviceId);
       if (held && held.polledFromMs > e.device.polledFromMs) return false;
       live.updateDevice(e.device);
+      if (held && held.reachable !== e.device.reachable) this.o.onChange?.();
     } else {
       const held = live.quality.get(e.quality.circuitId);
       if (held && held.startedAtMs > e.quality.startedAtMs) return false;

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
+import { inNs } from './netns.ts';
 import { waitFor } from './processes.ts';
 import { tempDir } from './tempDir.ts';
 
@@ -60,6 +61,7 @@ export class TestNatsServer {
  */
 export class TestNatsCluster {
   readonly #children: ChildProcess[] = [];
+  leafHost = '127.0.0.1';
   private constructor(
     readonly dir: { path: string; remove(): Promise<void> },
     readonly clientPorts: number[],
@@ -70,10 +72,16 @@ export class TestNatsCluster {
     return this.clientPorts.map((p) => `nats://127.0.0.1:${p}`);
   }
 
-  static async start(): Promise<TestNatsCluster> {
+  /**
+   * @param leafHost where the leaf-node ports listen: loopback, or this
+   * machine's end of a veth to a test namespace, so a leaf inside it reaches
+   * the cluster only over that link.
+   */
+  static async start(leafHost = '127.0.0.1'): Promise<TestNatsCluster> {
     const ports = async (n: number) => Promise.all(Array.from({ length: n }, () => freePort()));
     const [clientPorts, routePorts, leafPorts] = [await ports(3), await ports(3), await ports(3)];
     const c = new TestNatsCluster(await tempDir('nats-cluster'), clientPorts, leafPorts);
+    c.leafHost = leafHost;
     const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
     for (let i = 0; i < 3; i++) {
       const conf = join(c.dir.path, `c${i}.conf`);
@@ -84,7 +92,10 @@ export class TestNatsCluster {
           `listen: 127.0.0.1:${clientPorts[i]}`,
           `jetstream { store_dir: ${JSON.stringify(join(c.dir.path, `c${i}`))}, domain: centre, max_file_store: 4GB, max_memory_store: 32MB }`,
           `cluster { name: centre, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes}] }`,
-          `leafnodes { listen: 127.0.0.1:${leafPorts[i]} }`,
+          `leafnodes { listen: ${JSON.stringify(`${leafHost}:${leafPorts[i]}`)} }`,
+          // A link that dies without a word is found out in seconds, not the default minutes.
+          'ping_interval: "2s"',
+          'ping_max: 3',
         ].join('\n') + '\n',
       );
       c.#children.push(spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
@@ -101,8 +112,12 @@ export class TestNatsCluster {
     await exited;
   }
 
-  /** A leaf node with its own JetStream domain, linked to every cluster node; returns its client URL. */
-  async leaf(domain: string): Promise<string> {
+  /**
+   * A leaf node with its own JetStream domain, linked to every cluster node;
+   * returns its client URL. @param inNamespace run it inside this network
+   * namespace (its client port is then on the namespace's loopback).
+   */
+  async leaf(domain: string, inNamespace?: string): Promise<string> {
     const port = await freePort();
     const conf = join(this.dir.path, `leaf-${domain}.conf`);
     await writeFile(
@@ -111,11 +126,14 @@ export class TestNatsCluster {
         `server_name: leaf-${domain}`,
         `listen: 127.0.0.1:${port}`,
         `jetstream { store_dir: ${JSON.stringify(join(this.dir.path, `leaf-${domain}`))}, domain: ${domain}, max_file_store: 4GB, max_memory_store: 32MB }`,
-        `leafnodes { remotes: [ { urls: [${this.leafPorts.map((p) => `nats-leaf://127.0.0.1:${p}`).join(', ')}] } ] }`,
+        `leafnodes { reconnect: 1, remotes: [ { urls: [${this.leafPorts.map((p) => `nats-leaf://${this.leafHost}:${p}`).join(', ')}] } ] }`,
+        'ping_interval: "2s"',
+        'ping_max: 3',
       ].join('\n') + '\n',
     );
-    this.#children.push(spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
-    await waitForPort(port);
+    this.#children.push(inNamespace ? spawn('ip', ['netns', 'exec', inNamespace, 'nats-server', '-c', conf], { stdio: 'ignore' }) : spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
+    if (inNamespace) await waitFor(`leaf ${domain} in ${inNamespace}`, async () => (await inNs(inNamespace, 'bash', '-c', `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo yes || true`).catch(() => '')).includes('yes'), 10_000);
+    else await waitForPort(port);
     return `nats://127.0.0.1:${port}`;
   }
 

@@ -1,0 +1,146 @@
+/**
+ * A city's uplink to the province cut for real: the city poller (`nms up`
+ * with role poller, its own simulated county, its own InfluxDB and its own
+ * JetStream leaf node) runs inside a network namespace whose only way to the
+ * centre's 3-node cluster is a veth pair (198.18.0.0/15), and the test takes
+ * that link down. A line in the county goes down and comes back during the
+ * cut. When the link is back, the centre (in this process) must have every
+ * observation the poller stored, the outage with its true start and end,
+ * and one push for it and one clear, no more. Truth: the poller's simulator.
+ */
+import { expect } from 'chai';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { loadConfig } from '../../shared/config/config.ts';
+import { memoryLogger } from '../../shared/log.ts';
+import { CENTRE_STREAM, pollerStream } from '../../shared/bus/busStreams.ts';
+import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
+import { GroundTruth } from '../../sim/truth/truthReader.ts';
+import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
+import { TestNatsCluster } from '../support/natsServer.ts';
+import { TestHost, type Link } from '../support/netns.ts';
+import { waitFor } from '../support/processes.ts';
+import { writeProductConfig } from '../support/productConfig.ts';
+import { NMS_BIN } from '../support/runNms.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
+
+const exec = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const COUNTY = 'hyx';
+const LINE = 'HYX-CZJ';
+/** How long the uplink stays down. */
+const CUT_MS = 90_000;
+
+describe('real network: a city poller keeps its county through an uplink cut, and the centre catches up', function () {
+  this.timeout(CUT_MS + 4 * 60_000);
+  let host: TestHost | null = null;
+  let link: Link;
+  let cluster: TestNatsCluster;
+  let influx: TestInflux;
+  let dir: { path: string; remove(): Promise<void> };
+  let rx: HttpReceiver;
+  let centre: RunningCentre;
+  let poller: ChildProcess | null = null;
+  let output = '';
+  const log = memoryLogger();
+  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
+  const times = { cutMs: 0, restoredMs: 0 };
+  let pushesDuringCut: string[] = [];
+
+  const fault = async (kind: string) => {
+    const sim = JSON.parse(await readFile(join(dir.path, 'poller', 'sim', 'sim.json'), 'utf8')) as { control: string };
+    await exec('ip', ['netns', 'exec', host!.ns, process.execPath, NMS_BIN, 'fault', kind, '--circuit', LINE, '--control', sim.control]);
+  };
+
+  before(async function () {
+    dir = await tempDir('uplink');
+    try {
+      host = await TestHost.create('city');
+      const tag = String(process.pid % 100_000);
+      link = await host.link(`u${tag}c0`, '198.18.80.1', 'uplink0', '198.18.80.2');
+      cluster = await TestNatsCluster.start(link.hostAddr);
+      const leaf = await cluster.leaf(COUNTY, host.ns);
+      influx = await startTestInflux();
+      rx = await startHttpReceiver();
+      for (const d of ['centre', 'poller']) await mkdir(join(dir.path, d));
+      await writeProductConfig(join(dir.path, 'centre'), {
+        influxUrl: influx.influx.url,
+        alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
+        top: ['role: centre', `bus: { servers: [${cluster.urls.map((u) => `"${u}"`).join(', ')}], replicas: 3 }`, `centre: { pollers: [{ name: ${COUNTY}, sites: [${COUNTY}], domain: ${COUNTY} }] }`],
+      });
+      // The city's own InfluxDB and simulator, inside its namespace, on its loopback.
+      await writeProductConfig(join(dir.path, 'poller'), { simulator: ['  enabled: true'], top: ['role: poller', `bus: { servers: ["${leaf}"], domain: ${COUNTY} }`, `poller: { name: ${COUNTY}, sites: [${COUNTY}] }`] });
+      centre = await startCentre(await loadConfig({ env: {}, cwd: join(dir.path, 'centre') }), {}, log.child('centre'));
+      poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(dir.path, 'poller', 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      await waitFor('the county at the centre, over the uplink', async () => centre.live.circuits.get(LINE)?.status === 'up', 90_000);
+
+      times.cutMs = Date.now();
+      await exec('ip', ['link', 'set', link.hostIf, 'down']);
+      await sleep(10_000);
+      await fault('link-down');
+      await sleep(30_000);
+      await fault('link-up');
+      await sleep(Math.max(0, times.cutMs + CUT_MS - Date.now()));
+      pushesDuringCut = pushes().map((p) => `${p.reason} ${p.alarm.subject.id}`);
+      times.restoredMs = Date.now();
+      await exec('ip', ['link', 'set', link.hostIf, 'up']);
+      await waitFor('the clear, once the centre has caught up', async () => pushes().some((p) => p.reason === 'cleared'), 90_000);
+      await sleep(3000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- poller output ---\n${output.slice(-3000)}\n--- centre log ---\n${log.lines.slice(-30).join('\n')}`, { cause: err });
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (poller && poller.exitCode === null) {
+      const exited = new Promise((r) => poller!.once('exit', r));
+      poller.kill('SIGTERM');
+      await exited;
+    }
+    await centre?.stop();
+    await rx?.close();
+    await cluster?.dispose();
+    await influx?.dispose();
+    await host?.remove();
+    await dir?.remove();
+  });
+
+  it('pushes nothing for the county while the centre cannot hear it', () => {
+    expect(pushesDuringCut).to.deep.equal([]);
+  });
+
+  it('has every observation the poller stored, once', async () => {
+    const nc = await connect({ servers: cluster.urls });
+    try {
+      const local = await (await jetstreamManager(nc, { domain: COUNTY })).streams.info(pollerStream(COUNTY));
+      const central = await (await jetstreamManager(nc)).streams.info(CENTRE_STREAM);
+      const source = central.sources?.find((s) => s.name === pollerStream(COUNTY));
+      console.log(`      the poller stored ${local.state.messages} observations; the centre ${central.state.messages}, lag ${source?.lag}`);
+      expect(source?.lag).to.equal(0);
+      expect(central.state.messages).to.equal(local.state.messages);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('alarms the outage once, with its true start and end, and clears it once', async () => {
+    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
+    const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === LINE)!;
+    const up = truth.eventsOf('link-up').find((e) => 'circuit' in e && e.circuit === LINE)!;
+    const alarm = pushes()[1]!.alarm;
+    console.log(`      outage: start ${((alarm.startedAtMs - down.ms) / 1000).toFixed(1)} s, end ${((alarm.endedAtMs! - up.ms) / 1000).toFixed(1)} s from the truth, both during a ${((times.restoredMs - times.cutMs) / 1000).toFixed(0)} s cut`);
+    // Within one poll (the poller polls every second) and the trap path.
+    expect(Math.abs(alarm.startedAtMs - down.ms), 'start').to.be.below(2000);
+    expect(Math.abs(alarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
+    expect(alarm.startedAtMs).to.be.within(times.cutMs, times.restoredMs);
+  });
+});
