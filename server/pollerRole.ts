@@ -7,11 +7,11 @@
  * batches, spools and replays them, and the bus then carries only what the
  * centre decides on, a few hundred bytes a change.
  */
-import { Collector } from '../collectors/collector.ts';
-import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
+import type { Collector } from '../collectors/collector.ts';
+import { openWriter } from '../collectors/collectionSetup.ts';
 import { ObservationPublisher } from '../collectors/bus/observationPublisher.ts';
-import { CircuitProber } from '../collectors/probe/circuitProber.ts';
-import { deviceEndpoints, probeTargetCheck } from '../collectors/snmp/targetPolicy.ts';
+import type { CircuitProber } from '../collectors/probe/circuitProber.ts';
+import { startPolling } from '../collectors/pollingSetup.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
 import { loadSecretSources } from '../shared/config/secretsFile.ts';
@@ -70,33 +70,8 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
       await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
       publisher.stop();
     });
-    const endpoints = simulation?.simulator.endpoints();
-    const collector = new Collector({
-      topology,
-      endpoints: deviceEndpoints(topology, endpoints),
-      credentials: credentialsFor(topology, sources),
-      production: config.production,
-      sink: writer,
-      live,
-      log: log.child('collector'),
-      devices: [...share.devices],
-      maxInFlight: config.collector.maxInFlight,
-      ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
-    });
-    collector.start();
+    const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, share, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
     stops.push(() => collector.stop());
-    const echoes = endpoints ? new Map(Object.entries(endpoints).map(([id, e]) => [id, { host: e.host, port: e.echoPort }])) : undefined;
-    const prober = new CircuitProber({
-      topology,
-      live,
-      sink: writer,
-      log: log.child('prober'),
-      check: probeTargetCheck(topology, config.production),
-      circuits: share.circuits,
-      ...(echoes ? { simulatedEcho: echoes } : {}),
-      ...(config.collector.probeIntervalSeconds ? { intervalMs: config.collector.probeIntervalSeconds * 1000 } : {}),
-    });
-    prober.start();
     stops.push(() => prober.stop());
     log.info(`poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${poller.sites.join(', ')}, publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`);
     return { name: poller.name, topology, share, simulation, collector, prober, live, publisher, stop: stopAll };

@@ -3,10 +3,10 @@
  * order. Each part (store, simulated network, collector, and later alarms and
  * console) joins here, so `nms up` and the tests start exactly the same thing.
  */
-import { Collector } from '../collectors/collector.ts';
+import type { Collector } from '../collectors/collector.ts';
 import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
-import { CircuitProber } from '../collectors/probe/circuitProber.ts';
-import { deviceEndpoints, probeTargetCheck } from '../collectors/snmp/targetPolicy.ts';
+import type { CircuitProber } from '../collectors/probe/circuitProber.ts';
+import { startPolling } from '../collectors/pollingSetup.ts';
 import type { SpoolingWriter } from '../collectors/write/spoolingWriter.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
@@ -118,30 +118,8 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), undefined, (from, to) => digests?.invalidate(from, to));
     stops.push(() => writer.close());
     const live = new LiveState();
-    const collector = new Collector({
-      topology,
-      endpoints: deviceEndpoints(topology, simulation?.simulator.endpoints()),
-      credentials,
-      production: config.production,
-      sink: writer,
-      live,
-      log: log.child('collector'),
-      maxInFlight: config.collector.maxInFlight,
-      ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
-    });
-    collector.start();
+    const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
     collectorRef = collector;
-    const echoes = simulation ? new Map(Object.entries(simulation.simulator.endpoints()).map(([id, e]) => [id, { host: e.host, port: e.echoPort }])) : undefined;
-    const prober = new CircuitProber({
-      topology,
-      live,
-      sink: writer,
-      log: log.child('prober'),
-      check: probeTargetCheck(topology, config.production),
-      ...(echoes ? { simulatedEcho: echoes } : {}),
-      ...(config.collector.probeIntervalSeconds ? { intervalMs: config.collector.probeIntervalSeconds * 1000 } : {}),
-    });
-    prober.start();
     stops.push(() => prober.stop());
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
     selfMetrics.unref();
