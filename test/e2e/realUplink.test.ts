@@ -10,7 +10,7 @@
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -24,7 +24,7 @@ import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts
 import { TestNatsCluster } from '../support/natsServer.ts';
 import { TestHost, type Link } from '../support/netns.ts';
 import { waitFor } from '../support/processes.ts';
-import { writeProductConfig } from '../support/productConfig.ts';
+import { writeCentreAndPoller } from '../support/productConfig.ts';
 import { NMS_BIN } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
@@ -67,16 +67,10 @@ describe('real network: a city poller keeps its county through an uplink cut, an
       const leaf = await cluster.leaf(COUNTY, host.ns);
       influx = await startTestInflux();
       rx = await startHttpReceiver();
-      for (const d of ['centre', 'poller']) await mkdir(join(dir.path, d));
-      await writeProductConfig(join(dir.path, 'centre'), {
-        influxUrl: influx.influx.url,
-        alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
-        top: ['role: centre', `bus: { servers: [${cluster.urls.map((u) => `"${u}"`).join(', ')}], replicas: 3 }`, `centre: { pollers: [{ name: ${COUNTY}, sites: [${COUNTY}], domain: ${COUNTY} }] }`],
-      });
-      // The city's own InfluxDB and simulator, inside its namespace, on its loopback.
-      await writeProductConfig(join(dir.path, 'poller'), { simulator: ['  enabled: true'], top: ['role: poller', `bus: { servers: ["${leaf}"], domain: ${COUNTY} }`, `poller: { name: ${COUNTY}, sites: [${COUNTY}] }`] });
-      centre = await startCentre(await loadConfig({ env: {}, cwd: join(dir.path, 'centre') }), {}, log.child('centre'));
-      poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(dir.path, 'poller', 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The city's own InfluxDB and simulator run inside its namespace, on its loopback.
+      const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url });
+      centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+      poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
       poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       await waitFor('the county at the centre, over the uplink', async () => centre.live.circuits.get(LINE)?.status === 'up', 90_000);

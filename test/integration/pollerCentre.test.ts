@@ -9,7 +9,6 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
@@ -18,7 +17,7 @@ import { GroundTruth } from '../../sim/truth/truthReader.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
 import { TestNatsCluster, TestNatsServer } from '../support/natsServer.ts';
 import { waitFor } from '../support/processes.ts';
-import { writeProductConfig } from '../support/productConfig.ts';
+import { writeCentreAndPoller } from '../support/productConfig.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
@@ -41,16 +40,9 @@ describe('a city poller and the centre on NATS JetStream', function () {
     influx = await startTestInflux();
     dir = await tempDir('poller-centre');
     rx = await startHttpReceiver();
-    const bus = `bus: { servers: ["${nats.url}"] }`;
-    for (const d of ['centre', 'poller']) await mkdir(join(dir.path, d));
-    await writeProductConfig(join(dir.path, 'centre'), {
-      influxUrl: influx.influx.url,
-      alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
-      top: ['role: centre', bus, `centre: { pollers: [{ name: ${COUNTY}, sites: [${COUNTY}] }] }`],
-    });
-    await writeProductConfig(join(dir.path, 'poller'), { influxUrl: influx.influx.url, simulator: ['  enabled: true'], top: ['role: poller', bus, `poller: { name: ${COUNTY}, sites: [${COUNTY}] }`] });
-    centre = await startCentre(await loadConfig({ env: {}, cwd: join(dir.path, 'centre') }), {}, log.child('centre'));
-    poller = await startPoller(await loadConfig({ env: {}, cwd: join(dir.path, 'poller') }), {}, log.child('poller'));
+    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: [nats.url], pollerServers: [nats.url], hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url, pollerInfluxUrl: influx.influx.url });
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    poller = await startPoller(await loadConfig({ env: {}, cwd: pollerDir }), {}, log.child('poller'));
     await waitFor('the county at the centre', async () => centre.live.circuits.get(LINE)?.status === 'up', 30_000);
   });
   afterEach(function () {
@@ -110,15 +102,9 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     influx = await startTestInflux();
     dir = await tempDir('poller-leaf');
     rx = await startHttpReceiver();
-    for (const d of ['centre', 'poller']) await mkdir(join(dir.path, d));
-    await writeProductConfig(join(dir.path, 'centre'), {
-      influxUrl: influx.influx.url,
-      alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
-      top: ['role: centre', `bus: { servers: [${cluster.urls.map((u) => `"${u}"`).join(', ')}], replicas: 3 }`, `centre: { pollers: [{ name: ${COUNTY}, sites: [${COUNTY}], domain: ${COUNTY} }] }`],
-    });
-    await writeProductConfig(join(dir.path, 'poller'), { influxUrl: influx.influx.url, simulator: ['  enabled: true'], top: ['role: poller', `bus: { servers: ["${leaf}"], domain: ${COUNTY} }`, `poller: { name: ${COUNTY}, sites: [${COUNTY}] }`] });
-    centre = await startCentre(await loadConfig({ env: {}, cwd: join(dir.path, 'centre') }), {}, log.child('centre'));
-    poller = await startPoller(await loadConfig({ env: {}, cwd: join(dir.path, 'poller') }), {}, log.child('poller'));
+    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url, pollerInfluxUrl: influx.influx.url });
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    poller = await startPoller(await loadConfig({ env: {}, cwd: pollerDir }), {}, log.child('poller'));
     await waitFor('the county at the centre, through the leaf node', async () => centre.live.circuits.get(LINE)?.status === 'up', 40_000);
   });
   afterEach(function () {

@@ -3,7 +3,7 @@
  * port on loopback picked by the system (the trap port by us, as net-snmp
  * cannot), a poll every second, and data in the test's own folder.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { udpFreePort } from './ports.ts';
@@ -69,4 +69,30 @@ export async function writeProductionConfig(dir: string, topologyYaml: string, e
       `alarms: { ${[`trapPort: ${await udpFreePort()}`, 'trapAddress: 127.0.0.1', ...(extra.alarms ?? [])].join(', ')} }`,
     ].join('\n') + '\n',
   );
+}
+
+/**
+ * nms.yaml for a centre and one city poller of a test, in `<dir>/centre` and
+ * `<dir>/poller`: the centre pushes to a local webhook receiver, the poller
+ * runs its own simulated network.
+ */
+export async function writeCentreAndPoller(
+  dir: string,
+  o: { poller: string; sites: string[]; centreServers: string[]; pollerServers: string[]; domain?: string; replicas?: number; hookUrl: string; influxUrl?: string; pollerInfluxUrl?: string },
+): Promise<{ centreDir: string; pollerDir: string }> {
+  const [centreDir, pollerDir] = [join(dir, 'centre'), join(dir, 'poller')];
+  for (const d of [centreDir, pollerDir]) await mkdir(d, { recursive: true });
+  const servers = (list: string[]) => list.map((u) => JSON.stringify(u)).join(', ');
+  const share = `name: ${o.poller}, sites: [${o.sites.join(', ')}]`;
+  await writeProductConfig(centreDir, {
+    ...(o.influxUrl ? { influxUrl: o.influxUrl } : {}),
+    alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${o.hookUrl}" }`],
+    top: ['role: centre', `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`, `centre: { pollers: [{ ${share}${o.domain ? `, domain: ${o.domain}` : ''} }] }`],
+  });
+  await writeProductConfig(pollerDir, {
+    ...(o.pollerInfluxUrl ? { influxUrl: o.pollerInfluxUrl } : {}),
+    simulator: ['  enabled: true'],
+    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share} }`],
+  });
+  return { centreDir, pollerDir };
 }
