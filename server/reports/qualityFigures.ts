@@ -11,7 +11,7 @@
 import type { Topology } from '../../shared/model/topology.ts';
 import type { Circuit } from '../../shared/model/types.ts';
 import type { QualityMeasure } from '../../shared/quality/circuitQuality.ts';
-import { qualityBreaches } from '../../shared/quality/circuitQuality.ts';
+import { hasQualityLimits, qualityBreaches } from '../../shared/quality/circuitQuality.ts';
 import type { QualityEpisode, QualityFigures } from '../../shared/reports/reportModel.ts';
 import type { InfluxQuery } from '../influx/store.ts';
 import type { TrafficSource } from './trafficFigures.ts';
@@ -158,7 +158,6 @@ export async function qualityFigures(influx: InfluxQuery, t: Topology, scope: re
       return { ...e, own: root === undefined, chargedTo: { id: by.id, carrier: by.carrier, carrierCircuitId: by.carrierCircuitId } };
     });
     const judged = qualityBreaches({ lossPct, rttMedianMs: s.rttMedianMs, jitterMs: s.jitterMedianMs }, limits);
-    const anyLimit = limits.latencyMs !== null || limits.lossPct !== null || limits.jitterMs !== null;
     out.set(c.id, {
       limits,
       probedS: s.probedS,
@@ -169,7 +168,7 @@ export async function qualityFigures(influx: InfluxQuery, t: Topology, scope: re
       lossP95Pct: s.lossP95Pct,
       jitterMedianMs: s.jitterMedianMs,
       jitterP95Ms: s.jitterP95Ms,
-      met: anyLimit ? judged.length === 0 : null,
+      met: hasQualityLimits(limits) ? judged.length === 0 : null,
       degradedS: s.degradedS,
       ownDegradedS: episodes.filter((e) => e.own).reduce((n, e) => n + e.degradedS, 0),
       episodes,
