@@ -1,7 +1,9 @@
 /**
- * Brings the product up on its configuration and takes it down again, in
- * order. Each part (store, simulated network, collector, and later alarms and
- * console) joins here, so `nms up` and the tests start exactly the same thing.
+ * Brings the whole product up on one machine (role all) and takes it down
+ * again, in order: store, simulated network, traps, pollers and prober
+ * (collectors/pollingSetup.ts), then alarms, reports and console
+ * (serving.ts), so `nms up` and the tests start exactly the same thing. The
+ * province's roles compose the same parts in pollerRole.ts and centreRole.ts.
  */
 import type { Collector } from '../collectors/collector.ts';
 import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
