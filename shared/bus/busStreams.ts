@@ -30,6 +30,23 @@ export async function connectBus(servers: readonly string[], name: string): Prom
   }
 }
 
+/**
+ * JetStream's API, once it answers: a cluster that has just started (or lost
+ * a node) elects its meta leader first, and asks made before that time out.
+ * @throws Error saying how long it waited.
+ */
+async function jetStreamReady(nc: NatsConnection, domain: string | null, waitMs = 60_000): Promise<JetStreamManager> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await jetstreamManager(nc, domain ? { domain } : {});
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`bus: JetStream${domain ? ` (domain ${domain})` : ''} did not answer within ${waitMs / 1000} s: ${(err as Error).message}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
   try {
     await jsm.streams.info(config.name!);
@@ -42,7 +59,7 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
 
 /** The poller's own stream, in its domain (its leaf node) when it has one. */
 export async function ensurePollerStream(nc: NatsConnection, poller: string, domain: string | null): Promise<void> {
-  const jsm = await jetstreamManager(nc, domain ? { domain } : {});
+  const jsm = await jetStreamReady(nc, domain);
   await ensureStream(jsm, {
     name: pollerStream(poller),
     subjects: [`${OBSERVATION_SUBJECT_PREFIX}.${poller}.>`],
@@ -57,7 +74,7 @@ export async function ensurePollerStream(nc: NatsConnection, poller: string, dom
 
 /** The centre's stream over every poller's, and its durable consumer. */
 export async function ensureCentreStream(nc: NatsConnection, pollers: readonly PollerShare[], replicas: number): Promise<void> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetStreamReady(nc, null);
   await ensureStream(jsm, {
     name: CENTRE_STREAM,
     storage: StorageType.File,

@@ -133,7 +133,7 @@ describe('real network: circuit quality by fping against a delay line and the ke
     return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   };
 
-  it('measures the delay line’s round trip within 10% (or 1 ms), from rounds of 20 echoes end to end', () => {
+  it('measures the delay line’s round trip within 10% (or 1 ms) of what it held, from rounds of 20 echoes end to end', () => {
     for (const [c, far, set] of [['RQ-F1', 'f1', F1], ['RQ-F2', 'f2', F2]] as const) {
       const rs = within(c, phase.startMs, phase.changeMs);
       expect(rs.length, `${c} rounds`).to.be.at.least(10);
@@ -141,7 +141,9 @@ describe('real network: circuit quality by fping against a delay line and the ke
       const holds = lab!.lines.get(far)!.holds.filter((h) => h.atMs >= phase.startMs && h.atMs < phase.changeMs).map((h) => h.ms);
       const held = median(holds);
       console.log(`      ${c}: median RTT ${measured.toFixed(2)} ms, delay line set ${set.delayMs} ms, held ${held.toFixed(2)} ms (median of ${holds.length})`);
-      expect(Math.abs(measured - set.delayMs), `${c} vs the setting`).to.be.at.most(Math.max(1, set.delayMs * 0.1));
+      // The truth is what the line did (it is a user-space process, and a loaded machine makes it late), then what it was told.
+      expect(Math.abs(measured - held), `${c} vs the delay line's holds`).to.be.at.most(Math.max(1, held * 0.1));
+      expect(Math.abs(held - set.delayMs), `${c}: the delay line kept to its setting`).to.be.at.most(Math.max(1, set.delayMs * 0.1));
       // Each round covers its interval: no time is left unmeasured.
       for (let i = 1; i < rs.length; i++) expect(rs[i]!.time - rs[i - 1]!.time, `${c} round spacing`).to.be.within(ROUND_S * 1000 - 500, ROUND_S * 1000 + 1500);
     }
