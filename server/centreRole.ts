@@ -17,14 +17,10 @@ import type { Logger } from '../shared/log.ts';
 import { loadTopology } from '../shared/model/loader.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { AlarmService } from './alarms/alarmService.ts';
-import { parseOnCall } from './alarms/onCall.ts';
 import { ObservationConsumer } from './bus/observationConsumer.ts';
 import { influxQueryOf, openInfluxStore } from './influx/store.ts';
-import { buildChannels } from './notifiers/notifierRegistry.ts';
-import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
-import { checkSchedules } from './reports/reportScheduler.ts';
-import { startServing } from './serving.ts';
+import { checkServing, startServing } from './serving.ts';
 import { join } from 'node:path';
 
 export interface RunningCentre {
@@ -51,11 +47,7 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     }
   }
   const secrets = await loadSecretSources(config.secretsFile, env);
-  const websocketHub = new WebSocketHub();
-  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
-  const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
-  checkSchedules(config.reports.schedules, { topology }, channels);
-  if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml');
+  const { websocketHub, channels, onCall } = checkServing(config, topology, secrets);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => log.error(`stopping: ${err.message}`));

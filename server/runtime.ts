@@ -23,16 +23,13 @@ import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { join } from 'node:path';
 import { AlarmService } from './alarms/alarmService.ts';
-import { parseOnCall } from './alarms/onCall.ts';
 import type { OutageLedger } from './alarms/outageLedger.ts';
 import { unknownSubjects } from './alarms/maintenanceStore.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
-import { startServing } from './serving.ts';
+import { checkServing, startServing } from './serving.ts';
 import { TrapReceiver } from './alarms/trapReceiver.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
-import { checkSchedules } from './reports/reportScheduler.ts';
 import { influxQueryOf, openInfluxStore, type InfluxStore } from './influx/store.ts';
-import { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 
 export interface RunningProduct {
@@ -66,13 +63,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const topology = parseTopology(topologyText, config.topologyFile);
   const topologyNotes = topologyWarnings(config.dataDir, topology, topologyText);
   const secrets = await loadSecretSources(config.secretsFile, env);
-  // Channels are checked before anything starts: a bad one must not leave processes behind.
-  const websocketHub = new WebSocketHub();
-  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
-  const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
-  checkSchedules(config.reports.schedules, { topology }, channels);
-  // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
-  if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
+  const { websocketHub, channels, onCall } = checkServing(config, topology, secrets);
   const agents = topology.devices.filter((d) => d.managed).length;
   const { basePort } = config.simulator;
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {

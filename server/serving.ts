@@ -25,8 +25,11 @@ import type { DailyDigests } from './reports/dailyDigests.ts';
 import { ReportScheduler } from './reports/reportScheduler.ts';
 import type { InfluxQuery } from './influx/store.ts';
 import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
-import type { buildChannels } from './notifiers/notifierRegistry.ts';
-import type { WebSocketHub } from './notifiers/websocketNotifier.ts';
+import { buildChannels } from './notifiers/notifierRegistry.ts';
+import { WebSocketHub } from './notifiers/websocketNotifier.ts';
+import { parseOnCall } from './alarms/onCall.ts';
+import { checkSchedules } from './reports/reportScheduler.ts';
+import type { SecretSources } from '../shared/secret.ts';
 import { startApiServer } from './http/apiServer.ts';
 import { AuditLog } from './http/auditLog.ts';
 import { configSummary } from './http/configSummary.ts';
@@ -34,6 +37,22 @@ import { UserDirectory } from './http/userDirectory.ts';
 import { LiveFeed } from './http/liveFeed.ts';
 import { buildWebAssets } from './http/webAssets.ts';
 import { demoUsers } from './http/demoUsers.ts';
+
+/**
+ * What serving needs checked before anything starts (a bad push channel or
+ * rota must not leave processes behind): the channels, the on-call rota and
+ * the report schedules against them, and console users in production.
+ * @throws Error saying what is wrong.
+ */
+export function checkServing(config: NmsConfig, topology: Topology, secrets: SecretSources) {
+  const websocketHub = new WebSocketHub();
+  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
+  const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
+  checkSchedules(config.reports.schedules, { topology }, channels);
+  // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
+  if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
+  return { websocketHub, channels, onCall };
+}
 
 export interface ServingInputs {
   config: NmsConfig;
