@@ -73,12 +73,20 @@ export interface ProberStats {
   roundsFailed: number;
   overruns: number;
   lastRoundMs: number;
+  /** Echoes left out because this process was stalled (stallWatch), since start. */
+  unmeasured: number;
+  /** Circuits' rounds given no figures at all: fewer than a quarter of their echoes were timed. */
+  roundsUnmeasured: number;
 }
+
+/** How often the prober says it is being held up, at most. */
+const STALL_NOTICE_MS = 10 * 60_000;
 
 export class CircuitProber {
   /** Circuits with a probe that cannot be run, and why (refused target, not simulated). */
   readonly unprobed = new Map<string, string>();
-  readonly stats: ProberStats = { rounds: 0, roundsFailed: 0, overruns: 0, lastRoundMs: 0 };
+  readonly stats: ProberStats = { rounds: 0, roundsFailed: 0, overruns: 0, lastRoundMs: 0, unmeasured: 0, roundsUnmeasured: 0 };
+  #stallNoticeAtMs = -Infinity;
   readonly #groups: Group[] = [];
   readonly #pending: Array<{ round: QualityRound; dueMs: number }> = [];
   readonly #now: () => number;
@@ -193,8 +201,15 @@ export class CircuitProber {
     this.stats.rounds++;
     this.stats.lastRoundMs = result.endedAtMs - result.startedAtMs;
     for (const note of result.notes.slice(0, 3)) this.o.log.warn(`probe round (${g.method}): ${note}`);
+    let unmeasured = 0;
     for (const c of g.circuits) {
       const r = result.targets.get(c.key)!;
+      unmeasured += r.unmeasured;
+      // Too few echoes timed to say anything of the line: no round, rather than a guess.
+      if (r.rtts.length * 4 < g.count) {
+        this.stats.roundsUnmeasured++;
+        continue;
+      }
       const round: QualityRound = {
         circuitId: c.circuit.id,
         method: c.method,
@@ -202,12 +217,24 @@ export class CircuitProber {
         startedAtMs: result.startedAtMs,
         endedAtMs: result.endedAtMs,
         ...roundFigures(r.rtts),
+        unmeasured: r.unmeasured,
         duplicates: r.duplicates,
         errors: r.errors.slice(0, 3),
       };
       this.#pending.push({ round, dueMs: this.#now() + (this.o.verdictWaitMs ?? this.verdictWait(c.circuit)) });
     }
+    this.noticeStalls(g, unmeasured);
     this.giveVerdicts();
+  }
+
+  private noticeStalls(g: Group, unmeasured: number): void {
+    this.stats.unmeasured += unmeasured;
+    if (unmeasured === 0 || this.#now() - this.#stallNoticeAtMs < STALL_NOTICE_MS) return;
+    this.#stallNoticeAtMs = this.#now();
+    this.o.log.warn(
+      `probe round (${g.method}): ${unmeasured} echoes left out, in flight while this process was stalled (a busy machine); ` +
+        `${this.stats.unmeasured} since start, ${this.stats.roundsUnmeasured} circuit rounds without figures`,
+    );
   }
 
   /** A poll interval and a half of the circuit's measured device: its next poll has come by then. */
@@ -262,6 +289,7 @@ export class CircuitProber {
       fields: {
         sent: q.sent,
         received: q.received,
+        unmeasured: q.unmeasured,
         duplicates: q.duplicates,
         loss_pct: q.lossPct,
         rtt_min_ms: q.rttMinMs,

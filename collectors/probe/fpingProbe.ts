@@ -18,8 +18,13 @@ export interface ProbeRoundSpec {
   timeoutMs: number;
 }
 
+/** A target's echoes in a round, less any the prober could not time (udpEchoProbe, stallWatch). */
+export interface TargetEchoes extends FpingTargetResult {
+  unmeasured: number;
+}
+
 export interface ProbeRoundResult {
-  targets: Map<string, FpingTargetResult>;
+  targets: Map<string, TargetEchoes>;
   startedAtMs: number;
   endedAtMs: number;
   /** What the tool said that was not a result (a warning, a new message format). */
@@ -81,7 +86,9 @@ export function fpingRound(spec: ProbeRoundSpec, deadlineMs: number, signal: Abo
       const text = Buffer.concat(chunks).toString('utf8');
       if (code !== 0 && code !== 1 && code !== 2) return reject(new Error(`${fping} exited with ${code}: ${text.trim().split('\n').slice(-1)[0] ?? ''}`));
       const parsed = parseFpingOutput(text, spec.targets, spec.count);
-      resolve({ targets: parsed.targets, startedAtMs, endedAtMs: now(), notes: parsed.notes });
+      // fping is a process of its own, timing with the kernel's clock: this process's stalls do not touch it.
+      const targets = new Map([...parsed.targets].map(([t, r]) => [t, { ...r, unmeasured: 0 }]));
+      resolve({ targets, startedAtMs, endedAtMs: now(), notes: parsed.notes });
     });
   });
 }

@@ -4,12 +4,13 @@
  * Each datagram carries the round, the target and its sequence number, so a
  * late, stray or duplicated answer is told apart; only an answer from the
  * address and port it was sent to counts. Targets are spread over each
- * period rather than sent in one burst, as fping does.
+ * period rather than sent in one burst, as fping does. An echo in flight
+ * while this process was stalled is left out of the round (stallWatch).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { FpingTargetResult } from './fpingOutput.ts';
-import type { ProbeRoundResult, ProbeRoundSpec } from './fpingProbe.ts';
+import type { ProbeRoundResult, ProbeRoundSpec, TargetEchoes } from './fpingProbe.ts';
+import { overlapsStall, watchStalls } from './stallWatch.ts';
 
 export interface EchoTarget {
   host: string;
@@ -29,7 +30,7 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
   const round = nextRound++ >>> 0;
   const startedAtMs = Date.now();
   const t0 = performance.now();
-  const results = new Map<string, FpingTargetResult>(spec.targets.map((t) => [t, { rtts: new Array(spec.count).fill(null), duplicates: 0, errors: [] }]));
+  const results = new Map<string, TargetEchoes>(spec.targets.map((t) => [t, { rtts: new Array(spec.count).fill(null), duplicates: 0, errors: [], unmeasured: 0 }]));
   const sentAt: Float64Array[] = spec.targets.map(() => new Float64Array(spec.count).fill(-1));
   const sockets = new Map<'udp4' | 'udp6', Socket>();
 
@@ -62,6 +63,7 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
   const n = spec.targets.length;
   const sends: Array<{ at: number; i: number; seq: number }> = [];
   for (let seq = 0; seq < spec.count; seq++) for (let i = 0; i < n; i++) sends.push({ at: seq * spec.periodMs + (i / Math.max(1, n)) * spec.periodMs, i, seq });
+  const stalls = watchStalls();
   await new Promise<void>((resolve) => {
     let next = 0;
     let timer: NodeJS.Timeout | null = null;
@@ -92,8 +94,19 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
     };
     pump();
   });
+  const stalled = stalls.stop();
   for (const s of sockets.values()) s.close();
   if (signal.aborted) throw new Error('stopped');
-  for (const r of results.values()) r.errors.splice(3);
+  spec.targets.forEach((key, i) => {
+    const r = results.get(key)!;
+    r.errors.splice(3);
+    if (stalled.length === 0) return;
+    const kept = r.rtts.filter((rtt, seq) => {
+      const sent = sentAt[i]![seq]!;
+      return sent < 0 || !overlapsStall(stalled, sent, sent + (rtt ?? spec.timeoutMs));
+    });
+    r.unmeasured = r.rtts.length - kept.length;
+    r.rtts = kept;
+  });
   return { targets: results, startedAtMs, endedAtMs: Date.now(), notes: [] };
 }

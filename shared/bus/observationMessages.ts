@@ -56,6 +56,7 @@ const qualityLive = z.strictObject({
   endedAtMs: ms,
   sent: z.number().int().nonnegative(),
   received: z.number().int().nonnegative(),
+  unmeasured: z.number().int().nonnegative(),
   lossPct: z.number().min(0).max(100),
   rttMinMs: nullableNumber,
   rttMedianMs: nullableNumber,

@@ -14,8 +14,11 @@ export interface QualityRound {
   /** When the round's first packet left and its last answer was awaited until (collector clock). */
   startedAtMs: number;
   endedAtMs: number;
+  /** Echoes sent and timed; `unmeasured` more were sent but not counted. */
   sent: number;
   received: number;
+  /** Echoes left out because the prober itself was stalled while they were in flight (a busy machine). */
+  unmeasured: number;
   lossPct: number;
   /** Round-trip times of the answered packets, ms; null when none answered. */
   rttMinMs: number | null;

@@ -167,8 +167,9 @@ export const MEASUREMENTS = {
     writtenBy: 'collectors (circuit prober: fping or UDP echo)',
     tags: { ...CIRCUIT_TAGS, method: 'icmp | udp-echo' },
     fields: {
-      sent: count('echo requests sent'),
+      sent: count('echo requests sent and timed'),
       received: count('answers received (duplicates not counted)'),
+      unmeasured: count('echo requests left out of the round because the prober was stalled while they were in flight (a busy machine): neither received nor lost'),
       duplicates: count('duplicate answers'),
       loss_pct: { type: 'float', unit: '%', description: 'packets lost in the round' },
       rtt_min_ms: { type: 'float', unit: 'ms', description: 'fastest round trip' },

@@ -45,11 +45,21 @@ export class EchoResponder {
         responder.dropped++;
         return;
       }
-      const timer = setTimeout(() => {
+      // A timer counts from the event loop's cached clock, which is behind when the loop is busy:
+      // it can fire early. The answer waits for the path's delay, to the millisecond timers keep.
+      const due = performance.now() + echoDelayMs(q, random());
+      const answer = () => {
         responder.#pending.delete(timer);
+        const left = due - performance.now();
+        if (left >= 1) {
+          timer = setTimeout(answer, left);
+          responder.#pending.add(timer);
+          return;
+        }
         responder.answered++;
         socket.send(msg, rinfo.port, rinfo.address, () => undefined);
-      }, echoDelayMs(q, random()));
+      };
+      let timer = setTimeout(answer, due - performance.now());
       responder.#pending.add(timer);
     });
     return responder;

@@ -184,6 +184,7 @@ describe('alarm engine', () => {
       rttMeanMs: q.rtt ?? 5,
       rttMaxMs: q.rtt ?? 5,
       jitterMs: q.jitter ?? 0.5,
+      unmeasured: 0,
       duplicates: 0,
       errors: [],
       breaches: [],

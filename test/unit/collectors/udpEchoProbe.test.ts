@@ -1,0 +1,65 @@
+/**
+ * A UDP echo round against an echo server in a process of its own (it
+ * answers each echo 40 ms later, as a far device would), while this process is held up on
+ * purpose: an echo in flight across the stall would read as the stall's
+ * length of delay, and must be left out instead, never counted as delay,
+ * jitter or loss.
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { udpEchoRound, echoTargetKey, type EchoTarget } from '../../../collectors/probe/udpEchoProbe.ts';
+import { roundFigures } from '../../../collectors/probe/roundFigures.ts';
+
+const ECHO_SERVER = `
+const s = require('node:dgram').createSocket('udp4');
+s.on('message', (m, r) => setTimeout(() => s.send(m, r.port, r.address), 40));
+s.bind(0, '127.0.0.1', () => console.log(s.address().port));
+`;
+
+describe('UDP echo round', function () {
+  this.timeout(20_000);
+  let server: ChildProcess;
+  let target: EchoTarget;
+  const spec = () => ({ targets: [echoTargetKey(target)], count: 20, periodMs: 25, timeoutMs: 200 });
+
+  before(async () => {
+    server = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(server.stdout!, 'data')) as [Buffer];
+    target = { host: '127.0.0.1', port: Number(line.toString().trim()) };
+  });
+  after(() => {
+    server?.kill();
+  });
+
+  it('times every echo of a round as the echo server held it', async () => {
+    const r = await udpEchoRound(spec(), new Map([[echoTargetKey(target), target]]), new AbortController().signal);
+    const echoes = r.targets.get(echoTargetKey(target))!;
+    const f = roundFigures(echoes.rtts);
+    expect(f.sent + echoes.unmeasured).to.equal(20);
+    expect(f.lossPct).to.equal(0);
+    // Loopback adds well under a millisecond; a busy test machine may add a few.
+    expect(f.rttMedianMs!).to.be.within(40, 45);
+  });
+
+  it('leaves out the echoes in flight while this process was stalled, rather than report the stall as delay', async () => {
+    let stalledMs = 0;
+    // 240 ms into the round, hold this process for 120 ms: the two echoes then in flight are answered meanwhile.
+    const hold = setTimeout(() => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < 120);
+      stalledMs = performance.now() - t0;
+    }, 240);
+    const r = await udpEchoRound(spec(), new Map([[echoTargetKey(target), target]]), new AbortController().signal);
+    clearTimeout(hold);
+    expect(stalledMs).to.be.at.least(120);
+    const echoes = r.targets.get(echoTargetKey(target))!;
+    const f = roundFigures(echoes.rtts);
+    expect(echoes.unmeasured, 'echoes in flight during the stall').to.be.within(1, 4);
+    expect(f.sent + echoes.unmeasured).to.equal(20);
+    expect(f.lossPct).to.equal(0);
+    // Without the stall watch the slowest echo reads 40 ms and most of the stall.
+    expect(f.rttMaxMs!, 'slowest echo kept').to.be.below(40 + stalledMs / 2);
+    expect(f.rttMedianMs!).to.be.within(40, 45);
+  });
+});
