@@ -10,7 +10,10 @@ import { jetstream } from '@nats-io/jetstream';
 import { openWriter } from '../collectors/collectionSetup.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import { loadSecretSources } from '../shared/config/secretsFile.ts';
-import { CENTRE_CONSUMER, CENTRE_STREAM, connectBus, ensureCentreStream } from '../shared/bus/busStreams.ts';
+import { CENTRE_CONSUMER, CENTRE_STREAM, connectBus, ensureCentreStream, pollerStream } from '../shared/bus/busStreams.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { PollerShare } from '../shared/config/config.ts';
 import { pollerShare } from '../shared/bus/pollerShare.ts';
 import { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
@@ -18,6 +21,9 @@ import { loadTopology } from '../shared/model/loader.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { AlarmService } from './alarms/alarmService.ts';
 import { ObservationConsumer } from './bus/observationConsumer.ts';
+import { PollerRegistry } from './bus/pollerRegistry.ts';
+import type { DemoLogin } from './http/demoUsers.ts';
+import type { WatchedPoller } from './alarms/alarmEngine.ts';
 import { influxQueryOf, openInfluxStore } from './influx/store.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
 import { checkServing, startServing } from './serving.ts';
@@ -28,7 +34,9 @@ export interface RunningCentre {
   live: LiveState;
   alarms: AlarmService;
   consumer: ObservationConsumer;
-  console: { url: string };
+  pollers: PollerRegistry;
+  /** The console; its generated logins when nms.yaml names no users (the demo). */
+  console: { url: string; demoLogins: DemoLogin[] };
   stop(): Promise<void>;
 }
 
@@ -39,13 +47,15 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
   const topology = await loadTopology(config.topologyFile);
   // Every device belongs to one poller at most: two would each raise its alarms.
   const owner = new Map<string, string>();
-  for (const p of centre.pollers) {
-    for (const d of pollerShare(topology, p.sites).devices) {
+  const watched: WatchedPoller[] = centre.pollers.map((p) => {
+    const share = pollerShare(topology, p.sites);
+    for (const d of share.devices) {
       const other = owner.get(d);
       if (other) throw new Error(`centre.pollers: device ${d} is in the share of both ${other} and ${p.name}`);
       owner.set(d, p.name);
     }
-  }
+    return { name: p.name, givenSites: p.sites, sites: [...share.sites], devices: [...share.devices], circuits: [...share.circuits] };
+  });
   const secrets = await loadSecretSources(config.secretsFile, env);
   const { websocketHub, channels, onCall } = checkServing(config, topology, secrets);
   const stops: Array<() => Promise<void>> = [];
@@ -63,6 +73,8 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), 'spool-centre');
     stops.push(() => writer.close());
     const live = new LiveState();
+    let silent = (_poller: string) => false;
+    const registry = new PollerRegistry(watched, (p) => silent(p));
     const shortest = Math.min(...topology.devices.filter((d) => owner.has(d.id)).map((d) => (config.collector.intervalSeconds ?? d.pollIntervalSeconds) * 1000));
     const serving = await startServing({
       config,
@@ -79,8 +91,14 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       inventory: async (id) => {
         throw new Error(`device ${id} is polled by poller ${owner.get(id) ?? '(none)'}; its inventory is read there`);
       },
+      pollers: () => registry.statuses(),
       stops,
     });
+    const engine = serving.alarms.engine;
+    engine.watchPollers(watched, Date.now());
+    silent = (p) => engine.active().some((a) => a.kind === 'poller_silent' && a.subject.id === p);
+    const backlog = watchBacklog(nc, centre.pollers, registry, log.child('bus'));
+    stops.push(async () => clearInterval(backlog));
     const consumer = new ObservationConsumer({
       js: jetstream(nc),
       stream: CENTRE_STREAM,
@@ -90,13 +108,43 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       // The alarm service evaluates and journals what the batch changed before the batch is acknowledged.
       settled: async () => void serving.alarms.evaluate(),
       onChange: () => void serving.alarms.evaluate(),
+      heard: (m) => {
+        registry.heard(m);
+        engine.pollerHeard(m.poller, Date.now());
+      },
+      refuse: (poller, e) => registry.refuse(poller, e),
     });
     consumer.start();
     stops.push(() => consumer.stop());
     log.info(`centre: hearing ${centre.pollers.map((p) => p.name).join(', ')} on ${bus.servers.join(', ')}; ${owner.size} devices in their shares`);
-    return { topology, live, alarms: serving.alarms, consumer, console: { url: serving.api.url }, stop: stopAll };
+    return { topology, live, alarms: serving.alarms, consumer, pollers: registry, console: { url: serving.api.url, demoLogins: serving.demo?.logins ?? [] }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** How often JetStream is asked how far behind each poller's stream is. */
+const BACKLOG_EVERY_MS = 5000;
+
+/** Each poller's backlog, as the centre's stream's sources count it (unknown while the source is away). */
+function watchBacklog(nc: NatsConnection, pollers: readonly PollerShare[], registry: PollerRegistry, log: Logger): NodeJS.Timeout {
+  let warned = false;
+  const ask = async () => {
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(CENTRE_STREAM);
+      for (const p of pollers) {
+        const source = info.sources?.find((s) => s.name === pollerStream(p.name));
+        // A source not seen lately has a lag from then, not now.
+        registry.setBacklog(p.name, source && source.active >= 0 && source.active < 2 * BACKLOG_EVERY_MS * 1e6 ? source.lag : null);
+      }
+      warned = false;
+    } catch (err) {
+      if (!warned) log.warn(`bus: asking JetStream for the pollers' backlog: ${(err as Error).message}`);
+      warned = true;
+    }
+  };
+  const timer = setInterval(() => void ask(), BACKLOG_EVERY_MS);
+  void ask();
+  return timer;
 }

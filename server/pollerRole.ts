@@ -65,7 +65,11 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
     stops.push(() => writer.close());
     const live = new LiveState();
     // Subscribed before the first poll, so the centre hears every change.
-    const publisher = new ObservationPublisher(jetstream(nc, bus.domain ? { domain: bus.domain } : {}), poller.name, live, log.child('bus'));
+    const upSinceMs = Date.now();
+    const publisher = new ObservationPublisher(jetstream(nc, bus.domain ? { domain: bus.domain } : {}), poller.name, live, log.child('bus'), {
+      intervalMs: poller.heartbeatSeconds * 1000,
+      health: () => ({ upSinceMs, devices: share.devices.size, circuits: share.circuits.size, spooledPoints: writer.stats.spooledPoints }),
+    });
     stops.push(async () => {
       await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
       publisher.stop();

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { PointSink } from '../collectors/collector.ts';
 import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
+import type { PollerStatus } from '../shared/bus/pollerStatus.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
@@ -69,6 +70,8 @@ export interface ServingInputs {
   /** How far apart fresh results are at most: the console's staleness rule. */
   pollIntervalMs: number;
   inventory: (deviceId: string) => Promise<DeviceInventory>;
+  /** A province's centre: its city pollers, for the console. */
+  pollers?: () => PollerStatus[];
   /** Each part started adds how to stop it. */
   stops: Array<() => Promise<void>>;
 }
@@ -83,6 +86,7 @@ export async function startServing(i: ServingInputs) {
     ...DEFAULT_ALARM_RULES,
     ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
     ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
+    ...(config.centre ? { pollerSilentMs: config.centre.silentAfterSeconds * 1000 } : {}),
     quality: {
       windowMs: (config.alarms.quality.windowSeconds ?? DEFAULT_ALARM_RULES.quality.windowMs / 1000) * 1000,
       sustainMs: (config.alarms.quality.sustainSeconds ?? DEFAULT_ALARM_RULES.quality.sustainMs / 1000) * 1000,
@@ -140,6 +144,7 @@ export async function startServing(i: ServingInputs) {
       feed,
       web: await buildWebAssets(),
       influx: influxQuery,
+      pollers: i.pollers ?? null,
     },
     { port: config.console.port, host: config.console.host },
   );

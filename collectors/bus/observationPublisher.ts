@@ -5,11 +5,22 @@
  * (a retry after a lost acknowledgement) is stored once. Publishing never
  * holds up polling: changes wait in a bounded queue while the server is
  * away, and the oldest are dropped, counted and logged past the bound.
+ * A heartbeat goes the same way, in order, so the centre hears the poller's
+ * health even in a city where nothing changes, and knows how far behind it is.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { LiveEvent, LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
-import { encodeObservation, observationSubject, POLLER_NAME } from '../../shared/bus/observationMessages.ts';
+import { encodeObservation, observationSubject, POLLER_NAME, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
+
+type Outgoing = LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat };
+
+export interface HeartbeatOptions {
+  intervalMs: number;
+  /** The poller's own figures, at the time of each beat. */
+  health: () => Pick<PollerHeartbeat, 'upSinceMs' | 'devices' | 'circuits' | 'spooledPoints'>;
+  now?: () => number;
+}
 
 export interface PublisherStats {
   published: number;
@@ -21,7 +32,8 @@ export interface PublisherStats {
 const DEFAULT_QUEUE_LIMIT = 200_000;
 const RETRY_MS = 1000;
 
-export function observationId(poller: string, e: LiveEvent): string {
+export function observationId(poller: string, e: Outgoing): string {
+  if (e.kind === 'heartbeat') return `${poller}:h:${e.heartbeat.sentAtMs}`;
   if (e.kind === 'circuit') return `${poller}:c:${e.circuit.circuitId}:${e.circuit.polledFromMs}:${e.circuit.updatedAtMs}`;
   if (e.kind === 'device') return `${poller}:d:${e.device.deviceId}:${e.device.polledFromMs}:${e.device.updatedAtMs}`;
   return `${poller}:q:${e.quality.circuitId}:${e.quality.startedAtMs}`;
@@ -29,10 +41,11 @@ export function observationId(poller: string, e: LiveEvent): string {
 
 export class ObservationPublisher {
   readonly stats: PublisherStats = { published: 0, dropped: 0, queued: 0 };
-  readonly #queue: LiveEvent[] = [];
+  readonly #queue: Outgoing[] = [];
   #draining = false;
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
+  #beat: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
   /** @throws Error for a poller name that cannot be a subject token. */
@@ -41,10 +54,17 @@ export class ObservationPublisher {
     private readonly poller: string,
     live: LiveState,
     private readonly log: Logger,
+    heartbeat: HeartbeatOptions | null = null,
     private readonly queueLimit = DEFAULT_QUEUE_LIMIT,
   ) {
     if (!POLLER_NAME.test(poller)) throw new Error(`poller name "${poller}": use letters, digits, "-" and "_" (it is part of the bus subjects)`);
     this.#unsubscribe = live.subscribe((e) => this.enqueue(e));
+    if (heartbeat) {
+      const now = heartbeat.now ?? Date.now;
+      const beat = () => this.enqueue({ kind: 'heartbeat', heartbeat: { sentAtMs: now(), queued: this.#queue.length, dropped: this.stats.dropped, ...heartbeat.health() } });
+      beat();
+      this.#beat = setInterval(beat, heartbeat.intervalMs);
+    }
   }
 
   /** Resolves once everything queued so far is stored by the server (or stop() was called). */
@@ -56,9 +76,10 @@ export class ObservationPublisher {
     this.#stopped = true;
     this.#unsubscribe();
     if (this.#retry) clearTimeout(this.#retry);
+    if (this.#beat) clearInterval(this.#beat);
   }
 
-  private enqueue(e: LiveEvent): void {
+  private enqueue(e: Outgoing): void {
     this.#queue.push(e);
     if (this.#queue.length > this.queueLimit) {
       this.#queue.shift();

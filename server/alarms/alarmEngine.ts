@@ -72,6 +72,17 @@ interface QualityObs {
 }
 
 /** Everything the engine must keep across a restart. */
+/** A city poller the centre hears, and what it owns (shared/bus/pollerShare). */
+export interface WatchedPoller {
+  name: string;
+  /** The sites it was given (poller.sites), for people. */
+  givenSites: readonly string[];
+  /** Every site of its share, the ones it was given and those below. */
+  sites: readonly string[];
+  devices: readonly string[];
+  circuits: readonly string[];
+}
+
 export interface EngineSnapshot {
   circuits: Array<[string, CircuitObs]>;
   devices: Array<[string, DeviceObs]>;
@@ -91,6 +102,8 @@ export class AlarmEngine {
   readonly #circuits = new Map<string, CircuitObs>();
   readonly #devices = new Map<string, DeviceObs>();
   readonly #quality = new Map<string, QualityObs>();
+  /** The centre's city pollers, when it has them: when each was last heard (centre clock). */
+  readonly #pollers = new Map<string, WatchedPoller & { heardAtMs: number }>();
   /** Active alarms by key. */
   readonly #active = new Map<string, Alarm>();
   #history: Alarm[] = [];
@@ -118,6 +131,24 @@ export class AlarmEngine {
     const active = this.#active.get(`sla_budget:${circuitId}`);
     if (breach !== null && !active) this.#pending.push({ type: 'raised', alarm: this.open('sla_budget', { type: 'circuit', id: circuitId }, nowMs, nowMs, 'major', breach, null) });
     else if (breach === null && active) this.#pending.push({ type: 'cleared', alarm: this.close(active, nowMs, nowMs) });
+  }
+
+  /**
+   * The pollers whose silence is an alarm. Each counts as heard now, so a
+   * centre just started gives them their full silentAfter to speak; one whose
+   * alarm stands from before the restart was last heard when that began.
+   */
+  watchPollers(pollers: readonly WatchedPoller[], nowMs: number): void {
+    for (const p of pollers) {
+      const heardAtMs = this.#pollers.get(p.name)?.heardAtMs ?? this.#active.get(`poller_silent:${p.name}`)?.startedAtMs ?? nowMs;
+      this.#pollers.set(p.name, { ...p, heardAtMs });
+    }
+  }
+
+  /** A message from a poller reached the centre (any message: a heartbeat, a replayed observation). */
+  pollerHeard(name: string, atMs: number): void {
+    const p = this.#pollers.get(name);
+    if (p && atMs > p.heardAtMs) p.heardAtMs = atMs;
   }
 
   /** Replaces the planned-work windows; alarms opened inside one on its subjects are marked maintenance. */
@@ -251,6 +282,8 @@ export class AlarmEngine {
   /** Decides every alarm on the state as it is now; returns what changed. */
   evaluate(nowMs: number): AlarmEvent[] {
     const events: AlarmEvent[] = this.#pending.splice(0);
+    // A poller heard again is back before what its replay tells is decided.
+    this.evaluatePollers(nowMs, events);
     this.evaluateOutages(nowMs, events);
     this.evaluateFlapping(nowMs, events);
     this.evaluateThresholds(nowMs, events);
@@ -519,6 +552,28 @@ export class AlarmEngine {
     }
   }
 
+  // ---- city pollers ----
+
+  /**
+   * A poller unheard for silentAfter has one alarm, whose impact is its whole
+   * share: the centre cannot see those circuits, which makes them unknown,
+   * not down (no outage is charged for the silence; what the poller saw
+   * meanwhile comes with its replay). It clears when the poller is heard.
+   */
+  private evaluatePollers(now: number, events: AlarmEvent[]): void {
+    for (const p of this.#pollers.values()) {
+      const key = `poller_silent:${p.name}`;
+      const active = this.#active.get(key);
+      const silentMs = now - p.heardAtMs;
+      if (active && silentMs < this.rules.pollerSilentMs) events.push({ type: 'cleared', alarm: this.close(active, now, p.heardAtMs) });
+      else if (!active && silentMs >= this.rules.pollerSilentMs) {
+        const names = p.givenSites.map((id) => this.topology.siteById.get(id)?.name ?? { zh: id, en: id });
+        const impact: Impact = { circuits: [...p.circuits], sites: [...p.sites], devices: [...p.devices] };
+        events.push({ type: 'raised', alarm: this.open('poller_silent', { type: 'poller', id: p.name }, p.heardAtMs, now, 'major', EVIDENCE.pollerSilent(p.name, names, Math.round(silentMs / 1000)), impact) });
+      }
+    }
+  }
+
   // ---- reboots ----
 
   /** Events raised between evaluations (reboots are seen as they are observed). */
@@ -575,7 +630,8 @@ export class AlarmEngine {
     const windows = this.#maintenance.filter((w) => w.fromMs <= now && now < w.toMs);
     if (windows.length === 0) return false;
     const ids = new Set<string>([subject.id]);
-    let site: string | null = subject.type === 'circuit' ? this.topology.circuit(subject.id).ownerSiteId : this.topology.device(subject.id).siteId;
+    let site: string | null =
+      subject.type === 'circuit' ? this.topology.circuit(subject.id).ownerSiteId : subject.type === 'device' ? this.topology.device(subject.id).siteId : null;
     for (; site !== null; site = this.topology.site(site).parentId) ids.add(site);
     return windows.some((w) => w.subjects.some((s) => ids.has(s)));
   }

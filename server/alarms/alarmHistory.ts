@@ -3,7 +3,7 @@
  * written through the same spooling writer as the samples, so an InfluxDB
  * outage loses none of it. The words stay in the journal; tags are ids only.
  */
-import type { AlarmEvent } from '../../shared/alarms/types.ts';
+import type { AlarmEvent, AlarmSubject } from '../../shared/alarms/types.ts';
 import type { Point } from '../../collectors/write/lineProtocol.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 
@@ -12,7 +12,7 @@ export function alarmEventPoint(e: AlarmEvent, atMs: number, topology: Topology)
   const circuit = a.subject.type === 'circuit' ? topology.circuitById.get(a.subject.id) : undefined;
   return {
     measurement: 'alarm_event',
-    tags: { ...(a.subject.type === 'circuit' ? { circuit: a.subject.id, ...(circuit ? { carrier: circuit.carrier } : {}) } : { device: a.subject.id }), kind: a.kind, severity: a.severity },
+    tags: { ...subjectTags(a.subject, circuit?.carrier), kind: a.kind, severity: a.severity },
     fields: {
       active: a.clearedAtMs === null ? 1 : 0,
       acknowledged: a.ack ? 1 : 0,
@@ -21,4 +21,9 @@ export function alarmEventPoint(e: AlarmEvent, atMs: number, topology: Topology)
     },
     timeMs: atMs,
   };
+}
+
+function subjectTags(subject: AlarmSubject, carrier: string | undefined): Record<string, string> {
+  if (subject.type === 'circuit') return { circuit: subject.id, ...(carrier ? { carrier } : {}) };
+  return subject.type === 'device' ? { device: subject.id } : { poller: subject.id };
 }

@@ -38,6 +38,8 @@ export interface AlarmRules {
   errorsClearAfterMs: number;
   /** Circuit quality against the SLA tier's latency, loss and jitter limits. */
   quality: QualityTiming;
+  /** A city poller unheard for this long is silent (centre.silentAfter). */
+  pollerSilentMs: number;
   /** A device-rebooted alarm clears itself after this long. */
   rebootHoldMs: number;
   /** Cleared alarms kept in memory for the console; older history lives in InfluxDB. */
@@ -66,6 +68,7 @@ export const DEFAULT_ALARM_RULES: AlarmRules = {
   errorsSustainMs: 5 * 60_000,
   errorsClearAfterMs: 5 * 60_000,
   quality: { windowMs: 5 * 60_000, sustainMs: 3 * 60_000, clearAfterMs: 5 * 60_000, clearMargin: 0.2 },
+  pollerSilentMs: 60_000,
   rebootHoldMs: 15 * 60_000,
   historyLimit: 2000,
 };

@@ -10,7 +10,7 @@
  * it is neither applied nor redelivered for ever.
  */
 import type { Consumer, JetStreamClient } from '@nats-io/jetstream';
-import { decodeObservation } from '../../shared/bus/observationMessages.ts';
+import { decodeObservation, liveEventOf, OBSERVATION_SUBJECT_PREFIX, type ObservationMessage } from '../../shared/bus/observationMessages.ts';
 import type { LiveEvent, LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 
@@ -36,6 +36,10 @@ export interface ObservationConsumerOptions {
    * still an outage, with its own start and end, not nothing.
    */
   onChange?: () => void;
+  /** Every message that passed its checks, heartbeats included: the poller was heard. */
+  heard?: (m: ObservationMessage) => void;
+  /** Why a poller may not say this (a circuit or device outside its share), or null. */
+  refuse?: (poller: string, e: LiveEvent) => string | null;
   batch?: number;
 }
 
@@ -64,13 +68,23 @@ export class ObservationConsumer {
         const taken = [];
         for await (const m of batch) {
           const decoded = decodeObservation(m.data);
-          if (!decoded.ok) {
+          const event = decoded.ok ? liveEventOf(decoded.message) : null;
+          // A poller speaks on its own subjects, of what it owns: anything else is refused, not believed.
+          const error = !decoded.ok
+            ? decoded.error
+            : m.subject.split('.')[OBSERVATION_SUBJECT_PREFIX.split('.').length] !== decoded.message.poller
+              ? `says it is from poller ${decoded.message.poller}`
+              : event && this.o.refuse
+                ? this.o.refuse(decoded.message.poller, event)
+                : null;
+          if (!decoded.ok || error) {
             this.stats.refused++;
-            this.o.log.error(`bus: ${m.subject} #${m.seq}: refused: ${decoded.error}`);
-            m.term(decoded.error);
+            this.o.log.error(`bus: ${m.subject} #${m.seq}: refused: ${error}`);
+            m.term(error ?? undefined);
             continue;
           }
-          if (this.apply(decoded.event)) this.stats.applied++;
+          this.o.heard?.(decoded.message);
+          if (event === null || this.apply(event)) this.stats.applied++;
           else this.stats.stale++;
           taken.push(m);
         }

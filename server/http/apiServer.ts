@@ -21,6 +21,7 @@ import type { AlarmService } from '../alarms/alarmService.ts';
 import type { MaintenanceStore } from '../alarms/maintenanceStore.ts';
 import type { OutageLedger } from '../alarms/outageLedger.ts';
 import type { InfluxQuery } from '../influx/store.ts';
+import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
 import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import type { ReportSources } from '../reports/reportBuilder.ts';
 import type { ReportScheduler } from '../reports/reportScheduler.ts';
@@ -65,6 +66,8 @@ export interface ApiDeps {
   feed?: LiveFeed | null;
   /** The browser console; without it only the API is served. */
   web?: WebAssets | null;
+  /** A province's centre: its city pollers (none for role all). */
+  pollers?: (() => PollerStatus[]) | null;
   now?: () => number;
 }
 
@@ -194,6 +197,11 @@ export function createApiApp(d: ApiDeps): express.Express {
     res.set('content-type', 'application/json; charset=utf-8').set('vary', 'accept-encoding');
     if (chooseEncoding(req.get('accept-encoding'), ['gzip']) === 'gzip') res.set('content-encoding', 'gzip').send(snap.gzip);
     else res.send(snap.json);
+  });
+
+  app.get('/api/pollers', (req: Authed, res) => {
+    needSession(req);
+    res.json({ pollers: d.pollers?.() ?? [] });
   });
 
   app.get('/api/alarms', (req: Authed, res) => {

@@ -47,6 +47,12 @@ export const OPENAPI = {
         responses: { 200: json('{ seq, circuits, devices } or { seq, batches }'), 400: error, 401: error },
       },
     },
+    '/api/pollers': {
+      get: {
+        summary: "A province's centre: each city poller, with the sites it was given, devices and circuits owned, when last heard, lag, its heartbeat (queue and spool depths), JetStream backlog and whether it is silent; empty for role all",
+        responses: { 200: json('{ pollers }'), 401: error },
+      },
+    },
     '/api/circuits/{id}/series': {
       get: {
         summary: 'In/out bit/s, peaks and errors; raw up to 2 days, 5-minute rollup up to 62, hourly beyond',

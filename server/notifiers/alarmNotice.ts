@@ -53,12 +53,15 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
     carrierText = ` (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId})`;
     lines.push(`${L === 'zh' ? '电路' : 'Circuit'}: ${c.id}${c.name ? ` ${name(c.name)}` : ''} (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId}), ${formatRate(c.bandwidthBps)}`);
     lines.push(`${L === 'zh' ? '用户' : 'Owner'}: ${name(owner.name)}`);
-  } else {
+  } else if (alarm.subject.type === 'device') {
     const d = topology.device(alarm.subject.id);
     const site = topology.site(d.siteId);
     county = site.countyId ? name(topology.site(site.countyId).name) : null;
     subjectText = `${name(site.name)} ${d.name ? name(d.name) : d.id}`;
     lines.push(`${L === 'zh' ? '设备' : 'Device'}: ${d.id}${d.model ? ` (${d.model})` : ''}, ${name(site.name)}`);
+  } else {
+    subjectText = `${L === 'zh' ? '采集节点' : 'poller'} ${alarm.subject.id}`;
+    lines.push(`${L === 'zh' ? '采集节点' : 'Poller'}: ${alarm.subject.id}, ${L === 'zh' ? '线路' : 'lines'} ${alarm.impactedCircuits.length}`);
   }
   if (county) lines.push(`${L === 'zh' ? '区县' : 'County'}: ${county}`);
   const end = alarm.endedAtMs ?? o.nowMs;

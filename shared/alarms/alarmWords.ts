@@ -19,6 +19,7 @@ export const KIND_NAMES: Record<AlarmKind, LocalizedName> = {
   flapping: { zh: '链路震荡', en: 'flapping' },
   sla_budget: { zh: 'SLA 可用率预算告急', en: 'SLA budget at risk' },
   circuit_degraded: { zh: '质量劣化', en: 'degraded' },
+  poller_silent: { zh: '采集节点失联', en: 'poller silent' },
 };
 
 const MEASURE_WORDS: Record<QualityMeasure, { zh: string; en: string; unit: string }> = {
@@ -69,6 +70,10 @@ export const EVIDENCE = {
       en: `${carrier.en} ${carrierCircuitId}: over the last ${enSpan} ${breachText(breaches, 'en')} (probing ${target})`,
     };
   },
+  pollerSilent: (poller: string, sites: readonly LocalizedName[], silentS: number): LocalizedName => ({
+    zh: `采集节点 ${poller} 已 ${silentS} 秒无消息，${sites.map((s) => s.zh).join('、')}的线路状态未知`,
+    en: `poller ${poller} unheard for ${silentS} s; the lines of ${sites.map((s) => s.en).join(', ')} are unknown`,
+  }),
   spurious: (status: string, deviceId: string): LocalizedName => ({
     zh: `未经确认：轮询发现链路在陷阱之前已是 ${status}（${deviceId} 的虚假陷阱）`,
     en: `not confirmed: the poll found the link ${status} since before the trap (spurious trap from ${deviceId})`,

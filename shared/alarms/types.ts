@@ -6,14 +6,15 @@ import type { LocalizedName } from '../model/types.ts';
  * or English, by whoever shows them.
  */
 
-export const ALARM_KINDS = ['circuit_down', 'device_unreachable', 'device_rebooted', 'utilization', 'errors', 'flapping', 'sla_budget', 'circuit_degraded'] as const;
+export const ALARM_KINDS = ['circuit_down', 'device_unreachable', 'device_rebooted', 'utilization', 'errors', 'flapping', 'sla_budget', 'circuit_degraded', 'poller_silent'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** 紧急 / 重要 / 次要 / 提示 */
 export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type AlarmSubject = { type: 'circuit'; id: string } | { type: 'device'; id: string };
+/** A poller is a subject at a province's centre: the city poller it no longer hears. */
+export type AlarmSubject = { type: 'circuit'; id: string } | { type: 'device'; id: string } | { type: 'poller'; id: string };
 
 export interface Acknowledgement {
   by: string;

@@ -1,7 +1,9 @@
 /**
  * What a city poller tells the centre over NATS JetStream: each change of the
  * live state it keeps (a circuit's status and rates, a device's health, a
- * circuit's probe round), as one message on `nms.obs.<poller>.<kind>`. The
+ * circuit's probe round), as one message on `nms.obs.<poller>.<kind>`, and a
+ * heartbeat with its own health, so the centre can tell a quiet city from a
+ * silent poller. The
  * centre trusts nothing it receives: every message is checked against these
  * schemas before it reaches the alarm engine, and one that fails is set
  * aside with the reason, never retried for ever.
@@ -14,7 +16,23 @@ export const OBSERVATION_SUBJECT_PREFIX = 'nms.obs';
 /** A poller's name is a token of its subjects: letters, digits, "-" and "_". */
 export const POLLER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const observationSubject = (poller: string, kind: LiveEvent['kind']) => `${OBSERVATION_SUBJECT_PREFIX}.${poller}.${kind}`;
+export type ObservationKind = LiveEvent['kind'] | 'heartbeat';
+export const observationSubject = (poller: string, kind: ObservationKind) => `${OBSERVATION_SUBJECT_PREFIX}.${poller}.${kind}`;
+
+/** A poller's own health, every `poller.heartbeat`. */
+export interface PollerHeartbeat {
+  sentAtMs: number;
+  /** When this run of the poller began. */
+  upSinceMs: number;
+  devices: number;
+  circuits: number;
+  /** State changes waiting to be published (its bus server away). */
+  queued: number;
+  /** State changes dropped past the queue's bound, since start. */
+  dropped: number;
+  /** Samples held on disk for InfluxDB (the spooling writer). */
+  spooledPoints: number;
+}
 
 const ms = z.number().finite().nonnegative();
 const nullableNumber = z.number().finite().nullable();
@@ -69,20 +87,48 @@ const qualityLive = z.strictObject({
   downDuring: z.boolean(),
 }) satisfies z.ZodType<QualityLive>;
 
+const count = z.number().int().nonnegative();
+const heartbeat = z.strictObject({
+  sentAtMs: ms,
+  upSinceMs: ms,
+  devices: count,
+  circuits: count,
+  queued: count,
+  dropped: count,
+  spooledPoints: count,
+}) satisfies z.ZodType<PollerHeartbeat>;
+
 const envelope = z.discriminatedUnion('kind', [
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('circuit'), circuit: circuitLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('device'), device: deviceLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('quality'), quality: qualityLive }),
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('heartbeat'), heartbeat }),
 ]);
 
 export type ObservationMessage = z.output<typeof envelope>;
 
-export function encodeObservation(poller: string, e: LiveEvent): ObservationMessage {
+export function encodeObservation(poller: string, e: LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat }): ObservationMessage {
   return { v: OBSERVATION_VERSION, poller, ...e } as ObservationMessage;
 }
 
-/** The live event a message carries, or why it is refused. */
-export function decodeObservation(data: Uint8Array): { ok: true; message: ObservationMessage; event: LiveEvent } | { ok: false; error: string } {
+/** The live event a message carries; null for a heartbeat. */
+export function liveEventOf(m: ObservationMessage): LiveEvent | null {
+  if (m.kind === 'circuit') return { kind: 'circuit', circuit: m.circuit };
+  if (m.kind === 'device') return { kind: 'device', device: m.device };
+  if (m.kind === 'quality') return { kind: 'quality', quality: m.quality };
+  return null;
+}
+
+/** When what a message says was observed, on the poller's clock. */
+export function observedAtMs(m: ObservationMessage): number {
+  if (m.kind === 'circuit') return m.circuit.updatedAtMs;
+  if (m.kind === 'device') return m.device.updatedAtMs;
+  if (m.kind === 'quality') return m.quality.endedAtMs;
+  return m.heartbeat.sentAtMs;
+}
+
+/** The message, or why it is refused. */
+export function decodeObservation(data: Uint8Array): { ok: true; message: ObservationMessage } | { ok: false; error: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
@@ -94,7 +140,5 @@ export function decodeObservation(data: Uint8Array): { ok: true; message: Observ
     const first = parsed.error.issues[0]!;
     return { ok: false, error: `${first.path.join('.') || '(message)'}: ${first.message}` };
   }
-  const m = parsed.data;
-  const event: LiveEvent = m.kind === 'circuit' ? { kind: 'circuit', circuit: m.circuit } : m.kind === 'device' ? { kind: 'device', device: m.device } : { kind: 'quality', quality: m.quality };
-  return { ok: true, message: m, event };
+  return { ok: true, message: parsed.data };
 }

@@ -30,6 +30,8 @@ import {
   DEFAULT_TRAP_PORT,
   DEFAULT_CONSOLE_URL,
   DEFAULT_CONSOLE_PORT,
+  DEFAULT_HEARTBEAT_S,
+  DEFAULT_SILENT_AFTER_S,
 } from './defaults.ts';
 
 const loopbackHostPort = z.string().transform((text, ctx) => {
@@ -63,9 +65,22 @@ const configFileSchema = z.strictObject({
     })
     .optional(),
   /** For role poller: its name on the bus, and the sites whose devices it polls (with everything below them). */
-  poller: z.strictObject({ name: busName, sites: z.array(z.string().min(1)).min(1) }).optional(),
+  poller: z
+    .strictObject({
+      name: busName,
+      sites: z.array(z.string().min(1)).min(1),
+      /** How often it tells the centre it is alive, with its queue and spool depths. */
+      heartbeat: durationSchema.optional(),
+    })
+    .optional(),
   /** For role centre: the pollers it listens to. */
-  centre: z.strictObject({ pollers: z.array(z.strictObject({ name: busName, sites: z.array(z.string().min(1)).min(1), domain: busName.optional() })).min(1) }).optional(),
+  centre: z
+    .strictObject({
+      pollers: z.array(z.strictObject({ name: busName, sites: z.array(z.string().min(1)).min(1), domain: busName.optional() })).min(1),
+      /** A poller unheard for this long is silent: one alarm, and its circuits unknown. */
+      silentAfter: durationSchema.optional(),
+    })
+    .optional(),
   topology: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   /** YAML map of secret names to values, git-ignored; referenced as { secret: name }. */
@@ -267,9 +282,9 @@ export interface NmsConfig {
   role: ProductRole;
   bus: BusConfig | null;
   /** Role poller: who it is and what it owns. */
-  poller: { name: string; sites: string[] } | null;
+  poller: { name: string; sites: string[]; heartbeatSeconds: number } | null;
   /** Role centre: the pollers it hears. */
-  centre: { pollers: PollerShare[] } | null;
+  centre: { pollers: PollerShare[]; silentAfterSeconds: number } | null;
   topologyFile: string;
   dataDir: string;
   secretsFile: string;
@@ -368,8 +383,10 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     file,
     role,
     bus: data.bus ? { servers: data.bus.servers, domain: data.bus.domain ?? null, replicas: data.bus.replicas ?? 1 } : null,
-    poller: data.poller ?? null,
-    centre: data.centre ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })) } : null,
+    poller: data.poller ? { name: data.poller.name, sites: data.poller.sites, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S } : null,
+    centre: data.centre
+      ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })), silentAfterSeconds: data.centre.silentAfter ?? DEFAULT_SILENT_AFTER_S }
+      : null,
     topologyFile: resolve(base, data.topology ?? DEFAULT_TOPOLOGY_FILE),
     dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),

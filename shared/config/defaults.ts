@@ -24,3 +24,6 @@ export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 export const DEMO_USERS_FILE = 'demo-users.yaml';
 /** Users an admin made in the console (scrypt hashes, mode 0600), under the data folder. */
 export const CONSOLE_USERS_FILE = 'console-users.json';
+/** A poller's heartbeat to the centre, and how long the centre waits before calling it silent (six beats). */
+export const DEFAULT_HEARTBEAT_S = 10;
+export const DEFAULT_SILENT_AFTER_S = 60;

@@ -249,7 +249,8 @@ export const MEASUREMENTS = {
       circuit: 'circuit id, for circuit alarms',
       carrier: 'telecom | unicom | mobile, for circuit alarms (the carrier scorecard counts outages by it)',
       device: 'device id, for device alarms',
-      kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget | circuit_degraded',
+      poller: "a city poller's name, for its poller_silent alarm (at a province's centre)",
+      kind: 'circuit_down | device_unreachable | device_rebooted | utilization | errors | flapping | sla_budget | circuit_degraded | poller_silent',
       severity: 'critical | major | minor | warning',
     },
     fields: {

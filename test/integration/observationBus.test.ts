@@ -139,4 +139,37 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     const refusals = log.lines.filter((l) => l.includes('refused'));
     expect(refusals.join('\n')).to.match(/not JSON/).and.to.match(/circuit\.status/).and.to.match(/device/);
   });
+
+  it("refuses a poller speaking on another's subjects, or of a circuit outside its share, and hears its heartbeat", async () => {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(STREAM, { durable_name: 'share-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<typeof jsm.consumers.add>[1]);
+    const centre = new LiveState();
+    const log = memoryLogger();
+    const heard: string[] = [];
+    const owned = new Set(['C1']);
+    const consumer = new ObservationConsumer({
+      js,
+      stream: STREAM,
+      durable: 'share-check',
+      live: centre,
+      log,
+      settled: async () => undefined,
+      heard: (m) => heard.push(`${m.poller} ${m.kind}`),
+      refuse: (poller, e) => (e.kind === 'circuit' && !owned.has(e.circuit.circuitId) ? `circuit ${e.circuit.circuitId} is not in the share of poller ${poller}` : null),
+    });
+    consumer.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'ld', kind: 'circuit', circuit: circuit(1) }));
+    await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'hy', kind: 'circuit', circuit: circuit(2) }));
+    await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'hy', kind: 'circuit', circuit: circuit(1) }));
+    const beat = { sentAtMs: Date.now(), upSinceMs: Date.now() - 1000, devices: 3, circuits: 2, queued: 0, dropped: 0, spooledPoints: 0 };
+    await js.publish('nms.obs.hy.heartbeat', JSON.stringify({ v: 1, poller: 'hy', kind: 'heartbeat', heartbeat: beat }));
+    await waitFor('two refused, two heard', async () => consumer.stats.refused === 2 && heard.length === 2, 10_000);
+    await consumer.stop();
+    expect(heard).to.deep.equal(['hy circuit', 'hy heartbeat']);
+    expect([...centre.circuits.keys()]).to.deep.equal(['C1']);
+    const refusals = log.lines.filter((l) => l.includes('refused')).join('\n');
+    expect(refusals).to.match(/says it is from poller ld/).and.to.match(/circuit C2 is not in the share of poller hy/);
+  });
 });

@@ -78,7 +78,20 @@ export async function writeProductionConfig(dir: string, topologyYaml: string, e
  */
 export async function writeCentreAndPoller(
   dir: string,
-  o: { poller: string; sites: string[]; centreServers: string[]; pollerServers: string[]; domain?: string; replicas?: number; hookUrl: string; influxUrl?: string; pollerInfluxUrl?: string },
+  o: {
+    poller: string;
+    sites: string[];
+    centreServers: string[];
+    pollerServers: string[];
+    domain?: string;
+    replicas?: number;
+    hookUrl: string;
+    influxUrl?: string;
+    pollerInfluxUrl?: string;
+    /** centre.silentAfter and poller.heartbeat, e.g. "5s" and "1s". */
+    silentAfter?: string;
+    heartbeat?: string;
+  },
 ): Promise<{ centreDir: string; pollerDir: string }> {
   const [centreDir, pollerDir] = [join(dir, 'centre'), join(dir, 'poller')];
   for (const d of [centreDir, pollerDir]) await mkdir(d, { recursive: true });
@@ -87,12 +100,16 @@ export async function writeCentreAndPoller(
   await writeProductConfig(centreDir, {
     ...(o.influxUrl ? { influxUrl: o.influxUrl } : {}),
     alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${o.hookUrl}" }`],
-    top: ['role: centre', `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`, `centre: { pollers: [{ ${share}${o.domain ? `, domain: ${o.domain}` : ''} }] }`],
+    top: [
+      'role: centre',
+      `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`,
+      `centre: { pollers: [{ ${share}${o.domain ? `, domain: ${o.domain}` : ''} }]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`,
+    ],
   });
   await writeProductConfig(pollerDir, {
     ...(o.pollerInfluxUrl ? { influxUrl: o.pollerInfluxUrl } : {}),
     simulator: ['  enabled: true'],
-    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share} }`],
+    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share}${o.heartbeat ? `, heartbeat: ${o.heartbeat}` : ''} }`],
   });
   return { centreDir, pollerDir };
 }

@@ -64,9 +64,11 @@ export class ConsoleData {
    * What a screen shows for a circuit: its link status, or `degraded` when it
    * is up but a circuit_degraded alarm covers it (its own, or an uplink's
    * that lists it as impacted). Down always wins: an outage is not also a
-   * degradation.
+   * degradation. At a province's centre, a circuit whose city poller is
+   * silent is unknown, whatever it was when last heard.
    */
   shownStatus(circuitId: string): ShownStatus {
+    if (this.activeAlarms.some((a) => a.kind === 'poller_silent' && a.impactedCircuits.includes(circuitId))) return 'unknown';
     const st = this.circuitStatus.get(circuitId)?.status ?? 'unknown';
     if (st !== 'up') return st;
     return this.degradedAlarm(circuitId) ? 'degraded' : 'up';

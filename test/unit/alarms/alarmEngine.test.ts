@@ -376,4 +376,39 @@ describe('alarm engine', () => {
     circuit('HY-HNX', 'down', T0 + 61 * MIN, { since: T0 + 61 * MIN });
     expect(raised(engine.evaluate(T0 + 61 * MIN)).map((a) => a.maintenance)).to.deep.equal([false]);
   });
+  describe('city pollers at a centre', () => {
+    const hyx = () => {
+      const sites = topology.sites.filter((x) => x.id === 'hyx' || x.parentId === 'hyx').map((x) => x.id);
+      const devices = topology.devices.filter((d) => d.managed && sites.includes(d.siteId)).map((d) => d.id);
+      return { name: 'hyx', givenSites: ['hyx'], sites, devices, circuits: topology.circuits.filter((c) => devices.includes(c.a.deviceId)).map((c) => c.id) };
+    };
+
+    it('raises one alarm for a poller unheard for silentAfter, its share impacted, and clears it when heard, the silence its length', () => {
+      const p = hyx();
+      engine.watchPollers([p], T0);
+      engine.pollerHeard('hyx', T0 + 10 * S);
+      expect(engine.evaluate(T0 + 10 * S + DEFAULT_ALARM_RULES.pollerSilentMs - S)).to.deep.equal([]);
+      const [alarm, ...more] = raised(engine.evaluate(T0 + 10 * S + DEFAULT_ALARM_RULES.pollerSilentMs));
+      expect(more).to.deep.equal([]);
+      expect([alarm!.kind, alarm!.subject, alarm!.startedAtMs]).to.deep.equal(['poller_silent', { type: 'poller', id: 'hyx' }, T0 + 10 * S]);
+      expect(alarm!.impactedCircuits).to.have.members(p.circuits);
+      expect(alarm!.evidence!.zh).to.include('衡阳县');
+      expect(engine.evaluate(T0 + 5 * MIN)).to.deep.equal([]);
+      engine.pollerHeard('hyx', T0 + 6 * MIN);
+      const cleared = engine.evaluate(T0 + 6 * MIN + S).filter((e) => e.type === 'cleared');
+      expect(cleared.map((e) => [e.alarm.kind, e.alarm.endedAtMs! - e.alarm.startedAtMs])).to.deep.equal([['poller_silent', 6 * MIN - 10 * S]]);
+    });
+
+    it('gives a poller its full silentAfter from a centre start, and keeps a silence that began before a restart', () => {
+      engine.watchPollers([hyx()], T0);
+      expect(engine.evaluate(T0 + DEFAULT_ALARM_RULES.pollerSilentMs - S)).to.deep.equal([]);
+      expect(raised(engine.evaluate(T0 + DEFAULT_ALARM_RULES.pollerSilentMs))).to.have.length(1);
+      const restored = new AlarmEngine(topology, DEFAULT_ALARM_RULES, JSON.parse(JSON.stringify(engine.snapshot())));
+      restored.watchPollers([hyx()], T0 + 10 * MIN);
+      // Still silent: no clear, no second alarm.
+      expect(restored.evaluate(T0 + 10 * MIN + S)).to.deep.equal([]);
+      restored.pollerHeard('hyx', T0 + 11 * MIN);
+      expect(restored.evaluate(T0 + 11 * MIN).map((e) => e.type)).to.deep.equal(['cleared']);
+    });
+  });
 });

@@ -47,6 +47,7 @@ export function subjectLabel(ctx: ViewContext, a: Alarm, lang: Lang): Node {
     const c = data.circuits.get(a.subject.id);
     return el('a', { href: circuitRoute(a.subject.id) }, `${a.subject.id}${c?.name ? ` ${c.name[lang]}` : ''}`);
   }
+  if (a.subject.type === 'poller') return el('span', {}, `${t(lang, 'poller')} ${a.subject.id}`);
   const d = data.devices.get(a.subject.id);
   const site = d ? data.sites.get(d.siteId) : undefined;
   return el('span', {}, site ? el('a', { href: siteRoute(site.id) }, site.name[lang]) : '', ` ${d?.name?.[lang] ?? a.subject.id}`);
@@ -231,6 +232,8 @@ export function troubleTicket(ctx: ViewContext, a: Alarm): string {
     const c = data.circuits.get(a.subject.id);
     lines.push(`故障电路：${a.subject.id}${c?.name ? ` ${c.name.zh}` : ''} ${KIND_NAMES[a.kind].zh}`);
     if (c) lines.push(`运营商：${CARRIER_NAMES[c.carrier].zh}　电路编号：${c.carrierCircuitId}　带宽：${formatRate(c.bandwidthBps)}`);
+  } else if (a.subject.type === 'poller') {
+    lines.push(`采集节点：${a.subject.id} ${KIND_NAMES[a.kind].zh}`);
   } else {
     const d = data.devices.get(a.subject.id);
     const site = d ? data.sites.get(d.siteId) : undefined;

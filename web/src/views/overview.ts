@@ -1,7 +1,8 @@
-/** The overview: KPI tiles, the whole network at its sites' coordinates, and every circuit. */
+/** The overview: KPI tiles, a centre's city pollers, the whole network at its sites' coordinates, and every circuit. */
 import { el } from '../dom.ts';
 import { circuitTable } from './circuitTable.ts';
 import { kpiTiles } from './kpiTiles.ts';
+import { pollerPanel } from './pollerPanel.ts';
 import { geographicLayout, networkMap } from './networkMap.ts';
 import type { View, ViewContext } from './view.ts';
 
@@ -10,7 +11,8 @@ export function overviewView(ctx: ViewContext): View {
   const tiles = kpiTiles(ctx);
   const mapBox = el('div', { id: 'map', class: 'map' });
   const table = circuitTable(ctx, data.topology.circuits);
-  const node = el('div', { class: 'page overview' }, tiles.node, mapBox, table.node);
+  const pollers = pollerPanel(ctx);
+  const node = el('div', { class: 'page overview' }, tiles.node, pollers.node, mapBox, table.node);
   // The chart measures its box: it is drawn once the page is in the document.
   let map: ReturnType<typeof networkMap> | null = null;
   queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
@@ -26,6 +28,7 @@ export function overviewView(ctx: ViewContext): View {
     dispose: () => {
       off();
       tiles.dispose();
+      pollers.dispose();
       map?.dispose();
     },
   };

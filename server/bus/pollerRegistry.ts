@@ -1,0 +1,74 @@
+/**
+ * The centre's book of its city pollers: what each owns, when it was last
+ * heard, how far behind it is, its latest heartbeat, and JetStream's count
+ * of what it has not yet delivered. It also says what a poller may speak of:
+ * a message about a circuit or device outside its share is refused, so one
+ * misconfigured (or hostile) poller cannot raise or clear another city's
+ * alarms.
+ */
+import { observedAtMs, type ObservationMessage, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
+import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
+import type { LiveEvent } from '../../shared/live/liveState.ts';
+import type { WatchedPoller } from '../alarms/alarmEngine.ts';
+
+interface Book {
+  poller: WatchedPoller;
+  devices: ReadonlySet<string>;
+  circuits: ReadonlySet<string>;
+  lastHeardAtMs: number | null;
+  newestObservedAtMs: number | null;
+  heartbeat: PollerHeartbeat | null;
+  backlog: number | null;
+}
+
+export class PollerRegistry {
+  readonly #books = new Map<string, Book>();
+
+  constructor(
+    pollers: readonly WatchedPoller[],
+    /** The alarm engine's word on it: whether its poller_silent alarm stands. */
+    private readonly isSilent: (poller: string) => boolean,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const p of pollers) {
+      this.#books.set(p.name, { poller: p, devices: new Set(p.devices), circuits: new Set(p.circuits), lastHeardAtMs: null, newestObservedAtMs: null, heartbeat: null, backlog: null });
+    }
+  }
+
+  /** Why `poller` may not say this, or null. */
+  refuse(poller: string, e: LiveEvent): string | null {
+    const book = this.#books.get(poller);
+    if (!book) return `no poller ${poller} in centre.pollers`;
+    if (e.kind === 'device') return book.devices.has(e.device.deviceId) ? null : `device ${e.device.deviceId} is not in the share of poller ${poller}`;
+    const circuitId = e.kind === 'circuit' ? e.circuit.circuitId : e.quality.circuitId;
+    return book.circuits.has(circuitId) ? null : `circuit ${circuitId} is not in the share of poller ${poller}`;
+  }
+
+  heard(m: ObservationMessage): void {
+    const book = this.#books.get(m.poller);
+    if (!book) return;
+    book.lastHeardAtMs = this.now();
+    book.newestObservedAtMs = Math.max(book.newestObservedAtMs ?? 0, observedAtMs(m));
+    if (m.kind === 'heartbeat' && m.heartbeat.sentAtMs >= (book.heartbeat?.sentAtMs ?? 0)) book.heartbeat = m.heartbeat;
+  }
+
+  setBacklog(poller: string, messages: number | null): void {
+    const book = this.#books.get(poller);
+    if (book) book.backlog = messages;
+  }
+
+  statuses(): PollerStatus[] {
+    const now = this.now();
+    return [...this.#books.values()].map((b) => ({
+      name: b.poller.name,
+      sites: [...b.poller.givenSites],
+      devicesOwned: b.devices.size,
+      circuitsOwned: b.circuits.size,
+      lastHeardAtMs: b.lastHeardAtMs,
+      lagMs: b.newestObservedAtMs === null ? null : Math.max(0, now - b.newestObservedAtMs),
+      heartbeat: b.heartbeat,
+      backlog: b.backlog,
+      silent: this.isSilent(b.poller.name),
+    }));
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * A province's centre and one city poller as separate processes over a real
+ * nats-server: the console (Debian Chromium) lists the poller with its share,
+ * when it was last heard and how far behind it is. The poller is then killed
+ * with -9: the centre raises one poller_silent alarm naming the county, pushed
+ * once to a local webhook receiver, and the county's circuits turn unknown on
+ * the console, not down. Truth from outside the centre: the topology's own
+ * site tree for the share, the kill's time for the silence.
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../server/browser/debianChromium.ts';
+import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
+import { loadConfig } from '../../shared/config/config.ts';
+import { memoryLogger } from '../../shared/log.ts';
+import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
+import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
+import { TestNatsServer } from '../support/natsServer.ts';
+import { waitFor } from '../support/processes.ts';
+import { writeCentreAndPoller } from '../support/productConfig.ts';
+import { NMS_BIN } from '../support/runNms.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
+
+const COUNTY = 'hyx';
+const LINE = 'HYX-CZJ';
+const SILENT_AFTER_S = 5;
+const ARTIFACTS = resolve('test-artifacts');
+
+describe('a province’s centre in Chromium: a city poller heard, then killed', function () {
+  this.timeout(150_000);
+  let nats: TestNatsServer;
+  let influx: TestInflux;
+  let dir: { path: string; remove(): Promise<void> };
+  let rx: HttpReceiver;
+  let centre: RunningCentre;
+  let poller: ChildProcess;
+  let output = '';
+  let browser: Browser;
+  let page: Page;
+  const log = memoryLogger();
+  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
+  /** The county's managed devices and its circuits, from the site tree of topology.yaml. */
+  let county: { devices: string[]; circuits: string[] };
+
+  before(async () => {
+    nats = await TestNatsServer.start();
+    influx = await startTestInflux();
+    dir = await tempDir('centre-console');
+    rx = await startHttpReceiver();
+    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, {
+      poller: COUNTY,
+      sites: [COUNTY],
+      centreServers: [nats.url],
+      pollerServers: [nats.url],
+      hookUrl: `${rx.url}/hook`,
+      influxUrl: influx.influx.url,
+      pollerInfluxUrl: influx.influx.url,
+      silentAfter: `${SILENT_AFTER_S}s`,
+      heartbeat: '1s',
+    });
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    const t = centre.topology;
+    const inCounty = (siteId: string): boolean => siteId === COUNTY || (t.site(siteId).parentId !== null && inCounty(t.site(siteId).parentId!));
+    const devices = t.devices.filter((d) => d.managed && inCounty(d.siteId)).map((d) => d.id);
+    county = { devices, circuits: t.circuits.filter((c) => devices.includes(c.a.deviceId)).map((c) => c.id) };
+
+    poller = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor('the county at the centre', async () => centre.live.circuits.get(LINE)?.status === 'up', 60_000);
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    const who = centre.console.demoLogins.find((l) => l.role === 'operator')!;
+    await page.goto(centre.console.url);
+    await page.fill('input[name=username]', who.username);
+    await page.fill('input[name=password]', who.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('body[data-ready=overview-zh]');
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(`poller output:\n${output.slice(-2000)}\ncentre log:\n${log.lines.slice(-30).join('\n')}`);
+  });
+  after(async () => {
+    await browser?.close();
+    if (poller && poller.exitCode === null && poller.signalCode === null) poller.kill('SIGKILL');
+    await centre?.stop();
+    await rx?.close();
+    await nats?.dispose();
+    await influx?.dispose();
+    await dir?.remove();
+  });
+
+  it('lists the poller with the devices and circuits of its county, heard a moment ago and barely behind', async () => {
+    const row = page.locator(`#pollers tr[data-poller=${COUNTY}]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.getAttribute('data-silent')).to.equal('false');
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 5)).to.deep.equal([COUNTY, '衡阳县', String(county.devices.length), String(county.circuits.length), '在线']);
+    const [status] = (await page.evaluate(async () => (await (await fetch('/api/pollers')).json()) as { pollers: PollerStatus[] })).pollers;
+    // The poller's own count of what it polls agrees with the centre's.
+    expect([status!.heartbeat?.devices, status!.heartbeat?.circuits]).to.deep.equal([county.devices.length, county.circuits.length]);
+    expect(Date.now() - status!.lastHeardAtMs!, 'last heard').to.be.below(3000);
+    expect(status!.lagMs!, 'lag').to.be.below(3000);
+    expect(status!.heartbeat!.queued).to.be.below(100);
+    await page.waitForSelector(`tr[data-circuit=${LINE}][data-status=up]`);
+    await page.screenshot({ path: join(ARTIFACTS, 'centre-pollers.png') });
+  });
+
+  it('raises one poller_silent alarm when the poller is killed with -9, and shows its circuits unknown, not down', async () => {
+    const killedMs = Date.now();
+    poller.kill('SIGKILL');
+    await waitFor('the poller_silent push', async () => pushes().some((p) => p.alarm.kind === 'poller_silent'), 30_000);
+    await page.waitForSelector(`#pollers tr[data-poller=${COUNTY}][data-silent=true]`, { timeout: 15_000 });
+    await page.waitForSelector(`tr[data-circuit=${LINE}][data-status=unknown]`, { timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    await page.screenshot({ path: join(ARTIFACTS, 'centre-poller-silent.png') });
+
+    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised poller_silent ${COUNTY}`]);
+    const alarm = pushes()[0]!.alarm;
+    // Silent from its last message, raised once silentAfter had passed (the engine judges every second).
+    expect(killedMs - alarm.startedAtMs, 'last heard before the kill').to.be.within(0, 2000);
+    expect(alarm.raisedAtMs - alarm.startedAtMs).to.be.within(SILENT_AFTER_S * 1000, SILENT_AFTER_S * 1000 + 2500);
+    expect(alarm.impactedCircuits).to.have.members(county.circuits);
+    expect(alarm.evidence.zh).to.include('衡阳县');
+    const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.circuit, (r as HTMLElement).dataset.status]));
+    const countyShown = shown.filter(([id]) => county.circuits.includes(id!));
+    expect(countyShown.filter(([, st]) => st !== 'unknown'), 'county circuits not unknown').to.deep.equal([]);
+    // Nothing was charged as down: no outage alarm for the silence.
+    expect(centre.alarms.engine.active().filter((a) => a.kind === 'circuit_down' || a.kind === 'device_unreachable')).to.deep.equal([]);
+  });
+});
