@@ -22,6 +22,7 @@ import type { Topology } from '../shared/model/topology.ts';
 import type { AlarmService } from './alarms/alarmService.ts';
 import { ObservationConsumer } from './bus/observationConsumer.ts';
 import { PollerRegistry } from './bus/pollerRegistry.ts';
+import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT } from '../shared/bus/observationMessages.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import type { WatchedPoller } from './alarms/alarmEngine.ts';
 import { influxQueryOf, openInfluxStore } from './influx/store.ts';
@@ -92,6 +93,7 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
         throw new Error(`device ${id} is polled by poller ${owner.get(id) ?? '(none)'}; its inventory is read there`);
       },
       pollers: () => registry.statuses(),
+      pushGate: (alarm, now) => registry.mayPush(alarm, now),
       stops,
     });
     const engine = serving.alarms.engine;
@@ -99,6 +101,9 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     silent = (p) => engine.active().some((a) => a.kind === 'poller_silent' && a.subject.id === p);
     const backlog = watchBacklog(nc, centre.pollers, registry, log.child('bus'));
     stops.push(async () => clearInterval(backlog));
+    // Core NATS, not stored: pollers with localAlarms push their city's alarms themselves when it stops.
+    const beacon = setInterval(() => nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now() })), CENTRE_ALIVE_EVERY_MS);
+    stops.push(async () => clearInterval(beacon));
     const consumer = new ObservationConsumer({
       js: jetstream(nc),
       stream: CENTRE_STREAM,

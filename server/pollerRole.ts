@@ -24,6 +24,10 @@ import { loadTopology } from '../shared/model/loader.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { openInfluxStore } from './influx/store.ts';
+import { alarmChannels, startAlarmHalf } from './alarms/alarmSetup.ts';
+import type { AlarmService } from './alarms/alarmService.ts';
+import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT } from '../shared/bus/observationMessages.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
 
 export interface RunningPoller {
   name: string;
@@ -34,6 +38,8 @@ export interface RunningPoller {
   prober: CircuitProber;
   live: LiveState;
   publisher: ObservationPublisher;
+  /** Its own alarms (poller.localAlarms), pushed while the centre is away. */
+  alarms: AlarmService | null;
   stop(): Promise<void>;
 }
 
@@ -68,8 +74,25 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
     const upSinceMs = Date.now();
     const publisher = new ObservationPublisher(jetstream(nc, bus.domain ? { domain: bus.domain } : {}), poller.name, live, log.child('bus'), {
       intervalMs: poller.heartbeatSeconds * 1000,
-      health: () => ({ upSinceMs, devices: share.devices.size, circuits: share.circuits.size, spooledPoints: writer.stats.spooledPoints }),
+      health: () => ({ upSinceMs, devices: share.devices.size, circuits: share.circuits.size, spooledPoints: writer.stats.spooledPoints, localAlarms: poller.localAlarms }),
     });
+    let alarms: AlarmService | null = null;
+    if (poller.localAlarms) {
+      const centre = hearCentre(nc);
+      stops.push(async () => centre.stop());
+      alarms = startAlarmHalf(
+        { config, topology, live, log, ...alarmChannels(config, secrets), stops },
+        {
+          pushGate: (alarm, now) => {
+            if (!centre.awayAt(now)) return false;
+            // Raised before the centre went quiet: the centre heard of it, and pushed it.
+            if (alarm.raisedAtMs < centre.lastHeardAtMs - 2 * CENTRE_ALIVE_EVERY_MS) return false;
+            publisher.pushed({ alarmKey: alarm.key, startedAtMs: alarm.startedAtMs, atMs: now });
+            return true;
+          },
+        },
+      ).alarms;
+    }
     stops.push(async () => {
       await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
       publisher.stop();
@@ -78,9 +101,29 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
     stops.push(() => collector.stop());
     stops.push(() => prober.stop());
     log.info(`poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${poller.sites.join(', ')}, publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`);
-    return { name: poller.name, topology, share, simulation, collector, prober, live, publisher, stop: stopAll };
+    return { name: poller.name, topology, share, simulation, collector, prober, live, publisher, alarms, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** Its centre unheard for this long, a poller with localAlarms is alone. */
+const ALONE_AFTER_MS = 15_000;
+
+/** When the centre was last heard on the bus (a core NATS beacon, through the poller's leaf node). */
+function hearCentre(nc: NatsConnection) {
+  const state = { lastHeardAtMs: Date.now() };
+  const sub = nc.subscribe(CENTRE_ALIVE_SUBJECT, {
+    callback: () => {
+      state.lastHeardAtMs = Date.now();
+    },
+  });
+  return {
+    get lastHeardAtMs() {
+      return state.lastHeardAtMs;
+    },
+    awayAt: (now: number) => now - state.lastHeardAtMs >= ALONE_AFTER_MS,
+    stop: () => sub.unsubscribe(),
+  };
 }

@@ -14,9 +14,8 @@ import type { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import { CONSOLE_USERS_FILE, DEMO_USERS_FILE } from '../shared/config/defaults.ts';
-import { AlarmJournal } from './alarms/alarmJournal.ts';
-import { DEFAULT_ALARM_RULES, type AlarmRules } from './alarms/alarmRules.ts';
-import { AlarmService } from './alarms/alarmService.ts';
+import { ALARMS_DIR, alarmChannels, startAlarmHalf } from './alarms/alarmSetup.ts';
+import type { AlarmServiceOptions } from './alarms/alarmService.ts';
 import { alarmEventPoint } from './alarms/alarmHistory.ts';
 import type { OnCallConfig } from './alarms/onCall.ts';
 import { MaintenanceStore } from './alarms/maintenanceStore.ts';
@@ -25,10 +24,8 @@ import type { ReportSources } from './reports/reportBuilder.ts';
 import type { DailyDigests } from './reports/dailyDigests.ts';
 import { ReportScheduler } from './reports/reportScheduler.ts';
 import type { InfluxQuery } from './influx/store.ts';
-import { DeliveryQueue } from './notifiers/deliveryQueue.ts';
-import { buildChannels } from './notifiers/notifierRegistry.ts';
+import type { buildChannels } from './notifiers/notifierRegistry.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
-import { parseOnCall } from './alarms/onCall.ts';
 import { checkSchedules } from './reports/reportScheduler.ts';
 import type { SecretSources } from '../shared/secret.ts';
 import { startApiServer } from './http/apiServer.ts';
@@ -47,8 +44,7 @@ import { demoUsers } from './http/demoUsers.ts';
  */
 export function checkServing(config: NmsConfig, topology: Topology, secrets: SecretSources) {
   const websocketHub = new WebSocketHub();
-  const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
-  const onCall = parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name));
+  const { channels, onCall } = alarmChannels(config, secrets, websocketHub);
   checkSchedules(config.reports.schedules, { topology }, channels);
   // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
   if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
@@ -72,41 +68,29 @@ export interface ServingInputs {
   inventory: (deviceId: string) => Promise<DeviceInventory>;
   /** A province's centre: its city pollers, for the console. */
   pollers?: () => PollerStatus[];
+  /** Which alarms this side may push (a centre leaves a city's own alarms to a poller that pushed them). */
+  pushGate?: AlarmServiceOptions['pushGate'];
   /** Each part started adds how to stop it. */
   stops: Array<() => Promise<void>>;
 }
 
 export async function startServing(i: ServingInputs) {
-  const { config, topology, log, channels, onCall, writer, websocketHub, influxQuery, digests, live, stops } = i;
-  const alarmsDir = join(config.dataDir, 'alarms');
-  const journal = AlarmJournal.open(alarmsDir, log.child('alarms'));
+  const { config, topology, log, channels, writer, websocketHub, influxQuery, digests, live, stops } = i;
+  const alarmsDir = join(config.dataDir, ALARMS_DIR);
   const ledger = OutageLedger.open(alarmsDir, topology, log.child('sla'));
-  const delivery = new DeliveryQueue(channels, journal, log.child('notify'));
-  const rules: AlarmRules = {
-    ...DEFAULT_ALARM_RULES,
-    ...(config.alarms.upstreamWaitSeconds !== null ? { upstreamWaitMs: config.alarms.upstreamWaitSeconds * 1000 } : {}),
-    ...(config.alarms.clearAfterSeconds !== null ? { outageClearAfterMs: config.alarms.clearAfterSeconds * 1000 } : {}),
-    ...(config.centre ? { pollerSilentMs: config.centre.silentAfterSeconds * 1000 } : {}),
-    quality: {
-      windowMs: (config.alarms.quality.windowSeconds ?? DEFAULT_ALARM_RULES.quality.windowMs / 1000) * 1000,
-      sustainMs: (config.alarms.quality.sustainSeconds ?? DEFAULT_ALARM_RULES.quality.sustainMs / 1000) * 1000,
-      clearAfterMs: (config.alarms.quality.clearAfterSeconds ?? DEFAULT_ALARM_RULES.quality.clearAfterMs / 1000) * 1000,
-      clearMargin: DEFAULT_ALARM_RULES.quality.clearMargin,
-    },
-  };
-  const alarms = new AlarmService({ topology, rules, journal, delivery, live, log: log.child('alarms'), notice: { language: config.alarms.language, consoleUrl: config.alarms.consoleUrl }, onCall, ledger, onEvent: (e) => {
-    writer.write([alarmEventPoint(e, Date.now(), topology)]);
-    websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
-  } });
-  const maintenance = MaintenanceStore.open(alarmsDir, topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
-  alarms.start();
   stops.push(async () => {
-    alarms.stop();
-    delivery.close();
-    journal.close();
     ledger.checkpoint(Date.now());
     ledger.close();
   });
+  const { alarms } = startAlarmHalf(i, {
+    ledger,
+    onEvent: (e) => {
+      writer.write([alarmEventPoint(e, Date.now(), topology)]);
+      websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
+    },
+    ...(i.pushGate ? { pushGate: i.pushGate } : {}),
+  });
+  const maintenance = MaintenanceStore.open(alarmsDir, topology, config.alarms.maintenance, (all) => alarms.engine.setMaintenance(all));
 
   let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
   if (influxQuery && digests) {

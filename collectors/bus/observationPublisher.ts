@@ -9,16 +9,14 @@
  * health even in a city where nothing changes, and knows how far behind it is.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { LiveEvent, LiveState } from '../../shared/live/liveState.ts';
+import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
-import { encodeObservation, observationSubject, POLLER_NAME, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
-
-type Outgoing = LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat };
+import { encodeObservation, observationSubject, POLLER_NAME, type Outgoing, type PollerHeartbeat, type PushedByPoller } from '../../shared/bus/observationMessages.ts';
 
 export interface HeartbeatOptions {
   intervalMs: number;
   /** The poller's own figures, at the time of each beat. */
-  health: () => Pick<PollerHeartbeat, 'upSinceMs' | 'devices' | 'circuits' | 'spooledPoints'>;
+  health: () => Pick<PollerHeartbeat, 'upSinceMs' | 'devices' | 'circuits' | 'spooledPoints' | 'localAlarms'>;
   now?: () => number;
 }
 
@@ -34,6 +32,7 @@ const RETRY_MS = 1000;
 
 export function observationId(poller: string, e: Outgoing): string {
   if (e.kind === 'heartbeat') return `${poller}:h:${e.heartbeat.sentAtMs}`;
+  if (e.kind === 'pushed') return `${poller}:p:${e.pushed.alarmKey}:${e.pushed.startedAtMs}`;
   if (e.kind === 'circuit') return `${poller}:c:${e.circuit.circuitId}:${e.circuit.polledFromMs}:${e.circuit.updatedAtMs}`;
   if (e.kind === 'device') return `${poller}:d:${e.device.deviceId}:${e.device.polledFromMs}:${e.device.updatedAtMs}`;
   return `${poller}:q:${e.quality.circuitId}:${e.quality.startedAtMs}`;
@@ -65,6 +64,11 @@ export class ObservationPublisher {
       beat();
       this.#beat = setInterval(beat, heartbeat.intervalMs);
     }
+  }
+
+  /** Tells the centre, in order with the observations, that this poller pushed an alarm itself. */
+  pushed(p: PushedByPoller): void {
+    this.enqueue({ kind: 'pushed', pushed: p });
   }
 
   /** Resolves once everything queued so far is stored by the server (or stop() was called). */

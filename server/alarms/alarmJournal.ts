@@ -61,6 +61,8 @@ const SNAPSHOT = 'snapshot.json';
 export class AlarmJournal {
   readonly alarms = new Map<string, Alarm>();
   readonly pushes = new Map<string, PushRecord>();
+  /** Alarms with at least one push, queued or sent. */
+  readonly pushedAlarms = new Set<string>();
   #fd: number;
   #lines = 0;
 
@@ -136,6 +138,9 @@ export class AlarmJournal {
 
   private apply(r: JournalRecord): void {
     if (r.t === 'alarm') this.alarms.set(r.alarm.id, r.alarm);
-    else if (r.t === 'push') this.pushes.set(r.push.id, r.push);
+    else if (r.t === 'push') {
+      this.pushes.set(r.push.id, r.push);
+      this.pushedAlarms.add(r.push.alarmId);
+    }
   }
 }

@@ -36,6 +36,14 @@ export interface AlarmServiceOptions {
   onCall?: OnCallConfig | null;
   /** The SLA ledger: fed with cleared outages and with what is observed. */
   ledger?: OutageLedger | null;
+  /**
+   * Whether this side may start pushing an alarm now: a city poller with
+   * localAlarms pushes only while its centre is away, and a centre leaves
+   * to the poller an alarm the poller pushed. Asked again on every decision
+   * until it says yes; once an alarm has a push, its escalations and its
+   * clear follow. Without a gate every alarm is pushed.
+   */
+  pushGate?: ((alarm: Alarm, now: number) => boolean) | undefined;
 }
 
 /** How often the ledger is told the NMS is still watching, and SLA budgets are checked. */
@@ -181,6 +189,7 @@ export class AlarmService {
       if (alarm.maintenance || (alarm.shelvedUntilMs !== null && alarm.shelvedUntilMs > now)) continue;
       // Quiet hours hold every push of a non-critical alarm; when they end, whatever is due goes.
       if (this.o.onCall && quietUntil(this.o.onCall, alarm.severity, now, this.o.topology.network.timezone) !== null) continue;
+      if (this.o.pushGate && !this.o.journal.pushedAlarms.has(alarm.id) && !this.o.pushGate(alarm, now)) continue;
       for (const level of this.levelsFor(alarm, now)) {
         const reason = level.level === 1 ? 'raised' : 'escalated';
         for (const channel of level.channels) {

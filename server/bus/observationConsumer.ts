@@ -111,12 +111,13 @@ export class ObservationConsumer {
       const held = live.circuits.get(e.circuit.circuitId);
       if (held && held.polledFromMs > e.circuit.polledFromMs) return false;
       live.updateCircuit(e.circuit);
-      if (held && held.status !== e.circuit.status) this.o.onChange?.();
+      // A centre that starts afresh and replays must decide on a line first seen down, too.
+      if (held ? held.status !== e.circuit.status : e.circuit.status === 'down') this.o.onChange?.();
     } else if (e.kind === 'device') {
       const held = live.devices.get(e.device.deviceId);
       if (held && held.polledFromMs > e.device.polledFromMs) return false;
       live.updateDevice(e.device);
-      if (held && held.reachable !== e.device.reachable) this.o.onChange?.();
+      if (held ? held.reachable !== e.device.reachable : !e.device.reachable) this.o.onChange?.();
     } else {
       const held = live.quality.get(e.quality.circuitId);
       if (held && held.startedAtMs > e.quality.startedAtMs) return false;

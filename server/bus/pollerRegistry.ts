@@ -7,6 +7,7 @@
  * alarms.
  */
 import { observedAtMs, type ObservationMessage, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
+import type { Alarm } from '../../shared/alarms/types.ts';
 import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
 import type { LiveEvent } from '../../shared/live/liveState.ts';
 import type { WatchedPoller } from '../alarms/alarmEngine.ts';
@@ -19,7 +20,15 @@ interface Book {
   newestObservedAtMs: number | null;
   heartbeat: PollerHeartbeat | null;
   backlog: number | null;
+  /** Alarms it pushed itself while alone: key → their starts. */
+  pushed: Map<string, number[]>;
 }
+
+/** How long the centre holds a push for a localAlarms poller's share, to read word of the poller's own push after the observation. */
+export const LOCAL_PUSH_HOLD_MS = 5000;
+/** The same alarm on both sides: the same key, begun within this of each other. */
+const SAME_START_MS = 2 * 60_000;
+const PUSHED_KEPT = 2000;
 
 export class PollerRegistry {
   readonly #books = new Map<string, Book>();
@@ -31,7 +40,7 @@ export class PollerRegistry {
     private readonly now: () => number = Date.now,
   ) {
     for (const p of pollers) {
-      this.#books.set(p.name, { poller: p, devices: new Set(p.devices), circuits: new Set(p.circuits), lastHeardAtMs: null, newestObservedAtMs: null, heartbeat: null, backlog: null });
+      this.#books.set(p.name, { poller: p, devices: new Set(p.devices), circuits: new Set(p.circuits), lastHeardAtMs: null, newestObservedAtMs: null, heartbeat: null, backlog: null, pushed: new Map() });
     }
   }
 
@@ -50,6 +59,25 @@ export class PollerRegistry {
     book.lastHeardAtMs = this.now();
     book.newestObservedAtMs = Math.max(book.newestObservedAtMs ?? 0, observedAtMs(m));
     if (m.kind === 'heartbeat' && m.heartbeat.sentAtMs >= (book.heartbeat?.sentAtMs ?? 0)) book.heartbeat = m.heartbeat;
+    if (m.kind === 'pushed') {
+      const starts = book.pushed.get(m.pushed.alarmKey) ?? [];
+      book.pushed.set(m.pushed.alarmKey, [...starts, m.pushed.startedAtMs]);
+      if (book.pushed.size > PUSHED_KEPT) book.pushed.delete(book.pushed.keys().next().value!);
+    }
+  }
+
+  /**
+   * Whether the centre may push this alarm now. An alarm on the share of a
+   * poller that pushes its own alarms when alone (or whose mind the centre
+   * does not know yet) waits LOCAL_PUSH_HOLD_MS, so word of the poller's push,
+   * which follows the observation on its stream, has been read; an alarm the
+   * poller pushed is the poller's, and the centre pushes none of it.
+   */
+  mayPush(alarm: Alarm, now: number): boolean {
+    const book = [...this.#books.values()].find((b) => (alarm.subject.type === 'circuit' ? b.circuits : alarm.subject.type === 'device' ? b.devices : null)?.has(alarm.subject.id));
+    if (!book || book.heartbeat?.localAlarms === false) return true;
+    if ((book.pushed.get(alarm.key) ?? []).some((start) => Math.abs(start - alarm.startedAtMs) <= SAME_START_MS)) return false;
+    return now - alarm.raisedAtMs >= LOCAL_PUSH_HOLD_MS;
   }
 
   setBacklog(poller: string, messages: number | null): void {

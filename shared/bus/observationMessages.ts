@@ -3,7 +3,7 @@
  * live state it keeps (a circuit's status and rates, a device's health, a
  * circuit's probe round), as one message on `nms.obs.<poller>.<kind>`, and a
  * heartbeat with its own health, so the centre can tell a quiet city from a
- * silent poller. The
+ * silent poller, and word of each alarm it pushed itself while alone. The
  * centre trusts nothing it receives: every message is checked against these
  * schemas before it reaches the alarm engine, and one that fails is set
  * aside with the reason, never retried for ever.
@@ -16,7 +16,22 @@ export const OBSERVATION_SUBJECT_PREFIX = 'nms.obs';
 /** A poller's name is a token of its subjects: letters, digits, "-" and "_". */
 export const POLLER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export type ObservationKind = LiveEvent['kind'] | 'heartbeat';
+export type ObservationKind = LiveEvent['kind'] | 'heartbeat' | 'pushed';
+
+/**
+ * Core NATS (not stored): the centre says it is there, every few seconds. A
+ * poller with localAlarms that stops hearing it is alone, and pushes its
+ * city's alarms itself.
+ */
+export const CENTRE_ALIVE_SUBJECT = 'nms.centre.alive';
+export const CENTRE_ALIVE_EVERY_MS = 2000;
+
+/** A poller with localAlarms pushed this alarm while alone: the centre, catching up, does not push it again. */
+export interface PushedByPoller {
+  alarmKey: string;
+  startedAtMs: number;
+  atMs: number;
+}
 export const observationSubject = (poller: string, kind: ObservationKind) => `${OBSERVATION_SUBJECT_PREFIX}.${poller}.${kind}`;
 
 /** A poller's own health, every `poller.heartbeat`. */
@@ -32,6 +47,8 @@ export interface PollerHeartbeat {
   dropped: number;
   /** Samples held on disk for InfluxDB (the spooling writer). */
   spooledPoints: number;
+  /** It pushes its city's alarms itself while the centre is away (poller.localAlarms). */
+  localAlarms: boolean;
 }
 
 const ms = z.number().finite().nonnegative();
@@ -96,22 +113,29 @@ const heartbeat = z.strictObject({
   queued: count,
   dropped: count,
   spooledPoints: count,
+  localAlarms: z.boolean(),
 }) satisfies z.ZodType<PollerHeartbeat>;
+
+const pushed = z.strictObject({ alarmKey: z.string().min(1).max(200), startedAtMs: ms, atMs: ms }) satisfies z.ZodType<PushedByPoller>;
 
 const envelope = z.discriminatedUnion('kind', [
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('circuit'), circuit: circuitLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('device'), device: deviceLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('quality'), quality: qualityLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('heartbeat'), heartbeat }),
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('pushed'), pushed }),
 ]);
+
+/** What a poller sends: a change of its live state, its heartbeat, or word of a push it made. */
+export type Outgoing = LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat } | { kind: 'pushed'; pushed: PushedByPoller };
 
 export type ObservationMessage = z.output<typeof envelope>;
 
-export function encodeObservation(poller: string, e: LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat }): ObservationMessage {
+export function encodeObservation(poller: string, e: Outgoing): ObservationMessage {
   return { v: OBSERVATION_VERSION, poller, ...e } as ObservationMessage;
 }
 
-/** The live event a message carries; null for a heartbeat. */
+/** The live event a message carries; null for a heartbeat or word of a push. */
 export function liveEventOf(m: ObservationMessage): LiveEvent | null {
   if (m.kind === 'circuit') return { kind: 'circuit', circuit: m.circuit };
   if (m.kind === 'device') return { kind: 'device', device: m.device };
@@ -124,6 +148,7 @@ export function observedAtMs(m: ObservationMessage): number {
   if (m.kind === 'circuit') return m.circuit.updatedAtMs;
   if (m.kind === 'device') return m.device.updatedAtMs;
   if (m.kind === 'quality') return m.quality.endedAtMs;
+  if (m.kind === 'pushed') return m.pushed.atMs;
   return m.heartbeat.sentAtMs;
 }
 

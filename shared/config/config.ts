@@ -71,6 +71,8 @@ const configFileSchema = z.strictObject({
       sites: z.array(z.string().min(1)).min(1),
       /** How often it tells the centre it is alive, with its queue and spool depths. */
       heartbeat: durationSchema.optional(),
+      /** Push the city's own alarms (alarms.channels here) while the centre is away; the centre then does not push them again. */
+      localAlarms: z.boolean().optional(),
     })
     .optional(),
   /** For role centre: the pollers it listens to. */
@@ -246,6 +248,10 @@ function roleRules(raw: unknown, at: SourceLocator): Diagnostic[] {
   if (role !== 'poller') refuse('poller', 'poller');
   if (role !== 'centre') refuse('centre', 'centre');
   if (role === 'all') refuse('bus', 'poller or centre');
+  const channels = (r.alarms as { channels?: unknown } | undefined)?.channels;
+  if ((r.poller as { localAlarms?: unknown } | undefined)?.localAlarms === true && !(Array.isArray(channels) && channels.length > 0)) {
+    out.push(at.diagnostic(['poller', 'localAlarms'], 'localAlarms: true pushes through alarms.channels, and this file names none'));
+  }
   const servers = (r.bus as { servers?: unknown } | undefined)?.servers;
   if (r.production !== true && Array.isArray(servers)) {
     servers.forEach((u, i) => {
@@ -282,7 +288,7 @@ export interface NmsConfig {
   role: ProductRole;
   bus: BusConfig | null;
   /** Role poller: who it is and what it owns. */
-  poller: { name: string; sites: string[]; heartbeatSeconds: number } | null;
+  poller: { name: string; sites: string[]; heartbeatSeconds: number; localAlarms: boolean } | null;
   /** Role centre: the pollers it hears. */
   centre: { pollers: PollerShare[]; silentAfterSeconds: number } | null;
   topologyFile: string;
@@ -383,7 +389,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     file,
     role,
     bus: data.bus ? { servers: data.bus.servers, domain: data.bus.domain ?? null, replicas: data.bus.replicas ?? 1 } : null,
-    poller: data.poller ? { name: data.poller.name, sites: data.poller.sites, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S } : null,
+    poller: data.poller ? { name: data.poller.name, sites: data.poller.sites, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S, localAlarms: data.poller.localAlarms ?? false } : null,
     centre: data.centre
       ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })), silentAfterSeconds: data.centre.silentAfter ?? DEFAULT_SILENT_AFTER_S }
       : null,

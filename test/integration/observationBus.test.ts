@@ -163,7 +163,7 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'ld', kind: 'circuit', circuit: circuit(1) }));
     await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'hy', kind: 'circuit', circuit: circuit(2) }));
     await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'hy', kind: 'circuit', circuit: circuit(1) }));
-    const beat = { sentAtMs: Date.now(), upSinceMs: Date.now() - 1000, devices: 3, circuits: 2, queued: 0, dropped: 0, spooledPoints: 0 };
+    const beat = { sentAtMs: Date.now(), upSinceMs: Date.now() - 1000, devices: 3, circuits: 2, queued: 0, dropped: 0, spooledPoints: 0, localAlarms: false };
     await js.publish('nms.obs.hy.heartbeat', JSON.stringify({ v: 1, poller: 'hy', kind: 'heartbeat', heartbeat: beat }));
     await waitFor('two refused, two heard', async () => consumer.stats.refused === 2 && heard.length === 2, 10_000);
     await consumer.stop();

@@ -132,3 +132,98 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     expect(poller.publisher.stats.dropped).to.equal(0);
   });
 });
+
+describe('a city poller with localAlarms: it pushes its own alarms while the centre is away, and the centre does not push them again', function () {
+  this.timeout(150_000);
+  let nats: TestNatsServer;
+  let influx: TestInflux;
+  let dir: { path: string; remove(): Promise<void> };
+  let noc: HttpReceiver;
+  let city: HttpReceiver;
+  let centre: RunningCentre | null = null;
+  let poller: RunningPoller;
+  let centreDir: string;
+  const log = memoryLogger();
+  type Push = { reason: string; alarm: { id: string; kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } };
+  const pushesTo = (rx: HttpReceiver) => rx.requests.map((r) => JSON.parse(r.body) as Push).map((p) => ({ ...p, text: `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}` }));
+  const OTHER = 'HYX-GAJ';
+
+  before(async () => {
+    nats = await TestNatsServer.start();
+    influx = await startTestInflux();
+    dir = await tempDir('poller-local');
+    noc = await startHttpReceiver();
+    city = await startHttpReceiver();
+    const dirs = await writeCentreAndPoller(dir.path, {
+      poller: COUNTY,
+      sites: [COUNTY],
+      centreServers: [nats.url],
+      pollerServers: [nats.url],
+      hookUrl: `${noc.url}/hook`,
+      pollerHookUrl: `${city.url}/hook`,
+      influxUrl: influx.influx.url,
+      pollerInfluxUrl: influx.influx.url,
+      heartbeat: '1s',
+    });
+    centreDir = dirs.centreDir;
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    poller = await startPoller(await loadConfig({ env: {}, cwd: dirs.pollerDir }), {}, log.child('poller'));
+    await waitFor('the county at the centre', async () => centre!.live.circuits.get(LINE)?.status === 'up' && centre!.live.circuits.get(OTHER)?.status === 'up', 30_000);
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(`log, last lines:\n${log.lines.slice(-40).join('\n')}\nnoc: ${pushesTo(noc).map((p) => p.text).join(', ')}\ncity: ${pushesTo(city).map((p) => p.text).join(', ')}`);
+  });
+  after(async () => {
+    await poller?.stop();
+    await centre?.stop();
+    await noc?.close();
+    await city?.close();
+    await nats?.dispose();
+    await influx?.dispose();
+    await dir?.remove();
+  });
+
+  it('leaves the pushes to the centre while the centre is there', async () => {
+    const sim = poller.simulation!.simulator;
+    sim.inject({ fault: 'link-down', circuit: OTHER, for: 8 });
+    await waitFor('the centre\'s clear', async () => pushesTo(noc).some((p) => p.reason === 'cleared'), 40_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(pushesTo(noc).map((p) => p.text)).to.deep.equal([`raised circuit_down ${OTHER}`, `cleared circuit_down ${OTHER}`]);
+    expect(pushesTo(city).map((p) => p.text)).to.deep.equal([]);
+  });
+
+  it('pushes a line down itself when the centre has stopped', async () => {
+    await centre!.stop();
+    centre = null;
+    poller.simulation!.simulator.inject({ fault: 'link-down', circuit: LINE });
+    // Alone once the centre has been unheard for 15 s.
+    await waitFor('the city\'s own push', async () => pushesTo(city).some((p) => p.reason === 'raised'), 40_000);
+    expect(pushesTo(city).map((p) => p.text)).to.deep.equal([`raised circuit_down ${LINE}`]);
+  });
+
+  it('has the centre, back and caught up while the line is still down, push none of it; the city pushes the clear, with the true times', async () => {
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    await waitFor('the outage at the centre', async () => centre!.alarms.engine.active().some((a) => a.subject.id === LINE), 30_000);
+    // Longer than the centre holds a push for word of the poller's: a push it owed would have gone.
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(pushesTo(noc).filter((p) => p.alarm.subject.id === LINE), 'centre pushes while down').to.deep.equal([]);
+    poller.simulation!.simulator.inject({ fault: 'link-up', circuit: LINE });
+    await waitFor('the city\'s own clear', async () => pushesTo(city).some((p) => p.reason === 'cleared'), 20_000);
+    await waitFor('the outage cleared at the centre', async () => centre!.alarms.engine.history().some((a) => a.subject.id === LINE), 20_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(pushesTo(city).map((p) => p.text)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    expect(pushesTo(noc).filter((p) => p.alarm.subject.id === LINE), 'centre pushes').to.deep.equal([]);
+
+    const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
+    const down = truth.eventsOf('link-down').filter((e) => 'circuit' in e && e.circuit === LINE).at(-1)!;
+    const up = truth.eventsOf('link-up').filter((e) => 'circuit' in e && e.circuit === LINE).at(-1)!;
+    const cityAlarm = pushesTo(city)[1]!.alarm;
+    expect(Math.abs(cityAlarm.startedAtMs - down.ms), 'start').to.be.below(2000);
+    expect(Math.abs(cityAlarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
+    const atCentre = centre!.alarms.engine.history().filter((a) => a.subject.id === LINE);
+    expect(atCentre.map((a) => [a.kind, a.endedAtMs])).to.deep.equal([['circuit_down', cityAlarm.endedAtMs]]);
+    // A centre started afresh first sees the line down: its outage starts with that poll, the city's with ifLastChange.
+    expect(Math.abs(atCentre[0]!.startedAtMs - cityAlarm.startedAtMs), 'start at the centre').to.be.below(2000);
+    expect(centre!.consumer.stats.refused).to.equal(0);
+  });
+});

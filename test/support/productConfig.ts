@@ -91,6 +91,8 @@ export async function writeCentreAndPoller(
     /** centre.silentAfter and poller.heartbeat, e.g. "5s" and "1s". */
     silentAfter?: string;
     heartbeat?: string;
+    /** poller.localAlarms, pushing to this webhook. */
+    pollerHookUrl?: string;
   },
 ): Promise<{ centreDir: string; pollerDir: string }> {
   const [centreDir, pollerDir] = [join(dir, 'centre'), join(dir, 'poller')];
@@ -106,10 +108,12 @@ export async function writeCentreAndPoller(
       `centre: { pollers: [{ ${share}${o.domain ? `, domain: ${o.domain}` : ''} }]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`,
     ],
   });
+  const pollerOptions = [o.heartbeat ? `, heartbeat: ${o.heartbeat}` : '', o.pollerHookUrl ? ', localAlarms: true' : ''].join('');
   await writeProductConfig(pollerDir, {
     ...(o.pollerInfluxUrl ? { influxUrl: o.pollerInfluxUrl } : {}),
     simulator: ['  enabled: true'],
-    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share}${o.heartbeat ? `, heartbeat: ${o.heartbeat}` : ''} }`],
+    ...(o.pollerHookUrl ? { alarms: ['  clearAfter: 2s', '  channels:', `    - { name: city-hook, kind: webhook, url: "${o.pollerHookUrl}" }`] } : {}),
+    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share}${pollerOptions} }`],
   });
   return { centreDir, pollerDir };
 }
