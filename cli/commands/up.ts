@@ -8,19 +8,34 @@ import type { NmsConfig } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/log.ts';
 import { startCentre } from '../../server/centreRole.ts';
 import { startPoller } from '../../server/pollerRole.ts';
+import type { Collector } from '../../collectors/collector.ts';
+import type { CircuitProber } from '../../collectors/probe/circuitProber.ts';
 
-/** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM. */
+/** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM, or once through with --check. */
 async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
-  if (check) {
-    console.error(`nms up --check: not yet for role ${config.role}; it checks role all`);
-    return EXIT.usage;
-  }
   const running = config.role === 'poller' ? await startPoller(config, process.env, log) : await startCentre(config, process.env, log);
   console.log(
     'share' in running
-      ? `nms is up as poller ${running.name}: ${running.share.devices.size} devices, ${running.share.circuits.size} circuits, publishing to ${config.bus!.servers.join(', ')}`
+      ? `nms is up as poller ${running.name}: ${running.share.devices.size} devices, ${running.share.circuits.size} circuits, publishing to ${config.bus!.servers.join(', ')}${running.alarms ? '; pushes its own alarms while the centre is away' : ''}`
       : `nms is up as the centre: hearing ${config.centre!.pollers.map((p) => p.name).join(', ')}; console ${running.console.url}`,
   );
+  if (check) {
+    if ('share' in running) {
+      return checkPolling(running.collector, running.prober, async () => {
+        // What was polled must also have reached the bus (the poller's own JetStream, or its leaf node).
+        const flushed = await Promise.race([running.publisher.flushed().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CHECK_BUS_TIMEOUT_MS))]);
+        const queued = running.publisher.stats.queued;
+        await running.stop();
+        return flushed ? null : `${queued} observations not stored by JetStream after ${CHECK_BUS_TIMEOUT_MS / 1000} s`;
+      });
+    }
+    // The centre started: its bus, its streams and consumer, InfluxDB and the console. What it has heard so far, for the record.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const p of running.pollers.statuses()) console.log(`  poller ${p.name}: ${p.devicesOwned} devices, ${p.circuitsOwned} circuits; ${p.lastHeardAtMs === null ? 'not heard yet' : `heard, lag ${Math.round((p.lagMs ?? 0) / 1000)} s`}`);
+    await running.stop();
+    console.log('nms: check passed: the centre started and stopped');
+    return EXIT.ok;
+  }
   console.log('Press Ctrl-C to stop.');
   const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
   log.info(`${signal}: stopping`);
@@ -30,6 +45,26 @@ async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<
 
 /** Calibrating a device whose counters are refreshed on a timer takes up to 8.5 s; a dead one costs its timeouts. */
 const CHECK_POLL_TIMEOUT_MS = 45_000;
+const CHECK_BUS_TIMEOUT_MS = 15_000;
+
+/**
+ * Polls every device once; then, once `stop` has run, says what could not
+ * be polled or probed (or what `stop` found wrong). The exit code for --check.
+ */
+async function checkPolling(collector: Collector, prober: CircuitProber, stop: () => Promise<string | null>): Promise<number> {
+  // Every device must answer once: a device that cannot be polled at all fails the check.
+  const polled = await collector.pollEachOnce(CHECK_POLL_TIMEOUT_MS);
+  const failure = await stop();
+  const problems = [...collector.unpollable.values(), ...[...polled.values()].filter((e): e is string => e !== null)];
+  const configured = collector.pollers.size + collector.unpollable.size;
+  const unprobed = [...prober.unprobed.values()];
+  if (problems.length) console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
+  if (unprobed.length) console.error(`nms: check failed: ${unprobed.length} of ${prober.probedCount + unprobed.length} circuits cannot be probed:\n  ${unprobed.join('\n  ')}`);
+  if (failure) console.error(`nms: check failed: ${failure}`);
+  if (problems.length || unprobed.length || failure) return EXIT.failed;
+  console.log(`nms: check passed: all ${configured} devices answered; stopped`);
+  return EXIT.ok;
+}
 
 export const upCommand: Command = {
   summary: 'bring the product up: validated model, InfluxDB (managed by default), demo network',
@@ -80,17 +115,10 @@ Environment:
       ].join('\n'),
     );
     if (values.check) {
-      // Every device must answer once: a device that cannot be polled at all fails the check.
-      const polled = await product.collector.pollEachOnce(CHECK_POLL_TIMEOUT_MS);
-      await product.stop();
-      const problems = [...product.collector.unpollable.values(), ...[...polled.values()].filter((e): e is string => e !== null)];
-      const configured = product.collector.pollers.size + product.collector.unpollable.size;
-      const unprobed = [...product.prober.unprobed.values()];
-      if (problems.length) console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
-      if (unprobed.length) console.error(`nms: check failed: ${unprobed.length} of ${product.prober.probedCount + unprobed.length} circuits cannot be probed:\n  ${unprobed.join('\n  ')}`);
-      if (problems.length || unprobed.length) return EXIT.failed;
-      console.log(`nms: check passed: all ${configured} devices answered; stopped`);
-      return EXIT.ok;
+      return checkPolling(product.collector, product.prober, async () => {
+        await product.stop();
+        return null;
+      });
     }
     console.log('Press Ctrl-C to stop.');
     const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));

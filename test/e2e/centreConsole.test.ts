@@ -21,7 +21,7 @@ import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts
 import { TestNatsServer } from '../support/natsServer.ts';
 import { waitFor } from '../support/processes.ts';
 import { writeCentreAndPoller } from '../support/productConfig.ts';
-import { NMS_BIN } from '../support/runNms.ts';
+import { NMS_BIN, runNms, type NmsRun } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
@@ -45,6 +45,7 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
   const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
   /** The county's managed devices and its circuits, from the site tree of topology.yaml. */
   let county: { devices: string[]; circuits: string[] };
+  const checks: { centre?: NmsRun; poller?: NmsRun } = {};
 
   before(async () => {
     nats = await TestNatsServer.start();
@@ -62,16 +63,23 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
       silentAfter: `${SILENT_AFTER_S}s`,
       heartbeat: '1s',
     });
+    // Each role's smoke test first, as an operator would run it before the real thing.
+    checks.centre = await runNms(['up', '--check', '--config', join(centreDir, 'nms.yaml')], { timeoutMs: 60_000 });
+    checks.poller = await runNms(['up', '--check', '--config', join(pollerDir, 'nms.yaml')], { timeoutMs: 90_000 });
+    // The poller first, as a province would run it: the centre, started after, hears it at once.
+    const spawnedMs = Date.now();
+    poller = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor('the poller up', async () => output.includes('nms is up as poller'), 60_000);
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
     const t = centre.topology;
     const inCounty = (siteId: string): boolean => siteId === COUNTY || (t.site(siteId).parentId !== null && inCounty(t.site(siteId).parentId!));
     const devices = t.devices.filter((d) => d.managed && inCounty(d.siteId)).map((d) => d.id);
     county = { devices, circuits: t.circuits.filter((c) => devices.includes(c.a.deviceId)).map((c) => c.id) };
 
-    poller = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor('the county at the centre', async () => centre.live.circuits.get(LINE)?.status === 'up', 60_000);
+    // Heard from this run of the poller, not only what its --check left on the stream.
+    await waitFor('the poller heard at the centre', async () => (centre.pollers.statuses()[0]?.heartbeat?.upSinceMs ?? 0) >= spawnedMs && centre.live.circuits.get(LINE)?.status === 'up', 60_000);
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -93,6 +101,13 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
     await nats?.dispose();
     await influx?.dispose();
     await dir?.remove();
+  });
+
+  it('passes nms up --check as the centre and as the poller, which polls its county once and has it on the bus', () => {
+    expect(checks.centre!.code, checks.centre!.stderr).to.equal(0);
+    expect(checks.centre!.stdout).to.match(/nms is up as the centre: hearing hyx/).and.to.match(/poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: the centre started and stopped/);
+    expect(checks.poller!.code, checks.poller!.stderr).to.equal(0);
+    expect(checks.poller!.stdout).to.match(/nms is up as poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: all 3 devices answered; stopped/);
   });
 
   it('lists the poller with the devices and circuits of its county, heard a moment ago and barely behind', async () => {

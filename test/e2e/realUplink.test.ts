@@ -7,8 +7,10 @@
  * back during the cut. Meanwhile the centre raises one poller_silent alarm
  * for the county's poller, and nothing about the county itself. When the
  * link is back, the centre (in this process) must have every observation
- * the poller stored, the outage with its true start and end, and one push
- * for it and one clear, no more. Truth: the poller's simulator.
+ * the poller stored and the outage with its true start and end. The poller
+ * (localAlarms) pushed the outage itself, to a receiver inside its
+ * namespace, once raised and once cleared; the centre pushes none of it
+ * again. Truth: the poller's simulator.
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +39,22 @@ const COUNTY = 'hyx';
 const LINE = 'HYX-CZJ';
 /** How long the uplink stays down. */
 const CUT_MS = 180_000;
+/**
+ * The city's own webhook receiver, inside its namespace (the poller's pushes must not need the uplink):
+ * it prints its port, then each request's body on a line.
+ */
+const CITY_RECEIVER = `
+const server = require('node:http').createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    console.log(JSON.stringify(JSON.parse(body)));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"errcode":0}');
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
 
 describe('real network: a city poller keeps its county through an uplink cut, and the centre catches up', function () {
   this.timeout(CUT_MS + 4 * 60_000);
@@ -53,6 +71,8 @@ describe('real network: a city poller keeps its county through an uplink cut, an
   const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
   const times = { cutMs: 0, restoredMs: 0 };
   let pushesDuringCut: string[] = [];
+  const cityLines: string[] = [];
+  const cityPushes = () => cityLines.slice(1).map((l) => JSON.parse(l) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
 
   const fault = async (kind: string) => {
     const sim = JSON.parse(await readFile(join(dir.path, 'poller', 'sim', 'sim.json'), 'utf8')) as { control: string };
@@ -69,8 +89,16 @@ describe('real network: a city poller keeps its county through an uplink cut, an
       const leaf = await cluster.leaf(COUNTY, host.ns);
       influx = await startTestInflux();
       rx = await startHttpReceiver();
+      const cityRx = host.spawnInside(process.execPath, ['-e', CITY_RECEIVER]);
+      let partial = '';
+      cityRx.stdout!.on('data', (d: Buffer) => {
+        const lines = (partial + d.toString()).split('\n');
+        partial = lines.pop()!;
+        cityLines.push(...lines);
+      });
+      await waitFor("the city's receiver", async () => cityLines.length > 0, 10_000);
       // The city's own InfluxDB and simulator run inside its namespace, on its loopback.
-      const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url });
+      const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, pollerHookUrl: `http://127.0.0.1:${cityLines[0]}/hook`, influxUrl: influx.influx.url });
       centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
       poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
       poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -87,7 +115,7 @@ describe('real network: a city poller keeps its county through an uplink cut, an
       pushesDuringCut = pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`);
       times.restoredMs = Date.now();
       await exec('ip', ['link', 'set', link.hostIf, 'up']);
-      await waitFor('the clear, once the centre has caught up', async () => pushes().some((p) => p.reason === 'cleared' && p.alarm.kind === 'circuit_down'), 90_000);
+      await waitFor('the clear, once the centre has caught up', async () => centre.alarms.engine.history().some((a) => a.subject.id === LINE), 90_000);
       await sleep(3000);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- poller output ---\n${output.slice(-3000)}\n--- centre log ---\n${log.lines.slice(-30).join('\n')}`, { cause: err });
@@ -132,17 +160,21 @@ describe('real network: a city poller keeps its county through an uplink cut, an
     }
   });
 
-  it('alarms the outage once, with its true start and end, and clears it once', async () => {
-    const outage = pushes().filter((p) => p.alarm.kind !== 'poller_silent');
-    expect(outage.map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+  it('has the poller push the outage itself, with its true start and end, and the centre push none of it', async () => {
+    expect(cityPushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    expect(pushes().filter((p) => p.alarm.kind !== 'poller_silent').map((p) => `${p.reason} ${p.alarm.subject.id}`), 'centre pushes for the county').to.deep.equal([]);
     const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
     const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === LINE)!;
     const up = truth.eventsOf('link-up').find((e) => 'circuit' in e && e.circuit === LINE)!;
-    const alarm = outage[1]!.alarm;
-    console.log(`      outage: start ${((alarm.startedAtMs - down.ms) / 1000).toFixed(1)} s, end ${((alarm.endedAtMs! - up.ms) / 1000).toFixed(1)} s from the truth, both during a ${((times.restoredMs - times.cutMs) / 1000).toFixed(0)} s cut`);
-    // Within one poll (the poller polls every second) and the trap path.
-    expect(Math.abs(alarm.startedAtMs - down.ms), 'start').to.be.below(2000);
-    expect(Math.abs(alarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
-    expect(alarm.startedAtMs).to.be.within(times.cutMs, times.restoredMs);
+    const pushed = cityPushes()[1]!.alarm;
+    const central = centre.alarms.engine.history().filter((a) => a.subject.id === LINE);
+    console.log(`      outage pushed by the city: start ${((pushed.startedAtMs - down.ms) / 1000).toFixed(1)} s, end ${((pushed.endedAtMs! - up.ms) / 1000).toFixed(1)} s from the truth, both during a ${((times.restoredMs - times.cutMs) / 1000).toFixed(0)} s cut`);
+    // Within one poll (the poller polls every second) and the trap path; the centre's, from the replay, the same.
+    for (const a of [pushed, ...central]) {
+      expect(Math.abs(a.startedAtMs - down.ms), 'start').to.be.below(2000);
+      expect(Math.abs(a.endedAtMs! - up.ms), 'end').to.be.below(2000);
+      expect(a.startedAtMs).to.be.within(times.cutMs, times.restoredMs);
+    }
+    expect(central.map((a) => a.kind)).to.deep.equal(['circuit_down']);
   });
 });
