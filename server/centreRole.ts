@@ -4,7 +4,7 @@
  * It polls nothing itself. Its stream sources every poller's, and its
  * durable consumer acknowledges a batch only once the alarm service has
  * journaled what the batch changed, so a centre that stops picks up where
- * its journal is.
+ * its journal is. It gives each poller its model (topology, share, rules).
  */
 import { jetstream } from '@nats-io/jetstream';
 import { openWriter } from '../collectors/collectionSetup.ts';
@@ -17,12 +17,15 @@ import type { PollerShare } from '../shared/config/config.ts';
 import { pollerShare } from '../shared/bus/pollerShare.ts';
 import { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
-import { loadTopology } from '../shared/model/loader.ts';
+import { parseTopology } from '../shared/model/loader.ts';
+import { readInputFile } from '../shared/input/validatedYaml.ts';
+import { pollerModelOf, type PollerModel } from '../shared/bus/pollerModel.ts';
+import { ModelService } from './bus/modelService.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { AlarmService } from './alarms/alarmService.ts';
 import { ObservationConsumer } from './bus/observationConsumer.ts';
 import { PollerRegistry } from './bus/pollerRegistry.ts';
-import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT } from '../shared/bus/observationMessages.ts';
+import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT, type CentreAlive } from '../shared/bus/observationMessages.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import type { WatchedPoller } from './alarms/alarmEngine.ts';
 import { influxQueryOf, openInfluxStore } from './influx/store.ts';
@@ -45,11 +48,12 @@ export interface RunningCentre {
 export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningCentre> {
   const { centre, bus } = config;
   if (config.role !== 'centre' || !centre || !bus) throw new Error('startCentre needs role: centre with bus and centre settings');
-  const topology = await loadTopology(config.topologyFile);
+  const topologyText = await readInputFile(config.topologyFile, 'topology file');
+  const topology = parseTopology(topologyText, config.topologyFile);
   // Every device belongs to one poller at most: two would each raise its alarms.
   const owner = new Map<string, string>();
   const watched: WatchedPoller[] = centre.pollers.map((p) => {
-    const share = pollerShare(topology, p.sites);
+    const share = pollerShare(topology, p.sites, `centre.pollers ${p.name}: sites`);
     for (const d of share.devices) {
       const other = owner.get(d);
       if (other) throw new Error(`centre.pollers: device ${d} is in the share of both ${other} and ${p.name}`);
@@ -96,13 +100,17 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       pushGate: (alarm, now) => registry.mayPush(alarm, now),
       stops,
     });
+    // What each poller polls is the centre's: asked for over the bus.
+    const models = new Map<string, PollerModel>(centre.pollers.map((p) => [p.name, pollerModelOf(config, { source: config.topologyFile, yaml: topologyText }, p.name, p.sites)]));
+    const modelService = new ModelService(nc, models, log.child('bus'));
+    stops.push(async () => modelService.stop());
     const engine = serving.alarms.engine;
     engine.watchPollers(watched, Date.now());
     silent = (p) => engine.active().some((a) => a.kind === 'poller_silent' && a.subject.id === p);
     const backlog = watchBacklog(nc, centre.pollers, registry, log.child('bus'));
     stops.push(async () => clearInterval(backlog));
     // Core NATS, not stored: pollers with localAlarms push their city's alarms themselves when it stops.
-    const beacon = setInterval(() => nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now() })), CENTRE_ALIVE_EVERY_MS);
+    const beacon = setInterval(() => nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now(), models: modelService.revisions() } satisfies CentreAlive)), CENTRE_ALIVE_EVERY_MS);
     stops.push(async () => clearInterval(beacon));
     const consumer = new ObservationConsumer({
       js: jetstream(nc),

@@ -5,7 +5,8 @@
  * publishes every change of state to its own JetStream stream for the
  * centre. Samples do not go over the bus: InfluxDB's write path already
  * batches, spools and replays them, and the bus then carries only what the
- * centre decides on, a few hundred bytes a change.
+ * centre decides on, a few hundred bytes a change. What it polls (the
+ * topology, its share, the rules) it is given by the centre over the bus.
  */
 import type { Collector } from '../collectors/collector.ts';
 import { openWriter } from '../collectors/collectionSetup.ts';
@@ -20,17 +21,22 @@ import { pollerShare } from '../shared/bus/pollerShare.ts';
 import { jetstream } from '@nats-io/jetstream';
 import { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
-import { loadTopology } from '../shared/model/loader.ts';
+import { parseTopology } from '../shared/model/loader.ts';
+import { fetchCentreModel, type FetchedModel } from '../collectors/bus/centreModel.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { openInfluxStore } from './influx/store.ts';
 import { alarmChannels, startAlarmHalf } from './alarms/alarmSetup.ts';
 import type { AlarmService } from './alarms/alarmService.ts';
-import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT } from '../shared/bus/observationMessages.ts';
+import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT, decodeCentreAlive } from '../shared/bus/observationMessages.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 export interface RunningPoller {
   name: string;
+  /** The centre's model it runs, and whether it came from the centre now or from disk. */
+  model: FetchedModel;
+  /** Resolves when the centre's beacon names another revision of this poller's model: stop, and start again. */
+  modelChanged: Promise<string>;
   topology: Topology;
   share: ReturnType<typeof pollerShare>;
   simulation: RunningSimulation | null;
@@ -43,13 +49,18 @@ export interface RunningPoller {
   stop(): Promise<void>;
 }
 
-/** @throws Error for a share naming unknown sites, an unreachable bus, or a part that fails to start (the parts started are stopped). */
-export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningPoller> {
-  const { poller, bus } = config;
-  if (config.role !== 'poller' || !poller || !bus) throw new Error('startPoller needs role: poller with bus and poller settings');
-  const topology = await loadTopology(config.topologyFile);
-  const share = pollerShare(topology, poller.sites);
-  const secrets = await loadSecretSources(config.secretsFile, env);
+/** How long `nms up` waits for a model when neither the centre nor the disk has one: a poller has nothing to do without. */
+export const MODEL_WAIT_MS = 24 * 3600_000;
+
+/**
+ * @param modelWaitMs how long to wait for the centre's model when none is kept on disk.
+ * @throws Error for an unreachable bus, no model from the centre in time, a model naming
+ * unknown sites, or a part that fails to start (the parts started are stopped).
+ */
+export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log: Logger, modelWaitMs = MODEL_WAIT_MS): Promise<RunningPoller> {
+  const { poller, bus } = local;
+  if (local.role !== 'poller' || !poller || !bus) throw new Error('startPoller needs role: poller with bus and poller settings');
+  const secrets = await loadSecretSources(local.secretsFile, env);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => log.error(`stopping: ${err.message}`));
@@ -57,6 +68,11 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
   try {
     const nc = await connectBus(bus.servers, `nms-poller-${poller.name}`);
     stops.push(() => nc.drain());
+    const fetched = await fetchCentreModel(nc, poller.name, local.dataDir, log, modelWaitMs);
+    const { model } = fetched;
+    const topology = parseTopology(model.topology.yaml, `${model.topology.source} (the centre's, revision ${model.revision})`);
+    const share = pollerShare(topology, model.sites, `the centre's model of poller ${poller.name}: sites`);
+    const config: NmsConfig = { ...local, collector: model.collector, alarms: { ...local.alarms, ...model.alarms } };
     await ensurePollerStream(nc, poller.name, bus.domain);
     const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
     stops.push(() => store.close());
@@ -76,10 +92,10 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
       intervalMs: poller.heartbeatSeconds * 1000,
       health: () => ({ upSinceMs, devices: share.devices.size, circuits: share.circuits.size, spooledPoints: writer.stats.spooledPoints, localAlarms: poller.localAlarms }),
     });
+    const centre = hearCentre(nc, poller.name, model.revision);
+    stops.push(async () => centre.stop());
     let alarms: AlarmService | null = null;
     if (poller.localAlarms) {
-      const centre = hearCentre(nc);
-      stops.push(async () => centre.stop());
       alarms = startAlarmHalf(
         { config, topology, live, log, ...alarmChannels(config, secrets), stops },
         {
@@ -100,8 +116,10 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
     const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, share, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
     stops.push(() => collector.stop());
     stops.push(() => prober.stop());
-    log.info(`poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${poller.sites.join(', ')}, publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`);
-    return { name: poller.name, topology, share, simulation, collector, prober, live, publisher, alarms, stop: stopAll };
+    log.info(
+      `poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${model.sites.join(', ')} (the centre's model, revision ${model.revision}${fetched.from === 'cache' ? ', from disk' : ''}), publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`,
+    );
+    return { name: poller.name, model: fetched, modelChanged: centre.modelChanged, topology, share, simulation, collector, prober, live, publisher, alarms, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -111,18 +129,28 @@ export async function startPoller(config: NmsConfig, env: NodeJS.ProcessEnv, log
 /** Its centre unheard for this long, a poller with localAlarms is alone. */
 const ALONE_AFTER_MS = 15_000;
 
-/** When the centre was last heard on the bus (a core NATS beacon, through the poller's leaf node). */
-function hearCentre(nc: NatsConnection) {
+/**
+ * When the centre was last heard on the bus (a core NATS beacon, through the
+ * poller's leaf node), and whether it names another model for this poller.
+ */
+function hearCentre(nc: NatsConnection, poller: string, revision: string) {
   const state = { lastHeardAtMs: Date.now() };
+  let changed: (revision: string) => void = () => undefined;
+  const modelChanged = new Promise<string>((r) => (changed = r));
   const sub = nc.subscribe(CENTRE_ALIVE_SUBJECT, {
-    callback: () => {
+    callback: (_err, msg) => {
+      const alive = decodeCentreAlive(msg.data);
+      if (!alive) return;
       state.lastHeardAtMs = Date.now();
+      const named = alive.models[poller];
+      if (named && named !== revision) changed(named);
     },
   });
   return {
     get lastHeardAtMs() {
       return state.lastHeardAtMs;
     },
+    modelChanged,
     awayAt: (now: number) => now - state.lastHeardAtMs >= ALONE_AFTER_MS,
     stop: () => sub.unsubscribe(),
   };

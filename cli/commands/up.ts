@@ -7,28 +7,16 @@ import { waitForSignal } from '../signals.ts';
 import type { NmsConfig } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/log.ts';
 import { startCentre } from '../../server/centreRole.ts';
-import { startPoller } from '../../server/pollerRole.ts';
+import { MODEL_WAIT_MS, startPoller } from '../../server/pollerRole.ts';
 import type { Collector } from '../../collectors/collector.ts';
 import type { CircuitProber } from '../../collectors/probe/circuitProber.ts';
 
 /** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM, or once through with --check. */
 async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
-  const running = config.role === 'poller' ? await startPoller(config, process.env, log) : await startCentre(config, process.env, log);
-  console.log(
-    'share' in running
-      ? `nms is up as poller ${running.name}: ${running.share.devices.size} devices, ${running.share.circuits.size} circuits, publishing to ${config.bus!.servers.join(', ')}${running.alarms ? '; pushes its own alarms while the centre is away' : ''}`
-      : `nms is up as the centre: hearing ${config.centre!.pollers.map((p) => p.name).join(', ')}; console ${running.console.url}`,
-  );
+  if (config.role === 'poller') return runPoller(config, check, log);
+  const running = await startCentre(config, process.env, log);
+  console.log(`nms is up as the centre: hearing ${config.centre!.pollers.map((p) => p.name).join(', ')}; console ${running.console.url}`);
   if (check) {
-    if ('share' in running) {
-      return checkPolling(running.collector, running.prober, async () => {
-        // What was polled must also have reached the bus (the poller's own JetStream, or its leaf node).
-        const flushed = await Promise.race([running.publisher.flushed().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CHECK_BUS_TIMEOUT_MS))]);
-        const queued = running.publisher.stats.queued;
-        await running.stop();
-        return flushed ? null : `${queued} observations not stored by JetStream after ${CHECK_BUS_TIMEOUT_MS / 1000} s`;
-      });
-    }
     // The centre started: its bus, its streams and consumer, InfluxDB and the console. What it has heard so far, for the record.
     await new Promise((r) => setTimeout(r, 2000));
     for (const p of running.pollers.statuses()) console.log(`  poller ${p.name}: ${p.devicesOwned} devices, ${p.circuitsOwned} circuits; ${p.lastHeardAtMs === null ? 'not heard yet' : `heard, lag ${Math.round((p.lagMs ?? 0) / 1000)} s`}`);
@@ -42,6 +30,44 @@ async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<
   await running.stop();
   return EXIT.ok;
 }
+
+/** A city poller; when the centre's beacon names a new model for it, it stops and starts again on that. */
+async function runPoller(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
+  const start = async () => {
+    const running = await startPoller(config, process.env, log, check ? CHECK_MODEL_WAIT_MS : MODEL_WAIT_MS);
+    console.log(
+      `nms is up as poller ${running.name}: ${running.share.devices.size} devices, ${running.share.circuits.size} circuits (the centre's model, revision ${running.model.model.revision}${running.model.from === 'cache' ? ', kept from its last answer' : ''}), publishing to ${config.bus!.servers.join(', ')}${running.alarms ? '; pushes its own alarms while the centre is away' : ''}`,
+    );
+    return running;
+  };
+  let running = await start();
+  if (check) {
+    const r = running;
+    return checkPolling(r.collector, r.prober, async () => {
+      // What was polled must also have reached the bus (the poller's own JetStream, or its leaf node).
+      const flushed = await Promise.race([r.publisher.flushed().then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), CHECK_BUS_TIMEOUT_MS))]);
+      const queued = r.publisher.stats.queued;
+      await r.stop();
+      return flushed ? null : `${queued} observations not stored by JetStream after ${CHECK_BUS_TIMEOUT_MS / 1000} s`;
+    });
+  }
+  console.log('Press Ctrl-C to stop.');
+  const signal = waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
+  for (;;) {
+    const next = await Promise.race([signal.then((s) => ({ signal: s })), running.modelChanged.then((revision) => ({ revision }))]);
+    if ('signal' in next) {
+      log.info(`${next.signal}: stopping`);
+      await running.stop();
+      return EXIT.ok;
+    }
+    log.warn(`the centre's model for poller ${running.name} is now revision ${next.revision} (running ${running.model.model.revision}): starting again with it`);
+    await running.stop();
+    running = await start();
+  }
+}
+
+/** A check does not wait long for a centre that is not there. */
+const CHECK_MODEL_WAIT_MS = 30_000;
 
 /** Calibrating a device whose counters are refreshed on a timer takes up to 8.5 s; a dead one costs its timeouts. */
 const CHECK_POLL_TIMEOUT_MS = 45_000;

@@ -75,7 +75,7 @@ interface QualityObs {
 /** A city poller the centre hears, and what it owns (shared/bus/pollerShare). */
 export interface WatchedPoller {
   name: string;
-  /** The sites it was given (poller.sites), for people. */
+  /** The sites it was given (centre.pollers), for people. */
   givenSites: readonly string[];
   /** Every site of its share, the ones it was given and those below. */
   sites: readonly string[];

@@ -26,6 +26,23 @@ export type ObservationKind = LiveEvent['kind'] | 'heartbeat' | 'pushed';
 export const CENTRE_ALIVE_SUBJECT = 'nms.centre.alive';
 export const CENTRE_ALIVE_EVERY_MS = 2000;
 
+/** The beacon: the centre's time, and the revision of each poller's model (a poller running another fetches it). */
+export interface CentreAlive {
+  atMs: number;
+  models: Record<string, string>;
+}
+const centreAlive = z.strictObject({ atMs: z.number().finite(), models: z.record(z.string().regex(POLLER_NAME), z.string().max(64)) }) satisfies z.ZodType<CentreAlive>;
+
+/** The beacon, or null for anything else said on its subject (not heeded). */
+export function decodeCentreAlive(data: Uint8Array): CentreAlive | null {
+  try {
+    const parsed = centreAlive.safeParse(JSON.parse(new TextDecoder().decode(data)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A poller with localAlarms pushed this alarm while alone: the centre, catching up, does not push it again. */
 export interface PushedByPoller {
   alarmKey: string;

@@ -12,10 +12,13 @@ export interface PollerShareSets {
   circuits: Set<string>;
 }
 
-/** @throws Error naming the sites topology.yaml does not have. */
-export function pollerShare(topology: Topology, siteIds: readonly string[]): PollerShareSets {
+/**
+ * @param where whose share this is, for the message.
+ * @throws Error naming the sites the topology does not have.
+ */
+export function pollerShare(topology: Topology, siteIds: readonly string[], where: string): PollerShareSets {
   const unknown = siteIds.filter((id) => !topology.siteById.has(id));
-  if (unknown.length) throw new Error(`poller.sites: no site ${unknown.map((u) => `"${u}"`).join(', ')} in ${topology.source}`);
+  if (unknown.length) throw new Error(`${where}: no site ${unknown.map((u) => `"${u}"`).join(', ')} in ${topology.source}`);
   const sites = new Set<string>();
   for (const s of topology.sites) {
     for (let id: string | null = s.id; id !== null; id = topology.site(id).parentId) {

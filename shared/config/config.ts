@@ -64,11 +64,14 @@ const configFileSchema = z.strictObject({
       replicas: z.number().int().min(1).max(5).optional(),
     })
     .optional(),
-  /** For role poller: its name on the bus, and the sites whose devices it polls (with everything below them). */
+  /**
+   * For role poller: its name on the bus. Its share (the sites whose devices
+   * it polls), the topology and the polling and alarm rules are the centre's
+   * (centre.pollers), fetched over the bus.
+   */
   poller: z
     .strictObject({
       name: busName,
-      sites: z.array(z.string().min(1)).min(1),
       /** How often it tells the centre it is alive, with its queue and spool depths. */
       heartbeat: durationSchema.optional(),
       /** Push the city's own alarms (alarms.channels here) while the centre is away; the centre then does not push them again. */
@@ -243,7 +246,16 @@ function roleRules(raw: unknown, at: SourceLocator): Diagnostic[] {
   const need = (key: string, what: string) => r[key] === undefined && out.push(at.diagnostic(['role'], `role ${role} needs ${key}: ${what}`));
   const refuse = (key: string, forRole: string) => r[key] !== undefined && out.push(at.diagnostic([key], `${key}: is for role ${forRole}; this is role ${role}`));
   if (role !== 'all') need('bus', '{ servers: [nats://…] }');
-  if (role === 'poller') need('poller', '{ name, sites }');
+  if (role === 'poller') need('poller', '{ name }');
+  if (role === 'poller') {
+    // The centre's, so that no city runs a diverging copy (they come over the bus).
+    const centres = (path: Array<string | number>, what: string) => out.push(at.diagnostic(path, `${what} is the centre's: a poller is given it over the bus (centre.pollers and the centre's nms.yaml); remove it here`));
+    if (r.topology !== undefined) centres(['topology'], 'the topology');
+    if (r.collector !== undefined) centres(['collector'], 'what is polled when');
+    if ((r.poller as { sites?: unknown } | undefined)?.sites !== undefined) centres(['poller', 'sites'], "a poller's share");
+    const alarms = r.alarms as Record<string, unknown> | undefined;
+    for (const key of ['upstreamWait', 'clearAfter', 'quality', 'maintenance']) if (alarms?.[key] !== undefined) centres(['alarms', key], `alarms.${key}`);
+  }
   if (role === 'centre') need('centre', '{ pollers: [{ name, sites }] }');
   if (role !== 'poller') refuse('poller', 'poller');
   if (role !== 'centre') refuse('centre', 'centre');
@@ -288,7 +300,7 @@ export interface NmsConfig {
   role: ProductRole;
   bus: BusConfig | null;
   /** Role poller: who it is and what it owns. */
-  poller: { name: string; sites: string[]; heartbeatSeconds: number; localAlarms: boolean } | null;
+  poller: { name: string; heartbeatSeconds: number; localAlarms: boolean } | null;
   /** Role centre: the pollers it hears. */
   centre: { pollers: PollerShare[]; silentAfterSeconds: number } | null;
   topologyFile: string;
@@ -389,7 +401,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     file,
     role,
     bus: data.bus ? { servers: data.bus.servers, domain: data.bus.domain ?? null, replicas: data.bus.replicas ?? 1 } : null,
-    poller: data.poller ? { name: data.poller.name, sites: data.poller.sites, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S, localAlarms: data.poller.localAlarms ?? false } : null,
+    poller: data.poller ? { name: data.poller.name, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S, localAlarms: data.poller.localAlarms ?? false } : null,
     centre: data.centre
       ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })), silentAfterSeconds: data.centre.silentAfter ?? DEFAULT_SILENT_AFTER_S }
       : null,

@@ -1,11 +1,14 @@
 /**
- * A province's centre and one city poller as separate processes over a real
- * nats-server: the console (Debian Chromium) lists the poller with its share,
- * when it was last heard and how far behind it is. The poller is then killed
- * with -9: the centre raises one poller_silent alarm naming the county, pushed
- * once to a local webhook receiver, and the county's circuits turn unknown on
- * the console, not down. Truth from outside the centre: the topology's own
- * site tree for the share, the kill's time for the silence.
+ * A province's centre and two county pollers as separate processes over a
+ * real nats-server, each poller over its own simulated county and given its
+ * model by the centre (one started before the centre, waiting for it): the
+ * console (Debian Chromium) lists each poller with its share, when it was
+ * last heard and how far behind it is. One poller is then killed with -9:
+ * the centre raises one poller_silent alarm naming that county, pushed once
+ * to a local webhook receiver, and that county's circuits turn unknown on
+ * the console, not down, while the other county stays up. Truth from
+ * outside the centre: the topology's own site tree for the shares, the
+ * kill's time for the silence.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,18 +23,21 @@ import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
 import { TestNatsServer } from '../support/natsServer.ts';
 import { waitFor } from '../support/processes.ts';
-import { writeCentreAndPoller } from '../support/productConfig.ts';
+import { writeCentreAndPollers } from '../support/productConfig.ts';
 import { NMS_BIN, runNms, type NmsRun } from '../support/runNms.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
 const COUNTY = 'hyx';
 const LINE = 'HYX-CZJ';
+/** The second poller's county, and a line of it. */
+const OTHER = 'hnx';
+const OTHER_LINE = 'HNX-JYJ';
 const SILENT_AFTER_S = 5;
 const ARTIFACTS = resolve('test-artifacts');
 
-describe('a province’s centre in Chromium: a city poller heard, then killed', function () {
-  this.timeout(150_000);
+describe('a province’s centre in Chromium: two county pollers heard, then one killed', function () {
+  this.timeout(200_000);
   let nats: TestNatsServer;
   let influx: TestInflux;
   let dir: { path: string; remove(): Promise<void> };
@@ -39,10 +45,14 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
   let centre: RunningCentre;
   let poller: ChildProcess;
   let output = '';
+  /** The other county's poller, started before the centre. */
+  let other: ChildProcess;
+  let otherOutput = '';
   let browser: Browser;
   let page: Page;
   const log = memoryLogger();
-  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
+  /** Pushes from the `from`-th on. */
+  const pushes = (from = 0) => rx.requests.slice(from).map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
   /** The county's managed devices and its circuits, from the site tree of topology.yaml. */
   let county: { devices: string[]; circuits: string[] };
   const checks: { centre?: NmsRun; poller?: NmsRun } = {};
@@ -52,34 +62,40 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
     influx = await startTestInflux();
     dir = await tempDir('centre-console');
     rx = await startHttpReceiver();
-    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, {
-      poller: COUNTY,
-      sites: [COUNTY],
+    const {
+      centreDir,
+      pollerDirs: [pollerDir, otherDir],
+    } = await writeCentreAndPollers(dir.path, {
+      pollers: [COUNTY, OTHER].map((name) => ({ name, sites: [name], servers: [nats.url], influxUrl: influx.influx.url })),
       centreServers: [nats.url],
-      pollerServers: [nats.url],
       hookUrl: `${rx.url}/hook`,
       influxUrl: influx.influx.url,
-      pollerInfluxUrl: influx.influx.url,
       silentAfter: `${SILENT_AFTER_S}s`,
       heartbeat: '1s',
     });
+    const nmsUp = (folder: string, out: (d: string) => void) => {
+      const child = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(folder, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (d: Buffer) => out(d.toString()));
+      child.stderr!.on('data', (d: Buffer) => out(d.toString()));
+      return child;
+    };
     // Each role's smoke test first, as an operator would run it before the real thing.
     checks.centre = await runNms(['up', '--check', '--config', join(centreDir, 'nms.yaml')], { timeoutMs: 60_000 });
-    checks.poller = await runNms(['up', '--check', '--config', join(pollerDir, 'nms.yaml')], { timeoutMs: 90_000 });
-    // The poller first, as a province would run it: the centre, started after, hears it at once.
-    const spawnedMs = Date.now();
-    poller = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor('the poller up', async () => output.includes('nms is up as poller'), 60_000);
+    // A poller started before its centre waits for the centre's model.
+    other = nmsUp(otherDir!, (d) => (otherOutput += d));
+    await waitFor('the other poller waiting for its model', async () => otherOutput.includes(`waiting for the centre to give poller ${OTHER} its model`), 30_000);
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
+    checks.poller = await runNms(['up', '--check', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 90_000 });
+    const spawnedMs = Date.now();
+    poller = nmsUp(pollerDir!, (d) => (output += d));
     const t = centre.topology;
     const inCounty = (siteId: string): boolean => siteId === COUNTY || (t.site(siteId).parentId !== null && inCounty(t.site(siteId).parentId!));
     const devices = t.devices.filter((d) => d.managed && inCounty(d.siteId)).map((d) => d.id);
     county = { devices, circuits: t.circuits.filter((c) => devices.includes(c.a.deviceId)).map((c) => c.id) };
 
     // Heard from this run of the poller, not only what its --check left on the stream.
-    await waitFor('the poller heard at the centre', async () => (centre.pollers.statuses()[0]?.heartbeat?.upSinceMs ?? 0) >= spawnedMs && centre.live.circuits.get(LINE)?.status === 'up', 60_000);
+    const heard = (name: string) => centre.pollers.statuses().find((p) => p.name === name)?.heartbeat?.upSinceMs ?? 0;
+    await waitFor('the pollers heard at the centre', async () => heard(COUNTY) >= spawnedMs && heard(OTHER) > 0 && centre.live.circuits.get(LINE)?.status === 'up' && centre.live.circuits.get(OTHER_LINE)?.status === 'up', 60_000);
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -91,11 +107,11 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
     await page.waitForSelector('body[data-ready=overview-zh]');
   });
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.error(`poller output:\n${output.slice(-2000)}\ncentre log:\n${log.lines.slice(-30).join('\n')}`);
+    if (this.currentTest?.state === 'failed') console.error(`poller output:\n${output.slice(-2000)}\nother poller output:\n${otherOutput.slice(-1000)}\ncentre log:\n${log.lines.slice(-30).join('\n')}`);
   });
   after(async () => {
     await browser?.close();
-    if (poller && poller.exitCode === null && poller.signalCode === null) poller.kill('SIGKILL');
+    for (const p of [poller, other]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await centre?.stop();
     await rx?.close();
     await nats?.dispose();
@@ -116,7 +132,7 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
     expect(await row.getAttribute('data-silent')).to.equal('false');
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(0, 5)).to.deep.equal([COUNTY, '衡阳县', String(county.devices.length), String(county.circuits.length), '在线']);
-    const [status] = (await page.evaluate(async () => (await (await fetch('/api/pollers')).json()) as { pollers: PollerStatus[] })).pollers;
+    const status = (await page.evaluate(async () => (await (await fetch('/api/pollers')).json()) as { pollers: PollerStatus[] })).pollers.find((p) => p.name === COUNTY);
     // The poller's own count of what it polls agrees with the centre's.
     expect([status!.heartbeat?.devices, status!.heartbeat?.circuits]).to.deep.equal([county.devices.length, county.circuits.length]);
     expect(Date.now() - status!.lastHeardAtMs!, 'last heard').to.be.below(3000);
@@ -127,16 +143,19 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
   });
 
   it('raises one poller_silent alarm when the poller is killed with -9, and shows its circuits unknown, not down', async () => {
+    // The poller's --check and its start left the centre a gap longer than silentAfter, pushed as such: only what follows the kill counts here.
+    await waitFor('no poller silent', async () => centre.alarms.engine.active().length === 0, 15_000);
+    const pushedBefore = rx.requests.length;
     const killedMs = Date.now();
     poller.kill('SIGKILL');
-    await waitFor('the poller_silent push', async () => pushes().some((p) => p.alarm.kind === 'poller_silent'), 30_000);
+    await waitFor('the poller_silent push', async () => pushes(pushedBefore).some((p) => p.alarm.kind === 'poller_silent'), 30_000);
     await page.waitForSelector(`#pollers tr[data-poller=${COUNTY}][data-silent=true]`, { timeout: 15_000 });
     await page.waitForSelector(`tr[data-circuit=${LINE}][data-status=unknown]`, { timeout: 15_000 });
     await new Promise((r) => setTimeout(r, 3000));
     await page.screenshot({ path: join(ARTIFACTS, 'centre-poller-silent.png') });
 
-    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised poller_silent ${COUNTY}`]);
-    const alarm = pushes()[0]!.alarm;
+    expect(pushes(pushedBefore).map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised poller_silent ${COUNTY}`]);
+    const alarm = pushes(pushedBefore)[0]!.alarm;
     // Silent from its last message, raised once silentAfter had passed (the engine judges every second).
     expect(killedMs - alarm.startedAtMs, 'last heard before the kill').to.be.within(0, 2000);
     expect(alarm.raisedAtMs - alarm.startedAtMs).to.be.within(SILENT_AFTER_S * 1000, SILENT_AFTER_S * 1000 + 2500);
@@ -145,6 +164,11 @@ describe('a province’s centre in Chromium: a city poller heard, then killed', 
     const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.circuit, (r as HTMLElement).dataset.status]));
     const countyShown = shown.filter(([id]) => county.circuits.includes(id!));
     expect(countyShown.filter(([, st]) => st !== 'unknown'), 'county circuits not unknown').to.deep.equal([]);
+    // The other county, polled by its own poller, is as it was.
+    expect(await page.locator(`#pollers tr[data-poller=${OTHER}]`).getAttribute('data-silent')).to.equal('false');
+    expect(countyShown.length).to.equal(county.circuits.length);
+    expect(shown.find(([id]) => id === OTHER_LINE)?.[1]).to.equal('up');
+    expect(otherOutput).to.match(new RegExp(`nms is up as poller ${OTHER}: \\d+ devices, \\d+ circuits \\(the centre's model, revision [0-9a-f]{16}\\)`));
     // Nothing was charged as down: no outage alarm for the silence.
     expect(centre.alarms.engine.active().filter((a) => a.kind === 'circuit_down' || a.kind === 'device_unreachable')).to.deep.equal([]);
   });

@@ -8,7 +8,11 @@
  * the poller's simulator.
  */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { askCentre, fetchCentreModel } from '../../collectors/bus/centreModel.ts';
+import { connectBus } from '../../shared/bus/busStreams.ts';
+import { CENTRE_ALIVE_SUBJECT } from '../../shared/bus/observationMessages.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
@@ -82,6 +86,33 @@ describe('a city poller and the centre on NATS JetStream', function () {
     expect(Math.abs(alarm.startedAtMs - down.ms), 'start').to.be.below(2000);
     expect(Math.abs(alarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
     expect(centre.consumer.stats.refused).to.equal(0);
+  });
+
+  it("runs on the centre's model, refused to a poller the centre does not know, and kept for a start while the centre is away", async () => {
+    // The share and the poll interval are the centre's: the poller's own file names neither.
+    expect(poller.model.from).to.equal('centre');
+    expect(poller.model.model.sites).to.deep.equal([COUNTY]);
+    expect(poller.model.model.collector.intervalSeconds).to.equal(1);
+    expect(poller.model.model.topology.yaml).to.equal(await readFile('topology.yaml', 'utf8'));
+    const nc = await connectBus([nats.url], 'test');
+    try {
+      const stranger = await askCentre(nc, 'stranger');
+      expect('refused' in stranger && stranger.refused).to.match(/the centre says: no poller "stranger" in the centre's centre\.pollers/);
+      await centre.stop();
+      const kept = await fetchCentreModel(nc, COUNTY, join(dir.path, 'poller'), log, 1000);
+      expect([kept.from, kept.model.revision]).to.deep.equal(['cache', poller.model.model.revision]);
+      // A beacon naming another revision of its model tells the poller to start again on it (nms up does).
+      nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now(), models: { [COUNTY]: '0123456789abcdef' } }));
+      expect(await Promise.race([poller.modelChanged, new Promise((r) => setTimeout(() => r('not heard'), 5000))])).to.equal('0123456789abcdef');
+      expect(String(await fetchCentreModel(nc, COUNTY, join(dir.path, 'nothing-kept'), log, 1000).catch((e: Error) => e))).to.match(/the centre did not answer on nms\.model\.hyx within 1 s .*and no model of it is kept in/);
+      // Started again while the centre is away, the poller polls on the centre's last model, from its disk.
+      await poller.stop();
+      poller = await startPoller(await loadConfig({ env: {}, cwd: join(dir.path, 'poller') }), {}, log.child('poller'), 1000);
+      expect([poller.model.from, poller.model.model.revision, poller.share.devices.size]).to.deep.equal(['cache', kept.model.revision, 3]);
+      expect([...(await poller.collector.pollEachOnce(20_000)).values()]).to.deep.equal([null, null, null]);
+    } finally {
+      await nc.close();
+    }
   });
 });
 

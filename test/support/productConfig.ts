@@ -22,12 +22,14 @@ export interface ProductConfigOptions {
   collector?: string[];
   /** More top-level lines (role:, bus:, …). */
   top?: string[];
+  /** A city poller's: without the topology and collector settings, which it is given by the centre. */
+  givenByCentre?: boolean;
 }
 
 export async function writeProductConfig(dir: string, o: ProductConfigOptions = {}): Promise<void> {
   const lines = [
     ...(o.top ?? []),
-    `topology: ${resolve(o.topology ?? 'topology.yaml')}`,
+    ...(o.givenByCentre ? [] : [`topology: ${resolve(o.topology ?? 'topology.yaml')}`]),
     `dataDir: ${o.dataDir ?? dir}`,
     'influx:',
     o.influxUrl ? `  url: ${o.influxUrl}` : `  embeddedPort: ${await freePort()}`,
@@ -35,9 +37,7 @@ export async function writeProductConfig(dir: string, o: ProductConfigOptions = 
     '  basePort: 0',
     '  controlPort: 0',
     ...(o.simulator ?? []),
-    'collector:',
-    '  interval: 1s',
-    ...(o.collector ?? []),
+    ...(o.givenByCentre ? [] : ['collector:', '  interval: 1s', ...(o.collector ?? [])]),
     'console:',
     '  port: 0',
     'alarms:',
@@ -71,11 +71,62 @@ export async function writeProductionConfig(dir: string, topologyYaml: string, e
   );
 }
 
+/** A city poller of a test: its share (in the centre's file), the bus it reaches, and with `hookUrl` its own pushes (localAlarms). */
+export interface TestPoller {
+  name: string;
+  sites: string[];
+  servers: string[];
+  /** Its leaf node's JetStream domain. */
+  domain?: string;
+  hookUrl?: string;
+  influxUrl?: string;
+  /** Its folder under the test's (default poller-<name>). */
+  folder?: string;
+}
+
 /**
- * nms.yaml for a centre and one city poller of a test, in `<dir>/centre` and
- * `<dir>/poller`: the centre pushes to a local webhook receiver, the poller
- * runs its own simulated network.
+ * nms.yaml for a centre and its city pollers, in `<dir>/centre` and a folder
+ * each: the centre pushes to a local webhook receiver, each poller runs its
+ * own simulated network.
  */
+export async function writeCentreAndPollers(
+  dir: string,
+  o: {
+    pollers: TestPoller[];
+    centreServers: string[];
+    replicas?: number;
+    hookUrl: string;
+    influxUrl?: string;
+    /** centre.silentAfter and poller.heartbeat, e.g. "5s" and "1s". */
+    silentAfter?: string;
+    heartbeat?: string;
+  },
+): Promise<{ centreDir: string; pollerDirs: string[] }> {
+  const centreDir = join(dir, 'centre');
+  const pollerDirs = o.pollers.map((p) => join(dir, p.folder ?? `poller-${p.name}`));
+  for (const d of [centreDir, ...pollerDirs]) await mkdir(d, { recursive: true });
+  const servers = (list: string[]) => list.map((u) => JSON.stringify(u)).join(', ');
+  const shares = o.pollers.map((p) => `{ name: ${p.name}, sites: [${p.sites.join(', ')}]${p.domain ? `, domain: ${p.domain}` : ''} }`);
+  await writeProductConfig(centreDir, {
+    ...(o.influxUrl ? { influxUrl: o.influxUrl } : {}),
+    alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${o.hookUrl}" }`],
+    top: ['role: centre', `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`, `centre: { pollers: [${shares.join(', ')}]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`],
+  });
+  // A poller's share, topology and rules are the centre's; its own file holds what is the city's.
+  for (const [i, p] of o.pollers.entries()) {
+    const options = [o.heartbeat ? `, heartbeat: ${o.heartbeat}` : '', p.hookUrl ? ', localAlarms: true' : ''].join('');
+    await writeProductConfig(pollerDirs[i]!, {
+      ...(p.influxUrl ? { influxUrl: p.influxUrl } : {}),
+      simulator: ['  enabled: true'],
+      ...(p.hookUrl ? { alarms: ['  channels:', `    - { name: city-hook, kind: webhook, url: "${p.hookUrl}" }`] } : {}),
+      top: ['role: poller', `bus: { servers: [${servers(p.servers)}]${p.domain ? `, domain: ${p.domain}` : ''} }`, `poller: { name: ${p.name}${options} }`],
+      givenByCentre: true,
+    });
+  }
+  return { centreDir, pollerDirs };
+}
+
+/** One centre and one poller, in `<dir>/centre` and `<dir>/poller`. */
 export async function writeCentreAndPoller(
   dir: string,
   o: {
@@ -88,32 +139,14 @@ export async function writeCentreAndPoller(
     hookUrl: string;
     influxUrl?: string;
     pollerInfluxUrl?: string;
-    /** centre.silentAfter and poller.heartbeat, e.g. "5s" and "1s". */
     silentAfter?: string;
     heartbeat?: string;
     /** poller.localAlarms, pushing to this webhook. */
     pollerHookUrl?: string;
   },
 ): Promise<{ centreDir: string; pollerDir: string }> {
-  const [centreDir, pollerDir] = [join(dir, 'centre'), join(dir, 'poller')];
-  for (const d of [centreDir, pollerDir]) await mkdir(d, { recursive: true });
-  const servers = (list: string[]) => list.map((u) => JSON.stringify(u)).join(', ');
-  const share = `name: ${o.poller}, sites: [${o.sites.join(', ')}]`;
-  await writeProductConfig(centreDir, {
-    ...(o.influxUrl ? { influxUrl: o.influxUrl } : {}),
-    alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${o.hookUrl}" }`],
-    top: [
-      'role: centre',
-      `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`,
-      `centre: { pollers: [{ ${share}${o.domain ? `, domain: ${o.domain}` : ''} }]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`,
-    ],
-  });
-  const pollerOptions = [o.heartbeat ? `, heartbeat: ${o.heartbeat}` : '', o.pollerHookUrl ? ', localAlarms: true' : ''].join('');
-  await writeProductConfig(pollerDir, {
-    ...(o.pollerInfluxUrl ? { influxUrl: o.pollerInfluxUrl } : {}),
-    simulator: ['  enabled: true'],
-    ...(o.pollerHookUrl ? { alarms: ['  clearAfter: 2s', '  channels:', `    - { name: city-hook, kind: webhook, url: "${o.pollerHookUrl}" }`] } : {}),
-    top: ['role: poller', `bus: { servers: [${servers(o.pollerServers)}]${o.domain ? `, domain: ${o.domain}` : ''} }`, `poller: { ${share}${pollerOptions} }`],
-  });
-  return { centreDir, pollerDir };
+  const { poller, sites, pollerServers, domain, pollerHookUrl, pollerInfluxUrl, ...centre } = o;
+  const p: TestPoller = { name: poller, sites, servers: pollerServers, folder: 'poller', ...(domain ? { domain } : {}), ...(pollerHookUrl ? { hookUrl: pollerHookUrl } : {}), ...(pollerInfluxUrl ? { influxUrl: pollerInfluxUrl } : {}) };
+  const { centreDir, pollerDirs } = await writeCentreAndPollers(dir, { ...centre, pollers: [p] });
+  return { centreDir, pollerDir: pollerDirs[0]! };
 }

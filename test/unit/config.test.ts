@@ -27,19 +27,26 @@ describe('configuration', () => {
   });
 
   it('reads the poller and centre roles, and says where a role lacks what it needs or the bus is off loopback', async () => {
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"], domain: hy }\npoller: { name: hy, sites: [hengyang] }\n');
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"], domain: hy }\npoller: { name: hy }\n');
     const c = await loadConfig({ env: {}, cwd: dir.path });
-    expect([c.role, c.bus, c.poller, c.centre]).to.deep.equal(['poller', { servers: ['nats://127.0.0.1:4222'], domain: 'hy', replicas: 1 }, { name: 'hy', sites: ['hengyang'], heartbeatSeconds: 10, localAlarms: false }, null]);
+    expect([c.role, c.bus, c.poller, c.centre]).to.deep.equal(['poller', { servers: ['nats://127.0.0.1:4222'], domain: 'hy', replicas: 1 }, { name: 'hy', heartbeatSeconds: 10, localAlarms: false }, null]);
     await writeFile(join(dir.path, 'nms.yaml'), 'role: centre\nbus: { servers: ["nats://10.1.0.1:4222"] }\npoller: { name: hy, sites: [x] }\n');
     const err = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
     expect(err).to.match(/nms\.yaml:1:\d+: role: role centre needs centre: /);
     expect(err).to.match(/nms\.yaml:3:\d+: poller: poller: is for role poller; this is role centre/);
     expect(err).to.match(/nms\.yaml:2:\d+: bus\.servers\[0\]: nats:\/\/10\.1\.0\.1:4222 is not on loopback/);
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["10.1.0.1:4222"] }\npoller: { name: "hy.city", sites: [hy] }\n');
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["10.1.0.1:4222"] }\npoller: { name: "hy.city" }\n');
     const bad = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
     expect(bad).to.match(/bus\.servers\[0\]: must be nats:\/\/host:port/).and.to.match(/poller\.name: must be letters, digits/);
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\npoller: { name: hy, sites: [hy], localAlarms: true, heartbeat: 2s }\n');
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\npoller: { name: hy, localAlarms: true, heartbeat: 2s }\n');
     expect(String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e))).to.match(/nms\.yaml:3:\d+: poller\.localAlarms: localAlarms: true pushes through alarms\.channels, and this file names none/);
+    // What a poller polls is the centre's: a poller's file that says it is refused, each at its place.
+    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\ntopology: t.yaml\ncollector: { interval: 1s }\nalarms: { clearAfter: 2s }\npoller: { name: hy, sites: [hy] }\n');
+    const own = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
+    expect(own).to.match(/nms\.yaml:3:\d+: topology: the topology is the centre's: a poller is given it over the bus/);
+    expect(own).to.match(/nms\.yaml:4:\d+: collector: what is polled when is the centre's/);
+    expect(own).to.match(/nms\.yaml:5:\d+: alarms\.clearAfter: alarms\.clearAfter is the centre's/);
+    expect(own).to.match(/nms\.yaml:6:\d+: poller\.sites: a poller's share is the centre's/);
     await writeFile(join(dir.path, 'nms.yaml'), 'role: centre\nbus: { servers: ["nats://127.0.0.1:4222"] }\ncentre: { pollers: [{ name: hy, sites: [hy] }], silentAfter: 2m }\n');
     expect((await loadConfig({ env: {}, cwd: dir.path })).centre).to.deep.equal({ pollers: [{ name: 'hy', sites: ['hy'], domain: null }], silentAfterSeconds: 120 });
   });
