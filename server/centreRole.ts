@@ -125,7 +125,8 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
         registry.heard(m);
         engine.pollerHeard(m.poller, Date.now());
       },
-      refuse: (poller, e) => registry.refuse(poller, e),
+      refuse: (m) => registry.refuse(m),
+      onTrap: (t) => serving.alarms.observeTrap(t),
     });
     consumer.start();
     stops.push(() => consumer.stop());

@@ -1,6 +1,6 @@
 /**
  * `nms up` as a city's poller (role: poller): it polls and probes the
- * devices and circuits of its sites, writes samples to InfluxDB through the
+ * devices and circuits of its sites, receives their traps, writes samples to InfluxDB through the
  * spooling writer (which rides out an InfluxDB outage on disk), and
  * publishes every change of state to its own JetStream stream for the
  * centre. Samples do not go over the bus: InfluxDB's write path already
@@ -13,6 +13,8 @@ import { openWriter } from '../collectors/collectionSetup.ts';
 import { ObservationPublisher } from '../collectors/bus/observationPublisher.ts';
 import type { CircuitProber } from '../collectors/probe/circuitProber.ts';
 import { startPolling } from '../collectors/pollingSetup.ts';
+import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSetup.ts';
+import type { TrapReceiver } from '../collectors/traps/trapReceiver.ts';
 import type { NmsConfig } from '../shared/config/config.ts';
 import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
 import { loadSecretSources } from '../shared/config/secretsFile.ts';
@@ -42,6 +44,8 @@ export interface RunningPoller {
   simulation: RunningSimulation | null;
   collector: Collector;
   prober: CircuitProber;
+  /** The city's traps, for its share's devices. */
+  traps: TrapReceiver;
   live: LiveState;
   publisher: ObservationPublisher;
   /** Its own alarms (poller.localAlarms), pushed while the centre is away. */
@@ -76,11 +80,24 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
     await ensurePollerStream(nc, poller.name, bus.domain);
     const store = await openInfluxStore(config.influx, config.dataDir, secrets, log.child('influx'));
     stops.push(() => store.close());
-    let sources = secrets;
+    const sources = config.simulator.enabled ? await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim')) : secrets;
+    // The city's traps: to the centre on the bus, and to its own alarm half.
+    const heardTraps: { publisher?: ObservationPublisher; alarms?: AlarmService | null } = {};
+    const traps = await startTrapReceiving({
+      config,
+      topology,
+      sources,
+      devices: share.devices,
+      log: log.child('traps'),
+      onTrap: (t) => {
+        heardTraps.publisher?.trap(t);
+        heardTraps.alarms?.observeTrap(t);
+      },
+    });
+    stops.push(() => traps.receiver.close());
     let simulation: RunningSimulation | null = null;
     if (config.simulator.enabled) {
-      sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
-      simulation = await startSimulation(config.simulator, topology, sources, log.child('sim'));
+      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'));
       stops.push(() => simulation!.stop());
     }
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
@@ -109,17 +126,19 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
         },
       ).alarms;
     }
+    Object.assign(heardTraps, { publisher, alarms });
     stops.push(async () => {
       await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
       publisher.stop();
     });
     const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, share, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
+    traps.attach(collector);
     stops.push(() => collector.stop());
     stops.push(() => prober.stop());
     log.info(
       `poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${model.sites.join(', ')} (the centre's model, revision ${model.revision}${fetched.from === 'cache' ? ', from disk' : ''}), publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`,
     );
-    return { name: poller.name, model: fetched, modelChanged: centre.modelChanged, topology, share, simulation, collector, prober, live, publisher, alarms, stop: stopAll };
+    return { name: poller.name, model: fetched, modelChanged: centre.modelChanged, topology, share, simulation, collector, prober, traps: traps.receiver, live, publisher, alarms, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -6,7 +6,7 @@
  * province's roles compose the same parts in pollerRole.ts and centreRole.ts.
  */
 import type { Collector } from '../collectors/collector.ts';
-import { credentialsFor, openWriter } from '../collectors/collectionSetup.ts';
+import { openWriter } from '../collectors/collectionSetup.ts';
 import type { CircuitProber } from '../collectors/probe/circuitProber.ts';
 import { startPolling } from '../collectors/pollingSetup.ts';
 import type { SpoolingWriter } from '../collectors/write/spoolingWriter.ts';
@@ -19,7 +19,6 @@ import { readInputFile } from '../shared/input/validatedYaml.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { recordRun, topologyWarnings } from './storage/lastRunTopology.ts';
 import type { Topology } from '../shared/model/topology.ts';
-import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { join } from 'node:path';
 import { AlarmService } from './alarms/alarmService.ts';
@@ -27,7 +26,8 @@ import type { OutageLedger } from './alarms/outageLedger.ts';
 import { unknownSubjects } from './alarms/maintenanceStore.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import { checkServing, startServing } from './serving.ts';
-import { TrapReceiver } from './alarms/trapReceiver.ts';
+import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSetup.ts';
+import type { TrapReceiver } from '../collectors/traps/trapReceiver.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
 import { influxQueryOf, openInfluxStore, type InfluxStore } from './influx/store.ts';
 import { WebSocketHub } from './notifiers/websocketNotifier.ts';
@@ -84,24 +84,11 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     let sources = secrets;
     if (config.simulator.enabled) sources = await demoCredentialSources(topology, secrets, config.dataDir, log.child('sim'));
     // The trap port is taken before the simulator's many sockets could land on it.
-    let collectorRef: Collector | null = null;
     let alarmsRef: AlarmService | null = null;
-    const credentials = credentialsFor(topology, sources);
-    const traps = await TrapReceiver.start({
-      topology,
-      credentials: trapCredentials(topology, credentials),
-      circuitAtIfIndex: (d, i) => collectorRef?.circuitAtIfIndex(d, i) ?? null,
-      onTrap: (t) => alarmsRef?.observeTrap(t),
-      confirm: (d) => collectorRef?.pollSoon(d),
-      log: log.child('traps'),
-      port: config.alarms.trapPort,
-      address: config.alarms.trapAddress,
-    });
-    stops.push(() => traps.close());
+    const traps = await startTrapReceiving({ config, topology, sources, log: log.child('traps'), onTrap: (t) => alarmsRef?.observeTrap(t) });
+    stops.push(() => traps.receiver.close());
     if (config.simulator.enabled) {
-      // The demo network sends its traps to our receiver.
-      const trapTo = [...config.simulator.trapTo, { host: '127.0.0.1', port: config.alarms.trapPort }];
-      simulation = await startSimulation({ ...config.simulator, trapTo }, topology, sources, log.child('sim'));
+      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'));
       stops.push(() => simulation!.stop());
     }
     // InfluxQL, for the console's series and for reports (InfluxDB 1.x only).
@@ -112,7 +99,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     stops.push(() => writer.close());
     const live = new LiveState();
     const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
-    collectorRef = collector;
+    traps.attach(collector);
     stops.push(() => prober.stop());
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
     selfMetrics.unref();
@@ -140,23 +127,10 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
     for (const note of topologyNotes) log.warn(note);
     recordRun(config.dataDir, topology, Date.now());
-    return { topology, store, simulation, collector, prober, writer, live, alarms, traps, ledger, console: consoleInfo, websocketHub, stop: stopAll };
+    return { topology, store, simulation, collector, prober, writer, live, alarms, traps: traps.receiver, ledger, console: consoleInfo, websocketHub, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-/** Every managed device's credentials that resolve; the collector already reports those that do not. */
-function trapCredentials(topology: Topology, credentials: (d: Topology['devices'][number]) => SnmpCredentials): Map<string, SnmpCredentials> {
-  const out = new Map<string, SnmpCredentials>();
-  for (const d of topology.devices) {
-    if (!d.managed || !d.snmpProfile) continue;
-    try {
-      out.set(d.id, credentials(d));
-    } catch {
-      // logged by the collector as unpollable
-    }
-  }
-  return out;
-}

@@ -5,11 +5,13 @@
  * (a retry after a lost acknowledgement) is stored once. Publishing never
  * holds up polling: changes wait in a bounded queue while the server is
  * away, and the oldest are dropped, counted and logged past the bound.
+ * Traps the poller received go the same way.
  * A heartbeat goes the same way, in order, so the centre hears the poller's
  * health even in a city where nothing changes, and knows how far behind it is.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { LiveState } from '../../shared/live/liveState.ts';
+import type { TrapObservation } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { encodeObservation, observationSubject, POLLER_NAME, type Outgoing, type PollerHeartbeat, type PushedByPoller } from '../../shared/bus/observationMessages.ts';
 
@@ -33,6 +35,7 @@ const RETRY_MS = 1000;
 export function observationId(poller: string, e: Outgoing): string {
   if (e.kind === 'heartbeat') return `${poller}:h:${e.heartbeat.sentAtMs}`;
   if (e.kind === 'pushed') return `${poller}:p:${e.pushed.alarmKey}:${e.pushed.startedAtMs}`;
+  if (e.kind === 'trap') return `${poller}:t:${e.trap.deviceId}:${e.trap.kind}:${e.trap.circuitId ?? ''}:${e.trap.atMs}`;
   if (e.kind === 'circuit') return `${poller}:c:${e.circuit.circuitId}:${e.circuit.polledFromMs}:${e.circuit.updatedAtMs}`;
   if (e.kind === 'device') return `${poller}:d:${e.device.deviceId}:${e.device.polledFromMs}:${e.device.updatedAtMs}`;
   return `${poller}:q:${e.quality.circuitId}:${e.quality.startedAtMs}`;
@@ -64,6 +67,11 @@ export class ObservationPublisher {
       beat();
       this.#beat = setInterval(beat, heartbeat.intervalMs);
     }
+  }
+
+  /** A trap the poller received, for the centre's alarm engine, in order with the polls that confirm it. */
+  trap(t: TrapObservation): void {
+    this.enqueue({ kind: 'trap', trap: t });
   }
 
   /** Tells the centre, in order with the observations, that this poller pushed an alarm itself. */

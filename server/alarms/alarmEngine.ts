@@ -10,7 +10,7 @@
  * device that looks unreachable waits, up to rules.upstreamWaitMs, until
  * everything on its path from the NMS has been seen since its fault began.
  */
-import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type MaintenanceWindow, type Severity } from '../../shared/alarms/types.ts';
+import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type MaintenanceWindow, type Severity, type TrapObservation } from '../../shared/alarms/types.ts';
 import type { CircuitLive, DeviceLive, LinkStatus, QualityLive } from '../../shared/live/liveState.ts';
 import { qualityBreaches, windowFigures, type QualityBreach } from '../../shared/quality/circuitQuality.ts';
 import type { Topology } from '../../shared/model/topology.ts';
@@ -19,15 +19,6 @@ import { EVIDENCE, evidenceText } from '../../shared/alarms/alarmWords.ts';
 import { CARRIER_NAMES, type LocalizedName } from '../../shared/model/types.ts';
 import { circuitDownSeverity, deviceDownSeverity, utilizationTiming, type AlarmRules } from './alarmRules.ts';
 import { ImpactTree, type Impact } from './impactTree.ts';
-
-/** A trap, already mapped to the model by the receiver. */
-export interface TrapObservation {
-  kind: 'linkDown' | 'linkUp' | 'coldStart' | 'warmStart';
-  deviceId: string;
-  /** For link traps: the circuit whose end the trap's interface is. */
-  circuitId: string | null;
-  atMs: number;
-}
 
 interface CircuitObs {
   status: LinkStatus;

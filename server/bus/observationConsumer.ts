@@ -13,6 +13,7 @@ import type { Consumer, JetStreamClient } from '@nats-io/jetstream';
 import { decodeObservation, liveEventOf, OBSERVATION_SUBJECT_PREFIX, type ObservationMessage } from '../../shared/bus/observationMessages.ts';
 import type { LiveEvent, LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
+import type { TrapObservation } from '../../shared/alarms/types.ts';
 
 export interface ConsumerStats {
   applied: number;
@@ -38,8 +39,10 @@ export interface ObservationConsumerOptions {
   onChange?: () => void;
   /** Every message that passed its checks, heartbeats included: the poller was heard. */
   heard?: (m: ObservationMessage) => void;
-  /** Why a poller may not say this (a circuit or device outside its share), or null. */
-  refuse?: (poller: string, e: LiveEvent) => string | null;
+  /** Why a poller may not say this (of a circuit or device outside its share), or null. */
+  refuse?: (m: ObservationMessage) => string | null;
+  /** A trap a poller received, after its checks, in order with the observations around it. */
+  onTrap?: (t: TrapObservation) => void;
   batch?: number;
 }
 
@@ -74,9 +77,7 @@ export class ObservationConsumer {
             ? decoded.error
             : m.subject.split('.')[OBSERVATION_SUBJECT_PREFIX.split('.').length] !== decoded.message.poller
               ? `says it is from poller ${decoded.message.poller}`
-              : event && this.o.refuse
-                ? this.o.refuse(decoded.message.poller, event)
-                : null;
+              : (this.o.refuse?.(decoded.message) ?? null);
           if (!decoded.ok || error) {
             this.stats.refused++;
             this.o.log.error(`bus: ${m.subject} #${m.seq}: refused: ${error}`);
@@ -84,6 +85,7 @@ export class ObservationConsumer {
             continue;
           }
           this.o.heard?.(decoded.message);
+          if (decoded.message.kind === 'trap') this.o.onTrap?.(decoded.message.trap);
           if (event === null || this.apply(event)) this.stats.applied++;
           else this.stats.stale++;
           taken.push(m);

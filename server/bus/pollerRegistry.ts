@@ -9,7 +9,6 @@
 import { observedAtMs, type ObservationMessage, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
-import type { LiveEvent } from '../../shared/live/liveState.ts';
 import type { WatchedPoller } from '../alarms/alarmEngine.ts';
 
 interface Book {
@@ -44,13 +43,15 @@ export class PollerRegistry {
     }
   }
 
-  /** Why `poller` may not say this, or null. */
-  refuse(poller: string, e: LiveEvent): string | null {
-    const book = this.#books.get(poller);
-    if (!book) return `no poller ${poller} in centre.pollers`;
-    if (e.kind === 'device') return book.devices.has(e.device.deviceId) ? null : `device ${e.device.deviceId} is not in the share of poller ${poller}`;
-    const circuitId = e.kind === 'circuit' ? e.circuit.circuitId : e.quality.circuitId;
-    return book.circuits.has(circuitId) ? null : `circuit ${circuitId} is not in the share of poller ${poller}`;
+  /** Why a message's poller may not say this (of a device or circuit outside its share), or null. */
+  refuse(m: ObservationMessage): string | null {
+    const book = this.#books.get(m.poller);
+    if (!book) return `no poller ${m.poller} in centre.pollers`;
+    const device = m.kind === 'device' ? m.device.deviceId : m.kind === 'trap' ? m.trap.deviceId : null;
+    const circuit = m.kind === 'circuit' ? m.circuit.circuitId : m.kind === 'quality' ? m.quality.circuitId : m.kind === 'trap' ? m.trap.circuitId : null;
+    if (device !== null && !book.devices.has(device)) return `device ${device} is not in the share of poller ${m.poller}`;
+    if (circuit !== null && !book.circuits.has(circuit)) return `circuit ${circuit} is not in the share of poller ${m.poller}`;
+    return null;
   }
 
   heard(m: ObservationMessage): void {

@@ -83,3 +83,12 @@ export interface PlannedWork extends MaintenanceWindow {
   createdBy: string | null;
   createdAtMs: number | null;
 }
+
+/** A trap, already mapped to the model by the receiver. */
+export interface TrapObservation {
+  kind: 'linkDown' | 'linkUp' | 'coldStart' | 'warmStart';
+  deviceId: string;
+  /** For link traps: the circuit whose end the trap's interface is. */
+  circuitId: string | null;
+  atMs: number;
+}

@@ -1,7 +1,8 @@
 /**
  * What a city poller tells the centre over NATS JetStream: each change of the
  * live state it keeps (a circuit's status and rates, a device's health, a
- * circuit's probe round), as one message on `nms.obs.<poller>.<kind>`, and a
+ * circuit's probe round) and each trap it received (mapped to the model),
+ * as one message on `nms.obs.<poller>.<kind>`, and a
  * heartbeat with its own health, so the centre can tell a quiet city from a
  * silent poller, and word of each alarm it pushed itself while alone. The
  * centre trusts nothing it receives: every message is checked against these
@@ -10,13 +11,14 @@
  */
 import { z } from 'zod';
 import type { CircuitLive, DeviceLive, LiveEvent, QualityLive } from '../live/liveState.ts';
+import type { TrapObservation } from '../alarms/types.ts';
 
 export const OBSERVATION_VERSION = 1;
 export const OBSERVATION_SUBJECT_PREFIX = 'nms.obs';
 /** A poller's name is a token of its subjects: letters, digits, "-" and "_". */
 export const POLLER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export type ObservationKind = LiveEvent['kind'] | 'heartbeat' | 'pushed';
+export type ObservationKind = LiveEvent['kind'] | 'trap' | 'heartbeat' | 'pushed';
 
 /**
  * Core NATS (not stored): the centre says it is there, every few seconds. A
@@ -121,6 +123,8 @@ const qualityLive = z.strictObject({
   downDuring: z.boolean(),
 }) satisfies z.ZodType<QualityLive>;
 
+const trap = z.strictObject({ kind: z.enum(['linkDown', 'linkUp', 'coldStart', 'warmStart']), deviceId: id, circuitId: id.nullable(), atMs: ms }) satisfies z.ZodType<TrapObservation>;
+
 const count = z.number().int().nonnegative();
 const heartbeat = z.strictObject({
   sentAtMs: ms,
@@ -139,12 +143,13 @@ const envelope = z.discriminatedUnion('kind', [
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('circuit'), circuit: circuitLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('device'), device: deviceLive }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('quality'), quality: qualityLive }),
+  z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('trap'), trap }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('heartbeat'), heartbeat }),
   z.strictObject({ v: z.literal(OBSERVATION_VERSION), poller: z.string().regex(POLLER_NAME), kind: z.literal('pushed'), pushed }),
 ]);
 
-/** What a poller sends: a change of its live state, its heartbeat, or word of a push it made. */
-export type Outgoing = LiveEvent | { kind: 'heartbeat'; heartbeat: PollerHeartbeat } | { kind: 'pushed'; pushed: PushedByPoller };
+/** What a poller sends: a change of its live state, a trap, its heartbeat, or word of a push it made. */
+export type Outgoing = LiveEvent | { kind: 'trap'; trap: TrapObservation } | { kind: 'heartbeat'; heartbeat: PollerHeartbeat } | { kind: 'pushed'; pushed: PushedByPoller };
 
 export type ObservationMessage = z.output<typeof envelope>;
 
@@ -152,7 +157,7 @@ export function encodeObservation(poller: string, e: Outgoing): ObservationMessa
   return { v: OBSERVATION_VERSION, poller, ...e } as ObservationMessage;
 }
 
-/** The live event a message carries; null for a heartbeat or word of a push. */
+/** The live event a message carries; null for a trap, a heartbeat or word of a push. */
 export function liveEventOf(m: ObservationMessage): LiveEvent | null {
   if (m.kind === 'circuit') return { kind: 'circuit', circuit: m.circuit };
   if (m.kind === 'device') return { kind: 'device', device: m.device };
@@ -166,6 +171,7 @@ export function observedAtMs(m: ObservationMessage): number {
   if (m.kind === 'device') return m.device.updatedAtMs;
   if (m.kind === 'quality') return m.quality.endedAtMs;
   if (m.kind === 'pushed') return m.pushed.atMs;
+  if (m.kind === 'trap') return m.trap.atMs;
   return m.heartbeat.sentAtMs;
 }
 

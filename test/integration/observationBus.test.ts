@@ -11,6 +11,8 @@ import { expect } from 'chai';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ObservationPublisher } from '../../collectors/bus/observationPublisher.ts';
+import { PollerRegistry } from '../../server/bus/pollerRegistry.ts';
+import type { TrapObservation } from '../../shared/alarms/types.ts';
 import { ObservationConsumer } from '../../server/bus/observationConsumer.ts';
 import { LiveState, type CircuitLive } from '../../shared/live/liveState.ts';
 import { memoryLogger } from '../../shared/log.ts';
@@ -140,14 +142,15 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     expect(refusals.join('\n')).to.match(/not JSON/).and.to.match(/circuit\.status/).and.to.match(/device/);
   });
 
-  it("refuses a poller speaking on another's subjects, or of a circuit outside its share, and hears its heartbeat", async () => {
+  it("refuses a poller speaking on another's subjects, or of a circuit or device outside its share, and hears its heartbeat and traps", async () => {
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.add(STREAM, { durable_name: 'share-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<typeof jsm.consumers.add>[1]);
     const centre = new LiveState();
     const log = memoryLogger();
     const heard: string[] = [];
-    const owned = new Set(['C1']);
+    const traps: TrapObservation[] = [];
+    const registry = new PollerRegistry([{ name: 'hy', givenSites: ['hy'], sites: ['hy'], devices: ['hy-rtr-1'], circuits: ['C1'] }], () => false);
     const consumer = new ObservationConsumer({
       js,
       stream: STREAM,
@@ -156,7 +159,8 @@ describe('the observation bus on a real nats-server with JetStream', function ()
       log,
       settled: async () => undefined,
       heard: (m) => heard.push(`${m.poller} ${m.kind}`),
-      refuse: (poller, e) => (e.kind === 'circuit' && !owned.has(e.circuit.circuitId) ? `circuit ${e.circuit.circuitId} is not in the share of poller ${poller}` : null),
+      refuse: (m) => registry.refuse(m),
+      onTrap: (t) => traps.push(t),
     });
     consumer.start();
     await new Promise((r) => setTimeout(r, 300));
@@ -165,11 +169,17 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     await js.publish('nms.obs.hy.circuit', JSON.stringify({ v: 1, poller: 'hy', kind: 'circuit', circuit: circuit(1) }));
     const beat = { sentAtMs: Date.now(), upSinceMs: Date.now() - 1000, devices: 3, circuits: 2, queued: 0, dropped: 0, spooledPoints: 0, localAlarms: false };
     await js.publish('nms.obs.hy.heartbeat', JSON.stringify({ v: 1, poller: 'hy', kind: 'heartbeat', heartbeat: beat }));
-    await waitFor('two refused, two heard', async () => consumer.stats.refused === 2 && heard.length === 2, 10_000);
+    const trap: TrapObservation = { kind: 'linkDown', deviceId: 'hy-rtr-1', circuitId: 'C1', atMs: Date.now() };
+    await js.publish('nms.obs.hy.trap', JSON.stringify({ v: 1, poller: 'hy', kind: 'trap', trap: { ...trap, deviceId: 'ld-rtr-1' } }));
+    await js.publish('nms.obs.hy.trap', JSON.stringify({ v: 1, poller: 'hy', kind: 'trap', trap: { ...trap, circuitId: 'C9' } }));
+    await js.publish('nms.obs.hy.trap', JSON.stringify({ v: 1, poller: 'hy', kind: 'trap', trap }));
+    await waitFor('four refused, three heard', async () => consumer.stats.refused === 4 && heard.length === 3, 10_000);
     await consumer.stop();
-    expect(heard).to.deep.equal(['hy circuit', 'hy heartbeat']);
+    expect(heard).to.deep.equal(['hy circuit', 'hy heartbeat', 'hy trap']);
+    expect(traps).to.deep.equal([trap]);
     expect([...centre.circuits.keys()]).to.deep.equal(['C1']);
     const refusals = log.lines.filter((l) => l.includes('refused')).join('\n');
     expect(refusals).to.match(/says it is from poller ld/).and.to.match(/circuit C2 is not in the share of poller hy/);
+    expect(refusals).to.match(/device ld-rtr-1 is not in the share of poller hy/).and.to.match(/circuit C9 is not in the share of poller hy/);
   });
 });

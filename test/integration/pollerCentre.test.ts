@@ -11,8 +11,10 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { askCentre, fetchCentreModel } from '../../collectors/bus/centreModel.ts';
-import { connectBus } from '../../shared/bus/busStreams.ts';
-import { CENTRE_ALIVE_SUBJECT } from '../../shared/bus/observationMessages.ts';
+import { CENTRE_STREAM, connectBus } from '../../shared/bus/busStreams.ts';
+import { CENTRE_ALIVE_SUBJECT, decodeObservation, observationSubject } from '../../shared/bus/observationMessages.ts';
+import { jetstream } from '@nats-io/jetstream';
+import type { TrapObservation } from '../../shared/alarms/types.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { startCentre, type RunningCentre } from '../../server/centreRole.ts';
@@ -27,6 +29,8 @@ import { startTestInflux, type TestInflux } from '../support/testInflux.ts';
 
 const COUNTY = 'hyx';
 const LINE = 'HYX-CZJ';
+/** A department's router of the county. */
+const REBOOTED = 'hyx-gaj-cpe';
 
 describe('a city poller and the centre on NATS JetStream', function () {
   this.timeout(120_000);
@@ -37,7 +41,7 @@ describe('a city poller and the centre on NATS JetStream', function () {
   let centre: RunningCentre;
   let poller: RunningPoller;
   const log = memoryLogger();
-  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
+  const pushes = (from = 0) => rx.requests.slice(from).map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null; evidence: { zh: string } } });
 
   before(async () => {
     nats = await TestNatsServer.start();
@@ -85,6 +89,34 @@ describe('a city poller and the centre on NATS JetStream', function () {
     const alarm = pushes()[1]!.alarm;
     expect(Math.abs(alarm.startedAtMs - down.ms), 'start').to.be.below(2000);
     expect(Math.abs(alarm.endedAtMs! - up.ms), 'end').to.be.below(2000);
+    expect(centre.consumer.stats.refused).to.equal(0);
+  });
+
+  it("hears the county's traps through its poller: a reboot's coldStart reaches the centre on the bus, at the simulator's boot time", async () => {
+    const from = rx.requests.length;
+    poller.simulation!.simulator.inject({ fault: 'reboot', device: REBOOTED, downtime: 2 });
+    await waitFor('the reboot push', async () => pushes(from).some((p) => p.alarm.kind === 'device_rebooted'), 30_000);
+    const pushed = pushes(from).find((p) => p.alarm.kind === 'device_rebooted')!.alarm;
+    expect(pushed.subject.id).to.equal(REBOOTED);
+    // Raised from the trap, not only from the uptime a later poll reads.
+    expect(pushed.evidence.zh).to.include('收到 coldStart 陷阱');
+    const nc = await connectBus([nats.url], 'test');
+    try {
+      // Every trap the centre's stream holds, as stored (Debian's nats-server predates filtered ordered consumers).
+      const onBus = await jetstream(nc).consumers.get(CENTRE_STREAM);
+      const traps: TrapObservation[] = [];
+      for await (const m of await onBus.fetch({ max_messages: 100_000, expires: 2000 })) {
+        const decoded = decodeObservation(m.data);
+        if (decoded.ok && decoded.message.kind === 'trap' && m.subject === observationSubject(COUNTY, 'trap')) traps.push(decoded.message.trap);
+      }
+      const trap = traps.find((t) => t.kind === 'coldStart');
+      const boot = (await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'))).eventsOf('boot').find((e) => 'device' in e && e.device === REBOOTED)!;
+      expect(trap?.deviceId).to.equal(REBOOTED);
+      expect(Math.abs(trap!.atMs - boot.ms), 'trap against the boot').to.be.below(1000);
+    } finally {
+      await nc.close();
+    }
+    expect(poller.traps.stats.accepted).to.be.above(0);
     expect(centre.consumer.stats.refused).to.equal(0);
   });
 

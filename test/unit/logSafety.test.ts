@@ -4,7 +4,7 @@
  * nothing derived from our keys.
  */
 import { expect } from 'chai';
-import { trapRefusal } from '../../server/alarms/trapReceiver.ts';
+import { trapRefusal } from '../../collectors/traps/trapReceiver.ts';
 import { logSafe, MAX_LOG_MESSAGE, memoryLogger } from '../../shared/log.ts';
 
 describe('log safety', () => {

@@ -14,7 +14,7 @@ import type { Topology } from '../../shared/model/topology.ts';
 import { isLoopback } from '../../shared/net/loopback.ts';
 import { netSnmpUser, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
 import { IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, TRAPS } from '../../shared/snmp/oids.ts';
-import type { TrapObservation } from './alarmEngine.ts';
+import type { TrapObservation } from '../../shared/alarms/types.ts';
 
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const WARM_START = '1.3.6.1.6.3.1.1.5.2';
@@ -24,6 +24,8 @@ const BY_GENERIC: Record<number, TrapObservation['kind']> = { 0: 'coldStart', 1:
 
 export interface TrapReceiverOptions {
   topology: Topology;
+  /** A poller's share: traps from other devices of the model are not its to hear. */
+  devices?: ReadonlySet<string>;
   /** Credentials per managed device: communities and v3 users the receiver accepts. */
   credentials: ReadonlyMap<string, SnmpCredentials>;
   /** The circuit at a device's ifIndex as the poller last resolved it (fallback when the trap names no ifName). */
@@ -47,10 +49,11 @@ export class TrapReceiver {
   readonly #byIfName = new Map<string, Map<string, string>>();
 
   private constructor(private readonly o: TrapReceiverOptions) {
-    for (const d of o.topology.devices) if (d.address) this.#byAddress.set(d.address, d.id);
+    const heard = (id: string) => !o.devices || o.devices.has(id);
+    for (const d of o.topology.devices) if (d.address && heard(d.id)) this.#byAddress.set(d.address, d.id);
     for (const c of o.topology.circuits) {
       for (const end of [c.a, c.z]) {
-        if (end.kind !== 'device' || !end.iface || end.iface.by !== 'ifName') continue;
+        if (end.kind !== 'device' || !end.iface || end.iface.by !== 'ifName' || !heard(end.deviceId)) continue;
         let names = this.#byIfName.get(end.deviceId);
         if (!names) this.#byIfName.set(end.deviceId, (names = new Map()));
         names.set(end.iface.value, c.id);
