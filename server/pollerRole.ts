@@ -97,7 +97,9 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
     stops.push(() => traps.receiver.close());
     let simulation: RunningSimulation | null = null;
     if (config.simulator.enabled) {
-      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'));
+      // The demo city answers for its own routers, and the far ends its circuits are probed at.
+      const farEnds = topology.circuits.flatMap((c) => (share.circuits.has(c.id) && c.z.kind === 'device' ? [c.z.deviceId] : []));
+      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'), { answering: new Set([...share.devices, ...farEnds]) });
       stops.push(() => simulation!.stop());
     }
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));

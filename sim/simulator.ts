@@ -38,6 +38,12 @@ export interface SimulatorOptions {
   basePort?: number;
   trapTargets?: readonly HostPort[];
   scenario?: Scenario | null;
+  /**
+   * The devices that answer (SNMP, echo) and send traps; default every
+   * managed one. A city poller's demo runs the whole model but answers only
+   * for its own share, as its city's routers would.
+   */
+  answering?: ReadonlySet<string>;
 }
 
 export interface Endpoint {
@@ -73,7 +79,7 @@ export class Simulator {
    */
   static async start(options: SimulatorOptions): Promise<Simulator> {
     const { topology, log, scenario } = options;
-    const managed = topology.devices.filter((d) => d.managed);
+    const managed = topology.devices.filter((d) => d.managed && (!options.answering || options.answering.has(d.id)));
     const credentials = new Map(
       managed.map((d) => {
         try {
@@ -236,12 +242,12 @@ export class Simulator {
 
   private sendLinkTraps(c: CircuitState, up: boolean, atMs: number): void {
     for (const iface of [c.a, c.z]) {
-      if (iface && !this.network.isSilent(iface.device)) this.traps.linkChange(iface, up, atMs);
+      if (iface && !this.network.isSilent(iface.device) && this.agents.has(iface.device.device.id)) this.traps.linkChange(iface, up, atMs);
     }
   }
 
   private onBoot(device: DeviceState, atMs: number, renumbered: boolean): void {
     if (renumbered) this.agents.get(device.device.id)?.rebuildInterfaces();
-    this.traps.coldStart(device, atMs);
+    if (this.agents.has(device.device.id)) this.traps.coldStart(device, atMs);
   }
 }

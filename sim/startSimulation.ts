@@ -38,7 +38,7 @@ export async function startSimulation(
   /** Credentials, demo ones included (see demoCredentialSources). */
   sources: SecretSources,
   log: Logger,
-  overrides: { startMs?: number } = {},
+  overrides: { startMs?: number; answering?: ReadonlySet<string> } = {},
 ): Promise<RunningSimulation> {
   const scenario = config.scenarioFile ? await loadScenario(config.scenarioFile, topology) : null;
   const truthDir = join(config.stateDir, 'truth');
@@ -53,6 +53,7 @@ export async function startSimulation(
     trapTargets: config.trapTo,
     scenario,
     ...(overrides.startMs !== undefined ? { startMs: overrides.startMs } : {}),
+    ...(overrides.answering ? { answering: overrides.answering } : {}),
   });
   let control: ControlServer;
   try {

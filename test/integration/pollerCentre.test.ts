@@ -69,6 +69,8 @@ describe('a city poller and the centre on NATS JetStream', function () {
     const county = poller.topology.circuits.filter((c) => poller.share.devices.has(c.a.deviceId)).map((c) => c.id);
     expect(county).to.include(LINE);
     expect(poller.collector.pollers.size).to.equal(poller.share.devices.size);
+    // Its demo network answers for the county's routers only (the far ends of its lines are among them).
+    expect([...poller.simulation!.simulator.agents.keys()].sort()).to.deep.equal([...poller.share.devices].sort());
     expect([...centre.live.circuits.keys()].every((id) => county.includes(id)), 'nothing outside the county').to.equal(true);
     expect(centre.live.circuits.has('HY-LYS')).to.equal(false);
   });
