@@ -7,6 +7,7 @@
 import type { TrapObservation } from '../../shared/alarms/types.ts';
 import type { NmsConfig } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/log.ts';
+import { isLoopback } from '../../shared/net/loopback.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import type { SecretSources } from '../../shared/secret.ts';
 import type { SnmpCredentials } from '../../shared/snmp/credentials.ts';
@@ -37,9 +38,10 @@ export async function startTrapReceiving(i: { config: NmsConfig; topology: Topol
   return { receiver, attach: (c) => void (collector = c) };
 }
 
-/** Where the demo network sends its traps: where simulator.trapTo says, and to our receiver. */
+/** Where the demo network sends its traps: where simulator.trapTo says, and to our receiver (on its loopback address, or 127.0.0.1 when it listens wider). */
 export function simulatorTrapsTo(config: NmsConfig): NmsConfig['simulator']['trapTo'] {
-  return [...config.simulator.trapTo, { host: '127.0.0.1', port: config.alarms.trapPort }];
+  const { trapAddress, trapPort } = config.alarms;
+  return [...config.simulator.trapTo, { host: isLoopback(trapAddress) ? trapAddress : '127.0.0.1', port: trapPort }];
 }
 
 /** Every managed device's credentials that resolve; the collector already reports those that do not. */
