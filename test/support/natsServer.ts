@@ -22,6 +22,11 @@ export class TestNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** While it runs (a bench reads its CPU). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   static async start(): Promise<TestNatsServer> {
     const s = new TestNatsServer(await tempDir('nats'), await freePort());
     await s.run();
