@@ -23,7 +23,6 @@ import { startSimulation, type RunningSimulation } from '../sim/startSimulation.
 import { join } from 'node:path';
 import { AlarmService } from './alarms/alarmService.ts';
 import type { OutageLedger } from './alarms/outageLedger.ts';
-import { unknownSubjects } from './alarms/maintenanceStore.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import { checkServing, startServing } from './serving.ts';
 import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSetup.ts';
@@ -69,8 +68,6 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {
     throw new Error(`alarms.trapPort ${config.alarms.trapPort} falls among the simulator's agent ports ${basePort}–${basePort + agents - 1}; choose another`);
   }
-  const unknown = config.alarms.maintenance.flatMap((w, i) => unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
-  if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   if (config.reports.schedules.length && config.influx.mode === 'external' && config.influx.api === 2) {
     throw new Error('reports.schedules: reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
   }

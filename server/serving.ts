@@ -5,6 +5,7 @@
  * own pollers (role all); the centre of a province (role centre) runs it
  * over what the city pollers publish on the bus.
  */
+import { unknownSubjects } from './alarms/maintenanceStore.ts';
 import { join } from 'node:path';
 import type { PointSink } from '../collectors/collector.ts';
 import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
@@ -39,13 +40,16 @@ import { demoUsers } from './http/demoUsers.ts';
 /**
  * What serving needs checked before anything starts (a bad push channel or
  * rota must not leave processes behind): the channels, the on-call rota and
- * the report schedules against them, and console users in production.
+ * the report schedules against them, planned work against the topology,
+ * and console users in production.
  * @throws Error saying what is wrong.
  */
 export function checkServing(config: NmsConfig, topology: Topology, secrets: SecretSources) {
   const websocketHub = new WebSocketHub();
   const { channels, onCall } = alarmChannels(config, secrets, websocketHub);
   checkSchedules(config.reports.schedules, { topology }, channels);
+  const unknown = config.alarms.maintenance.flatMap((w, i) => unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
+  if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
   if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
   return { websocketHub, channels, onCall };
