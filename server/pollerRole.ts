@@ -1,9 +1,9 @@
 /**
  * `nms up` as a city's poller (role: poller): it polls and probes the
- * devices and circuits of its sites, receives their traps, writes samples to InfluxDB through the
- * spooling writer (which rides out an InfluxDB outage on disk), and
- * publishes every change of state to its own JetStream stream for the
- * centre. Samples do not go over the bus: InfluxDB's write path already
+ * devices and circuits of its sites, receives their traps, writes samples
+ * to InfluxDB through the spooling writer (which rides out an InfluxDB
+ * outage on disk), and publishes every change of state and every trap to
+ * its own JetStream stream for the centre. Samples do not go over the bus: InfluxDB's write path already
  * batches, spools and replays them, and the bus then carries only what the
  * centre decides on, a few hundred bytes a change. What it polls (the
  * topology, its share, the rules) it is given by the centre over the bus.

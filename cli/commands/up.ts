@@ -94,7 +94,7 @@ async function checkPolling(collector: Collector, prober: CircuitProber, stop: (
 
 export const upCommand: Command = {
   summary: 'bring the product up: validated model, InfluxDB (managed by default), demo network',
-  usage: `Usage: nms up [--config FILE] [--check]
+  usage: `Usage: nms up [--config FILE] [--role all|poller|centre] [--check]
 
 Loads and validates the network model, starts the managed InfluxDB (Debian's
 influxd, on loopback, data under var/) unless influx.url is configured, and
@@ -106,8 +106,12 @@ Runs until Ctrl-C or SIGTERM, then stops everything it started.
 
 Options:
   --config FILE   configuration file (default: nms.yaml if present, else built-in defaults)
+  --role ROLE     refuse to start unless the configuration is this role (all,
+                  poller or centre; the role itself is chosen in nms.yaml), so a
+                  city's service cannot start a centre from the wrong file
   --check         start, poll every device once, report, and stop (a smoke test;
-                  fails, naming them, if any configured device cannot be polled)
+                  fails, naming them, if any configured device cannot be polled);
+                  a poller polls its share once, a centre starts and stops
 
 Environment:
   NMS_CONFIG       configuration file, as --config
@@ -115,12 +119,18 @@ Environment:
   NMS_DATA_DIR     where the managed InfluxDB, the spool and the alarm journal live (default: var)`,
   options: {
     config: { type: 'string' },
+    role: { type: 'string' },
     check: { type: 'boolean' },
   },
   maxPositionals: 0,
   async run({ values }) {
     const log = consoleLogger('nms');
     const config = await loadConfig({ explicitFile: values.config as string | undefined, env: process.env, cwd: process.cwd() });
+    const role = values.role as string | undefined;
+    if (role !== undefined && role !== config.role) {
+      console.error(`nms up --role ${role}: ${config.file ?? 'the embedded defaults'} ${config.file ? `is role ${config.role}` : 'are role all'}${['all', 'poller', 'centre'].includes(role) ? '' : ' (roles: all, poller, centre)'}`);
+      return EXIT.usage;
+    }
     if (config.role !== 'all') return runRole(config, Boolean(values.check), log);
     const product = await startProduct(config, process.env, log);
     const t = product.topology;

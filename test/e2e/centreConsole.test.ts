@@ -1,6 +1,7 @@
 /**
  * A province's centre and two county pollers as separate processes over a
- * real nats-server, each poller over its own simulated county and given its
+ * real 3-node nats-server cluster with JetStream, each poller on a leaf node
+ * of its own, over its own simulated county and given its
  * model by the centre (one started before the centre, waiting for it): the
  * console (Debian Chromium) lists each poller with its share, when it was
  * last heard and how far behind it is. One poller is then killed with -9:
@@ -12,7 +13,7 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../server/browser/debianChromium.ts';
@@ -21,7 +22,7 @@ import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts';
-import { TestNatsServer } from '../support/natsServer.ts';
+import { TestNatsCluster } from '../support/natsServer.ts';
 import { waitFor } from '../support/processes.ts';
 import { writeCentreAndPollers } from '../support/productConfig.ts';
 import { NMS_BIN, runNms, type NmsRun } from '../support/runNms.ts';
@@ -38,7 +39,7 @@ const ARTIFACTS = resolve('test-artifacts');
 
 describe('a province’s centre in Chromium: two county pollers heard, then one killed', function () {
   this.timeout(200_000);
-  let nats: TestNatsServer;
+  let nats: TestNatsCluster;
   let influx: TestInflux;
   let dir: { path: string; remove(): Promise<void> };
   let rx: HttpReceiver;
@@ -55,10 +56,12 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
   const pushes = (from = 0) => rx.requests.slice(from).map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
   /** The county's managed devices and its circuits, from the site tree of topology.yaml. */
   let county: { devices: string[]; circuits: string[] };
-  const checks: { centre?: NmsRun; poller?: NmsRun } = {};
+  let centreFolder = '';
+  const checks: { centre?: NmsRun; poller?: NmsRun; wrongRole?: NmsRun } = {};
 
   before(async () => {
-    nats = await TestNatsServer.start();
+    nats = await TestNatsCluster.start();
+    const leaves = [await nats.leaf(COUNTY), await nats.leaf(OTHER)];
     influx = await startTestInflux();
     dir = await tempDir('centre-console');
     rx = await startHttpReceiver();
@@ -66,8 +69,9 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
       centreDir,
       pollerDirs: [pollerDir, otherDir],
     } = await writeCentreAndPollers(dir.path, {
-      pollers: [COUNTY, OTHER].map((name) => ({ name, sites: [name], servers: [nats.url], influxUrl: influx.influx.url })),
-      centreServers: [nats.url],
+      pollers: [COUNTY, OTHER].map((name, i) => ({ name, sites: [name], servers: [leaves[i]!], domain: name, influxUrl: influx.influx.url })),
+      centreServers: nats.urls,
+      replicas: 3,
       hookUrl: `${rx.url}/hook`,
       influxUrl: influx.influx.url,
       silentAfter: `${SILENT_AFTER_S}s`,
@@ -80,12 +84,14 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
       return child;
     };
     // Each role's smoke test first, as an operator would run it before the real thing.
-    checks.centre = await runNms(['up', '--check', '--config', join(centreDir, 'nms.yaml')], { timeoutMs: 60_000 });
+    checks.centre = await runNms(['up', '--check', '--role', 'centre', '--config', join(centreDir, 'nms.yaml')], { timeoutMs: 60_000 });
+    checks.wrongRole = await runNms(['up', '--role', 'centre', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 30_000 });
     // A poller started before its centre waits for the centre's model.
     other = nmsUp(otherDir!, (d) => (otherOutput += d));
     await waitFor('the other poller waiting for its model', async () => otherOutput.includes(`waiting for the centre to give poller ${OTHER} its model`), 30_000);
+    centreFolder = centreDir;
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
-    checks.poller = await runNms(['up', '--check', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 90_000 });
+    checks.poller = await runNms(['up', '--check', '--role', 'poller', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 90_000 });
     const spawnedMs = Date.now();
     poller = nmsUp(pollerDir!, (d) => (output += d));
     const t = centre.topology;
@@ -119,11 +125,14 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     await dir?.remove();
   });
 
-  it('passes nms up --check as the centre and as the poller, which polls its county once and has it on the bus', () => {
+  it('passes nms up --check --role as the centre and as the poller, which polls its county once and has it on the bus; refuses the wrong role', () => {
     expect(checks.centre!.code, checks.centre!.stderr).to.equal(0);
     expect(checks.centre!.stdout).to.match(/nms is up as the centre: hearing hyx/).and.to.match(/poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: the centre started and stopped/);
     expect(checks.poller!.code, checks.poller!.stderr).to.equal(0);
     expect(checks.poller!.stdout).to.match(/nms is up as poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: all 3 devices answered; stopped/);
+    // --role guards a service against the wrong file: nothing starts.
+    expect(checks.wrongRole!.code).to.equal(2);
+    expect(checks.wrongRole!.stderr).to.match(/nms up --role centre: .*poller-hyx\/nms\.yaml is role poller/);
   });
 
   it('lists the poller with the devices and circuits of its county, heard a moment ago and barely behind', async () => {
@@ -171,5 +180,22 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     expect(otherOutput).to.match(new RegExp(`nms is up as poller ${OTHER}: \\d+ devices, \\d+ circuits \\(the centre's model, revision [0-9a-f]{16}\\)`));
     // Nothing was charged as down: no outage alarm for the silence.
     expect(centre.alarms.engine.active().filter((a) => a.kind === 'circuit_down' || a.kind === 'device_unreachable')).to.deep.equal([]);
+  });
+
+  it("has the other poller follow the centre's model: restarted with another poll interval, the centre is heard again by a poller that started again on it", async () => {
+    const revision = /the centre's model, revision ([0-9a-f]{16})/.exec(otherOutput)![1]!;
+    await centre.stop();
+    const file = join(centreFolder, 'nms.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('  interval: 1s', '  interval: 2s'));
+    const restartedMs = Date.now();
+    centre = await startCentre(await loadConfig({ env: {}, cwd: centreFolder }), {}, log.child('centre'));
+    await waitFor('the other poller started again on the new model', async () => /is now revision [0-9a-f]{16} \(running [0-9a-f]{16}\): starting again with it/.test(otherOutput), 20_000);
+    const heard = () => centre.pollers.statuses().find((p) => p.name === OTHER)?.heartbeat?.upSinceMs ?? 0;
+    await waitFor('the other poller heard, from its new start', async () => heard() >= restartedMs, 30_000);
+    const revisions = [...otherOutput.matchAll(/nms is up as poller hnx: .*?revision ([0-9a-f]{16})/g)].map((m) => m[1]);
+    expect(revisions).to.have.length(2);
+    expect(revisions[0]).to.equal(revision);
+    expect(revisions[1]).to.not.equal(revision);
+    expect(other.exitCode, 'still running').to.equal(null);
   });
 });

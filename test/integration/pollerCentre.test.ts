@@ -11,9 +11,9 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { askCentre, fetchCentreModel } from '../../collectors/bus/centreModel.ts';
-import { CENTRE_STREAM, connectBus } from '../../shared/bus/busStreams.ts';
+import { CENTRE_CONSUMER, CENTRE_STREAM, connectBus, pollerStream } from '../../shared/bus/busStreams.ts';
 import { CENTRE_ALIVE_SUBJECT, decodeObservation, observationSubject } from '../../shared/bus/observationMessages.ts';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { TrapObservation } from '../../shared/alarms/types.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { memoryLogger } from '../../shared/log.ts';
@@ -195,6 +195,24 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
     expect(centre.consumer.stats.refused).to.equal(0);
     expect(poller.publisher.stats.dropped).to.equal(0);
+    // Nothing lost: everything the poller's leaf stored is in the centre's stream, and the centre has taken it all.
+    await poller.publisher.flushed();
+    const nc = await connectBus(cluster.urls.slice(1), 'test');
+    try {
+      const counts = async () => {
+        const local = await (await jetstreamManager(nc, { domain: COUNTY })).streams.info(pollerStream(COUNTY));
+        const central = await (await jetstreamManager(nc)).streams.info(CENTRE_STREAM);
+        const consumer = await (await jetstreamManager(nc)).consumers.info(CENTRE_STREAM, CENTRE_CONSUMER);
+        return { local: local.state.messages, central: central.state.messages, pending: consumer.num_pending + consumer.num_ack_pending };
+      };
+      await waitFor('the centre caught up', async () => {
+        const c = await counts();
+        return c.local === c.central && c.pending === 0;
+      }, 20_000);
+      expect((await counts()).local).to.be.above(0);
+    } finally {
+      await nc.close();
+    }
   });
 });
 
