@@ -2,8 +2,9 @@
  * The province's centre under a province's load (issue 16): 14 simulated
  * cities (1,099 circuits) polled every 60 s by 14 city pollers, each a
  * separate `nms up` process with role poller over its own simulated city,
- * publishing to Debian's nats-server with JetStream; the centre a separate
- * `nms up` with role centre. Beside it, in the same run, the same network
+ * publishing to a leaf node of its own (Debian's nats-server, with its own
+ * JetStream domain) linked to the centre's 3-node cluster; the centre a
+ * separate `nms up` with role centre. Beside it, in the same run, the same network
  * under one single-process `nms up` (role all), the peer.
  *
  * Figures:
@@ -30,7 +31,7 @@ import { connect } from '@nats-io/transport-node';
 import { decodeObservation, OBSERVATION_SUBJECT_PREFIX } from '../shared/bus/observationMessages.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { freePort } from '../server/influx/embeddedInflux.ts';
-import { TestNatsServer } from '../test/support/natsServer.ts';
+import { TestNatsCluster } from '../test/support/natsServer.ts';
 import { udpFreePort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/tempDir.ts';
 import { startTestInflux } from '../test/support/testInflux.ts';
@@ -111,7 +112,7 @@ async function commonLines(dataDir: string, influxUrl: string, hook: string | nu
 async function main(): Promise<void> {
   const dir = await tempDir('bench-centre');
   const influx = await startTestInflux();
-  const nats = await TestNatsServer.start();
+  const nats = await TestNatsCluster.start();
   const pushes: Push[] = [];
   const receiver = createServer((req, res) => {
     let body = '';
@@ -155,8 +156,8 @@ async function main(): Promise<void> {
       join(centreDir, 'nms.yaml'),
       [
         'role: centre',
-        `bus: { servers: ["${nats.url}"] }`,
-        `centre: { pollers: [${cities.map((c) => `{ name: ${c}, sites: [${c}] }`).join(', ')}] }`,
+        `bus: { servers: [${nats.urls.map((u) => `"${u}"`).join(', ')}], replicas: 3 }`,
+        `centre: { pollers: [${cities.map((c) => `{ name: ${c}, sites: [${c}], domain: ${c} }`).join(', ')}] }`,
         `topology: ${topologyFile}`,
         `collector: { interval: ${INTERVAL_S}s }`,
         ...(await commonLines(centreDir, influx.influx.url, hook, false)),
@@ -171,7 +172,8 @@ async function main(): Promise<void> {
     for (const c of cities) {
       const pollerDir = join(dir.path, c);
       await mkdir(pollerDir, { recursive: true });
-      await writeFile(join(pollerDir, 'nms.yaml'), ['role: poller', `bus: { servers: ["${nats.url}"] }`, `poller: { name: ${c} }`, ...(await commonLines(pollerDir, influx.influx.url, null)), ''].join('\n'));
+      const leaf = await nats.leaf(c);
+      await writeFile(join(pollerDir, 'nms.yaml'), ['role: poller', `bus: { servers: ["${leaf}"], domain: ${c} }`, `poller: { name: ${c} }`, ...(await commonLines(pollerDir, influx.influx.url, null)), ''].join('\n'));
       const p = new NmsProcess(`poller ${c}`, join(pollerDir, 'nms.yaml'));
       started.push(p);
       pollers.push(p);
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
     for (const p of pollers) await p.up('Press Ctrl-C', 300_000);
 
     // What the pollers publish, as the centre's stream receives it: counted, and the first word of each fault.
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.urls });
     let published = 0;
     const firstWord = new Map<string, number>();
     nc.subscribe(`${OBSERVATION_SUBJECT_PREFIX}.>`, {
@@ -194,8 +196,8 @@ async function main(): Promise<void> {
     });
     await sleep(2 * INTERVAL_S * 1000);
     const before = published;
-    const pids = { centre: centre.child.pid!, nats: nats.pid!, pollers: pollers.map((p) => p.child.pid!) };
-    const [centreCpu, natsCpu, pollersCpu] = await Promise.all([cpuOver([pids.centre]), cpuOver([pids.nats]), cpuOver(pids.pollers)]);
+    const pids = { centre: centre.child.pid!, nats: nats.pids, pollers: pollers.map((p) => p.child.pid!) };
+    const [centreCpu, natsCpu, pollersCpu] = await Promise.all([cpuOver([pids.centre]), cpuOver(pids.nats), cpuOver(pids.pollers)]);
     const observations = published - before;
     const centreRss = await rssMb(pids.centre);
     const controls = new Map<string, string>();
@@ -215,7 +217,7 @@ async function main(): Promise<void> {
     console.log(`CPU over ${WINDOW_S} s of steady polling:`);
     console.log(`  centre (role centre)      ${pct(centreCpu)}; ${observations.toLocaleString('en-US')} observations consumed (${(observations / WINDOW_S).toFixed(1)}/s), ${((1e6 * centreCpu) / Math.max(1, observations)).toFixed(0)} µs CPU each; RSS ${centreRss} MB`);
     console.log(`  ${CITIES} pollers, together   ${pct(pollersCpu)} (each polls and simulates its own city)`);
-    console.log(`  nats-server              ${pct(natsCpu)}`);
+    console.log(`  nats-server, 3 + ${CITIES} leaves ${pct(natsCpu)}`);
     console.log(`  peer: nms up (role all)   ${pct(allCpu)} for the same network polled, probed, simulated and decided in one process; RSS ${allRss} MB`);
     console.log(`Fault to push (a county uplink down, traps on), ${incidents.length} incidents:`);
     console.log(`  province (poller → bus → centre)   ${ms(faultToPush(provinceDelays))}`);

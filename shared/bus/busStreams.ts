@@ -47,29 +47,40 @@ async function jetStreamReady(nc: NatsConnection, domain: string | null, waitMs 
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
+/** @throws Error naming the stream, and for want of room JetStream's limit too. */
+async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0], where: string): Promise<void> {
   try {
-    await jsm.streams.info(config.name!);
-    await jsm.streams.update(config.name!, config);
+    try {
+      await jsm.streams.info(config.name!);
+      await jsm.streams.update(config.name!, config);
+    } catch (err) {
+      if (!/stream not found/i.test((err as Error).message)) throw err;
+      await jsm.streams.add(config);
+    }
   } catch (err) {
-    if (!/stream not found/i.test((err as Error).message)) throw err;
-    await jsm.streams.add(config);
+    const message = (err as Error).message;
+    const room = /insufficient storage/i.test(message) && config.max_bytes ? ` (it is bounded at ${Math.round(config.max_bytes / 2 ** 20)} MiB, held in advance: give that JetStream a larger max_file_store)` : '';
+    throw new Error(`bus: setting up stream ${config.name} in ${where}: ${message}${room}`, { cause: err });
   }
 }
 
 /** The poller's own stream, in its domain (its leaf node) when it has one. */
 export async function ensurePollerStream(nc: NatsConnection, poller: string, domain: string | null): Promise<void> {
   const jsm = await jetStreamReady(nc, domain);
-  await ensureStream(jsm, {
-    name: pollerStream(poller),
-    subjects: [`${OBSERVATION_SUBJECT_PREFIX}.${poller}.>`],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    max_bytes: POLLER_STREAM_MAX_BYTES,
-    // Past the bound the oldest go: the newest state is what the centre needs most.
-    discard: DiscardPolicy.Old,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-  });
+  await ensureStream(
+    jsm,
+    {
+      name: pollerStream(poller),
+      subjects: [`${OBSERVATION_SUBJECT_PREFIX}.${poller}.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_bytes: POLLER_STREAM_MAX_BYTES,
+      // Past the bound the oldest go: the newest state is what the centre needs most.
+      discard: DiscardPolicy.Old,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    },
+    domain ? `JetStream domain ${domain}` : 'its JetStream',
+  );
 }
 
 /** The centre's stream over every poller's, and its durable consumer. */
@@ -80,7 +91,7 @@ export async function ensureCentreStream(nc: NatsConnection, pollers: readonly P
     storage: StorageType.File,
     num_replicas: replicas,
     sources: pollers.map((p) => ({ name: pollerStream(p.name), ...(p.domain ? { external: { api: `$JS.${p.domain}.API` } } : {}) })),
-  } as Parameters<JetStreamManager['streams']['add']>[0]);
+  } as Parameters<JetStreamManager['streams']['add']>[0], "the centre's JetStream");
   try {
     await jsm.consumers.info(CENTRE_STREAM, CENTRE_CONSUMER);
   } catch {

@@ -17,6 +17,7 @@ import { ObservationConsumer } from '../../server/bus/observationConsumer.ts';
 import { LiveState, type CircuitLive } from '../../shared/live/liveState.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { TestNatsServer } from '../support/natsServer.ts';
+import { ensurePollerStream, pollerStream } from '../../shared/bus/busStreams.ts';
 import { waitFor } from '../support/processes.ts';
 
 const STREAM = 'NMS_OBS_HY';
@@ -181,5 +182,20 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     const refusals = log.lines.filter((l) => l.includes('refused')).join('\n');
     expect(refusals).to.match(/says it is from poller ld/).and.to.match(/circuit C2 is not in the share of poller hy/);
     expect(refusals).to.match(/device ld-rtr-1 is not in the share of poller hy/).and.to.match(/circuit C9 is not in the share of poller hy/);
+  });
+
+  it("says which poller's stream found no room, and why, when JetStream cannot hold its bound", async () => {
+    // This server holds 4 GB of files; each poller's stream is bounded at 1 GiB, held in advance.
+    let error = '';
+    const made: string[] = [];
+    for (let i = 0; i < 6 && !error; i++) {
+      await ensurePollerStream(nc, `room${i}`, null).then(
+        () => made.push(pollerStream(`room${i}`)),
+        (err: Error) => (error = err.message),
+      );
+    }
+    const jsm = await jetstreamManager(nc);
+    for (const name of made) await jsm.streams.delete(name);
+    expect(error).to.match(/^bus: setting up stream NMS_OBS_room\d in its JetStream: .*insufficient storage.* \(it is bounded at 1024 MiB, held in advance: give that JetStream a larger max_file_store\)$/);
   });
 });

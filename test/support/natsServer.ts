@@ -22,11 +22,6 @@ export class TestNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  /** While it runs (a bench reads its CPU). */
-  get pid(): number | undefined {
-    return this.#child?.pid;
-  }
-
   static async start(): Promise<TestNatsServer> {
     const s = new TestNatsServer(await tempDir('nats'), await freePort());
     await s.run();
@@ -107,6 +102,11 @@ export class TestNatsCluster {
     }
     for (const p of clientPorts) await waitForPort(p);
     return c;
+  }
+
+  /** The cluster's nodes and leaf nodes, while they run (a bench reads their CPU). */
+  get pids(): number[] {
+    return this.#children.flatMap((c) => (c.pid && c.exitCode === null ? [c.pid] : []));
   }
 
   /** Kills cluster node i as a crash would (SIGKILL). */
