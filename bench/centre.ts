@@ -24,15 +24,14 @@
  * every process it starts is stopped by its process id.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { createServer } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { decodeObservation, OBSERVATION_SUBJECT_PREFIX } from '../shared/bus/observationMessages.ts';
 import { parseTopology } from '../shared/model/loader.ts';
-import { freePort } from '../server/influx/embeddedInflux.ts';
 import { TestNatsCluster } from '../test/support/natsServer.ts';
-import { udpFreePort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/tempDir.ts';
 import { startTestInflux } from '../test/support/testInflux.ts';
 import { numberArg } from './benchArgs.ts';
@@ -96,15 +95,34 @@ class NmsProcess {
   }
 }
 
+let nextTrapPort = 20_000 + Math.floor(Math.random() * 5000);
+
+/**
+ * A free UDP port below the ephemeral range: fifteen processes each open
+ * hundreds of sockets on port 0, and one of them could take a trap port
+ * picked from that range before its own poller binds it.
+ */
+async function trapPort(): Promise<number> {
+  for (;;) {
+    const port = nextTrapPort++;
+    const free = await new Promise<boolean>((res) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => res(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** The lines every config of this bench shares: its own ports, InfluxDB, the simulated network (for those that poll), and pushes to our receiver. */
 async function commonLines(dataDir: string, influxUrl: string, hook: string | null, simulated = true): Promise<string[]> {
   return [
     `dataDir: ${dataDir}`,
     `influx: { url: ${influxUrl} }`,
     `simulator: { enabled: ${simulated}, basePort: 0, controlPort: 0 }`,
-    `console: { port: ${await freePort()} }`,
+    'console: { port: 0 }',
     'alarms:',
-    `  trapPort: ${await udpFreePort()}`,
+    `  trapPort: ${await trapPort()}`,
     ...(hook ? [`  channels: [{ name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }]`] : []),
   ];
 }
