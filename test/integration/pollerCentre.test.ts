@@ -195,8 +195,9 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
     expect(centre.consumer.stats.refused).to.equal(0);
     expect(poller.publisher.stats.dropped).to.equal(0);
-    // Nothing lost: everything the poller's leaf stored is in the centre's stream, and the centre has taken it all.
-    await poller.publisher.flushed();
+    // Nothing lost: once the poller has stopped (its last changes flushed), everything its leaf
+    // stored is in the centre's stream, and the centre has taken it all.
+    await poller.stop();
     const nc = await connectBus(cluster.urls.slice(1), 'test');
     try {
       const counts = async () => {
@@ -205,11 +206,14 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
         const consumer = await (await jetstreamManager(nc)).consumers.info(CENTRE_STREAM, CENTRE_CONSUMER);
         return { local: local.state.messages, central: central.state.messages, pending: consumer.num_pending + consumer.num_ack_pending };
       };
+      let last = { local: 0, central: 0, pending: -1 };
       await waitFor('the centre caught up', async () => {
-        const c = await counts();
-        return c.local === c.central && c.pending === 0;
-      }, 20_000);
-      expect((await counts()).local).to.be.above(0);
+        last = await counts();
+        return last.local === last.central && last.pending === 0;
+      }, 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}: the leaf holds ${last.local}, the centre ${last.central}, ${last.pending} not yet taken`);
+      });
+      expect(last.local).to.be.above(0);
     } finally {
       await nc.close();
     }
