@@ -24,7 +24,12 @@ export class ModelService {
         const poller = msg.subject.slice(modelSubject('').length);
         const answer = this.#encoded.get(poller);
         if (!answer) log.warn(`bus: poller "${poller}" asked for its model; it is not in centre.pollers`);
-        msg.respond(answer ?? encodeModelRefusal(`no poller "${poller}" in the centre's centre.pollers`));
+        try {
+          msg.respond(answer ?? encodeModelRefusal(`no poller "${poller}" in the centre's centre.pollers`));
+        } catch (e) {
+          // A topology too large for the server's max_payload even gzip'd: said here, where it can be fixed.
+          log.error(`bus: answering poller ${poller}'s ask for its model (${answer?.length ?? 0} bytes): ${(e as Error).message}`);
+        }
       },
     });
   }
