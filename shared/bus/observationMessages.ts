@@ -2,9 +2,9 @@
  * What a city poller tells the centre over NATS JetStream: each change of the
  * live state it keeps (a circuit's status and rates, a device's health, a
  * circuit's probe round) and each trap it received (mapped to the model),
- * as one message on `nms.obs.<poller>.<kind>`, and a
- * heartbeat with its own health, so the centre can tell a quiet city from a
- * silent poller, and word of each alarm it pushed itself while alone. The
+ * as one message on `nms.obs.<poller>.<kind>`; a heartbeat with its own
+ * health, so the centre can tell a quiet city from a silent poller; and word
+ * of each alarm it pushed itself while alone. The
  * centre trusts nothing it receives: every message is checked against these
  * schemas before it reaches the alarm engine, and one that fails is set
  * aside with the reason, never retried for ever.
