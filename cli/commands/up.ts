@@ -2,18 +2,17 @@ import { EXIT, type Command } from '../command.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { consoleLogger } from '../../shared/log.ts';
 import { formatRate } from '../../shared/model/units.ts';
-import { startProduct } from '../../server/runtime.ts';
 import { waitForSignal } from '../signals.ts';
 import type { NmsConfig } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/log.ts';
-import { startCentre } from '../../server/centreRole.ts';
-import { MODEL_WAIT_MS, startPoller } from '../../server/pollerRole.ts';
+// The product itself is imported when it is started: every other nms command (and --help) would otherwise load all of it first, seconds each time.
 import type { Collector } from '../../collectors/collector.ts';
 import type { CircuitProber } from '../../collectors/probe/circuitProber.ts';
 
 /** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM, or once through with --check. */
 async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
   if (config.role === 'poller') return runPoller(config, check, log);
+  const { startCentre } = await import('../../server/centreRole.ts');
   const running = await startCentre(config, process.env, log);
   console.log(`nms is up as the centre: hearing ${config.centre!.pollers.map((p) => p.name).join(', ')}; console ${running.console.url}`);
   if (check) {
@@ -33,6 +32,7 @@ async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<
 
 /** A city poller; when the centre's beacon names a new model for it, it stops and starts again on that. */
 async function runPoller(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
+  const { MODEL_WAIT_MS, startPoller } = await import('../../server/pollerRole.ts');
   const start = async () => {
     const running = await startPoller(config, process.env, log, check ? CHECK_MODEL_WAIT_MS : MODEL_WAIT_MS);
     console.log(
@@ -132,6 +132,7 @@ Environment:
       return EXIT.usage;
     }
     if (config.role !== 'all') return runRole(config, Boolean(values.check), log);
+    const { startProduct } = await import('../../server/runtime.ts');
     const product = await startProduct(config, process.env, log);
     const t = product.topology;
     const counties = t.sites.filter((s) => s.level === 'county').length;
