@@ -1,7 +1,8 @@
 /**
  * Listens for linkDown, linkUp, coldStart and warmStart (SNMPv1, v2c, and v3
  * with the devices' users), maps each to its device and circuit, and hands
- * it to the alarm service at once; the poller is asked to confirm.
+ * it on at once (to the alarm service, and from a city poller to the bus);
+ * the collector is asked to confirm it with a poll.
  *
  * A trap is trusted only from a device in the model: by its UDP source
  * address, or, when it comes from loopback (the simulator, a local relay), by
