@@ -207,11 +207,19 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
         return { local: local.state.messages, central: central.state.messages, pending: consumer.num_pending + consumer.num_ack_pending };
       };
       let last = { local: 0, central: 0, pending: -1 };
+      let asked = 'not asked';
+      // JetStream's API may time out while the cluster re-elects after the kill, on a loaded machine.
       await waitFor('the centre caught up', async () => {
-        last = await counts();
+        try {
+          last = await counts();
+          asked = 'answered';
+        } catch (err) {
+          asked = (err as Error).message;
+          return false;
+        }
         return last.local === last.central && last.pending === 0;
-      }, 20_000).catch((err: Error) => {
-        throw new Error(`${err.message}: the leaf holds ${last.local}, the centre ${last.central}, ${last.pending} not yet taken`);
+      }, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}: the leaf holds ${last.local}, the centre ${last.central}, ${last.pending} not yet taken; JetStream last ${asked}`);
       });
       expect(last.local).to.be.above(0);
     } finally {
