@@ -32,6 +32,7 @@ import { connect } from '@nats-io/transport-node';
 import { decodeObservation, OBSERVATION_SUBJECT_PREFIX } from '../shared/bus/observationMessages.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { TestNatsCluster } from '../test/support/natsServer.ts';
+import { stopChild } from '../test/support/processes.ts';
 import { tempDir } from '../test/support/tempDir.ts';
 import { startTestInflux } from '../test/support/testInflux.ts';
 import { numberArg } from './benchArgs.ts';
@@ -84,14 +85,8 @@ class NmsProcess {
     }
   }
 
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.child, 30_000);
   }
 }
 

@@ -8,7 +8,7 @@ import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../server/influx/embeddedInflux.ts';
 import { inNs } from './netns.ts';
-import { waitFor } from './processes.ts';
+import { stopChild, waitFor } from './processes.ts';
 import { tempDir } from './tempDir.ts';
 
 export class TestNatsServer {
@@ -38,13 +38,7 @@ export class TestNatsServer {
 
   /** Stops it; with `kill9`, as a crash would. */
   async halt(kill9 = false): Promise<void> {
-    const c = this.#child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill(kill9 ? 'SIGKILL' : 'SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (this.#child) await stopChild(this.#child, 5000, kill9 ? 'SIGKILL' : 'SIGTERM');
     this.#child = null;
   }
 
@@ -143,14 +137,7 @@ export class TestNatsCluster {
   }
 
   async dispose(): Promise<void> {
-    for (const c of this.#children.splice(0)) {
-      if (c.exitCode !== null || c.signalCode !== null) continue;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    for (const c of this.#children.splice(0)) await stopChild(c, 5000);
     await this.dir.remove();
   }
 }
