@@ -85,17 +85,21 @@ export class DeliveryQueue {
         const { push, notice } = lane.queue[0]!;
         const spacing = 60_000 / lane.channel.settings.ratePerMinute - (this.#now() - lane.lastSentMs);
         if (spacing > 0) await sleep(spacing);
+        // Closed meanwhile, its journal with it: what is in flight stays "sending" there, as after a crash (sent again by its id).
+        if (this.#closed) return;
         try {
           push.attempts++;
           push.lastAttemptMs = this.#now();
           // On disk before the request leaves: after a crash, a push left "sending" may have arrived.
           this.journal.append([{ t: 'push', push: { ...push, state: 'sending' } }]);
           await lane.channel.notifier.send(notice);
+          if (this.#closed) return;
           lane.lastSentMs = this.#now();
           lane.queue.shift();
           this.journal.append([{ t: 'push', push: { ...push, state: 'sent', error: null } }]);
           this.stats.sent++;
         } catch (err) {
+          if (this.#closed) return;
           this.stats.failedAttempts++;
           const message = (err as Error).message;
           const giveUp = push.attempts > lane.channel.settings.retries;
