@@ -1,51 +1,87 @@
 /**
- * Times when this process could not run: a heartbeat timer that fires late
+ * How long this process could not run: a heartbeat timer that fires late
  * says the event loop (or the whole process, on a busy machine) was held up.
  * A UDP echo timed here is timed by this process's clock when its answer is
  * handled, and in the demo the simulated device answering it runs in this
- * process too, so an echo in flight across such a stall measured the
- * machine, not the line: the prober leaves it out rather than report a
- * delay, jitter or loss the circuit never had.
+ * process too, so an echo in flight while the process was held up measured
+ * the machine as well as the line. On a machine shared with other busy
+ * processes the holds are many and short (the scheduler's slices), not one
+ * long stall: each adds a few milliseconds to some echoes, which is nothing
+ * on a median but reads as jitter. What delays an echo is a hold just after
+ * it is sent (the device's handling of it waits) or one from when the device
+ * is due to answer until the answer is handled; a hold while the device
+ * holds the echo for the line's delay anyway does not. The prober weighs
+ * those holds against each echo's round trip (see udpEchoProbe).
  */
 
-/** How often the heartbeat fires. */
-const BEAT_MS = 5;
-/**
- * A beat this much later than due is a stall. Less, on an echo or two of a
- * round, moves its median not at all and its jitter by a millisecond or two.
- */
-const LATE_MS = 15;
+/** How often the heartbeat fires: a hold shorter than this can go unseen. */
+const BEAT_MS = 2;
+/** A beat up to this late is a timer's ordinary slack, not the process held up. */
+const SLACK_MS = 1;
 
-export interface Stall {
+interface Hold {
   fromMs: number;
   toMs: number;
+  /** How long the process may have been held up in the gap: the beat's lateness, and the beat itself, since the hold may have begun just after the beat before. */
+  heldMs: number;
+}
+
+export interface Holds {
+  /** How long the process was held up just after `atMs`: what an event then (an echo sent) may have waited. */
+  heldAfter(atMs: number): number;
+  /** How long it was held up during [fromMs, toMs], at most: each hold counts up to its overlap with the span. */
+  heldDuring(fromMs: number, toMs: number): number;
+  /** Whether it was held up at all in the round. */
+  readonly any: boolean;
 }
 
 export interface StallWatch {
-  /** Stops the heartbeat; the stalls seen, on performance.now()'s clock. */
-  stop(): Stall[];
+  /** Stops the heartbeat; the holds seen, on performance.now()'s clock. */
+  stop(): Holds;
 }
 
 export function watchStalls(now: () => number = () => performance.now()): StallWatch {
-  const stalls: Stall[] = [];
+  const holds: Hold[] = [];
   let last = now();
-  const beat = setInterval(() => {
-    const t = now();
-    if (t - last > BEAT_MS + LATE_MS) stalls.push({ fromMs: last, toMs: t });
+  const check = (t: number) => {
+    const late = t - last - BEAT_MS;
+    if (late > SLACK_MS) holds.push({ fromMs: last, toMs: t, heldMs: late + BEAT_MS });
     last = t;
-  }, BEAT_MS);
+  };
+  const beat = setInterval(() => check(now()), BEAT_MS);
   return {
     stop() {
       clearInterval(beat);
-      // A stall still going on is seen only now.
-      const t = now();
-      if (t - last > BEAT_MS + LATE_MS) stalls.push({ fromMs: last, toMs: t });
-      return stalls;
+      // A hold still going on is seen only now.
+      check(now());
+      /** Holds are in time order and do not overlap. */
+      const firstHoldEndingAfter = (atMs: number): Hold | undefined => {
+        let lo = 0;
+        let hi = holds.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (holds[mid]!.toMs <= atMs) lo = mid + 1;
+          else hi = mid;
+        }
+        return holds[lo];
+      };
+      return {
+        any: holds.length > 0,
+        heldAfter(atMs) {
+          // A hold that began within a beat of the event (the same turn of the loop, before it got to the event) held it too.
+          const h = firstHoldEndingAfter(atMs);
+          return h && h.fromMs < atMs + BEAT_MS + SLACK_MS ? Math.min(h.heldMs, h.toMs - atMs) : 0;
+        },
+        heldDuring(fromMs, toMs) {
+          let held = 0;
+          for (const h of holds) {
+            if (h.fromMs >= toMs) break;
+            const overlap = Math.min(h.toMs, toMs) - Math.max(h.fromMs, fromMs);
+            if (overlap > 0) held += Math.min(h.heldMs, overlap);
+          }
+          return held;
+        },
+      };
     },
   };
-}
-
-/** Whether [fromMs, toMs] overlaps any stall. Stalls are in time order. */
-export function overlapsStall(stalls: readonly Stall[], fromMs: number, toMs: number): boolean {
-  return stalls.some((s) => s.fromMs < toMs && s.toMs > fromMs);
 }

@@ -5,12 +5,12 @@
  * late, stray or duplicated answer is told apart; only an answer from the
  * address and port it was sent to counts. Targets are spread over each
  * period rather than sent in one burst, as fping does. An echo in flight
- * while this process was stalled is left out of the round (stallWatch).
+ * while this process was held up is left out of the round (stallWatch).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ProbeRoundResult, ProbeRoundSpec, TargetEchoes } from './fpingProbe.ts';
-import { overlapsStall, watchStalls } from './stallWatch.ts';
+import { watchStalls } from './stallWatch.ts';
 
 export interface EchoTarget {
   host: string;
@@ -18,6 +18,13 @@ export interface EchoTarget {
 }
 
 const MAGIC = 0x4e4d5351; // "NMSQ"
+/**
+ * An echo that the process was held up for longer than this is left out:
+ * what it measured was the machine. Within it, a round trip is true to
+ * 2 ms, and so a jitter limit of 5 ms or more is judged on the line, not on
+ * the scheduler.
+ */
+const HELD_MAX_MS = 2;
 let nextRound = 1;
 
 export const echoTargetKey = (t: EchoTarget) => (isIPv6(t.host) ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`);
@@ -94,16 +101,22 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
     };
     pump();
   });
-  const stalled = stalls.stop();
+  const holds = stalls.stop();
   for (const s of sockets.values()) s.close();
   if (signal.aborted) throw new Error('stopped');
   spec.targets.forEach((key, i) => {
     const r = results.get(key)!;
     r.errors.splice(3);
-    if (stalled.length === 0) return;
+    if (!holds.any) return;
+    // The line's own delay is at least the round's quickest answer, less a timer's slack: the device held each echo that long anyway.
+    const answered = r.rtts.filter((rtt): rtt is number => rtt !== null);
+    const lineMs = answered.length ? Math.max(0, Math.min(...answered) - 1) : 0;
     const kept = r.rtts.filter((rtt, seq) => {
       const sent = sentAt[i]![seq]!;
-      return sent < 0 || !overlapsStall(stalled, sent, sent + (rtt ?? spec.timeoutMs));
+      if (sent < 0) return true;
+      // A lost echo is weighed at the end of the wait for it: an answer then handled late was counted lost.
+      const held = holds.heldAfter(sent) + (rtt === null ? holds.heldAfter(sent + spec.timeoutMs) : holds.heldDuring(sent + Math.min(lineMs, rtt), sent + rtt));
+      return held <= HELD_MAX_MS;
     });
     r.unmeasured = r.rtts.length - kept.length;
     r.rtts = kept;

@@ -142,7 +142,8 @@ describe('console in Chromium (end to end)', function () {
     await page.waitForSelector('tr[data-circuit=HY-D-GAJ][data-status=down]', { timeout: 10_000 });
     // The alarm engine's own record: a degraded alarm on the uplink, none on the line that is down.
     const active = product.alarms.engine.active();
-    expect(active.filter((a) => a.kind === 'circuit_degraded').map((a) => a.subject.id)).to.deep.equal(['HY-LYS']);
+    const degraded = active.filter((a) => a.kind === 'circuit_degraded');
+    expect(degraded.map((a) => a.subject.id), degraded.map((a) => `${a.subject.id}: ${a.detail}`).join('; ')).to.deep.equal(['HY-LYS']);
     expect(Number(await page.locator('#map').getAttribute('data-degraded')), 'degraded links on the map').to.be.at.least(1);
     expect(await page.locator('#kpi-degraded').textContent()).to.match(/^劣化电路 [1-9]\d*$/);
     expect(await page.locator('tr[data-circuit=HY-LYS] td.status').textContent()).to.equal('质量劣化');
@@ -159,13 +160,13 @@ describe('console in Chromium (end to end)', function () {
       await page.click('button[data-range="1h"]');
       await page.waitForSelector('.page[data-loaded="1h"]');
       return Number(await page.locator('#latency-chart').getAttribute('data-points')) >= 2;
-    }, 40_000);
+    }, 60_000);
     const rounds = await httpQuery(product.store.embedded!.url, `SELECT count(rtt_median_ms) AS n FROM circuit_quality WHERE circuit = 'HY-LYS' AND time > now() - 1h GROUP BY time(10s) fill(none)`, 'nms');
     expect(rounds.length - Number(await page.locator('#latency-chart').getAttribute('data-points')), 'latency steps as InfluxDB has them').to.be.within(0, 1);
     expect(Number(await page.locator('#loss-chart').getAttribute('data-points'))).to.be.at.least(1);
     expect(await page.locator('#quality-note').textContent()).to.equal('SLA: 往返时延 ≤ 30 ms · 丢包率 ≤ 1% · 抖动 ≤ 8 ms');
     await shot(page, 'circuit-degraded', true);
-  });
+  }).timeout(180_000);
 
   it('opens a circuit from the overview and charts what InfluxDB holds for it', async () => {
     await page.click('#nav-overview');

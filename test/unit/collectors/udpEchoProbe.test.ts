@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { udpEchoRound, echoTargetKey, type EchoTarget } from '../../../collectors/probe/udpEchoProbe.ts';
 import { roundFigures } from '../../../collectors/probe/roundFigures.ts';
@@ -55,11 +56,37 @@ describe('UDP echo round', function () {
     expect(stalledMs).to.be.at.least(120);
     const echoes = r.targets.get(echoTargetKey(target))!;
     const f = roundFigures(echoes.rtts);
-    expect(echoes.unmeasured, 'echoes in flight during the stall').to.be.within(1, 4);
+    // Those in flight, and perhaps one or two sent in the burst after it, while the process caught up.
+    expect(echoes.unmeasured, 'echoes left out').to.be.within(1, 8);
     expect(f.sent + echoes.unmeasured).to.equal(20);
     expect(f.lossPct).to.equal(0);
     // Without the stall watch the slowest echo reads 40 ms and most of the stall.
     expect(f.rttMaxMs!, 'slowest echo kept').to.be.below(40 + stalledMs / 2);
     expect(f.rttMedianMs!).to.be.within(40, 45);
+  });
+
+  it('reads no jitter into a line from a process held up often and briefly, as the demo\'s devices in it are', async () => {
+    // The demo's simulated devices answer in the prober's own process: a hold delays their answers too.
+    const device = createSocket('udp4');
+    device.on('message', (m, r) => setTimeout(() => device.send(m, r.port, r.address), 40));
+    await new Promise<void>((resolve) => device.bind(0, '127.0.0.1', resolve));
+    const local = { host: '127.0.0.1', port: device.address().port };
+    // 8 ms of work every 37 ms (out of step with the echoes): each hold is too short to be a stall, yet would add up to 8 ms to an echo's reading.
+    const busy = setInterval(() => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < 8);
+    }, 37);
+    const r = await udpEchoRound({ targets: [echoTargetKey(local)], count: 60, periodMs: 25, timeoutMs: 200 }, new Map([[echoTargetKey(local), local]]), new AbortController().signal).finally(() => {
+      clearInterval(busy);
+      device.close();
+    });
+    const echoes = r.targets.get(echoTargetKey(local))!;
+    const f = roundFigures(echoes.rtts);
+    expect(f.sent, 'echoes kept').to.be.at.least(10);
+    expect(f.sent + echoes.unmeasured).to.equal(60);
+    expect(f.lossPct).to.equal(0);
+    // The device holds every echo 40 ms: its jitter is a timer's, under a millisecond or two.
+    expect(f.jitterMs!, 'jitter of the echoes kept').to.be.below(2);
+    expect(f.rttMaxMs!).to.be.below(45);
   });
 });
