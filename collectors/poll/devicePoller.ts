@@ -7,10 +7,13 @@
  */
 import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
 import type { Device, InterfaceRef } from '../../shared/model/types.ts';
-import { HOST_RESOURCES_DISCOVERY as HR, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS, type HealthOids } from '../../shared/snmp/oids.ts';
+import { HOST_RESOURCES_DISCOVERY as HR, HOST_RESOURCES_HEALTH, IF_COLUMNS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM } from '../../shared/snmp/oids.ts';
+import type { HealthOids } from '../../shared/vendors/vendorProfile.ts';
+import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
 import { cachedModel, guardCs, judgeProbes, MAX_BRACKET_CS, nextRefresh, refine, snapshotAt, verifyDue, type RefreshModel, type RefreshProbe } from '../engine/counterRefresh.ts';
-import { SnmpError, type GetList, type SnmpClient, type SnmpErrorKind, type SnmpValue } from '../snmp/snmpClient.ts';
+import { SnmpError, type GetList, type SnmpClient, type SnmpErrorKind } from '../snmp/snmpClient.ts';
+import type { SnmpValue } from '../snmp/snmpValue.ts';
 
 export interface PolledInterfaceSpec {
   circuitId: string;
@@ -85,7 +88,6 @@ interface HealthPlan {
   memory: HealthOids['memory'];
 }
 
-const usesHostResources = (h: HealthOids) => h === VENDOR_HEALTH_OIDS.generic || h === VENDOR_HEALTH_OIDS.zte;
 /** OIDs read per interface per cycle (see ifaceOids). */
 const IFACE_OIDS = 11;
 
@@ -154,9 +156,9 @@ export class DevicePoller {
     private readonly now: () => number = Date.now,
     private readonly detection: RefreshDetection = REAL_REFRESH_DETECTION,
   ) {
-    const vendor = VENDOR_HEALTH_OIDS[device.vendor];
-    this.#health = { cpu: [vendor.cpuPct], memory: vendor.memory };
-    this.#hostResources = usesHostResources(vendor);
+    const vendor = VENDOR_PROFILES[device.vendor];
+    this.#health = { cpu: [vendor.health.cpuPct], memory: vendor.health.memory };
+    this.#hostResources = vendor.hostResources;
     this.#names = new NameBytes(specs.map((s) => s.ref.value));
   }
 
@@ -561,7 +563,7 @@ export class DevicePoller {
     const c = HR.storageColumns;
     const memory: HealthOids['memory'] = index
       ? { kind: 'usedSize', used: `${e}.${c.used}.${index}`, size: `${e}.${c.size}.${index}`, unit: `${e}.${c.unit}.${index}` }
-      : VENDOR_HEALTH_OIDS.generic.memory;
+      : HOST_RESOURCES_HEALTH.memory;
     return { cpu, memory };
   }
 }

@@ -13,7 +13,7 @@
  * Every read is bounds-checked: a malformed or hostile datagram gives a
  * CodecError that says what was wrong, never an exception from a Buffer.
  */
-import type { SnmpValue } from './snmpClient.ts';
+import type { SnmpValue } from './snmpValue.ts';
 
 export class CodecError extends Error {
   constructor(message: string) {

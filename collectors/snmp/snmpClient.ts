@@ -8,10 +8,9 @@
 import snmp from 'net-snmp';
 import { netSnmpUser, netSnmpVersion, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
 import { CodecError, decodeGetResponse, prepareGet, requestedOids, type PreparedGet } from './communityGetCodec.ts';
+import type { SnmpValue } from './snmpValue.ts';
 import { RequestTimeout, SendFailed, TargetRefused, type UdpMux } from './udpMux.ts';
 
-/** An SNMP value: numbers for integers, counters, gauges and timeticks; bigint for Counter64. */
-export type SnmpValue = number | bigint | Buffer | string;
 
 /** timeout: no answer; refused: the allow-list said no; unsendable: the kernel would not send it. */
 export type SnmpErrorKind = 'timeout' | 'refused' | 'unsendable' | 'error';
@@ -243,7 +242,6 @@ export class NetSnmpClient implements SnmpClient {
     // net-snmp's own sends (walks, SNMPv3) fail with node:dgram's error.
     if ((e as NodeJS.ErrnoException).syscall === 'send') return new SnmpError('unsendable', `${where}: ${e.message}`, { cause: e });
     if (e instanceof RequestTimeout || e.name === 'RequestTimedOutError') return new SnmpError('timeout', `${where}: timeout after ${this.options.timeoutMs / 1000} s × ${this.options.retries + 1} tries`, { cause: e });
-    if (/not on loopback|not an allowed target/.test(e.message)) return new SnmpError('refused', `${where}: ${e.message}`, { cause: e });
     return new SnmpError('error', `${where}: ${e.message}`, { cause: e });
   }
 }

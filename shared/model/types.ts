@@ -4,12 +4,13 @@
  * topology.yaml; nothing else parses that file or keeps a copy of it.
  */
 import type { SecretRef } from '../secretRef.ts';
+import { VENDOR_PROFILES } from '../vendors/vendorProfiles.ts';
 
 export const SITE_LEVELS = ['province', 'city', 'county', 'department'] as const;
 export type SiteLevel = (typeof SITE_LEVELS)[number];
 
-export const VENDORS = ['huawei', 'h3c', 'cisco', 'zte', 'generic'] as const;
-export type Vendor = (typeof VENDORS)[number];
+export type Vendor = keyof typeof VENDOR_PROFILES;
+export const VENDORS = Object.keys(VENDOR_PROFILES) as [Vendor, ...Vendor[]];
 
 export const DEVICE_ROLES = ['core', 'exit', 'aggregation', 'county', 'cpe', 'provincial'] as const;
 export type DeviceRole = (typeof DEVICE_ROLES)[number];

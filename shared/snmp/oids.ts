@@ -1,8 +1,9 @@
 /**
- * The OIDs the product reads, in one place: the simulator serves them and the
- * collectors poll them. Vendor CPU and memory OIDs are data, chosen per
- * vendor, never a code path.
+ * The standard OIDs the product reads, in one place: the simulator serves
+ * them and the collectors poll them. What differs by vendor is in
+ * shared/vendors/.
  */
+import type { HealthOids } from '../vendors/vendorProfile.ts';
 
 export const SYSTEM = {
   sysDescr: '1.3.6.1.2.1.1.1',
@@ -63,16 +64,6 @@ export const TRAPS = {
 export const IF_STATUS = { up: 1, down: 2, testing: 3 } as const;
 
 /**
- * Where each vendor reports CPU and memory load. `index` is the instance a
- * real device uses for its main board; `memory` is either a percentage OID or
- * a used/free (or used/size) pair the collector turns into a percentage.
- */
-export interface HealthOids {
-  cpuPct: string;
-  memory: { kind: 'pct'; oid: string } | { kind: 'usedFree'; used: string; free: string } | { kind: 'usedSize'; used: string; size: string; unit: string };
-}
-
-/**
  * HOST-RESOURCES-MIB is found by walking, as the MIB intends: every
  * hrProcessorLoad instance (averaged), and the hrStorage row whose type is RAM.
  */
@@ -84,30 +75,8 @@ export const HOST_RESOURCES_DISCOVERY = {
   storageColumns: { unit: 4, size: 5, used: 6 },
 } as const;
 
-export const VENDOR_HEALTH_OIDS = {
-  // HUAWEI-ENTITY-EXTENT-MIB hwEntityCpuUsage / hwEntityMemUsage; 67108867 is the main board on VRP routers.
-  huawei: {
-    cpuPct: '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.67108867',
-    memory: { kind: 'pct', oid: '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.67108867' },
-  },
-  // HH3C-ENTITY-EXT-MIB hh3cEntityExtCpuUsage / hh3cEntityExtMemUsage on the main board entity.
-  h3c: {
-    cpuPct: '1.3.6.1.4.1.25506.2.6.1.1.1.1.6.8',
-    memory: { kind: 'pct', oid: '1.3.6.1.4.1.25506.2.6.1.1.1.1.8.8' },
-  },
-  // CISCO-PROCESS-MIB cpmCPUTotal5minRev; CISCO-MEMORY-POOL-MIB processor pool used/free (bytes).
-  cisco: {
-    cpuPct: '1.3.6.1.4.1.9.9.109.1.1.1.1.8.1',
-    memory: { kind: 'usedFree', used: '1.3.6.1.4.1.9.9.48.1.1.1.5.1', free: '1.3.6.1.4.1.9.9.48.1.1.1.6.1' },
-  },
-  // ZTE and others: the standard HOST-RESOURCES-MIB (hrProcessorLoad, hrStorage RAM row). ZTE's
-  // private ZXR10 OIDs are not used (not verified here); a device that serves neither shows no CPU.
-  zte: {
-    cpuPct: '1.3.6.1.2.1.25.3.3.1.2.1',
-    memory: { kind: 'usedSize', used: '1.3.6.1.2.1.25.2.3.1.6.1', size: '1.3.6.1.2.1.25.2.3.1.5.1', unit: '1.3.6.1.2.1.25.2.3.1.4.1' },
-  },
-  generic: {
-    cpuPct: '1.3.6.1.2.1.25.3.3.1.2.1',
-    memory: { kind: 'usedSize', used: '1.3.6.1.2.1.25.2.3.1.6.1', size: '1.3.6.1.2.1.25.2.3.1.5.1', unit: '1.3.6.1.2.1.25.2.3.1.4.1' },
-  },
-} as const satisfies Record<string, HealthOids>;
+/** HOST-RESOURCES-MIB's first processor and storage row: where a standard agent's health is looked for before walking. */
+export const HOST_RESOURCES_HEALTH = {
+  cpuPct: '1.3.6.1.2.1.25.3.3.1.2.1',
+  memory: { kind: 'usedSize', used: '1.3.6.1.2.1.25.2.3.1.6.1', size: '1.3.6.1.2.1.25.2.3.1.5.1', unit: '1.3.6.1.2.1.25.2.3.1.4.1' },
+} as const satisfies HealthOids;

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { Logger } from '../../shared/log.ts';
 import { netSnmpUser, type SnmpCredentials } from '../../shared/snmp/credentials.ts';
-import { HOST_RESOURCES_DISCOVERY, IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM, VENDOR_HEALTH_OIDS } from '../../shared/snmp/oids.ts';
+import { HOST_RESOURCES_DISCOVERY, IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, IFX_COLUMNS, IFX_TABLE, SYSTEM } from '../../shared/snmp/oids.ts';
+import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 import type { DeviceState, IfaceState, SimNetwork } from '../network/simNetwork.ts';
 import { deviceHealth } from './deviceHealth.ts';
 import {
@@ -25,7 +26,6 @@ import {
   type MibRequest,
   type TableColumn,
 } from './netSnmpAgent.ts';
-import { VENDOR_PROFILES } from './vendorProfiles.ts';
 
 const U32 = 2 ** 32;
 const READ_ONLY = MaxAccess['read-only']!;
@@ -300,7 +300,7 @@ export class DeviceAgent {
   /** CPU and memory at the vendor's own OIDs: a one-row table at each OID's entry. */
   private addHealthTables(): void {
     const { device } = this.options;
-    const oids = VENDOR_HEALTH_OIDS[device.device.vendor];
+    const oids = VENDOR_PROFILES[device.device.vendor].health;
     const health = (now: number) => deviceHealth(device, now);
     const cells: Array<{ oid: string; type: number; value: (now: number) => unknown }> = [
       { oid: oids.cpuPct, type: ObjectType.Integer, value: (n) => health(n).cpuPct },

@@ -5,7 +5,7 @@
  */
 import type { Topology } from '../../shared/model/topology.ts';
 import { CARRIER_NAMES, type Circuit, type Device } from '../../shared/model/types.ts';
-import { VENDOR_PROFILES } from '../agents/vendorProfiles.ts';
+import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 
 export type CircuitEndName = 'a' | 'z';
 
