@@ -7,6 +7,7 @@
 import type { Logger } from '../shared/log.ts';
 import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
+import { inCircuitFrame, measuredEnd } from '../shared/model/circuitFrame.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { Circuit, Device } from '../shared/model/types.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
@@ -299,11 +300,6 @@ export class Collector {
     return specs;
   }
 
-  /** The end whose readings stand for the circuit: A when we poll it, else Z. */
-  private measuredEnd(c: Circuit): 'a' | 'z' {
-    return this.o.topology.device(c.a.deviceId).managed ? 'a' : 'z';
-  }
-
   private process(poller: DevicePoller, poll: DevicePoll): InterfaceOutcome[] {
     const { topology } = this.o;
     const device = poller.device;
@@ -366,7 +362,7 @@ export class Collector {
       // Points only when there is somewhere to write them (nms poll --no-store has none).
       // Points carry the moment the agent took the counters, which a caching agent's reply does not.
       if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, result.takenAtMs ?? poll.atMs, widening));
-      if (this.measuredEnd(circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
+      if (measuredEnd(this.o.topology, circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
     }
     this.o.sink?.write(points);
     return outcomes;
@@ -404,11 +400,10 @@ export class Collector {
       },
       timeMs: atMs,
     });
-    if (this.measuredEnd(circuit) !== result.spec.end) return points;
+    if (measuredEnd(this.o.topology, circuit) !== result.spec.end) return points;
     const tags = circuitTags(this.o.topology, circuit);
     if (rate) {
-      // The circuit frame is the A end's: a Z-end reading is swapped.
-      const [inBps, outBps] = result.spec.end === 'a' ? [rate.inBps, rate.outBps] : [rate.outBps, rate.inBps];
+      const [inBps, outBps] = inCircuitFrame(result.spec.end, rate.inBps, rate.outBps);
       points.push({
         measurement: 'circuit_traffic',
         tags: { ...tags, end: result.spec.end },
@@ -440,11 +435,9 @@ export class Collector {
   private updateLiveCircuit(circuit: Circuit, result: InterfaceResult, outcome: RateOutcome | null, poll: DevicePoll): void {
     const reading = result.reading;
     const rate = outcome?.kind === 'rate' ? outcome.sample : null;
-    const swap = result.spec.end === 'z';
     // Live is "now": a link that is down carries nothing, whatever the interval that saw it fall averaged (that average is stored).
     const down = reading !== null && reading.operStatus !== IF_OPER_UP;
-    const inBps = down ? 0 : rate ? (swap ? rate.outBps : rate.inBps) : null;
-    const outBps = down ? 0 : rate ? (swap ? rate.inBps : rate.outBps) : null;
+    const [inBps, outBps] = down ? [0, 0] : rate ? inCircuitFrame(result.spec.end, rate.inBps, rate.outBps) : [null, null];
     this.o.live.updateCircuit({
       circuitId: circuit.id,
       status: reading ? (reading.operStatus === IF_OPER_UP ? 'up' : 'down') : 'unknown',

@@ -7,7 +7,7 @@ import { influxQueryOf, openInfluxStore } from '../../server/influx/store.ts';
 import { DailyDigests, DIGESTS_DIR } from '../../server/reports/dailyDigests.ts';
 import { buildReport } from '../../server/reports/reportBuilder.ts';
 import { resolveScope, ScopeError } from '../../server/reports/reportScope.ts';
-import type { ReportFormat } from '../../server/reports/render/renderReport.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../../shared/reports/reportFormats.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { loadSecretSources } from '../../shared/config/secretsFile.ts';
 import { consoleLogger } from '../../shared/log.ts';
@@ -46,7 +46,7 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
   maxPositionals: 0,
   async run({ values }) {
     // The renderers (PDF, XLSX) are loaded only by the command that renders: nms itself starts in a fraction of the time.
-    const { REPORT_FORMATS, renderReport, reportFileName } = await import('../../server/reports/render/renderReport.ts');
+    const { renderReport, reportFileName } = await import('../../server/reports/render/renderReport.ts');
     const usage = (message: string) => {
       console.error(`nms report: ${message}`);
       return EXIT.usage;

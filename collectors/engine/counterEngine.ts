@@ -13,6 +13,8 @@
  *   leased line: it is flagged and not stored. ifSpeed is never the limit.
  */
 
+import { uptimeDelta } from '../../shared/snmp/uptime.ts';
+
 export const TWO_POW_32 = 2 ** 32;
 export const IMPOSSIBLE_RATIO = 1.05;
 
@@ -59,17 +61,6 @@ export function counterDelta(prev: bigint, curr: bigint, width: 32 | 64): { delt
 
 const TWO_POW_32N = 1n << 32n;
 const TWO_POW_64N = 1n << 64n;
-
-/**
- * Hundredths of a second between two sysUpTime readings, or null when the
- * device restarted. sysUpTime is a 32-bit TimeTicks that wraps after 497 days:
- * a fall of more than half its range is a wrap, anything else a restart.
- */
-export function uptimeDelta(prevCs: number, currCs: number): number | null {
-  if (currCs >= prevCs) return currCs - prevCs;
-  if (prevCs - currCs > TWO_POW_32 / 2) return currCs + TWO_POW_32 - prevCs;
-  return null;
-}
 
 /** A 32-bit counter's delta in plain numbers: exact, since both readings are below 2^32. */
 const small = (prev: number, curr: number) => (curr >= prev ? curr - prev : curr + TWO_POW_32 - prev);

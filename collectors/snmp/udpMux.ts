@@ -84,7 +84,7 @@ class VirtualSocket extends EventEmitter {
     }
     const refusal = this.mux.check(host, port);
     if (refusal) {
-      callback?.(new Error(refusal));
+      callback?.(new TargetRefused(refusal));
       return;
     }
     const key = `${host}|${port}`;

@@ -3,6 +3,7 @@
  * for queries and schema) serialises its own point objects; the spool needs
  * byte-exact batches replayed as they were, so raw lines are posted here.
  */
+import { isRetryableStatus } from '../../shared/http/retryableStatus.ts';
 import type { InfluxTarget } from '../../shared/influx/connection.ts';
 import { describeTarget } from '../../shared/influx/connection.ts';
 
@@ -53,7 +54,7 @@ export class InfluxV1Sink implements LineSink {
     }
     if (res.status !== 204) {
       const body = (await res.text()).slice(0, 300);
-      const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+      const retryable = isRetryableStatus(res.status);
       throw new SinkError(`writing ${lines.length} points to ${this.describe()}: HTTP ${res.status} ${body}`, retryable);
     }
   }

@@ -6,6 +6,7 @@
  * there is one retry policy, not two.
  */
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
+import { isRetryableStatus } from '../../shared/http/retryableStatus.ts';
 import type { Secret } from '../../shared/secret.ts';
 import { SinkError, type LineSink } from './influxV1Sink.ts';
 
@@ -40,7 +41,7 @@ export class InfluxV2Sink implements LineSink {
       await api.close();
     } catch (err) {
       const status = err instanceof HttpError ? err.statusCode : null;
-      const retryable = status === null || status >= 500 || status === 408 || status === 429;
+      const retryable = isRetryableStatus(status);
       const detail = err instanceof HttpError ? `HTTP ${status} ${(err.body ?? '').slice(0, 300)}` : (err as Error).message;
       throw new SinkError(`writing ${lines.length} points to ${this.describe()}: ${detail}`, retryable, { cause: err });
     }

@@ -14,7 +14,9 @@ import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubj
 import type { CircuitLive, DeviceLive, LinkStatus, QualityLive } from '../../shared/live/liveState.ts';
 import { qualityBreaches, windowFigures, type QualityBreach } from '../../shared/quality/circuitQuality.ts';
 import type { Topology } from '../../shared/model/topology.ts';
-import { uptimeDelta } from '../../collectors/engine/counterEngine.ts';
+import { uptimeDelta } from '../../shared/snmp/uptime.ts';
+import { measuredDeviceId } from '../../shared/model/circuitFrame.ts';
+import { Refusal } from '../../shared/errors/refusal.ts';
 import { EVIDENCE, evidenceText } from '../../shared/alarms/alarmWords.ts';
 import { CARRIER_NAMES, type LocalizedName } from '../../shared/model/types.ts';
 import { circuitDownSeverity, deviceDownSeverity, utilizationTiming, type AlarmRules } from './alarmRules.ts';
@@ -81,12 +83,8 @@ export interface EngineSnapshot {
   history: Alarm[];
 }
 
-export class AlarmError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AlarmError';
-  }
-}
+/** Refused: an unknown alarm (not_found), or one whose state forbids the change (conflict). */
+export class AlarmError extends Refusal {}
 
 export class AlarmEngine {
   readonly tree: ImpactTree;
@@ -294,7 +292,7 @@ export class AlarmEngine {
   /** @throws AlarmError for an unknown or cleared alarm, or one already acknowledged. */
   acknowledge(id: string, by: string, comment: string, nowMs: number): AlarmEvent {
     const alarm = this.activeById(id);
-    if (alarm.ack) throw new AlarmError(`alarm ${id} was already acknowledged by ${alarm.ack.by}`);
+    if (alarm.ack) throw new AlarmError(`alarm ${id} was already acknowledged by ${alarm.ack.by}`, 'conflict');
     alarm.ack = { by, atMs: nowMs, comment };
     return { type: 'acknowledged', alarm: { ...alarm } };
   }
@@ -302,7 +300,7 @@ export class AlarmEngine {
   /** @throws AlarmError for an unknown or cleared alarm, or a time not in the future. */
   shelve(id: string, untilMs: number, nowMs: number): AlarmEvent {
     const alarm = this.activeById(id);
-    if (!(untilMs > nowMs)) throw new AlarmError(`alarm ${id}: shelve until a time in the future`);
+    if (!(untilMs > nowMs)) throw new AlarmError(`alarm ${id}: shelve until a time in the future`, 'conflict');
     alarm.shelvedUntilMs = untilMs;
     return { type: 'shelved', alarm: { ...alarm } };
   }
@@ -327,7 +325,7 @@ export class AlarmEngine {
     const roots: Array<{ kind: AlarmKind; subject: AlarmSubject; since: number; detail: LocalizedName; severity: Severity; impact: Impact }> = [];
     for (const id of downCircuits) {
       const c = this.topology.circuit(id);
-      const measured = this.measuredDevice(c);
+      const measured = measuredDeviceId(this.topology, c);
       // A circuit measured on a silent device is unknown, not down; a flapping one has its own alarm.
       if (downDevices.has(measured) || flapping(id)) continue;
       const o = this.#circuits.get(id)!;
@@ -368,10 +366,6 @@ export class AlarmEngine {
   private explains(root: Alarm, other: Alarm): boolean {
     const impact = root.subject.type === 'circuit' ? this.tree.ofCircuit(root.subject.id) : this.tree.ofDevice(root.subject.id);
     return other.subject.type === 'circuit' ? impact.circuits.includes(other.subject.id) : impact.devices.includes(other.subject.id);
-  }
-
-  private measuredDevice(c: ReturnType<Topology['circuit']>): string {
-    return this.topology.device(c.a.deviceId).managed || c.z.kind !== 'device' ? c.a.deviceId : c.z.deviceId;
   }
 
   /**
@@ -631,6 +625,6 @@ export class AlarmEngine {
     const alarm = [...this.#active.values()].find((a) => a.id === id);
     if (alarm) return alarm;
     const past = this.#history.find((a) => a.id === id);
-    throw new AlarmError(past && alarmState(past) === 'cleared' ? `alarm ${id} is already cleared` : `no alarm ${id}`);
+    throw past && alarmState(past) === 'cleared' ? new AlarmError(`alarm ${id} is already cleared`, 'conflict') : new AlarmError(`no alarm ${id}`, 'not_found');
   }
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Refusal } from '../../shared/errors/refusal.ts';
 import type { MaintenanceWindow, PlannedWork } from '../../shared/alarms/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { writeFileAtomicSync } from '../storage/atomicFile.ts';
@@ -15,7 +16,7 @@ const FILE = 'maintenance.json';
 /** Ended windows are kept this long for the console's list (the SLA ledger keeps their effect). */
 const KEEP_ENDED_MS = 90 * 86_400_000;
 
-export class MaintenanceError extends Error {}
+export class MaintenanceError extends Refusal {}
 
 /** The ids among `subjects` that name no circuit, device or site. */
 export function unknownSubjects(topology: Topology, subjects: readonly string[]): string[] {
@@ -75,7 +76,7 @@ export class MaintenanceStore {
   remove(id: string): PlannedWork {
     if (this.#fixed.some((w) => w.id === id)) throw new MaintenanceError(`window ${id} comes from nms.yaml; change it there`);
     const w = this.#entered.find((x) => x.id === id);
-    if (!w) throw new MaintenanceError(`no maintenance window ${id}`);
+    if (!w) throw new MaintenanceError(`no maintenance window ${id}`, 'not_found');
     const now = this.now();
     // A window that has begun is cut short rather than erased: it did cover the time already past.
     const ended = w.fromMs < now ? { ...w, toMs: Math.min(w.toMs, now) } : null;

@@ -5,6 +5,7 @@
  * (Asia/Shanghai); a rotation hands over once a day at its hand-over time.
  */
 import { z } from 'zod';
+import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import type { Alarm, Severity } from '../../shared/alarms/types.ts';
 import { durationSchema } from '../../shared/model/unitSchemas.ts';
 import { localParts } from '../../shared/time/zonedTime.ts';
@@ -18,7 +19,7 @@ export const onCallSchema = z
       z.strictObject({
         id,
         name: z.string().min(1),
-        mobile: z.string().regex(/^\+?\d{5,15}$/, { error: 'must be a mobile number' }).optional(),
+        mobile: phoneNumber.optional(),
         email: z.email().optional(),
       }),
     ),

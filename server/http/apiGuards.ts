@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CAN } from '../../shared/auth/roles.ts';
+import type { RefusalCode } from '../../shared/errors/refusal.ts';
 import { SessionStore, type Session } from './sessions.ts';
 
 export class HttpError extends Error {
@@ -30,18 +31,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: str
 /** The caller's address, for the audit log and the login limit. */
 export const requestIp = (req: Request) => req.socket.remoteAddress ?? 'unknown';
 
-/**
- * Runs a store's change and turns its refusal of bad input into a 400, or a
- * 404 for what does not exist ("no …").
- */
-export function refusedAs<T>(fn: () => T, ...refusals: Array<new (...args: never[]) => Error>): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (refusals.some((k) => err instanceof k)) throw new HttpError(/^no /.test((err as Error).message) ? 404 : 400, (err as Error).message);
-    throw err;
-  }
-}
+/** The one place a refusal's code becomes an HTTP status. */
+export const REFUSAL_STATUS: Record<RefusalCode, number> = { invalid: 400, not_found: 404, conflict: 409 };
 
 export interface Guards {
   needSession(req: Authed): Session;

@@ -12,22 +12,9 @@ import { gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ALARM_KINDS, SEVERITIES, alarmState, type Alarm } from '../../shared/alarms/types.ts';
-import type { DeviceInventory } from '../../shared/live/deviceInventory.ts';
-import type { LiveState } from '../../shared/live/liveState.ts';
-import type { Logger } from '../../shared/log.ts';
-import type { Topology } from '../../shared/model/topology.ts';
-import { AlarmError } from '../alarms/alarmEngine.ts';
-import type { AlarmService } from '../alarms/alarmService.ts';
-import type { MaintenanceStore } from '../alarms/maintenanceStore.ts';
-import type { OutageLedger } from '../alarms/outageLedger.ts';
-import type { InfluxQuery } from '../influx/store.ts';
-import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
-import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
-import type { ReportSources } from '../reports/reportBuilder.ts';
-import type { ReportScheduler } from '../reports/reportScheduler.ts';
-import { guards, HttpError, parse, requestIp, type Authed } from './apiGuards.ts';
-import type { AuditLog } from './auditLog.ts';
-import type { LiveFeed } from './liveFeed.ts';
+import { Refusal } from '../../shared/errors/refusal.ts';
+import { weightedAvailabilityPct } from '../../shared/sla/weightedAvailability.ts';
+import { guards, HttpError, parse, REFUSAL_STATUS, requestIp, type Authed } from './apiGuards.ts';
 import { LoginLimiter } from './loginLimiter.ts';
 import { OPENAPI } from './openApi.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
@@ -35,41 +22,10 @@ import { maintenanceRoutes } from './routes/maintenanceRoutes.ts';
 import { reportRoutes } from './routes/reportRoutes.ts';
 import { circuitQualitySeriesPlan, circuitSeriesPlan, deviceSeriesPlan, type SeriesPlan } from './seriesQuery.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore } from './sessions.ts';
-import type { UserDirectory } from './userDirectory.ts';
-import { chooseEncoding, type WebAssets } from './webAssets.ts';
+import type { Topology } from '../../shared/model/topology.ts';
+import type { ApiDeps } from './apiDeps.ts';
+import { chooseEncoding } from './webAssets.ts';
 import { verifyLogin } from './users.ts';
-
-export interface ApiDeps {
-  topology: Topology;
-  live: LiveState;
-  alarms: AlarmService;
-  users: UserDirectory;
-  audit: AuditLog;
-  log: Logger;
-  hub?: WebSocketHub;
-  /** Set the cookie's Secure flag (behind HTTPS). */
-  secureCookies?: boolean;
-  /** Shared with the WebSocket upgrade, which must see the same sessions. */
-  sessions?: SessionStore;
-  /** InfluxQL against the product's database (InfluxDB 1.x); null when writing through the v2 API only. */
-  influx?: InfluxQuery | null;
-  ledger?: OutageLedger | null;
-  /** A device's interfaces and system strings, read from it on demand (the collector limits how often). */
-  inventory?: ((deviceId: string) => Promise<DeviceInventory>) | null;
-  /** Maintenance windows, listed and entered from the console. */
-  maintenance?: MaintenanceStore | null;
-  /** Bandwidth and SLA reports: made on demand from these sources, and those the schedules stored. */
-  reports?: { sources: ReportSources; scheduler: ReportScheduler | null } | null;
-  /** What an admin may see of the running configuration: built from an allow-list, never holding a secret. */
-  configSummary?: Record<string, unknown> | null;
-  /** Numbered live-status batches, for a browser catching up after a reconnect. */
-  feed?: LiveFeed | null;
-  /** The browser console; without it only the API is served. */
-  web?: WebAssets | null;
-  /** A province's centre: its city pollers (none for role all). */
-  pollers?: (() => PollerStatus[]) | null;
-  now?: () => number;
-}
 
 /** How long one built snapshot of the live state is shared between clients. */
 const SNAPSHOT_SHARE_MS = 1000;
@@ -317,13 +273,10 @@ export function createApiApp(d: ApiDeps): express.Express {
     const now = (d.now ?? Date.now)();
     const active = d.alarms.engine.active();
     const circuits = d.topology.circuits.map((c) => d.ledger!.availability(c.id, r.from, r.to, active, now));
-    // The network's figure weights each circuit by the time it was known, so a circuit with no data cannot pass for up.
-    const known = circuits.reduce((n, a) => n + a.knownS, 0);
-    const down = circuits.reduce((n, a) => n + a.downS, 0);
     res.json({
       fromMs: r.from,
       toMs: r.to,
-      availabilityPct: known > 0 ? (100 * (known - down)) / known : null,
+      availabilityPct: weightedAvailabilityPct(circuits),
       circuits: circuits.map(({ outages: _o, ...a }) => a),
     });
   });
@@ -331,21 +284,16 @@ export function createApiApp(d: ApiDeps): express.Express {
   const alarmAction = (action: 'acknowledge' | 'shelve') => (req: Authed, res: Response) => {
     const s = mutation(req, 'act');
     const id = parse(z.string().min(1).max(200), req.params.id, 'alarm id');
-    try {
-      let event;
-      if (action === 'acknowledge') {
-        const body = parse(z.strictObject({ comment: z.string().max(500).default('') }), req.body ?? {}, 'body');
-        event = d.alarms.acknowledge(id, s.username, body.comment);
-      } else {
-        const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
-        event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
-      }
-      d.audit.record({ user: s.username, action, target: id, ip: requestIp(req) });
-      res.json(event.alarm);
-    } catch (err) {
-      if (err instanceof AlarmError) throw new HttpError(/^no alarm/.test(err.message) ? 404 : 409, err.message);
-      throw err;
+    let event;
+    if (action === 'acknowledge') {
+      const body = parse(z.strictObject({ comment: z.string().max(500).default('') }), req.body ?? {}, 'body');
+      event = d.alarms.acknowledge(id, s.username, body.comment);
+    } else {
+      const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
+      event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
     }
+    d.audit.record({ user: s.username, action, target: id, ip: requestIp(req) });
+    res.json(event.alarm);
   };
   app.post('/api/alarms/:id/ack', alarmAction('acknowledge'));
   app.post('/api/alarms/:id/shelve', alarmAction('shelve'));
@@ -360,6 +308,10 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: err.message });
+      return;
+    }
+    if (err instanceof Refusal) {
+      res.status(REFUSAL_STATUS[err.code]).json({ error: err.message });
       return;
     }
     const e = err as { type?: string; status?: number; message?: string };

@@ -2,6 +2,7 @@
  * The console API described as OpenAPI 3.1, served at /api/openapi.json. A
  * test checks that every route the server answers is in it and nothing else.
  */
+import { REPORT_FORMATS } from '../../shared/reports/reportFormats.ts';
 
 const error = { description: 'A plain message saying what was wrong', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 const json = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
@@ -140,7 +141,7 @@ export const OPENAPI = {
         parameters: [
           { name: 'period', in: 'query', required: true, description: '2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day) or 2026-10-01..2026-10-15, in the network time zone', schema: { type: 'string' } },
           { name: 'scope', in: 'query', description: 'network (default), circuit:ID, county:NAME, city:NAME or carrier:NAME', schema: { type: 'string' } },
-          { name: 'format', in: 'query', schema: { enum: ['json', 'csv', 'xlsx', 'pdf', 'html'] } },
+          { name: 'format', in: 'query', schema: { enum: [...REPORT_FORMATS] } },
           { name: 'lang', in: 'query', schema: { enum: ['zh', 'en'] } },
         ],
         responses: { 200: json('The report, or its file'), 400: error, 401: error, 501: error },

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ROLES, type Role } from '../../shared/auth/roles.ts';
+import { Refusal } from '../../shared/errors/refusal.ts';
 import { writeFileAtomicSync } from '../storage/atomicFile.ts';
 import { hashPassword, type User } from './users.ts';
 
@@ -16,7 +17,7 @@ export interface UserEntry {
   source: 'config' | 'demo' | 'console';
 }
 
-export class UserDirectoryError extends Error {}
+export class UserDirectoryError extends Refusal {}
 
 export const USERNAME = /^[a-z][a-z0-9._-]{1,31}$/;
 export const MIN_PASSWORD = 12;
@@ -72,7 +73,7 @@ export class UserDirectory {
   /** @throws UserDirectoryError for a fixed or unknown user. */
   remove(username: string): void {
     if (this.fixed.some((u) => u.username === username)) throw new UserDirectoryError(`user ${username} is set in nms.yaml; remove it there`);
-    if (!this.#managed.some((u) => u.username === username)) throw new UserDirectoryError(`no user ${username}`);
+    if (!this.#managed.some((u) => u.username === username)) throw new UserDirectoryError(`no user ${username}`, 'not_found');
     this.save(this.#managed.filter((u) => u.username !== username));
   }
 

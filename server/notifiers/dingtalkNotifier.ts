@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
 import { NotifyError, postJson, type AlarmNotice, type Notifier } from './notifier.ts';
@@ -15,7 +16,7 @@ export const dingtalkConfigSchema = z.strictObject({
   accessToken: secretRefSchema,
   signSecret: secretRefSchema.optional(),
   /** Mobiles to @ (they must be members of the group). */
-  atMobiles: z.array(z.string().regex(/^\+?\d{5,15}$/, { error: 'must be a mobile number' })).default([]),
+  atMobiles: z.array(phoneNumber).default([]),
 });
 
 export function dingtalkSign(timestampMs: number, secret: string): string {

@@ -7,6 +7,7 @@
  * holding the expected value.
  */
 import { z } from 'zod';
+import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
 import { NotifyError, postText, type AlarmNotice, type Notifier } from './notifier.ts';
@@ -17,7 +18,7 @@ export const smsConfigSchema = z.strictObject({
   body: z.record(z.string(), z.unknown()),
   /** A secret the template may place as {token} (an API key). */
   token: secretRefSchema.optional(),
-  phones: z.array(z.string().regex(/^\+?\d{5,15}$/, { error: 'must be a mobile number' })).default([]),
+  phones: z.array(phoneNumber).default([]),
   /** SMS are short: the text is cut to this many characters. */
   maxChars: z.number().int().min(20).max(1000).default(300),
   success: z.strictObject({ field: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),

@@ -4,6 +4,7 @@
  * A reply with errcode ≠ 0 is a failure even under HTTP 200.
  */
 import { z } from 'zod';
+import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
 import { NotifyError, postJson, type AlarmNotice, type Notifier } from './notifier.ts';
@@ -11,7 +12,7 @@ import { NotifyError, postJson, type AlarmNotice, type Notifier } from './notifi
 export const wecomConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
   key: secretRefSchema,
-  mentionedMobiles: z.array(z.string().regex(/^\+?\d{5,15}$/, { error: 'must be a mobile number' })).default([]),
+  mentionedMobiles: z.array(phoneNumber).default([]),
 });
 
 export function wecomNotifier(name: string, config: z.output<typeof wecomConfigSchema>, key: Secret): Notifier {

@@ -17,7 +17,7 @@ import cron from 'node-cron';
 import type { Logger } from '../../shared/log.ts';
 import { localMidnight, localParts } from '../../shared/time/zonedTime.ts';
 import { writeFileAtomicSync } from '../storage/atomicFile.ts';
-import type { InfluxQuery } from './trafficFigures.ts';
+import type { InfluxQuery } from '../influx/store.ts';
 
 export const SLOTS_PER_DAY = 288;
 /** Under the data folder. */

@@ -9,11 +9,13 @@ import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import { ADVICE_MIN_COVERAGE_PCT, DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageCharge, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
 import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPeriod.ts';
+import { weightedAvailabilityPct } from '../../shared/sla/weightedAvailability.ts';
+import type { InfluxQuery } from '../influx/store.ts';
 import { causeOf, isOwnOutage, type Availability, type OutageLedger } from '../alarms/outageLedger.ts';
 import type { ResolvedScope } from './reportScope.ts';
 import { DailyDigests } from './dailyDigests.ts';
 import { qualityFigures } from './qualityFigures.ts';
-import { digestTraffic, mean, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type InfluxQuery, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
+import { digestTraffic, mean, p95, rawCircuitTraffic, rawScopeSeries, type CircuitTraffic, type ScopeInterval, type TrafficSource } from './trafficFigures.ts';
 
 export interface ReportSources {
   topology: Topology;
@@ -132,12 +134,6 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
   });
 
   // Availability over many circuits: known time up over known time, so a circuit with no data cannot pass for up.
-  const weighted = (list: ReadonlyArray<{ knownS: number; downS: number }>) => {
-    const known = list.reduce((n, a) => n + a.knownS, 0);
-    const down = list.reduce((n, a) => n + a.downS, 0);
-    return known > 0 ? (100 * (known - down)) / known : null;
-  };
-
   // Each fault once: by the circuit it was charged to, not again for every department behind it.
   const allOutages = circuits.flatMap((c) => c.outages).filter((o) => o.own);
   const closedDurations = allOutages.filter((o) => o.endMs !== null).map((o) => (o.endMs! - o.startMs) / 1000);
@@ -177,7 +173,7 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
     return {
       carrier,
       circuits: mine.length,
-      availabilityPct: weighted(mine.map((c) => c.availability)),
+      availabilityPct: weightedAvailabilityPct(mine.map((c) => c.availability)),
       outageCount: mine.reduce((n, c) => n + c.availability.outageCount, 0),
       mttrS: outs.length ? outs.reduce((n, o) => n + (o.endMs! - o.startMs) / 1000, 0) / outs.length : null,
       qualityBreaches: mine.flatMap((c) => c.quality?.episodes.filter((e) => e.own) ?? []).sort((a, b) => a.startMs - b.startMs),
@@ -205,11 +201,11 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       in: { meanBps: mean(series.map((s) => s.inBps)), p95Bps: p95(series.map((s) => s.inBps)) },
       out: { meanBps: mean(series.map((s) => s.outBps)), p95Bps: p95(series.map((s) => s.outBps)) },
       trafficCoveragePct: circuits.length ? circuits.reduce((n, c) => n + c.coveragePct, 0) / circuits.length : 0,
-      availabilityPct: weighted(circuits.map((c) => c.availability)),
+      availabilityPct: weightedAvailabilityPct(circuits.map((c) => c.availability)),
       availabilityCoveragePct: spanS > 0 ? (100 * knownS) / spanS : 0,
       outageCount: circuits.reduce((n, c) => n + c.availability.outageCount, 0),
       mttrS: mean(closedDurations),
-      previous: { inMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.in.meanBps ?? null)), outMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.out.meanBps ?? null)), availabilityPct: weighted([...previousAvailability.values()].map((a) => a ?? { knownS: 0, downS: 0 })) },
+      previous: { inMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.in.meanBps ?? null)), outMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.out.meanBps ?? null)), availabilityPct: weightedAvailabilityPct([...previousAvailability.values()].map((a) => a ?? { knownS: 0, downS: 0 })) },
     },
     hourProfile,
     busiestHours,

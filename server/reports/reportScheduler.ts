@@ -18,7 +18,8 @@ import type { Channel } from '../notifiers/notifierRegistry.ts';
 import { writeFileAtomicSync } from '../storage/atomicFile.ts';
 import { buildReport, type ReportSources } from './reportBuilder.ts';
 import { resolveScope } from './reportScope.ts';
-import { CONTENT_TYPES, renderReport, reportFileName, type ReportFormat } from './render/renderReport.ts';
+import type { ReportFormat } from '../../shared/reports/reportFormats.ts';
+import { CONTENT_TYPES, renderReport, reportFileName } from './render/renderReport.ts';
 import { w } from './reportWords.ts';
 
 const CRON: Record<ReportSchedule['every'], string> = { daily: '0 8 * * *', weekly: '0 8 * * 1', monthly: '0 8 1 * *' };

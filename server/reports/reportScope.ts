@@ -3,11 +3,12 @@
  * a county (by id or its Chinese or English name: county:衡东县), or a
  * carrier (county:hdx, carrier:telecom, carrier:电信).
  */
+import { Refusal } from '../../shared/errors/refusal.ts';
 import { CARRIERS, CARRIER_NAMES, type Carrier, type Circuit } from '../../shared/model/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import type { ReportScope } from '../../shared/reports/reportModel.ts';
 
-export class ScopeError extends Error {}
+export class ScopeError extends Refusal {}
 
 export interface ResolvedScope {
   scope: ReportScope;

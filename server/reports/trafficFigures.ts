@@ -16,8 +16,6 @@ const CIRCUITS_AT_A_TIME = 200;
 
 export type TrafficSource = 'rollup_5m' | 'raw';
 
-export type { InfluxQuery };
-
 export interface CircuitTraffic {
   in: DirectionFigures;
   out: DirectionFigures;

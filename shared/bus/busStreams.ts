@@ -6,7 +6,7 @@
  * link comes back. The centre reads its stream with one durable consumer.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DiscardPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { PollerShare } from '../config/config.ts';
 import { OBSERVATION_SUBJECT_PREFIX } from './observationMessages.ts';
 
@@ -54,7 +54,7 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
       await jsm.streams.info(config.name!);
       await jsm.streams.update(config.name!, config);
     } catch (err) {
-      if (!/stream not found/i.test((err as Error).message)) throw err;
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
       await jsm.streams.add(config);
     }
   } catch (err) {

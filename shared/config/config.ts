@@ -14,6 +14,7 @@ import type { MaintenanceWindow } from '../alarms/types.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { secretRefSchema } from '../input/secretRefSchema.ts';
 import { durationSchema } from '../model/unitSchemas.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/reportFormats.ts';
 import { DEFAULT_CAPACITY_THRESHOLDS } from '../reports/reportModel.ts';
 import { parseLoopbackHostPort, type HostPort } from '../net/loopback.ts';
 import type { SecretRef } from '../secret.ts';
@@ -191,7 +192,7 @@ const configFileSchema = z.strictObject({
             every: z.enum(['daily', 'weekly', 'monthly']),
             /** network, circuit:ID, county:NAME or carrier:NAME; checked against topology.yaml at start-up. */
             scope: z.string().min(1).optional(),
-            formats: z.array(z.enum(['pdf', 'xlsx', 'csv', 'json', 'html'])).min(1).optional(),
+            formats: z.array(z.enum(REPORT_FORMATS)).min(1).optional(),
             language: z.enum(['zh', 'en']).optional(),
             /** Names of email or webhook channels under alarms.channels. */
             channels: z.array(z.string().min(1)).optional(),
@@ -319,7 +320,7 @@ export interface ReportSchedule {
   name: string;
   every: 'daily' | 'weekly' | 'monthly';
   scope: string;
-  formats: Array<'pdf' | 'xlsx' | 'csv' | 'json' | 'html'>;
+  formats: ReportFormat[];
   language: 'zh' | 'en';
   channels: string[];
 }

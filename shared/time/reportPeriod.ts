@@ -5,6 +5,7 @@
  * Each knows the period before it of the same kind, for month-over-month
  * trends.
  */
+import { Refusal } from '../errors/refusal.ts';
 import { localMidnight, localParts } from './zonedTime.ts';
 
 export type PeriodKind = 'day' | 'week' | 'month' | 'range';
@@ -18,7 +19,7 @@ export interface ReportPeriod {
   timeZone: string;
 }
 
-export class PeriodError extends Error {}
+export class PeriodError extends Refusal {}
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const DAY_MS = 86_400_000;

@@ -140,4 +140,24 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
       mux.close();
     }
   });
+
+  it('says refused, from the allow-list, for a walk and a GET alike, before a packet leaves', async () => {
+    // A refusing check on loopback itself: nothing may reach the agent, which would answer.
+    const mux = new UdpMux(() => 'target not allowed here', { socketCount: 1 });
+    const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret(COMMUNITY) }, mux, { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 10 });
+    try {
+      for (const attempt of [() => client.walk('1.3.6.1.2.1.1'), () => client.get([SYS_DESCR])]) {
+        const err = await attempt().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).to.be.instanceOf(SnmpError);
+        expect((err as SnmpError).kind).to.equal('refused');
+        expect((err as SnmpError).message).to.contain('target not allowed here');
+      }
+    } finally {
+      client.close();
+      mux.close();
+    }
+  });
 });

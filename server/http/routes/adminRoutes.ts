@@ -2,10 +2,9 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { ROLES } from '../../../shared/auth/roles.ts';
-import type { ApiDeps } from '../apiServer.ts';
-import { HttpError, parse, refusedAs, requestIp, type Authed, type Guards } from '../apiGuards.ts';
+import type { ApiDeps } from '../apiDeps.ts';
+import { HttpError, parse, requestIp, type Authed, type Guards } from '../apiGuards.ts';
 import type { SessionStore } from '../sessions.ts';
-import { UserDirectoryError } from '../userDirectory.ts';
 
 export function adminRoutes(app: Express, d: ApiDeps, g: Guards, sessions: SessionStore): void {
   app.get('/api/admin/users', (req: Authed, res) => {
@@ -16,7 +15,7 @@ export function adminRoutes(app: Express, d: ApiDeps, g: Guards, sessions: Sessi
     const s = g.mutation(req, 'administer');
     const username = parse(z.string().min(1).max(32), req.params.username, 'username');
     const body = parse(z.strictObject({ role: z.enum(ROLES), password: z.string().max(200).optional() }), req.body ?? {}, 'body');
-    const entry = refusedAs(() => d.users.put(username, body.role, body.password ?? null), UserDirectoryError);
+    const entry = d.users.put(username, body.role, body.password ?? null);
     // A changed role or password takes effect now: the user's open sessions end.
     sessions.destroyUser(username);
     d.audit.record({ user: s.username, action: 'user-put', target: username, ip: requestIp(req) });
@@ -26,7 +25,7 @@ export function adminRoutes(app: Express, d: ApiDeps, g: Guards, sessions: Sessi
     const s = g.mutation(req, 'administer');
     const username = parse(z.string().min(1).max(32), req.params.username, 'username');
     if (username === s.username) throw new HttpError(400, 'username: an admin cannot remove themselves');
-    refusedAs(() => d.users.remove(username), UserDirectoryError);
+    d.users.remove(username);
     sessions.destroyUser(username);
     d.audit.record({ user: s.username, action: 'user-remove', target: username, ip: requestIp(req) });
     res.json({ ok: true });

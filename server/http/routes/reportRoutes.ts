@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { parsePeriod, PeriodError } from '../../../shared/time/reportPeriod.ts';
 import { buildReport } from '../../reports/reportBuilder.ts';
 import { resolveScope, ScopeError } from '../../reports/reportScope.ts';
-import { CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFileName } from '../../reports/render/renderReport.ts';
-import type { ApiDeps } from '../apiServer.ts';
+import { REPORT_FORMATS } from '../../../shared/reports/reportFormats.ts';
+import { CONTENT_TYPES, renderReport, reportFileName } from '../../reports/render/renderReport.ts';
+import type { ApiDeps } from '../apiDeps.ts';
 import { HttpError, parse, type Authed, type Guards } from '../apiGuards.ts';
 
 export function reportRoutes(app: Express, d: ApiDeps, g: Guards): void {

@@ -1,4 +1,5 @@
 /** A report in the format asked for: what the CLI writes, the API sends and schedules store. */
+import type { ReportFormat } from '../../../shared/reports/reportFormats.ts';
 import type { Report } from '../../../shared/reports/reportModel.ts';
 import { w, type Lang } from '../reportWords.ts';
 import { reportCsv } from './reportCsv.ts';
@@ -6,8 +7,6 @@ import { reportHtml } from './reportHtml.ts';
 import { htmlToPdf } from './reportPdf.ts';
 import { reportXlsx } from './reportXlsx.ts';
 
-export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'pdf', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const CONTENT_TYPES: Record<ReportFormat, string> = {
   json: 'application/json; charset=utf-8',

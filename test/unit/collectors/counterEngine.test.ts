@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { computeRates, counterDelta, statusSplit, uptimeDelta, utilizationPct, type InterfaceReading } from '../../../collectors/engine/counterEngine.ts';
+import { computeRates, counterDelta, statusSplit, utilizationPct, type InterfaceReading } from '../../../collectors/engine/counterEngine.ts';
+import { uptimeDelta } from '../../../shared/snmp/uptime.ts';
 
 const base: InterfaceReading = {
   uptimeCs: 100_000,

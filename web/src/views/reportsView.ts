@@ -5,6 +5,7 @@
  * page, with downloads in every format. Below, the reports the schedules made.
  */
 import { CARRIER_NAMES, CARRIERS } from '../../../shared/model/types.ts';
+import { REPORT_FORMATS } from '../../../shared/reports/reportFormats.ts';
 import { isoWeekLabel } from '../../../shared/time/reportPeriod.ts';
 import { get } from '../api.ts';
 import { el, formatTime } from '../dom.ts';
@@ -19,7 +20,8 @@ interface Stored {
   createdAtMs: number;
 }
 
-const FORMATS = ['pdf', 'xlsx', 'csv', 'json'] as const;
+/** To download; the page itself is the HTML one. */
+const DOWNLOADS = REPORT_FORMATS.filter((f) => f !== 'html');
 
 /** Today in Shanghai, as yyyy-mm-dd. */
 const today = () => formatTime(Date.now(), false).slice(0, 10);
@@ -74,7 +76,7 @@ export function reportsView(ctx: ViewContext): View {
     message.textContent = '';
     frame.hidden = false;
     frame.src = url('html');
-    downloads.replaceChildren(...FORMATS.map((f) => el('a', { href: url(f), download: '', 'data-format': f }, f.toUpperCase())));
+    downloads.replaceChildren(...DOWNLOADS.map((f) => el('a', { href: url(f), download: '', 'data-format': f }, f.toUpperCase())));
   });
   // The page itself says what went wrong (a 400 names the parameter); show it here rather than in the frame.
   frame.addEventListener('load', () => {
