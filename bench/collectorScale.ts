@@ -293,7 +293,9 @@ async function main(): Promise<void> {
           const agent = await startSnmpd(part, ports);
           const started = await agent.ready.then(() => true, (e: Error) => (attempt < 5 ? false : Promise.reject(e)));
           if (!started) continue;
-          ports.forEach((port, k) => (merged[`r${from + k}`] = { host: '127.0.0.1', port }));
+          ports.forEach((port, k) => {
+            merged[`r${from + k}`] = { host: '127.0.0.1', port };
+          });
           sims.push(agent);
           break;
         }

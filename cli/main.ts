@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`nms: unknown command "${name}"\n\n${overview()}`);
     return EXIT.usage;
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: rest,

@@ -21,7 +21,7 @@ import { recordRun, topologyWarnings } from './storage/lastRunTopology.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import { startSimulation, type RunningSimulation } from '../sim/startSimulation.ts';
 import { join } from 'node:path';
-import { AlarmService } from './alarms/alarmService.ts';
+import type { AlarmService } from './alarms/alarmService.ts';
 import type { OutageLedger } from './alarms/outageLedger.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import { checkServing, startServing } from './serving.ts';
@@ -29,7 +29,7 @@ import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSe
 import type { TrapReceiver } from '../collectors/traps/trapReceiver.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
 import { influxQueryOf, openInfluxStore, type InfluxStore } from './influx/store.ts';
-import { WebSocketHub } from './notifiers/websocketNotifier.ts';
+import type { WebSocketHub } from './notifiers/websocketNotifier.ts';
 
 export interface RunningProduct {
   topology: Topology;

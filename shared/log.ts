@@ -14,6 +14,7 @@ export interface Logger {
 export const MAX_LOG_MESSAGE = 2_000;
 
 // C0 and C1 controls, DEL, and the Unicode marks that reorder or hide text on a terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a log line must not carry raw
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /**

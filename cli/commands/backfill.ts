@@ -45,7 +45,7 @@ Options:
     const config = await loadConfig({ explicitFile: values.config as string | undefined, env: process.env, cwd: process.cwd() });
     const log = consoleLogger('backfill');
     const timeZone = (await loadTopology(config.topologyFile)).network.timezone;
-    let range;
+    let range: ReturnType<typeof parsePeriod>;
     try {
       range = parsePeriod(`${values.from}..${values.to}`, timeZone);
     } catch (err) {

@@ -59,7 +59,7 @@ Options:
     const devices = values.device as string[] | undefined;
     for (const id of devices ?? []) {
       const d = topology.deviceById.get(id);
-      if (!d || !d.managed) throw new Error(`--device ${id}: no managed device with that id in ${topology.source}`);
+      if (!d?.managed) throw new Error(`--device ${id}: no managed device with that id in ${topology.source}`);
     }
     const endpointsFile = (values.endpoints as string | undefined) ?? join(config.simulator.stateDir, SIM_STATE_FILE);
     const simulated = await publishedEndpoints(endpointsFile);

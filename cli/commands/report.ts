@@ -58,8 +58,8 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
     if (lang !== 'zh' && lang !== 'en') return usage(`--lang ${String(lang)}: zh or en`);
     const config = await loadConfig({ explicitFile: values.config as string | undefined, env: process.env, cwd: process.cwd() });
     const topology = await loadTopology(config.topologyFile);
-    let period;
-    let scope;
+    let period: ReturnType<typeof parsePeriod>;
+    let scope: ReturnType<typeof resolveScope>;
     try {
       period = parsePeriod(values.period, topology.network.timezone);
       scope = resolveScope(topology, (values.scope as string | undefined) ?? 'network');

@@ -97,6 +97,7 @@ const MAX_INVENTORY_INTERFACES = 2000;
 /** A string a device sent, for showing: control characters dropped, at most 256 characters. */
 const deviceText = (v: SnmpValue | null): string | null => {
   const s = text(v);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
   return s === null ? null : s.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 256);
 };
 
@@ -381,7 +382,7 @@ export class DevicePoller {
    */
   private async verifyRefresh(uptimeCs: number | null): Promise<void> {
     const model = this.#refresh;
-    if (!model || model.kind !== 'cached' || uptimeCs === null || !verifyDue(model, uptimeCs, VERIFY_EVERY_CS)) return;
+    if (model?.kind !== 'cached' || uptimeCs === null || !verifyDue(model, uptimeCs, VERIFY_EVERY_CS)) return;
     const predicted = nextRefresh(model, uptimeCs + guardCs(model, uptimeCs));
     const guard = guardCs(model, predicted);
     await this.sleepUntilUptime(uptimeCs, predicted - guard);

@@ -169,7 +169,7 @@ export class NetSnmpClient implements SnmpClient {
   private async leanChunk(request: PreparedGet): Promise<Array<SnmpValue | null>> {
     this.stats.requests++;
     this.stats.varbinds += request.count;
-    let response;
+    let response: ReturnType<typeof decodeGetResponse>;
     try {
       const { reply, requestId } = await this.#mux.exchange(this.host, this.port, request.buffer, request.idOffset, this.options);
       response = decodeGetResponse(reply, request, requestId);

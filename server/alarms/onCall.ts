@@ -45,7 +45,11 @@ export const onCallSchema = z
   .superRefine((c, ctx) => {
     const people = new Set(c.people.map((p) => p.id));
     const rotations = new Set(c.rotations.map((r) => r.name));
-    c.rotations.forEach((r, i) => r.people.forEach((p, k) => !people.has(p) && ctx.addIssue({ code: 'custom', path: ['rotations', i, 'people', k], message: `no person "${p}" under people` })));
+    c.rotations.forEach((r, i) => {
+      r.people.forEach((p, k) => {
+        if (!people.has(p)) ctx.addIssue({ code: 'custom', path: ['rotations', i, 'people', k], message: `no person "${p}" under people` });
+      });
+    });
     c.escalation.forEach((e, i) => {
       if (!rotations.has(e.rotation)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'rotation'], message: `no rotation "${e.rotation}"` });
       if (i > 0 && e.after === undefined) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'after'], message: 'every level after the first needs a delay (after: 15m)' });
@@ -116,9 +120,11 @@ export function parseOnCall(raw: Record<string, unknown> | null, channels: reado
   const parsed = onCallSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `alarms.onCall.${i.path.join('.')}: ${i.message}`);
   if (parsed.success) {
-    parsed.data.rotations.forEach((r, i) =>
-      r.channels.forEach((c, k) => !channels.includes(c) && problems.push(`alarms.onCall.rotations.${i}.channels.${k}: no channel "${c}" under alarms.channels`)),
-    );
+    parsed.data.rotations.forEach((r, i) => {
+      r.channels.forEach((c, k) => {
+        if (!channels.includes(c)) problems.push(`alarms.onCall.rotations.${i}.channels.${k}: no channel "${c}" under alarms.channels`);
+      });
+    });
   }
   if (problems.length) throw new Error(`on-call settings:\n  ${problems.join('\n  ')}`);
   return parsed.data!;

@@ -4,7 +4,7 @@
  * the CSRF token. Shared by the route modules.
  */
 import type { Request } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CAN } from '../../shared/auth/roles.ts';
 import type { RefusalCode } from '../../shared/errors/refusal.ts';
 import { SessionStore, type Session } from './sessions.ts';

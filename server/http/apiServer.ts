@@ -284,7 +284,7 @@ export function createApiApp(d: ApiDeps): express.Express {
   const alarmAction = (action: 'acknowledge' | 'shelve') => (req: Authed, res: Response) => {
     const s = mutation(req, 'act');
     const id = parse(z.string().min(1).max(200), req.params.id, 'alarm id');
-    let event;
+    let event: ReturnType<ApiDeps['alarms']['acknowledge']>;
     if (action === 'acknowledge') {
       const body = parse(z.strictObject({ comment: z.string().max(500).default('') }), req.body ?? {}, 'body');
       event = d.alarms.acknowledge(id, s.username, body.comment);

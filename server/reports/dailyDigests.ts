@@ -159,7 +159,9 @@ export class DailyDigests {
       if (wanted === null) {
         // Copied into a fresh buffer, so the samples are aligned whatever the header's length.
         const all = new Float32Array(read(header.circuits.length * block, base).buffer.slice(0));
-        header.circuits.forEach((id, i) => take(id, i, all.subarray(i * 2 * SLOTS_PER_DAY, (i + 1) * 2 * SLOTS_PER_DAY)));
+        header.circuits.forEach((id, i) => {
+          take(id, i, all.subarray(i * 2 * SLOTS_PER_DAY, (i + 1) * 2 * SLOTS_PER_DAY));
+        });
       } else {
         for (const id of wanted) {
           const i = index.get(id);

@@ -18,7 +18,9 @@ export function findInlineSecrets(root: unknown): YamlPath[] {
   const found: YamlPath[] = [];
   const walk = (value: unknown, path: PropertyKey[]) => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...path, i]));
+      value.forEach((item, i) => {
+        walk(item, [...path, i]);
+      });
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
       for (const [key, child] of entries) {

@@ -17,6 +17,7 @@ export const MAX_FLOW_DEPTH = 64;
 export const MAX_STRING_LENGTH = 4096;
 
 /** Characters no identifier, interface name or carrier number may hold: controls, invisible marks, U+FFFD. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what this refuses
 export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffd]/;
 
 /** Says which invisible or control character a text holds, and where, or null. */
@@ -102,8 +103,10 @@ export function nestingProblems(text: string, file: string): Diagnostic[] {
       atLineStart = false;
     }
     if (quote) {
-      if (ch === '\\' && quote === '"') i++, col++;
-      else if (ch === quote) quote = null;
+      if (ch === '\\' && quote === '"') {
+        i++;
+        col++;
+      } else if (ch === quote) quote = null;
       continue;
     }
     if (ch === ' ' || ch === '\t') continue;
@@ -123,8 +126,11 @@ export function longStrings(value: unknown): Array<{ path: Array<string | number
   const walk = (v: unknown, path: Array<string | number>) => {
     if (typeof v === 'string') {
       if (v.length > MAX_STRING_LENGTH) out.push({ path, length: v.length });
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        walk(x, [...path, i]);
+      });
+    } else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
   };
   walk(value, []);
   return out;

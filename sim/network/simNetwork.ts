@@ -286,7 +286,7 @@ export class SimNetwork {
     // Breadth first, so each device's path quality is that of its shortest path from the centre.
     const pending = [...this.devices.values()].filter((d) => !this.#hasUplink.has(d) && !d.rebooting);
     this.#pathTo = new Map(pending.map((d) => [d, PERFECT]));
-    pending.forEach((d) => reachable.add(d));
+    for (const d of pending) reachable.add(d);
     while (pending.length) {
       const from = pending.shift()!;
       for (const c of this.#downlinks.get(from) ?? []) {

@@ -74,9 +74,9 @@ describe('real network: nms up in production against Debian snmpd in network nam
   let output = '';
   let influxUrl = '';
   let upAtMs = 0;
-  let flap = { downMs: 0, upMs: 0 };
+  const flap = { downMs: 0, upMs: 0 };
   const truth: Record<string, CounterLog> = {};
-  let series: Record<string, Sample[]> = {};
+  const series: Record<string, Sample[]> = {};
   let health: Array<{ device: string; cpu_pct: number | null; mem_pct: number | null }> = [];
   let ifnameTags: string[] = [];
   let checkRun = { code: null as number | null, stdout: '', stderr: '' };
@@ -92,7 +92,7 @@ describe('real network: nms up in production against Debian snmpd in network nam
   };
   const v3Args = ['-v3', '-u', V3.user, '-l', 'authPriv', '-a', 'SHA', '-A', V3.authKey, '-x', 'AES', '-X', V3.privKey];
 
-  before(async function () {
+  before(async () => {
     dir = await tempDir('realnet');
     try {
       const a = await TestHost.create('a');

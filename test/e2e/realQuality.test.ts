@@ -64,13 +64,13 @@ describe('real network: circuit quality by fping against a delay line and the ke
   let nms: ChildProcess | null = null;
   let output = '';
   let influxUrl = '';
-  let phase = { startMs: 0, changeMs: 0 };
+  const phase = { startMs: 0, changeMs: 0 };
   let kernel = new Map<string, number>();
   const rounds: Record<string, Round[]> = {};
   let exitAfterTerm = { code: null as number | null, ms: 0 };
   const env = { ...process.env, RQ_COMMUNITY: COMMUNITY, NMS_DEBUG: '' };
 
-  before(async function () {
+  before(async () => {
     dir = await tempDir('realquality');
     try {
       lab = await QualityLab.create(String(process.pid % 100_000), (PHASE_MS + 5 * 60_000) / 1000);

@@ -79,7 +79,7 @@ describe('real network: a city poller keeps its county through an uplink cut, an
     await exec('ip', ['netns', 'exec', host!.ns, process.execPath, NMS_BIN, 'fault', kind, '--circuit', LINE, '--control', sim.control]);
   };
 
-  before(async function () {
+  before(async () => {
     dir = await tempDir('uplink');
     try {
       host = await TestHost.create('city');

@@ -40,7 +40,7 @@ describe('nms up (end to end)', function () {
     expect(r.stdout).to.include('nms is up: 衡阳市电子政务外网 (Hengyang E-Government WAN)');
     expect(r.stdout).to.match(/102 sites \(12 county-level\), 98 devices, 97 circuits, 1452M contracted/);
     expect(r.stdout).to.include(`influxdb  managed http://127.0.0.1:${port} database "nms"`);
-    expect(r.stdout).to.match(/network   simulated: 97 SNMP agents on 127\.0\.0\.1, speed 1×, control http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).to.match(/network {3}simulated: 97 SNMP agents on 127\.0\.0\.1, speed 1×, control http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stdout).to.match(/check passed: all \d+ devices answered; stopped/);
     const pid = Number(/pid (\d+)/.exec(r.stdout)![1]);
     expect(isAlive(pid)).to.equal(false);
@@ -63,7 +63,7 @@ describe('nms up (end to end)', function () {
       const influxPid = Number(/pid (\d+)/.exec(out)![1]);
       const rps = await httpQuery(`http://127.0.0.1:${port}`, 'SHOW RETENTION POLICIES ON nms');
       expect(rps.map((r) => r.name)).to.have.members(['raw', 'rollup_5m', 'rollup_1h']);
-      expect(out).to.match(/polling   97 devices every 1 s/);
+      expect(out).to.match(/polling {3}97 devices every 1 s/);
       const url = `http://127.0.0.1:${port}`;
       await waitFor('rates in InfluxDB', async () => {
         const rows = await httpQuery(url, 'SELECT count(in_bps) FROM circuit_traffic', 'nms');
@@ -74,7 +74,7 @@ describe('nms up (end to end)', function () {
       const devices = await httpQuery(url, 'SHOW TAG VALUES FROM device_health WITH KEY = "device"', 'nms');
       expect(devices.length).to.equal(97);
       // The console and the demo login it printed: the live state of every circuit behind a session.
-      const m = /console   (http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer, admin \/ \S+ as admin\)/.exec(out)!;
+      const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer, admin \/ \S+ as admin\)/.exec(out)!;
       expect(m, out).to.not.equal(null);
       const login = await fetch(`${m[1]}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: m[3] }) });
       expect(login.status).to.equal(200);

@@ -40,7 +40,7 @@ describe('wall screen against nms up (end to end)', function () {
       await waitFor('nms up to be ready', () => out.includes('Press Ctrl-C to stop.'), 90_000);
       const influxPid = Number(/pid (\d+)/.exec(out)![1]);
       const control = /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
-      const m = /console   (http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator/.exec(out)!;
+      const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator/.exec(out)!;
       const [consoleUrl, password] = [m[1]!, m[2]!];
       const login = await fetch(`${consoleUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'noc', password }) });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

@@ -307,7 +307,10 @@ describe('console API', function () {
     // Too far ahead to catch up from: the whole state instead (the copy may lag a rebuild behind).
     const whole = async () => (await (await get('/api/live?since=999999', cookie)).json()) as { seq: number; circuits: unknown[] };
     let snap = await whole();
-    for (let i = 0; i < 20 && snap.circuits.length < 2; i++) snap = (await new Promise((r) => setTimeout(r, 50)), await whole());
+    for (let i = 0; i < 20 && snap.circuits.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      snap = await whole();
+    }
     expect(snap.circuits.length).to.be.at.least(2);
   });
 
@@ -403,7 +406,7 @@ describe('console API', function () {
     expect(doc.openapi).to.equal('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
     const app = createApiApp({ topology, live, alarms: service, users: new UserDirectory([]), audit, log: memoryLogger() });
-    const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) => (l.route && l.route.path.startsWith('/api') ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+    const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) => (l.route?.path.startsWith('/api') ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
     expect(described).to.have.members(served);
   });
 });

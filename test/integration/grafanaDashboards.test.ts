@@ -54,8 +54,10 @@ describe('Grafana provisioning and dashboards', function () {
     expect(ds.datasources[0]!.jsonData.dbName).to.equal('$NMS_INFLUX_DB');
     const provider = parse(readFileSync(join(GRAFANA, 'provisioning/dashboards/nms.yaml'), 'utf8')) as { providers: Array<{ type: string; options: { path: string } }> };
     const path = provider.providers[0]!.options.path;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable, as the file has it
     expect(path).to.equal('${GF_PATHS_PROVISIONING}/../dashboards');
     // Expanded as Grafana expands it, it is the folder the dashboards are in.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable, as the file has it
     expect(resolve(path.replace('${GF_PATHS_PROVISIONING}', join(GRAFANA, 'provisioning')))).to.equal(DASHBOARDS);
   });
 

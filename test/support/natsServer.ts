@@ -81,7 +81,7 @@ export class TestNatsCluster {
       const conf = join(c.dir.path, `c${i}.conf`);
       await writeFile(
         conf,
-        [
+        `${[
           `server_name: centre-${i}`,
           `listen: 127.0.0.1:${clientPorts[i]}`,
           `jetstream { store_dir: ${JSON.stringify(join(c.dir.path, `c${i}`))}, domain: centre, max_file_store: 4GB, max_memory_store: 32MB }`,
@@ -90,7 +90,7 @@ export class TestNatsCluster {
           // A link that dies without a word is found out in seconds, not the default minutes.
           'ping_interval: "2s"',
           'ping_max: 3',
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       );
       c.#children.push(spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
     }
@@ -121,14 +121,14 @@ export class TestNatsCluster {
     const conf = join(this.dir.path, `leaf-${domain}.conf`);
     await writeFile(
       conf,
-      [
+      `${[
         `server_name: leaf-${domain}`,
         `listen: 127.0.0.1:${port}`,
         `jetstream { store_dir: ${JSON.stringify(join(this.dir.path, `leaf-${domain}`))}, domain: ${domain}, max_file_store: 4GB, max_memory_store: 32MB }`,
         `leafnodes { reconnect: 1, remotes: [ { urls: [${this.leafPorts.map((p) => `nats-leaf://${this.leafHost}:${p}`).join(', ')}] } ] }`,
         'ping_interval: "2s"',
         'ping_max: 3',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     this.#children.push(inNamespace ? spawn('ip', ['netns', 'exec', inNamespace, 'nats-server', '-c', conf], { stdio: 'ignore' }) : spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
     if (inNamespace) await waitFor(`leaf ${domain} in ${inNamespace}`, async () => (await inNs(inNamespace, 'bash', '-c', `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo yes || true`).catch(() => '')).includes('yes'), 10_000);

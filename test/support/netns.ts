@@ -142,7 +142,7 @@ export class CounterLog {
   /** The counter at a moment, linearly between the samples around it. @throws Error outside the log. */
   at(atMs: number, which: 'rx' | 'tx'): number {
     const s = this.samples;
-    let hi = s.findIndex((x) => x.atMs >= atMs);
+    const hi = s.findIndex((x) => x.atMs >= atMs);
     if (hi <= 0) throw new Error(`no kernel counter sample around ${new Date(atMs).toISOString()}`);
     const [a, b] = [s[hi - 1]!, s[hi]!];
     return a[which] + ((b[which] - a[which]) * (atMs - a.atMs)) / Math.max(1, b.atMs - a.atMs);

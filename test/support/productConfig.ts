@@ -59,7 +59,7 @@ export async function writeProductionConfig(dir: string, topologyYaml: string, e
   await writeFile(join(dir, 'topology.yaml'), topologyYaml);
   await writeFile(
     join(dir, 'nms.yaml'),
-    [
+    `${[
       'production: true',
       'topology: topology.yaml',
       'dataDir: var',
@@ -67,7 +67,7 @@ export async function writeProductionConfig(dir: string, topologyYaml: string, e
       ...(extra.lines ?? []),
       `console: { port: 0, users: [{ username: noc, role: operator, passwordHash: "${hash.stdout.trim()}" }] }`,
       `alarms: { ${[`trapPort: ${await udpFreePort()}`, 'trapAddress: 127.0.0.1', ...(extra.alarms ?? [])].join(', ')} }`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 

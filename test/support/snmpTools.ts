@@ -74,12 +74,12 @@ export async function startSnmptrapd(dir: string, port: number, users: Array<{ e
   const log = join(dir, 'traps.log');
   await writeFile(
     conf,
-    [
+    `${[
       ...users.map((u) => `createUser -e 0x${u.engineId} ${u.user} SHA "${u.authKey}" AES "${u.privKey}"`),
       ...[...new Set(users.map((u) => u.user))].map((u) => `authUser log ${u}`),
       'authCommunity log,execute,net public',
       'disableAuthorization yes',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   await writeFile(log, '');
   const child: ChildProcess = spawn(

@@ -13,6 +13,7 @@ describe('log safety', () => {
     log.warn('evil\n2026-12-02T00:00:00.000Z info [nms/alarms] FORGED\u001b[31m\u202e\ufeff\u0000');
     expect(log.lines).to.have.length(1);
     expect(log.lines[0]).to.include('evil\\x0a2026-12-02T00:00:00.000Z info [nms/alarms] FORGED\\x1b[31m\\u{202e}\\u{feff}\\x00');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
     expect(log.lines[0]).not.to.match(/[\u0000-\u001f\u202e\ufeff]/);
   });
 

@@ -26,8 +26,8 @@ export function reportRoutes(app: Express, d: ApiDeps, g: Guards): void {
     g.needSession(req);
     const r = reports();
     const q = parse(z.strictObject({ period: z.string().min(1).max(40), scope: z.string().min(1).max(120).default('network'), format: z.enum(REPORT_FORMATS).default('json'), lang: z.enum(['zh', 'en']).default('zh') }), req.query, 'query');
-    let period;
-    let scope;
+    let period: ReturnType<typeof parsePeriod>;
+    let scope: ReturnType<typeof resolveScope>;
     try {
       period = parsePeriod(q.period, d.topology.network.timezone);
       scope = resolveScope(d.topology, q.scope);

@@ -69,7 +69,16 @@ describe('poll scheduler', () => {
     let maxBesideHung = 0;
     const fastRuns: number[] = [];
     const jobs = [
-      { id: 'hung', intervalMs: 100, run: () => ((hung = true), inFlight++, (maxInFlight = Math.max(maxInFlight, inFlight)), sleep(2000)) },
+      {
+        id: 'hung',
+        intervalMs: 100,
+        run: () => {
+          hung = true;
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          return sleep(2000);
+        },
+      },
       ...Array.from({ length: 8 }, (_, i) => ({
         id: `fast${i}`,
         intervalMs: 100,

@@ -315,7 +315,9 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     void load();
   });
   const off = data.on((change) => (change === 'status' || change === 'alarms') && drawStatus());
-  const resize = () => charts.forEach((ch) => ch.resize());
+  const resize = () => {
+    for (const ch of charts) ch.resize();
+  };
   window.addEventListener('resize', resize);
   return {
     node,
@@ -324,7 +326,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
       off();
       if (timer) clearInterval(timer);
       window.removeEventListener('resize', resize);
-      charts.forEach((ch) => ch.dispose());
+      for (const ch of charts) ch.dispose();
     },
   };
 }

@@ -27,7 +27,11 @@ export function siteView(ctx: ViewContext, siteId: string): View {
   const childColumns = Array.from({ length: Math.ceil(children.length / perColumn) }, (_, k) => children.slice(k * perColumn, (k + 1) * perColumn));
   const columns: Array<readonly Site[]> = [[...upstream.values()], [site], ...childColumns];
   const position = new Map<string, { x: number; y: number }>();
-  columns.forEach((col, x) => col.forEach((s, i) => position.set(s.id, { x: x * 1.2, y: spread(col, i) })));
+  columns.forEach((col, x) => {
+    col.forEach((s, i) => {
+      position.set(s.id, { x: x * 1.2, y: spread(col, i) });
+    });
+  });
 
   const mapBox = el('div', { id: 'site-map', class: 'map', 'data-columns': String(columns.length), 'data-tallest': String(Math.max(...columns.map((c) => c.length))) });
   const table = circuitTable(ctx, circuits);
