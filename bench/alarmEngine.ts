@@ -40,11 +40,34 @@ function cycleUpdates(cycle: number): { c: CircuitLive[]; d: DeviceLive[] } {
   const c = circuits.map((x, i): CircuitLive => {
     const down = faulty && i % 1000 === 500;
     const util = i % 100 === 0 ? 90 : 30;
-    return { circuitId: x.id, status: down ? 'down' : 'up', statusSinceMs: at - 5000, inBps: util * 1e5, outBps: util * 5e4, inUtilPct: util, outUtilPct: util / 2, errorsPerS: 0, end: 'a', polledFromMs: at, updatedAtMs: at, note: null };
+    return {
+      circuitId: x.id,
+      status: down ? 'down' : 'up',
+      statusSinceMs: at - 5000,
+      inBps: util * 1e5,
+      outBps: util * 5e4,
+      inUtilPct: util,
+      outUtilPct: util / 2,
+      errorsPerS: 0,
+      end: 'a',
+      polledFromMs: at,
+      updatedAtMs: at,
+      note: null,
+    };
   });
   const d = devices.map((x, i): DeviceLive => {
     const silent = faulty && i % 50 === 0;
-    return { deviceId: x.id, reachable: !silent, responseMs: 30, cpuPct: 10, memPct: 40, uptimeS: 1_000_000 + cycle * 60, polledFromMs: at - 30, updatedAtMs: at, error: silent ? 'timeout' : null };
+    return {
+      deviceId: x.id,
+      reachable: !silent,
+      responseMs: 30,
+      cpuPct: 10,
+      memPct: 40,
+      uptimeS: 1_000_000 + cycle * 60,
+      polledFromMs: at - 30,
+      updatedAtMs: at,
+      error: silent ? 'timeout' : null,
+    };
   });
   return { c, d };
 }
@@ -95,7 +118,9 @@ rmSync(ledgerDir, { recursive: true, force: true });
 
 const steady = (xs: number[]) => xs.slice(1).sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 console.log(`Alarm engine, ${circuits.length} circuits and ${devices.length} devices updated per cycle, ${CYCLES} cycles:`);
-console.log(`  CPU per cycle (updates + one evaluation), median after the first: ${steady(engineMs).toFixed(1)} ms (target ≤ 200); first cycle ${engineMs[0]!.toFixed(1)} ms`);
+console.log(
+  `  CPU per cycle (updates + one evaluation), median after the first: ${steady(engineMs).toFixed(1)} ms (target ≤ 200); first cycle ${engineMs[0]!.toFixed(1)} ms`,
+);
 console.log(`  alarms raised ${raised}, cleared ${cleared}`);
 console.log(`  SLA budget check of every circuit (once a minute): ${budgetMs.toFixed(1)} ms`);
 console.log(`Floor, the same updates stored in a Map: ${steady(floorMs).toFixed(1)} ms per cycle`);

@@ -41,7 +41,25 @@ async function main(): Promise<void> {
   const trapPort = 20_000 + Math.floor(Math.random() * 30_000);
   await writeFile(
     join(dir, 'nms.yaml'),
-    [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir}`, 'influx:', `  embeddedPort: ${await freePort()}`, 'simulator:', '  basePort: 0', '  controlPort: 0', 'collector:', `  interval: ${INTERVAL_S}s`, 'console:', '  port: 0', 'alarms:', `  trapPort: ${trapPort}`, '  clearAfter: 1s', '  channels:', `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`, ''].join('\n'),
+    [
+      `topology: ${resolve('topology.yaml')}`,
+      `dataDir: ${dir}`,
+      'influx:',
+      `  embeddedPort: ${await freePort()}`,
+      'simulator:',
+      '  basePort: 0',
+      '  controlPort: 0',
+      'collector:',
+      `  interval: ${INTERVAL_S}s`,
+      'console:',
+      '  port: 0',
+      'alarms:',
+      `  trapPort: ${trapPort}`,
+      '  clearAfter: 1s',
+      '  channels:',
+      `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`,
+      '',
+    ].join('\n'),
   );
   const product = await startProduct(await loadConfig({ env: {}, cwd: dir }), {}, memoryLogger());
   try {
@@ -52,7 +70,8 @@ async function main(): Promise<void> {
       const seen = arrivals.length;
       const t0 = Date.now();
       sim.inject({ fault: 'link-down', circuit });
-      while (Date.now() - t0 < limitMs && !arrivals.slice(seen).some((a) => a.body.reason === 'raised' && a.body.alarm.subject.id === circuit)) await new Promise((r) => setTimeout(r, 5));
+      while (Date.now() - t0 < limitMs && !arrivals.slice(seen).some((a) => a.body.reason === 'raised' && a.body.alarm.subject.id === circuit))
+        await new Promise((r) => setTimeout(r, 5));
       const got = arrivals.slice(seen).find((a) => a.body.reason === 'raised' && a.body.alarm.subject.id === circuit);
       sim.inject({ fault: 'link-up', circuit });
       await new Promise((r) => setTimeout(r, 3000));
@@ -66,7 +85,7 @@ async function main(): Promise<void> {
     const show = (xs: Array<number | null>) => xs.map((x) => (x === null ? 'none' : `${x} ms`)).join(', ');
     console.log(`Link down to webhook push, ${ROUNDS} incidents each (county uplinks, polled every ${INTERVAL_S} s):`);
     console.log(`  with traps:    ${show(withTraps)} (target ≤ 1,000 ms)`);
-    console.log(`  without traps: ${show(withoutTraps)} (target ≤ ${(INTERVAL_S * 1000 + 1000).toLocaleString("en-US")} ms: one poll interval + 1 s)`);
+    console.log(`  without traps: ${show(withoutTraps)} (target ≤ ${(INTERVAL_S * 1000 + 1000).toLocaleString('en-US')} ms: one poll interval + 1 s)`);
   } finally {
     await product.stop();
     server.close();

@@ -37,17 +37,56 @@ export async function startBenchConsole(topology: Topology, o: { web: boolean; d
   const now = Date.now();
   topology.circuits.forEach((c, i) => {
     const down = o.downEvery ? i % o.downEvery === 0 : false;
-    live.updateCircuit({ circuitId: c.id, status: down ? 'down' : 'up', statusSinceMs: now - 3_600_000, inBps: down ? 0 : 3.2e6, outBps: down ? 0 : 1.1e6, inUtilPct: down ? 0 : 32, outUtilPct: down ? 0 : 11, errorsPerS: 0, end: 'a', polledFromMs: now, updatedAtMs: now, note: null });
+    live.updateCircuit({
+      circuitId: c.id,
+      status: down ? 'down' : 'up',
+      statusSinceMs: now - 3_600_000,
+      inBps: down ? 0 : 3.2e6,
+      outBps: down ? 0 : 1.1e6,
+      inUtilPct: down ? 0 : 32,
+      outUtilPct: down ? 0 : 11,
+      errorsPerS: 0,
+      end: 'a',
+      polledFromMs: now,
+      updatedAtMs: now,
+      note: null,
+    });
   });
-  for (const d of topology.devices) live.updateDevice({ deviceId: d.id, reachable: true, responseMs: 12, cpuPct: 14, memPct: 41, uptimeS: 86_400, polledFromMs: now - 12, updatedAtMs: now, error: null });
+  for (const d of topology.devices)
+    live.updateDevice({
+      deviceId: d.id,
+      reachable: true,
+      responseMs: 12,
+      cpuPct: 14,
+      memPct: 41,
+      uptimeS: 86_400,
+      polledFromMs: now - 12,
+      updatedAtMs: now,
+      error: null,
+    });
   const journal = AlarmJournal.open(join(dir, 'alarms'), memoryLogger());
-  const alarms = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, memoryLogger()), live, log: memoryLogger(), notice: { language: 'zh', consoleUrl: 'http://x' } });
+  const alarms = new AlarmService({
+    topology,
+    rules: DEFAULT_ALARM_RULES,
+    journal,
+    delivery: new DeliveryQueue([], journal, memoryLogger()),
+    live,
+    log: memoryLogger(),
+    notice: { language: 'zh', consoleUrl: 'http://x' },
+  });
   const audit = new AuditLog(dir);
   const hub = new WebSocketHub();
   const feed = new LiveFeed(live, (b) => hub.broadcast(b), { pollIntervalMs: 60_000, flushMs: 1 });
   const users = new UserDirectory([{ username: 'noc', role: 'operator', passwordHash: hashPassword('bench-password') }]);
-  const api = await startApiServer({ topology, live, alarms, users, audit, log: memoryLogger(), hub, feed, web: o.web ? await buildWebAssets() : null }, { port: 0 });
-  const login = await fetch(`${api.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'noc', password: 'bench-password' }) });
+  const api = await startApiServer(
+    { topology, live, alarms, users, audit, log: memoryLogger(), hub, feed, web: o.web ? await buildWebAssets() : null },
+    { port: 0 },
+  );
+  const login = await fetch(`${api.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'noc', password: 'bench-password' }),
+  });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   return {
     url: api.url,

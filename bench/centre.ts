@@ -71,7 +71,10 @@ class NmsProcess {
     readonly name: string,
     config: string,
   ) {
-    this.child = spawn(process.execPath, [NMS_BIN, 'up', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [BENCH_COMMUNITY_ENV]: 'bench-community' } });
+    this.child = spawn(process.execPath, [NMS_BIN, 'up', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, [BENCH_COMMUNITY_ENV]: 'bench-community' },
+    });
     this.child.stdout!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
     this.child.stderr!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
   }
@@ -142,15 +145,29 @@ async function main(): Promise<void> {
   await writeFile(topologyFile, yaml);
   const topology = parseTopology(yaml, topologyFile);
   // One county uplink per city: measured at the city's core, the county router at the far end.
-  const incidents = Array.from({ length: Math.min(INCIDENTS, CITIES) }, (_, c) => topology.circuits.find((x) => x.a.deviceId === `c${c}-core` && x.z.kind === 'device' && x.z.deviceId === `c${c}k0-rtr`)!);
+  const incidents = Array.from(
+    { length: Math.min(INCIDENTS, CITIES) },
+    (_, c) => topology.circuits.find((x) => x.a.deviceId === `c${c}-core` && x.z.kind === 'device' && x.z.deviceId === `c${c}k0-rtr`)!,
+  );
   const started: NmsProcess[] = [];
   try {
-    console.log(`Province: ${CITIES} cities, ${topology.devices.length} devices, ${topology.circuits.length} circuits, polled every ${INTERVAL_S} s; CPU over ${WINDOW_S} s; ${incidents.length} incidents each.`);
+    console.log(
+      `Province: ${CITIES} cities, ${topology.devices.length} devices, ${topology.circuits.length} circuits, polled every ${INTERVAL_S} s; CPU over ${WINDOW_S} s; ${incidents.length} incidents each.`,
+    );
 
     // ---- the peer: everything in one process ----
     const allDir = join(dir.path, 'all');
     await mkdir(allDir, { recursive: true });
-    await writeFile(join(allDir, 'nms.yaml'), [`topology: ${topologyFile}`, `collector: { interval: ${INTERVAL_S}s }`, ...(await commonLines(allDir, influx.influx.url, hook)), '  clearAfter: 1s', ''].join('\n'));
+    await writeFile(
+      join(allDir, 'nms.yaml'),
+      [
+        `topology: ${topologyFile}`,
+        `collector: { interval: ${INTERVAL_S}s }`,
+        ...(await commonLines(allDir, influx.influx.url, hook)),
+        '  clearAfter: 1s',
+        '',
+      ].join('\n'),
+    );
     const all = new NmsProcess('nms up (role all)', join(allDir, 'nms.yaml'));
     started.push(all);
     await all.up('Press Ctrl-C', 180_000);
@@ -158,7 +175,10 @@ async function main(): Promise<void> {
     const allCpu = await cpuOver([all.child.pid!]);
     const allRss = await rssMb(all.child.pid!);
     const allSim = (JSON.parse(await readFile(join(allDir, 'sim', 'sim.json'), 'utf8')) as { control: string }).control;
-    const allDelays = await runIncidents(incidents.map((c) => ({ circuit: c.id, control: allSim })), pushes);
+    const allDelays = await runIncidents(
+      incidents.map((c) => ({ circuit: c.id, control: allSim })),
+      pushes,
+    );
     await all.stop();
 
     // ---- the province: a centre, 14 pollers, the bus ----
@@ -186,7 +206,16 @@ async function main(): Promise<void> {
       const pollerDir = join(dir.path, c);
       await mkdir(pollerDir, { recursive: true });
       const leaf = await nats.leaf(c);
-      await writeFile(join(pollerDir, 'nms.yaml'), ['role: poller', `bus: { servers: ["${leaf}"], domain: ${c} }`, `poller: { name: ${c} }`, ...(await commonLines(pollerDir, influx.influx.url, null)), ''].join('\n'));
+      await writeFile(
+        join(pollerDir, 'nms.yaml'),
+        [
+          'role: poller',
+          `bus: { servers: ["${leaf}"], domain: ${c} }`,
+          `poller: { name: ${c} }`,
+          ...(await commonLines(pollerDir, influx.influx.url, null)),
+          '',
+        ].join('\n'),
+      );
       const p = new NmsProcess(`poller ${c}`, join(pollerDir, 'nms.yaml'));
       started.push(p);
       pollers.push(p);
@@ -203,7 +232,12 @@ async function main(): Promise<void> {
         const d = decodeObservation(msg.data);
         if (!d.ok) return;
         const m = d.message;
-        const down = m.kind === 'trap' && m.trap.kind === 'linkDown' && m.trap.circuitId ? { id: m.trap.circuitId, atMs: m.trap.atMs } : m.kind === 'circuit' && m.circuit.status === 'down' ? { id: m.circuit.circuitId, atMs: m.circuit.updatedAtMs } : null;
+        const down =
+          m.kind === 'trap' && m.trap.kind === 'linkDown' && m.trap.circuitId
+            ? { id: m.trap.circuitId, atMs: m.trap.atMs }
+            : m.kind === 'circuit' && m.circuit.status === 'down'
+              ? { id: m.circuit.circuitId, atMs: m.circuit.updatedAtMs }
+              : null;
         if (down && !firstWord.has(down.id)) firstWord.set(down.id, down.atMs);
       },
     });
@@ -228,7 +262,9 @@ async function main(): Promise<void> {
     const faultToPush = (ds: Incident[]) => ds.flatMap((d) => (d.push ? [d.push.atMs - d.injectedAtMs] : []));
     console.log('');
     console.log(`CPU over ${WINDOW_S} s of steady polling:`);
-    console.log(`  centre (role centre)      ${pct(centreCpu)}; ${observations.toLocaleString('en-US')} observations consumed (${(observations / WINDOW_S).toFixed(1)}/s), ${((1e6 * centreCpu) / Math.max(1, observations)).toFixed(0)} µs CPU each; RSS ${centreRss} MB`);
+    console.log(
+      `  centre (role centre)      ${pct(centreCpu)}; ${observations.toLocaleString('en-US')} observations consumed (${(observations / WINDOW_S).toFixed(1)}/s), ${((1e6 * centreCpu) / Math.max(1, observations)).toFixed(0)} µs CPU each; RSS ${centreRss} MB`,
+    );
     console.log(`  ${CITIES} pollers, together   ${pct(pollersCpu)} (each polls and simulates its own city)`);
     console.log(`  nats-server, 3 + ${CITIES} leaves ${pct(natsCpu)}`);
     console.log(`  peer: nms up (role all)   ${pct(allCpu)} for the same network polled, probed, simulated and decided in one process; RSS ${allRss} MB`);

@@ -65,8 +65,12 @@ async function pollerFigures(dir: string): Promise<void> {
     const requests = collector.stats.requests - r0;
     const cpuUs = cpu.user + cpu.system;
     console.log(`Poller, ${collector.pollers.size} devices (${topology.circuits.length} circuits), ${CYCLES} cycles:`);
-    console.log(`  cycle wall time ${(wall / CYCLES).toFixed(0)} ms; ${(varbinds / CYCLES).toFixed(0)} varbinds in ${(requests / CYCLES).toFixed(0)} requests per cycle`);
-    console.log(`  poller CPU ${(cpuUs / varbinds).toFixed(2)} µs per varbind over v1, v2c and SNMPv3 authPriv devices (the ≤ 3 µs target is for 2,500 agents: npm run bench:scale); RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `  cycle wall time ${(wall / CYCLES).toFixed(0)} ms; ${(varbinds / CYCLES).toFixed(0)} varbinds in ${(requests / CYCLES).toFixed(0)} requests per cycle`,
+    );
+    console.log(
+      `  poller CPU ${(cpuUs / varbinds).toFixed(2)} µs per varbind over v1, v2c and SNMPv3 authPriv devices (the ≤ 3 µs target is for 2,500 agents: npm run bench:scale); RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+    );
     await collector.stop();
 
     // Peer: Debian's snmpbulkget reading the same interface columns of every v2c device, 8 at a time.
@@ -113,7 +117,9 @@ async function writerFigures(dir: string): Promise<void> {
     t0 = Date.now();
     for (let i = 0; i < lines.length; i += 5000) await sink.write(lines.slice(i, i + 5000));
     const raw = (POINTS / (Date.now() - t0)) * 1000;
-    console.log(`Writer, ${POINTS} points into the managed influxd: ${ours.toFixed(0)} points/s (target ≥ 100,000); raw line protocol posted to influxd: ${raw.toFixed(0)} points/s; spooled: ${writer.stats.spooledPoints}`);
+    console.log(
+      `Writer, ${POINTS} points into the managed influxd: ${ours.toFixed(0)} points/s (target ≥ 100,000); raw line protocol posted to influxd: ${raw.toFixed(0)} points/s; spooled: ${writer.stats.spooledPoints}`,
+    );
   } finally {
     await influx.stop();
   }

@@ -48,7 +48,6 @@ const PIN = args.includes('--pin');
 const REQUESTS_PER_DEVICE = 7;
 const COMMUNITY = 'bench-community';
 
-
 /**
  * The floor under the poller: the same number of GETs of 33 OIDs to the same
  * agents, as raw node:dgram datagrams on 4 sockets, 64 devices in flight, with
@@ -112,7 +111,9 @@ interface AgentProcess {
 }
 
 function startSimulator(dir: string, bin: string): AgentProcess {
-  return supervise(dir, `"${process.execPath}" "${bin}" sim --topology topology.yaml --base-port 0 --control-port 0`, async (out) => out.includes('Press Ctrl-C'));
+  return supervise(dir, `"${process.execPath}" "${bin}" sim --topology topology.yaml --base-port 0 --control-port 0`, async (out) =>
+    out.includes('Press Ctrl-C'),
+  );
 }
 
 /**
@@ -127,14 +128,27 @@ async function startSnmpd(dir: string, ports: number[]): Promise<AgentProcess> {
   for (let i = 1; i <= PER_DEVICE; i++) {
     column('1.3.6.1.2.1.31.1.1.1', 1, i, 'octet_str', `"GigabitEthernet0/0/${i - 1}"`);
     column('1.3.6.1.2.1.31.1.1.1', 19, i, 'uinteger', 0);
-    for (const [col, type, value] of [[10, 'counter', 1000 * i], [16, 'counter', 2000 * i], [14, 'counter', 0], [20, 'counter', 0], [13, 'counter', 0], [19, 'counter', 0], [8, 'integer', 1], [7, 'integer', 1], [9, 'uinteger', 0]] as const) {
+    for (const [col, type, value] of [
+      [10, 'counter', 1000 * i],
+      [16, 'counter', 2000 * i],
+      [14, 'counter', 0],
+      [20, 'counter', 0],
+      [13, 'counter', 0],
+      [19, 'counter', 0],
+      [8, 'integer', 1],
+      [7, 'integer', 1],
+      [9, 'uinteger', 0],
+    ] as const) {
       column('1.3.6.1.2.1.2.2.1', col, i, type, value);
     }
   }
   await writeFile(join(dir, 'snmpd.conf'), `${conf.join('\n')}\n`);
   const listen = ports.map((p) => `udp:127.0.0.1:${p}`).join(',');
   return supervise(dir, `snmpd -f -Lo -C -I -ifTable,-ifXTable,-interfaces -c snmpd.conf ${listen}`, async () => {
-    const probe = await run('snmpget', ['-m', '', '-v2c', '-c', COMMUNITY, '-r0', '-t1', `127.0.0.1:${ports[ports.length - 1]}`, '1.3.6.1.2.1.1.3.0']).then(() => true, () => false);
+    const probe = await run('snmpget', ['-m', '', '-v2c', '-c', COMMUNITY, '-r0', '-t1', `127.0.0.1:${ports[ports.length - 1]}`, '1.3.6.1.2.1.1.3.0']).then(
+      () => true,
+      () => false,
+    );
     return probe;
   });
 }
@@ -153,7 +167,8 @@ function supervise(dir: string, command: string, isReady: (out: string) => Promi
   const ready = (async () => {
     const t0 = Date.now();
     while (!(await isReady(out))) {
-      if (sim.exitCode !== null || Date.now() - t0 > 300_000) throw new Error(`${command.slice(0, 60)}… in ${dir} did not start:\n${(err || out).slice(-2000)}`);
+      if (sim.exitCode !== null || Date.now() - t0 > 300_000)
+        throw new Error(`${command.slice(0, 60)}… in ${dir} did not start:\n${(err || out).slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   })();
@@ -239,7 +254,7 @@ async function pollerChild(dir: string): Promise<void> {
   const byThread: Record<string, number> = {};
   for (const [tid, t] of threads1) {
     const ms = t.ms - (threads0.get(tid)?.ms ?? 0);
-    if (ms > 0) byThread[tid === String(process.pid) ? "main" : `${t.name}:${tid}`] = ms;
+    if (ms > 0) byThread[tid === String(process.pid) ? 'main' : `${t.name}:${tid}`] = ms;
   }
   const result = {
     devices: collector.pollers.size,
@@ -291,7 +306,10 @@ async function main(): Promise<void> {
           const base = 20_000 + Math.floor(Math.random() * 30_000);
           const ports = Array.from({ length: to - from }, (_, k) => base + k);
           const agent = await startSnmpd(part, ports);
-          const started = await agent.ready.then(() => true, (e: Error) => (attempt < 5 ? false : Promise.reject(e)));
+          const started = await agent.ready.then(
+            () => true,
+            (e: Error) => (attempt < 5 ? false : Promise.reject(e)),
+          );
           if (!started) continue;
           ports.forEach((port, k) => {
             merged[`r${from + k}`] = { host: '127.0.0.1', port };
@@ -312,34 +330,80 @@ async function main(): Promise<void> {
     }
     await mkdir(join(dir, 'sim'));
     await writeFile(join(dir, 'sim', 'sim.json'), JSON.stringify({ devices: merged }));
-    console.log(`${AGENT_PROCESSES} ${AGENTS === 'snmpd' ? "Debian snmpd" : 'simulator'} processes up in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
+    console.log(`${AGENT_PROCESSES} ${AGENTS === 'snmpd' ? 'Debian snmpd' : 'simulator'} processes up in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 
     const simCpu0 = await Promise.all(sims.map((sim) => sim.cpuS()));
     const child0 = Date.now();
-    const child = await run('bash', ['-c', `ulimit -n 1024 && exec ${PIN ? 'taskset -c 0 ' : ''}"${process.execPath}" --expose-gc ${process.env.NMS_BENCH_NODE_FLAGS ?? ""} ${process.env.NMS_BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.NMS_BENCH_PROFILE}` : ''} --import tsx "${resolve('bench/collectorScale.ts')}" --poller-child "${dir}" --cycles ${CYCLES} --in-flight ${IN_FLIGHT} --idle ${IDLE_S}`], {
-      maxBuffer: 16 * 2 ** 20,
-      timeout: 600_000,
-    });
+    const child = await run(
+      'bash',
+      [
+        '-c',
+        `ulimit -n 1024 && exec ${PIN ? 'taskset -c 0 ' : ''}"${process.execPath}" --expose-gc ${process.env.NMS_BENCH_NODE_FLAGS ?? ''} ${process.env.NMS_BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.NMS_BENCH_PROFILE}` : ''} --import tsx "${resolve('bench/collectorScale.ts')}" --poller-child "${dir}" --cycles ${CYCLES} --in-flight ${IN_FLIGHT} --idle ${IDLE_S}`,
+      ],
+      {
+        maxBuffer: 16 * 2 ** 20,
+        timeout: 600_000,
+      },
+    );
     const childS = (Date.now() - child0) / 1000;
     const simBusy = (await Promise.all(sims.map((sim) => sim.cpuS()))).map((cpu, i) => (cpu - simCpu0[i]!) / childS);
     if (process.env.NMS_BENCH_CHILD_OUT) await writeFile(process.env.NMS_BENCH_CHILD_OUT, child.stdout + child.stderr);
-    const r = JSON.parse(child.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop()!) as {
-      devices: number; interfaces: number; firstCycleMs: number; wallMs: number[]; varbinds: number; requests: number; failedPolls: number; cpuUsPerVarbind: number; rssMb: number; rssRestingMb: number; rssPeakMb: number;
-      userMs: number; systemMs: number; threadMs: Record<string, number>;
-      heapAfterModelMb: number; heapAfterFirstCycleMb: number; heapSteadyMb: number;
+    const r = JSON.parse(
+      child.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop()!,
+    ) as {
+      devices: number;
+      interfaces: number;
+      firstCycleMs: number;
+      wallMs: number[];
+      varbinds: number;
+      requests: number;
+      failedPolls: number;
+      cpuUsPerVarbind: number;
+      rssMb: number;
+      rssRestingMb: number;
+      rssPeakMb: number;
+      userMs: number;
+      systemMs: number;
+      threadMs: Record<string, number>;
+      heapAfterModelMb: number;
+      heapAfterFirstCycleMb: number;
+      heapSteadyMb: number;
     };
     console.log(`Poller under ulimit -n 1024: ${r.devices} devices, ${r.interfaces} interfaces`);
     console.log(`  first cycle (names resolved) ${r.firstCycleMs} ms; measured cycles ${r.wallMs.join(', ')} ms (target ≤ 10,000)`);
     console.log(`  ${r.varbinds.toFixed(0)} varbinds in ${r.requests.toFixed(0)} requests per cycle; failed polls ${r.failedPolls}`);
     console.log(`  poller CPU ${r.cpuUsPerVarbind.toFixed(2)} µs per varbind (target ≤ 3)`);
-    console.log(`  RSS (target ≤ 300 MB): ${r.rssRestingMb.toFixed(0)} MB resting ${IDLE_S} s after the cycles; ${r.rssMb.toFixed(0)} MB straight after them; peak ${r.rssPeakMb.toFixed(0)} MB (loading the topology)`);
-    console.log(`  CPU over the measured cycles: user ${r.userMs.toFixed(0)} ms, system ${r.systemMs.toFixed(0)} ms; by thread ${Object.entries(r.threadMs).map(([n, ms]) => `${n} ${ms}`).join(', ')} ms`);
-    console.log(`  the ${AGENT_PROCESSES} agent processes were busy ${simBusy.map((b) => `${(b * 100).toFixed(0)}%`).join(' and ')} of a core during the poller's run`);
-    console.log(`  live heap after GC: ${r.heapAfterModelMb.toFixed(0)} MB with the model loaded, ${r.heapAfterFirstCycleMb.toFixed(0)} MB after the first cycle, ${r.heapSteadyMb.toFixed(0)} MB at the end`);
+    console.log(
+      `  RSS (target ≤ 300 MB): ${r.rssRestingMb.toFixed(0)} MB resting ${IDLE_S} s after the cycles; ${r.rssMb.toFixed(0)} MB straight after them; peak ${r.rssPeakMb.toFixed(0)} MB (loading the topology)`,
+    );
+    console.log(
+      `  CPU over the measured cycles: user ${r.userMs.toFixed(0)} ms, system ${r.systemMs.toFixed(0)} ms; by thread ${Object.entries(r.threadMs)
+        .map(([n, ms]) => `${n} ${ms}`)
+        .join(', ')} ms`,
+    );
+    console.log(
+      `  the ${AGENT_PROCESSES} agent processes were busy ${simBusy.map((b) => `${(b * 100).toFixed(0)}%`).join(' and ')} of a core during the poller's run`,
+    );
+    console.log(
+      `  live heap after GC: ${r.heapAfterModelMb.toFixed(0)} MB with the model loaded, ${r.heapAfterFirstCycleMb.toFixed(0)} MB after the first cycle, ${r.heapSteadyMb.toFixed(0)} MB at the end`,
+    );
 
-    const raw = await run('bash', ['-c', `ulimit -n 1024 && exec ${PIN ? 'taskset -c 0 ' : ''}"${process.execPath}" --import tsx "${resolve('bench/collectorScale.ts')}" --raw-child "${dir}" --cycles ${CYCLES}`], { maxBuffer: 2 ** 20, timeout: 600_000 });
+    const raw = await run(
+      'bash',
+      [
+        '-c',
+        `ulimit -n 1024 && exec ${PIN ? 'taskset -c 0 ' : ''}"${process.execPath}" --import tsx "${resolve('bench/collectorScale.ts')}" --raw-child "${dir}" --cycles ${CYCLES}`,
+      ],
+      { maxBuffer: 2 ** 20, timeout: 600_000 },
+    );
     const floor = JSON.parse(raw.stdout.trim().split('\n').pop()!) as { cpuUsPerVarbind: number; wallMs: number; lost: number };
-    console.log(`Floor, raw node:dgram with the same GETs to the same agents, nothing decoded: ${floor.cpuUsPerVarbind.toFixed(2)} µs per varbind, ${floor.wallMs.toFixed(0)} ms per cycle (${floor.lost} lost)`);
+    console.log(
+      `Floor, raw node:dgram with the same GETs to the same agents, nothing decoded: ${floor.cpuUsPerVarbind.toFixed(2)} µs per varbind, ${floor.wallMs.toFixed(0)} ms per cycle (${floor.lost} lost)`,
+    );
 
     // Peer: Debian's snmpbulkget reading the same columns from 100 of the agents, 8 at a time.
     const sample = Object.values(JSON.parse(await readFile(join(dir, 'sim', 'sim.json'), 'utf8')).devices as Record<string, { port: number }>).slice(0, 100);
@@ -355,7 +419,9 @@ async function main(): Promise<void> {
       }),
     );
     const perDevice = (Date.now() - p0) / sample.length;
-    console.log(`Peer, Debian snmpbulkget, same columns, 100 of the agents 8 at a time: ${perDevice.toFixed(1)} ms per device (≈ ${((perDevice * r.devices) / 1000).toFixed(1)} s for all)`);
+    console.log(
+      `Peer, Debian snmpbulkget, same columns, 100 of the agents 8 at a time: ${perDevice.toFixed(1)} ms per device (≈ ${((perDevice * r.devices) / 1000).toFixed(1)} s for all)`,
+    );
   } finally {
     await Promise.all(sims.map((sim) => sim.stop()));
     await rm(dir, { recursive: true, force: true });

@@ -34,7 +34,13 @@ const SCREENSHOT = resolve('test-artifacts', 'overview-province.png');
 /** Collects long tasks from the first moment of the document. */
 const LONG_TASKS = `window.__longTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });`;
 
-async function openOnce(browser: Browser, url: string, cookie: string | null, ready: string, screenshot?: string): Promise<{ drawnMs: number; interactiveMs: number; longTasks: number }> {
+async function openOnce(
+  browser: Browser,
+  url: string,
+  cookie: string | null,
+  ready: string,
+  screenshot?: string,
+): Promise<{ drawnMs: number; interactiveMs: number; longTasks: number }> {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   try {
     if (cookie) {
@@ -78,7 +84,9 @@ async function main(): Promise<void> {
       floor.push(await openOnce(browser, server.url, null, 'login'));
     }
     const f = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
-    console.log(`Overview in headless Chromium, ${topology.circuits.length} circuits, ${topology.sites.length} sites, ${topology.devices.length} devices; ${RUNS} runs, fresh cache each:`);
+    console.log(
+      `Overview in headless Chromium, ${topology.circuits.length} circuits, ${topology.sites.length} sites, ${topology.devices.length} devices; ${RUNS} runs, fresh cache each:`,
+    );
     console.log(`  drawn:       ${f(overview.map((r) => r.drawnMs))}`);
     console.log(`  interactive: ${f(overview.map((r) => r.interactiveMs))} (target ≤ 1500); long tasks per load: ${median(overview.map((r) => r.longTasks))}`);
     console.log(`  floor, the login page (same bundle, no data): interactive ${f(floor.map((r) => r.interactiveMs))}`);

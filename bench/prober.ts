@@ -40,7 +40,11 @@ function topologyYaml(): string {
     '  - { id: core, site: c, role: core, vendor: generic, address: 127.0.0.1, snmp: p }',
     ...Array.from({ length: CIRCUITS }, (_, i) => `  - { id: d${i}, site: c, role: cpe, vendor: generic, managed: false, address: ${address(i)} }`),
     'circuits:',
-    ...Array.from({ length: CIRCUITS }, (_, i) => `  - { id: C${i}, carrier: telecom, carrierCircuitId: X${i}, bandwidth: 2M, a: { device: core, ifName: s${i} }, z: { device: d${i} }, sla: t, owner: c }`),
+    ...Array.from(
+      { length: CIRCUITS },
+      (_, i) =>
+        `  - { id: C${i}, carrier: telecom, carrierCircuitId: X${i}, bandwidth: 2M, a: { device: core, ifName: s${i} }, z: { device: d${i} }, sla: t, owner: c }`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -115,17 +119,25 @@ async function idleFloorS(seconds: number): Promise<number> {
 
 const targets = Array.from({ length: CIRCUITS }, (_, i) => address(i));
 const packets = CIRCUITS * COUNT;
-console.log(`circuit prober: ${CIRCUITS} circuits, ${COUNT} echoes each over ${INTERVAL_S} s (${packets} packets a round), ${REPEAT} rounds of each, alternating`);
+console.log(
+  `circuit prober: ${CIRCUITS} circuits, ${COUNT} echoes each over ${INTERVAL_S} s (${packets} packets a round), ${REPEAT} rounds of each, alternating`,
+);
 const bare: number[] = [];
 const ours: number[] = [];
 for (let r = 0; r < REPEAT; r++) {
   const b = await bareFping(targets);
   bare.push(b.cpuS);
-  console.log(`  bare fping     round ${r + 1}: ${(b.cpuS * 1e6 / packets).toFixed(2)} µs CPU per packet (${b.cpuS.toFixed(3)} s, ${b.processes} process${b.processes > 1 ? 'es' : ''}), wall ${b.wallS.toFixed(1)} s`);
+  console.log(
+    `  bare fping     round ${r + 1}: ${((b.cpuS * 1e6) / packets).toFixed(2)} µs CPU per packet (${b.cpuS.toFixed(3)} s, ${b.processes} process${b.processes > 1 ? 'es' : ''}), wall ${b.wallS.toFixed(1)} s`,
+  );
   const p = await proberRound();
   const idle = await idleFloorS(p.wallS);
   ours.push(p.cpuS - idle);
-  console.log(`  circuit prober round ${r + 1}: ${(((p.cpuS - idle) * 1e6) / packets).toFixed(2)} µs CPU per packet (${p.cpuS.toFixed(3)} s, fping and parsing and ${p.points} points, less ${idle.toFixed(3)} s this process spends idle as long), wall ${p.wallS.toFixed(1)} s, loss ${p.lossPct.toFixed(2)}%`);
+  console.log(
+    `  circuit prober round ${r + 1}: ${(((p.cpuS - idle) * 1e6) / packets).toFixed(2)} µs CPU per packet (${p.cpuS.toFixed(3)} s, fping and parsing and ${p.points} points, less ${idle.toFixed(3)} s this process spends idle as long), wall ${p.wallS.toFixed(1)} s, loss ${p.lossPct.toFixed(2)}%`,
+  );
 }
 const min = (xs: number[]) => Math.min(...xs);
-console.log(`best of ${REPEAT}: prober ${(min(ours) * 1e6 / packets).toFixed(2)} µs/packet, bare fping ${(min(bare) * 1e6 / packets).toFixed(2)} µs/packet: ${(min(ours) / min(bare)).toFixed(2)}× (target ≤ 1.2×)`);
+console.log(
+  `best of ${REPEAT}: prober ${((min(ours) * 1e6) / packets).toFixed(2)} µs/packet, bare fping ${((min(bare) * 1e6) / packets).toFixed(2)} µs/packet: ${(min(ours) / min(bare)).toFixed(2)}× (target ≤ 1.2×)`,
+);

@@ -71,7 +71,11 @@ async function main(): Promise<void> {
           const level = (hour >= 8 && hour < 18 ? 0.5 : 0.08) * (0.6 + 0.4 * Math.abs(Math.sin(i * 0.37 + k)));
           const inBps = Math.round(c.bandwidthBps * level);
           const outBps = Math.round(inBps * 0.4);
-          lines.push(rp === 'raw' ? `circuit_traffic,circuit=${c.id},end=a in_bps=${inBps},out_bps=${outBps} ${t / 1000}` : `circuit_traffic,circuit=${c.id},end=a in_bps=${inBps},out_bps=${outBps},in_bps_max=${Math.round(inBps * 1.2)},out_bps_max=${Math.round(outBps * 1.2)} ${t / 1000}`);
+          lines.push(
+            rp === 'raw'
+              ? `circuit_traffic,circuit=${c.id},end=a in_bps=${inBps},out_bps=${outBps} ${t / 1000}`
+              : `circuit_traffic,circuit=${c.id},end=a in_bps=${inBps},out_bps=${outBps},in_bps_max=${Math.round(inBps * 1.2)},out_bps_max=${Math.round(outBps * 1.2)} ${t / 1000}`,
+          );
           if (lines.length >= BATCH) {
             await write(rp, lines);
             points += lines.length;
@@ -82,11 +86,20 @@ async function main(): Promise<void> {
       await write(rp, lines);
       points += lines.length;
     }
-    console.log(`Wrote ${points.toLocaleString()} points (${topology.circuits.length} circuits × ${DAYS} days × 2 policies) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `Wrote ${points.toLocaleString()} points (${topology.circuits.length} circuits × ${DAYS} days × 2 policies) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
 
     const ledger = OutageLedger.open(join(dir, 'alarms'), topology, log);
     const query = { database: 'nms', query: (q: string) => client.query(q) as Promise<Array<Record<string, unknown>>> };
-    const sources: ReportSources = { topology, influx: query, ledger, activeAlarms: () => [], now: Date.now, digests: new DailyDigests(query, join(dir, 'digests')) };
+    const sources: ReportSources = {
+      topology,
+      influx: query,
+      ledger,
+      activeAlarms: () => [],
+      now: Date.now,
+      digests: new DailyDigests(query, join(dir, 'digests')),
+    };
     const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
     const period = parsePeriod(`${day(start)}..${day(end - 86_400_000)}`, 'Asia/Shanghai');
     const once = async (scope: string, source: TrafficSource) => {
@@ -101,7 +114,9 @@ async function main(): Promise<void> {
     };
     // The first report reads every day (and the period before, for the trend) into digests.
     const cold = await once('network', 'rollup_5m');
-    console.log(`Report for ${DAYS} days (and the ${DAYS} before, for the trend); first report, reading ${2 * DAYS} days of the rollup into digests: ${(cold / 1000).toFixed(1)} s`);
+    console.log(
+      `Report for ${DAYS} days (and the ${DAYS} before, for the trend); first report, reading ${2 * DAYS} days of the rollup into digests: ${(cold / 1000).toFixed(1)} s`,
+    );
     console.log(`Then, median of ${RUNS} runs (5-minute rollup, from digests | the same report from raw samples in InfluxDB):`);
     for (const [label, scope, target] of [
       ['one circuit', 'circuit:P-1', '≤ 100 ms'],
@@ -110,7 +125,9 @@ async function main(): Promise<void> {
     ] as const) {
       const rollup = await median(scope, 'rollup_5m', RUNS);
       const raw = scope === 'network' && !RAW_PROVINCE ? null : await median(scope, 'raw', 1);
-      console.log(`  ${label.padEnd(28)} ${rollup.toFixed(0).padStart(6)} ms | raw ${raw === null ? 'not run (--raw-province)' : `${raw.toFixed(0).padStart(6)} ms`}   (target ${target})`);
+      console.log(
+        `  ${label.padEnd(28)} ${rollup.toFixed(0).padStart(6)} ms | raw ${raw === null ? 'not run (--raw-province)' : `${raw.toFixed(0).padStart(6)} ms`}   (target ${target})`,
+      );
     }
     ledger.close();
   } finally {

@@ -167,7 +167,9 @@ async function main(): Promise<void> {
     c0 = await cpuSeconds(pid);
     const sat = await saturate(v2c, SECONDS);
     const satCpu = (await cpuSeconds(pid)) - c0;
-    console.log(`  saturated (v2c devices), ${SECONDS} s: ${(sat.pdus / SECONDS).toFixed(0)} GETBULK/s; ${perK(satCpu, sat.pdus)} requests, ${perK(satCpu, sat.varbinds)} varbinds`);
+    console.log(
+      `  saturated (v2c devices), ${SECONDS} s: ${(sat.pdus / SECONDS).toFixed(0)} GETBULK/s; ${perK(satCpu, sat.pdus)} requests, ${perK(satCpu, sat.varbinds)} varbinds`,
+    );
 
     // Peer: Debian's snmpd on the same kind of request.
     const conf = join(dir, 'snmpd.conf');
@@ -182,7 +184,9 @@ async function main(): Promise<void> {
     c0 = await cpuSeconds(snmpd.pid!);
     const peer = await saturate(peerTargets, SECONDS);
     const peerCpu = (await cpuSeconds(snmpd.pid!)) - c0;
-    console.log(`Peer, Debian snmpd (its own ifTable), saturated, ${SECONDS} s: ${(peer.pdus / SECONDS).toFixed(0)} GETBULK/s; ${perK(peerCpu, peer.pdus)} requests, ${perK(peerCpu, peer.varbinds)} varbinds`);
+    console.log(
+      `Peer, Debian snmpd (its own ifTable), saturated, ${SECONDS} s: ${(peer.pdus / SECONDS).toFixed(0)} GETBULK/s; ${perK(peerCpu, peer.pdus)} requests, ${perK(peerCpu, peer.varbinds)} varbinds`,
+    );
   } finally {
     await stop(sim);
     if (snmpd) await stop(snmpd);

@@ -12,7 +12,14 @@ import type { Topology } from '../shared/model/topology.ts';
 import type { Circuit, Device } from '../shared/model/types.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { computeRates, IF_OPER_UP, statusSplit, utilizationPct, type InterfaceReading, type RateOutcome } from './engine/counterEngine.ts';
-import { DevicePoller, REAL_REFRESH_DETECTION, type DevicePoll, type InterfaceResult, type PolledInterfaceSpec, type RefreshDetection } from './poll/devicePoller.ts';
+import {
+  DevicePoller,
+  REAL_REFRESH_DETECTION,
+  type DevicePoll,
+  type InterfaceResult,
+  type PolledInterfaceSpec,
+  type RefreshDetection,
+} from './poll/devicePoller.ts';
 import { PollScheduler } from './scheduler/pollScheduler.ts';
 import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
@@ -380,7 +387,15 @@ export class Collector {
     }
   }
 
-  private pointsFor(device: Device, result: InterfaceResult, circuit: Circuit, prev: InterfaceReading | null, outcome: RateOutcome | null, atMs: number, widening: boolean): Point[] {
+  private pointsFor(
+    device: Device,
+    result: InterfaceResult,
+    circuit: Circuit,
+    prev: InterfaceReading | null,
+    outcome: RateOutcome | null,
+    atMs: number,
+    widening: boolean,
+  ): Point[] {
     const curr = result.reading;
     if (!curr) return [];
     const points: Point[] = [];
@@ -445,12 +460,13 @@ export class Collector {
       outBps,
       inUtilPct: inBps === null ? null : utilizationPct(inBps, circuit.bandwidthBps),
       outUtilPct: outBps === null ? null : utilizationPct(outBps, circuit.bandwidthBps),
-      statusSinceMs: reading && reading.lastChangeCs <= reading.uptimeCs ? (result.takenAtMs ?? poll.atMs) - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
+      statusSinceMs:
+        reading && reading.lastChangeCs <= reading.uptimeCs ? (result.takenAtMs ?? poll.atMs) - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
       errorsPerS: rate ? (rate.inErrors + rate.outErrors + rate.inDiscards + rate.outDiscards) / rate.intervalS : null,
       end: result.spec.end,
       polledFromMs: poll.atMs - poll.responseMs,
       updatedAtMs: poll.atMs,
-      note: !poll.reachable ? poll.error : result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null),
+      note: !poll.reachable ? poll.error : (result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null)),
     });
   }
 }

@@ -80,7 +80,9 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     const live = new LiveState();
     let silent = (_poller: string) => false;
     const registry = new PollerRegistry(watched, (p) => silent(p));
-    const shortest = Math.min(...topology.devices.filter((d) => owner.has(d.id)).map((d) => (config.collector.intervalSeconds ?? d.pollIntervalSeconds) * 1000));
+    const shortest = Math.min(
+      ...topology.devices.filter((d) => owner.has(d.id)).map((d) => (config.collector.intervalSeconds ?? d.pollIntervalSeconds) * 1000),
+    );
     const serving = await startServing({
       config,
       topology,
@@ -101,7 +103,9 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       stops,
     });
     // What each poller polls is the centre's: asked for over the bus.
-    const models = new Map<string, PollerModel>(centre.pollers.map((p) => [p.name, pollerModelOf(config, { source: config.topologyFile, yaml: topologyText }, p.name, p.sites)]));
+    const models = new Map<string, PollerModel>(
+      centre.pollers.map((p) => [p.name, pollerModelOf(config, { source: config.topologyFile, yaml: topologyText }, p.name, p.sites)]),
+    );
     const modelService = new ModelService(nc, models, log.child('bus'));
     stops.push(async () => modelService.stop());
     const engine = serving.alarms.engine;
@@ -110,7 +114,10 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     const backlog = watchBacklog(nc, centre.pollers, registry, log.child('bus'));
     stops.push(async () => clearInterval(backlog));
     // Core NATS, not stored: pollers with localAlarms push their city's alarms themselves when it stops.
-    const beacon = setInterval(() => nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now(), models: modelService.revisions() } satisfies CentreAlive)), CENTRE_ALIVE_EVERY_MS);
+    const beacon = setInterval(
+      () => nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now(), models: modelService.revisions() } satisfies CentreAlive)),
+      CENTRE_ALIVE_EVERY_MS,
+    );
     stops.push(async () => clearInterval(beacon));
     const consumer = new ObservationConsumer({
       js: jetstream(nc),
@@ -131,7 +138,15 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     consumer.start();
     stops.push(() => consumer.stop());
     log.info(`centre: hearing ${centre.pollers.map((p) => p.name).join(', ')} on ${bus.servers.join(', ')}; ${owner.size} devices in their shares`);
-    return { topology, live, alarms: serving.alarms, consumer, pollers: registry, console: { url: serving.api.url, demoLogins: serving.demo?.logins ?? [] }, stop: stopAll };
+    return {
+      topology,
+      live,
+      alarms: serving.alarms,
+      consumer,
+      pollers: registry,
+      console: { url: serving.api.url, demoLogins: serving.demo?.logins ?? [] },
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -99,7 +99,9 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
     if (config.simulator.enabled) {
       // The demo city answers for its own routers, and the far ends its circuits are probed at.
       const farEnds = topology.circuits.flatMap((c) => (share.circuits.has(c.id) && c.z.kind === 'device' ? [c.z.deviceId] : []));
-      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'), { answering: new Set([...share.devices, ...farEnds]) });
+      simulation = await startSimulation({ ...config.simulator, trapTo: simulatorTrapsTo(config) }, topology, sources, log.child('sim'), {
+        answering: new Set([...share.devices, ...farEnds]),
+      });
       stops.push(() => simulation!.stop());
     }
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'));
@@ -109,7 +111,13 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
     const upSinceMs = Date.now();
     const publisher = new ObservationPublisher(jetstream(nc, bus.domain ? { domain: bus.domain } : {}), poller.name, live, log.child('bus'), {
       intervalMs: poller.heartbeatSeconds * 1000,
-      health: () => ({ upSinceMs, devices: share.devices.size, circuits: share.circuits.size, spooledPoints: writer.stats.spooledPoints, localAlarms: poller.localAlarms }),
+      health: () => ({
+        upSinceMs,
+        devices: share.devices.size,
+        circuits: share.circuits.size,
+        spooledPoints: writer.stats.spooledPoints,
+        localAlarms: poller.localAlarms,
+      }),
     });
     const centre = hearCentre(nc, poller.name, model.revision);
     stops.push(async () => centre.stop());
@@ -133,14 +141,37 @@ export async function startPoller(local: NmsConfig, env: NodeJS.ProcessEnv, log:
       await Promise.race([publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
       publisher.stop();
     });
-    const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, share, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
+    const { collector, prober } = startPolling({
+      config,
+      topology,
+      sources,
+      live,
+      writer,
+      log,
+      share,
+      ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}),
+    });
     traps.attach(collector);
     stops.push(() => collector.stop());
     stops.push(() => prober.stop());
     log.info(
       `poller ${poller.name}: ${share.devices.size} devices and ${share.circuits.size} circuits of ${model.sites.join(', ')} (the centre's model, revision ${model.revision}${fetched.from === 'cache' ? ', from disk' : ''}), publishing to ${bus.servers.join(', ')}${bus.domain ? ` (JetStream domain ${bus.domain})` : ''}`,
     );
-    return { name: poller.name, model: fetched, modelChanged: centre.modelChanged, topology, share, simulation, collector, prober, traps: traps.receiver, live, publisher, alarms, stop: stopAll };
+    return {
+      name: poller.name,
+      model: fetched,
+      modelChanged: centre.modelChanged,
+      topology,
+      share,
+      simulation,
+      collector,
+      prober,
+      traps: traps.receiver,
+      live,
+      publisher,
+      alarms,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

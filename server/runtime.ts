@@ -95,7 +95,15 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), undefined, (from, to) => digests?.invalidate(from, to));
     stops.push(() => writer.close());
     const live = new LiveState();
-    const { collector, prober } = startPolling({ config, topology, sources, live, writer, log, ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}) });
+    const { collector, prober } = startPolling({
+      config,
+      topology,
+      sources,
+      live,
+      writer,
+      log,
+      ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}),
+    });
     traps.attach(collector);
     stops.push(() => prober.stop());
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
@@ -124,10 +132,23 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
     for (const note of topologyNotes) log.warn(note);
     recordRun(config.dataDir, topology, Date.now());
-    return { topology, store, simulation, collector, prober, writer, live, alarms, traps: traps.receiver, ledger, console: consoleInfo, websocketHub, stop: stopAll };
+    return {
+      topology,
+      store,
+      simulation,
+      collector,
+      prober,
+      writer,
+      live,
+      alarms,
+      traps: traps.receiver,
+      ledger,
+      console: consoleInfo,
+      websocketHub,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
-

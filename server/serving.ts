@@ -48,10 +48,15 @@ export function checkServing(config: NmsConfig, topology: Topology, secrets: Sec
   const websocketHub = new WebSocketHub();
   const { channels, onCall } = alarmChannels(config, secrets, websocketHub);
   checkSchedules(config.reports.schedules, { topology }, channels);
-  const unknown = config.alarms.maintenance.flatMap((w, i) => unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`));
+  const unknown = config.alarms.maintenance.flatMap((w, i) =>
+    unknownSubjects(topology, w.subjects).map((id) => `alarms.maintenance[${i}].subjects: no circuit, device or site "${id}" in ${config.topologyFile}`),
+  );
   if (unknown.length) throw new Error(`maintenance windows:\n  ${unknown.join('\n  ')}`);
   // Demo logins are printed on the terminal: right for the demo, a leak for a real network.
-  if (config.production && !config.console.users) throw new Error('console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo');
+  if (config.production && !config.console.users)
+    throw new Error(
+      'console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo',
+    );
   return { websocketHub, channels, onCall };
 }
 
@@ -98,11 +103,27 @@ export async function startServing(i: ServingInputs) {
 
   let reports: { sources: ReportSources; scheduler: ReportScheduler | null } | null = null;
   if (influxQuery && digests) {
-    const sources: ReportSources = { topology, influx: influxQuery, ledger, activeAlarms: () => alarms.engine.active(), now: Date.now, thresholds: config.reports.capacity, digests };
+    const sources: ReportSources = {
+      topology,
+      influx: influxQuery,
+      ledger,
+      activeAlarms: () => alarms.engine.active(),
+      now: Date.now,
+      thresholds: config.reports.capacity,
+      digests,
+    };
     const stopDigests = digests.keepCurrent(topology.network.timezone, log.child('reports'));
     stops.push(async () => stopDigests());
     const scheduler = config.reports.schedules.length
-      ? new ReportScheduler({ schedules: config.reports.schedules, sources, dir: join(config.dataDir, 'reports'), channels, consoleUrl: config.alarms.consoleUrl, timeZone: topology.network.timezone, log: log.child('reports') })
+      ? new ReportScheduler({
+          schedules: config.reports.schedules,
+          sources,
+          dir: join(config.dataDir, 'reports'),
+          channels,
+          consoleUrl: config.alarms.consoleUrl,
+          timeZone: topology.network.timezone,
+          log: log.child('reports'),
+        })
       : null;
     scheduler?.start();
     if (scheduler) stops.push(() => scheduler.stop());

@@ -44,5 +44,8 @@ export function consoleLogger(component = 'nms', write: (line: string) => void =
 /** Collects log lines in memory; for tests. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(consoleLogger('test', (l) => lines.push(l)), { lines });
+  return Object.assign(
+    consoleLogger('test', (l) => lines.push(l)),
+    { lines },
+  );
 }

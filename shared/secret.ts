@@ -59,10 +59,7 @@ export function refKey(ref: SecretRef): string {
 export function resolveSecret(ref: SecretRef, sources: SecretSources): Secret {
   const value = ('env' in ref ? sources.env[ref.env] : sources.file?.[ref.secret]) || sources.demo?.[refKey(ref)];
   if (value === undefined || value === '') {
-    const hint =
-      'env' in ref
-        ? `export ${ref.env}=...`
-        : `add "${ref.secret}: ..." to ${sources.fileName ?? 'the secrets file'}`;
+    const hint = 'env' in ref ? `export ${ref.env}=...` : `add "${ref.secret}: ..." to ${sources.fileName ?? 'the secrets file'}`;
     throw new Error(`${describeSecretRef(ref)} is not set (${hint})`);
   }
   return new Secret(value);

@@ -97,7 +97,10 @@ export class Simulator {
 
     // The truth exists before the engine, so every segment reaches it; traps and
     // agents join once started (no link can change before faults are scheduled).
-    const truth = await TruthWriter.create(options.truthDir, topology.circuits.map((c) => c.id));
+    const truth = await TruthWriter.create(
+      options.truthDir,
+      topology.circuits.map((c) => c.id),
+    );
     let sim: Simulator | null = null;
     const observer: NetworkObserver = {
       segment: (a, b, cs) => truth.segment(a, b, cs),
@@ -215,7 +218,12 @@ export class Simulator {
         ]),
       ),
       linksDown: this.network.circuits.filter((c) => !c.up).map((c) => c.circuit.id),
-      faults: [...this.network.active.values()].map((f) => ({ id: f.id, ...f.fault, since: new Date(f.startMs).toISOString(), until: f.endMs === null ? null : new Date(f.endMs).toISOString() })),
+      faults: [...this.network.active.values()].map((f) => ({
+        id: f.id,
+        ...f.fault,
+        since: new Date(f.startMs).toISOString(),
+        until: f.endMs === null ? null : new Date(f.endMs).toISOString(),
+      })),
       traps: { sent: this.traps.sent, failed: this.traps.failed },
       requests: [...this.agents.values()].reduce((s, a) => s + a.requests, 0),
     };

@@ -81,7 +81,9 @@ Example: nms fault link-down --circuit HY-HYX --for 15m`,
     try {
       res = await fetch(`${control}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
     } catch (err) {
-      throw new Error(`cannot reach the simulator at ${control}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+      throw new Error(
+        `cannot reach the simulator at ${control}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+      );
     }
     const body = (await res.json()) as { id?: number; at?: string; error?: string };
     if (!res.ok) {

@@ -143,7 +143,9 @@ function print(cycle: number, poll: DevicePoll, outcomes: InterfaceOutcome[], js
   if (json) console.log(JSON.stringify(health));
   else {
     const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
-    console.log(`#${cycle} ${poll.deviceId}: answered in ${health.responseMs} ms, up ${health.uptimeS ?? 'n/a'} s, cpu ${pct(health.cpuPct)}, memory ${pct(health.memPct)}, counters ${health.counters}`);
+    console.log(
+      `#${cycle} ${poll.deviceId}: answered in ${health.responseMs} ms, up ${health.uptimeS ?? 'n/a'} s, cpu ${pct(health.cpuPct)}, memory ${pct(health.memPct)}, counters ${health.counters}`,
+    );
   }
   for (const o of outcomes) {
     const r = o.result.reading;
@@ -173,8 +175,12 @@ function print(cycle: number, poll: DevicePoll, outcomes: InterfaceOutcome[], js
     };
     if (json) console.log(JSON.stringify(line));
     else {
-      const rateText = line.rate ? `in ${(line.rate.inBps / 1e6).toFixed(3)} Mbit/s (${line.rate.inUtilPct}%) out ${(line.rate.outBps / 1e6).toFixed(3)} Mbit/s (${line.rate.outUtilPct}%)` : line.outcome;
-      console.log(`#${cycle} ${line.device} ${line.interface} [${line.circuit}/${line.end}] ${line.operStatus === 1 ? 'up' : 'down'} ${line.width}-bit ${rateText}${line.note ? ` (${line.note})` : ''}`);
+      const rateText = line.rate
+        ? `in ${(line.rate.inBps / 1e6).toFixed(3)} Mbit/s (${line.rate.inUtilPct}%) out ${(line.rate.outBps / 1e6).toFixed(3)} Mbit/s (${line.rate.outUtilPct}%)`
+        : line.outcome;
+      console.log(
+        `#${cycle} ${line.device} ${line.interface} [${line.circuit}/${line.end}] ${line.operStatus === 1 ? 'up' : 'down'} ${line.width}-bit ${rateText}${line.note ? ` (${line.note})` : ''}`,
+      );
     }
   }
 }

@@ -69,7 +69,9 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
       throw err;
     }
     const log = consoleLogger('report');
-    const store = await openInfluxStore(config.influx, config.dataDir, await loadSecretSources(config.secretsFile, process.env), log, { manageEmbedded: false });
+    const store = await openInfluxStore(config.influx, config.dataDir, await loadSecretSources(config.secretsFile, process.env), log, {
+      manageEmbedded: false,
+    });
     const alarmsDir = join(config.dataDir, 'alarms');
     const journal = AlarmJournal.open(alarmsDir, log);
     const ledger = OutageLedger.open(alarmsDir, topology, log);
@@ -78,7 +80,15 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
       if (!influx) throw new Error('reports read InfluxDB 1.x with InfluxQL; this config writes through the v2 API only');
       const active = [...journal.alarms.values()].filter((a) => a.clearedAtMs === null);
       const report = await buildReport(
-        { topology, influx, ledger, activeAlarms: () => active, now: Date.now, thresholds: config.reports.capacity, digests: new DailyDigests(influx, join(config.dataDir, DIGESTS_DIR)) },
+        {
+          topology,
+          influx,
+          ledger,
+          activeAlarms: () => active,
+          now: Date.now,
+          thresholds: config.reports.capacity,
+          digests: new DailyDigests(influx, join(config.dataDir, DIGESTS_DIR)),
+        },
         period,
         scope,
         values.raw ? 'raw' : 'rollup_5m',
@@ -89,7 +99,9 @@ InfluxDB must be running (nms up, or the server configured in nms.yaml).`,
       else {
         const file = out ?? reportFileName(report, format);
         await writeFile(file, body);
-        console.log(`${file}: ${report.circuits.length} circuits, ${report.period.label} (${report.period.timeZone}), traffic data coverage ${report.totals.trafficCoveragePct.toFixed(1)}%`);
+        console.log(
+          `${file}: ${report.circuits.length} circuits, ${report.period.label} (${report.period.timeZone}), traffic data coverage ${report.totals.trafficCoveragePct.toFixed(1)}%`,
+        );
       }
       return EXIT.ok;
     } finally {

@@ -70,7 +70,9 @@ Options:
     const running = await startSimulation(sim, topology, secrets, log, startMs === undefined ? {} : { startMs });
     const endpoints = running.simulator.endpoints();
     const width = Math.max(...Object.keys(endpoints).map((k) => k.length));
-    console.log(`Simulated ${topology.network.name.zh} (${topology.network.name.en}): ${Object.keys(endpoints).length} devices, speed ${running.simulator.clock.speed}×`);
+    console.log(
+      `Simulated ${topology.network.name.zh} (${topology.network.name.en}): ${Object.keys(endpoints).length} devices, speed ${running.simulator.clock.speed}×`,
+    );
     for (const [id, e] of Object.entries(endpoints)) console.log(`  ${id.padEnd(width)}  ${e.host}:${e.port}  v${e.snmpVersion}`);
     console.log(`Control API: ${running.control.url}  (nms fault --help)`);
     console.log(`Ground truth: ${running.simulator.truth.dir}`);

@@ -18,7 +18,10 @@ async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<
   if (check) {
     // The centre started: its bus, its streams and consumer, InfluxDB and the console. What it has heard so far, for the record.
     await new Promise((r) => setTimeout(r, 2000));
-    for (const p of running.pollers.statuses()) console.log(`  poller ${p.name}: ${p.devicesOwned} devices, ${p.circuitsOwned} circuits; ${p.lastHeardAtMs === null ? 'not heard yet' : `heard, lag ${Math.round((p.lagMs ?? 0) / 1000)} s`}`);
+    for (const p of running.pollers.statuses())
+      console.log(
+        `  poller ${p.name}: ${p.devicesOwned} devices, ${p.circuitsOwned} circuits; ${p.lastHeardAtMs === null ? 'not heard yet' : `heard, lag ${Math.round((p.lagMs ?? 0) / 1000)} s`}`,
+      );
     await running.stop();
     console.log('nms: check passed: the centre started and stopped');
     return EXIT.ok;
@@ -45,7 +48,10 @@ async function runPoller(config: NmsConfig, check: boolean, log: Logger): Promis
     const r = running;
     return checkPolling(r.collector, r.prober, async () => {
       // What was polled must also have reached the bus (the poller's own JetStream, or its leaf node).
-      const flushed = await Promise.race([r.publisher.flushed().then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), CHECK_BUS_TIMEOUT_MS))]);
+      const flushed = await Promise.race([
+        r.publisher.flushed().then(() => true),
+        new Promise<boolean>((res) => setTimeout(() => res(false), CHECK_BUS_TIMEOUT_MS)),
+      ]);
       const queued = r.publisher.stats.queued;
       await r.stop();
       return flushed ? null : `${queued} observations not stored by JetStream after ${CHECK_BUS_TIMEOUT_MS / 1000} s`;
@@ -60,7 +66,9 @@ async function runPoller(config: NmsConfig, check: boolean, log: Logger): Promis
       await running.stop();
       return EXIT.ok;
     }
-    log.warn(`the centre's model for poller ${running.name} is now revision ${next.revision} (running ${running.model.model.revision}): starting again with it`);
+    log.warn(
+      `the centre's model for poller ${running.name} is now revision ${next.revision} (running ${running.model.model.revision}): starting again with it`,
+    );
     await running.stop();
     running = await start();
   }
@@ -85,7 +93,8 @@ async function checkPolling(collector: Collector, prober: CircuitProber, stop: (
   const configured = collector.pollers.size + collector.unpollable.size;
   const unprobed = [...prober.unprobed.values()];
   if (problems.length) console.error(`nms: check failed: ${problems.length} of ${configured} devices cannot be polled:\n  ${problems.join('\n  ')}`);
-  if (unprobed.length) console.error(`nms: check failed: ${unprobed.length} of ${prober.probedCount + unprobed.length} circuits cannot be probed:\n  ${unprobed.join('\n  ')}`);
+  if (unprobed.length)
+    console.error(`nms: check failed: ${unprobed.length} of ${prober.probedCount + unprobed.length} circuits cannot be probed:\n  ${unprobed.join('\n  ')}`);
   if (failure) console.error(`nms: check failed: ${failure}`);
   if (problems.length || unprobed.length || failure) return EXIT.failed;
   console.log(`nms: check passed: all ${configured} devices answered; stopped`);
@@ -128,7 +137,9 @@ Environment:
     const config = await loadConfig({ explicitFile: values.config as string | undefined, env: process.env, cwd: process.cwd() });
     const role = values.role as string | undefined;
     if (role !== undefined && role !== config.role) {
-      console.error(`nms up --role ${role}: ${config.file ?? 'the embedded defaults'} ${config.file ? `is role ${config.role}` : 'are role all'}${['all', 'poller', 'centre'].includes(role) ? '' : ' (roles: all, poller, centre)'}`);
+      console.error(
+        `nms up --role ${role}: ${config.file ?? 'the embedded defaults'} ${config.file ? `is role ${config.role}` : 'are role all'}${['all', 'poller', 'centre'].includes(role) ? '' : ' (roles: all, poller, centre)'}`,
+      );
       return EXIT.usage;
     }
     if (config.role !== 'all') return runRole(config, Boolean(values.check), log);

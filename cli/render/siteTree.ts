@@ -22,10 +22,8 @@ const LEVEL_ZH: Record<SiteLevel, string> = { province: '省', city: '市', coun
 export function renderSiteTree(topology: Topology, options: SiteTreeOptions): string {
   const lines: string[] = [];
   const maxRank = SITE_LEVELS.indexOf(options.maxLevel);
-  const label = (n: LocalizedName) =>
-    options.names === 'zh' ? n.zh : options.names === 'en' ? n.en : `${n.zh} ${n.en}`;
-  const levelLabel = (l: SiteLevel) =>
-    options.names === 'zh' ? LEVEL_ZH[l] : options.names === 'en' ? l : `${LEVEL_ZH[l]}/${l}`;
+  const label = (n: LocalizedName) => (options.names === 'zh' ? n.zh : options.names === 'en' ? n.en : `${n.zh} ${n.en}`);
+  const levelLabel = (l: SiteLevel) => (options.names === 'zh' ? LEVEL_ZH[l] : options.names === 'en' ? l : `${LEVEL_ZH[l]}/${l}`);
 
   const subtreeCircuits = new Map<string, Circuit[]>();
   const collect = (site: Site): Circuit[] => {

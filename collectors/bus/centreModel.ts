@@ -41,7 +41,10 @@ export async function fetchCentreModel(nc: NatsConnection, poller: string, dataD
       log.warn(`bus: the centre did not answer for the model (${answer.error}); polling with its last one, revision ${cached.revision}, from ${cacheFile}`);
       return { model: cached, from: 'cache' };
     }
-    if (Date.now() >= deadline) throw new Error(`bus: the centre did not answer on ${modelSubject(poller)} within ${Math.round(waitMs / 1000)} s (${answer.error}), and no model of it is kept in ${cacheFile}`);
+    if (Date.now() >= deadline)
+      throw new Error(
+        `bus: the centre did not answer on ${modelSubject(poller)} within ${Math.round(waitMs / 1000)} s (${answer.error}), and no model of it is kept in ${cacheFile}`,
+      );
     if (asked % 6 === 1) log.warn(`bus: waiting for the centre to give poller ${poller} its model (${answer.error})`);
     await new Promise((r) => setTimeout(r, Math.min(ASK_TIMEOUT_MS, Math.max(0, deadline - Date.now()))));
   }

@@ -13,7 +13,14 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { TrapObservation } from '../../shared/alarms/types.ts';
 import type { Logger } from '../../shared/log.ts';
-import { encodeObservation, observationSubject, POLLER_NAME, type Outgoing, type PollerHeartbeat, type PushedByPoller } from '../../shared/bus/observationMessages.ts';
+import {
+  encodeObservation,
+  observationSubject,
+  POLLER_NAME,
+  type Outgoing,
+  type PollerHeartbeat,
+  type PushedByPoller,
+} from '../../shared/bus/observationMessages.ts';
 
 export interface HeartbeatOptions {
   intervalMs: number;
@@ -63,7 +70,8 @@ export class ObservationPublisher {
     this.#unsubscribe = live.subscribe((e) => this.enqueue(e));
     if (heartbeat) {
       const now = heartbeat.now ?? Date.now;
-      const beat = () => this.enqueue({ kind: 'heartbeat', heartbeat: { sentAtMs: now(), queued: this.#queue.length, dropped: this.stats.dropped, ...heartbeat.health() } });
+      const beat = () =>
+        this.enqueue({ kind: 'heartbeat', heartbeat: { sentAtMs: now(), queued: this.#queue.length, dropped: this.stats.dropped, ...heartbeat.health() } });
       beat();
       this.#beat = setInterval(beat, heartbeat.intervalMs);
     }
@@ -95,7 +103,8 @@ export class ObservationPublisher {
     this.#queue.push(e);
     if (this.#queue.length > this.queueLimit) {
       this.#queue.shift();
-      if (this.stats.dropped++ % 10_000 === 0) this.log.error(`bus: ${this.stats.dropped} observations dropped, the server having been away for ${this.queueLimit} changes`);
+      if (this.stats.dropped++ % 10_000 === 0)
+        this.log.error(`bus: ${this.stats.dropped} observations dropped, the server having been away for ${this.queueLimit} changes`);
     }
     this.stats.queued = this.#queue.length;
     void this.drain();
@@ -108,7 +117,9 @@ export class ObservationPublisher {
       while (this.#queue.length && !this.#stopped) {
         const e = this.#queue[0]!;
         try {
-          await this.js.publish(observationSubject(this.poller, e.kind), JSON.stringify(encodeObservation(this.poller, e)), { msgID: observationId(this.poller, e) });
+          await this.js.publish(observationSubject(this.poller, e.kind), JSON.stringify(encodeObservation(this.poller, e)), {
+            msgID: observationId(this.poller, e),
+          });
         } catch (err) {
           // Kept, in order, for the next try: the server (or the poller's own leaf node) is away.
           this.log.warn(`bus: publishing to JetStream: ${(err as Error).message}; retrying in ${RETRY_MS / 1000} s with ${this.#queue.length} waiting`);

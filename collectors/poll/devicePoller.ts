@@ -11,7 +11,18 @@ import { HOST_RESOURCES_DISCOVERY as HR, HOST_RESOURCES_HEALTH, IF_COLUMNS, IF_T
 import type { HealthOids } from '../../shared/vendors/vendorProfile.ts';
 import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 import type { InterfaceReading } from '../engine/counterEngine.ts';
-import { cachedModel, guardCs, judgeProbes, MAX_BRACKET_CS, nextRefresh, refine, snapshotAt, verifyDue, type RefreshModel, type RefreshProbe } from '../engine/counterRefresh.ts';
+import {
+  cachedModel,
+  guardCs,
+  judgeProbes,
+  MAX_BRACKET_CS,
+  nextRefresh,
+  refine,
+  snapshotAt,
+  verifyDue,
+  type RefreshModel,
+  type RefreshProbe,
+} from '../engine/counterRefresh.ts';
 import { SnmpError, type GetList, type SnmpClient, type SnmpErrorKind } from '../snmp/snmpClient.ts';
 import type { SnmpValue } from '../snmp/snmpValue.ts';
 
@@ -185,7 +196,8 @@ export class DevicePoller {
         throw new SnmpError(e.kind ?? 'error', `device ${this.device.id}: ${what}: ${e.message}`);
       }
     };
-    const column = async (name: string, oid: string) => new Map((await read(`walking ${name}`, () => this.client.walk(oid))).map((r) => [Number(r.oid.slice(oid.length + 1)), r.value]));
+    const column = async (name: string, oid: string) =>
+      new Map((await read(`walking ${name}`, () => this.client.walk(oid))).map((r) => [Number(r.oid.slice(oid.length + 1)), r.value]));
     const [descr, name] = await read('reading sysDescr and sysName', () => this.client.get([`${SYSTEM.sysDescr}.0`, `${SYSTEM.sysName}.0`]));
     const names = await column('ifName', `${IFX_TABLE}.${IFX_COLUMNS.ifName}`);
     const aliases = await column('ifAlias', `${IFX_TABLE}.${IFX_COLUMNS.ifAlias}`);
@@ -235,7 +247,21 @@ export class DevicePoller {
       }
       await this.verifyRefresh(read.uptimeCs);
       const finished = this.now();
-      return { deviceId: this.device.id, atMs: finished, reachable: true, responseMs: finished - started, uptimeCs: read.uptimeCs, cpuPct: read.cpuPct, memPct: read.memPct, interfaces: read.interfaces, error: null, errorKind: null, resolved, counterRefresh: this.#refresh, ...counters() };
+      return {
+        deviceId: this.device.id,
+        atMs: finished,
+        reachable: true,
+        responseMs: finished - started,
+        uptimeCs: read.uptimeCs,
+        cpuPct: read.cpuPct,
+        memPct: read.memPct,
+        interfaces: read.interfaces,
+        error: null,
+        errorKind: null,
+        resolved,
+        counterRefresh: this.#refresh,
+        ...counters(),
+      };
     } catch (err) {
       const finished = this.now();
       const message = err instanceof SnmpError ? err.message : `unexpected: ${(err as Error).message}`;
@@ -274,7 +300,9 @@ export class DevicePoller {
     const indexes = this.#index.filter((i): i is number => i !== null);
     // One request: each interface's HC counter (is there one?) and its ifName (the schema's
     // ifname tag, whatever name the circuit was found by).
-    const found = indexes.length ? await this.client.get(indexes.flatMap((i) => [`${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`, `${IFX_TABLE}.${IFX_COLUMNS.ifName}.${i}`])) : [];
+    const found = indexes.length
+      ? await this.client.get(indexes.flatMap((i) => [`${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${i}`, `${IFX_TABLE}.${IFX_COLUMNS.ifName}.${i}`]))
+      : [];
     this.#width = new Map(indexes.map((i, k) => [i, found[2 * k] === null || found[2 * k] === undefined ? 32 : 64]));
     const ifNames = new Map(indexes.map((i, k) => [i, deviceText(found[2 * k + 1] ?? null)]));
     this.#ifNames = this.#index.map((i) => (i === null ? null : ifNames.get(i) || null));
@@ -413,7 +441,9 @@ export class DevicePoller {
   private async read() {
     const plan = (this.#plan ??= this.makePlan());
     // Where each interface's values are: the reply they came in, and their offset in it.
-    const perIface: Array<{ values: Array<SnmpValue | null>; at: number; uptimeCs: number; replyAtMs: number; width: 32 | 64 } | null> = this.#index.map(() => null);
+    const perIface: Array<{ values: Array<SnmpValue | null>; at: number; uptimeCs: number; replyAtMs: number; width: 32 | 64 } | null> = this.#index.map(
+      () => null,
+    );
     let uptimeCs: number | null = null;
     let health: Array<SnmpValue | null> = [];
     for (const request of plan) {
@@ -440,21 +470,42 @@ export class DevicePoller {
       const slot = perIface[k];
       const ifIndex = this.#index[k] ?? null;
       if (!slot || ifIndex === null) {
-        return { spec, ifIndex: null, ifName: null, takenAtMs: null, reading: null, error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent` };
+        return {
+          spec,
+          ifIndex: null,
+          ifName: null,
+          takenAtMs: null,
+          reading: null,
+          error: `device ${this.device.id}: interface ${spec.ref.by} "${spec.ref.value}" not found on the agent`,
+        };
       }
       const v = slot.values;
       const o = slot.at;
       if (!this.#names.matches(k, v[o] ?? null, spec.ref.value)) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, ifName: null, takenAtMs: null, reading: null, error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"` };
+        return {
+          spec,
+          ifIndex,
+          ifName: null,
+          takenAtMs: null,
+          reading: null,
+          error: `device ${this.device.id}: ifIndex ${ifIndex} is no longer ${spec.ref.by} "${spec.ref.value}"`,
+        };
       }
       const inOctets = big(v[o + 1] ?? null);
       const outOctets = big(v[o + 2] ?? null);
       if (inOctets === null || outOctets === null) {
         stale = true;
         this.#needsResolve = true;
-        return { spec, ifIndex, ifName: this.#ifNames[k] ?? null, takenAtMs: null, reading: null, error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters` };
+        return {
+          spec,
+          ifIndex,
+          ifName: this.#ifNames[k] ?? null,
+          takenAtMs: null,
+          reading: null,
+          error: `device ${this.device.id}: ${spec.ref.value}: no ${slot.width}-bit octet counters`,
+        };
       }
       const octets = inOctets + outOctets;
       if (this.#lastOctets.get(k) !== octets) moved = true;
@@ -574,7 +625,10 @@ function healthMemoryOids(m: HealthOids['memory']): string[] {
 }
 
 function healthValues(h: HealthPlan, values: Array<SnmpValue | null>): { cpuPct: number | null; memPct: number | null } {
-  const loads = values.slice(0, h.cpu.length).map((v) => int(v ?? null)).filter((v): v is number => v !== null);
+  const loads = values
+    .slice(0, h.cpu.length)
+    .map((v) => int(v ?? null))
+    .filter((v): v is number => v !== null);
   const cpuPct = loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : null;
   const m = h.memory;
   const at = h.cpu.length;

@@ -50,7 +50,10 @@ export function parseFpingOutput(stderr: string, targets: readonly string[], cou
     else if ((m = ICMP_ERROR.exec(line)) && asked.has(m[3]!)) entry(m[3]!).errors.push(`${m[1]} from ${m[2]}`);
     else if ((m = SEND_ERROR.exec(line)) && asked.has(m[1]!)) entry(m[1]!).errors.push(m[2]!);
     else if ((m = SUMMARY.exec(line)) && asked.has(m[1]!)) {
-      entry(m[1]!).rtts = m[2]!.trim().split(/\s+/).map((v) => (v === '-' ? null : Number(v)));
+      entry(m[1]!).rtts = m[2]!
+        .trim()
+        .split(/\s+/)
+        .map((v) => (v === '-' ? null : Number(v)));
     } else notes.push(line);
   }
   for (const t of targets) {

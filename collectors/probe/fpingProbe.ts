@@ -35,7 +35,22 @@ export interface ProbeRoundResult {
 const GAP_MS = 1;
 
 export function fpingArgs(spec: ProbeRoundSpec): string[] {
-  return ['-C', String(spec.count), '-p', String(Math.round(spec.periodMs)), '-t', String(Math.round(spec.timeoutMs)), '-i', String(GAP_MS), '-B', '1', '-r', '0', '-q', ...spec.targets];
+  return [
+    '-C',
+    String(spec.count),
+    '-p',
+    String(Math.round(spec.periodMs)),
+    '-t',
+    String(Math.round(spec.timeoutMs)),
+    '-i',
+    String(GAP_MS),
+    '-B',
+    '1',
+    '-r',
+    '0',
+    '-q',
+    ...spec.targets,
+  ];
 }
 
 /**
@@ -52,7 +67,13 @@ export function fpingChunks(spec: ProbeRoundSpec): ProbeRoundSpec[] {
 }
 
 /** A round over any number of targets, in as many fping processes as fpingChunks says. */
-export async function fpingRounds(spec: ProbeRoundSpec, deadlineMs: number, signal: AbortSignal, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
+export async function fpingRounds(
+  spec: ProbeRoundSpec,
+  deadlineMs: number,
+  signal: AbortSignal,
+  fping = 'fping',
+  now: () => number = Date.now,
+): Promise<ProbeRoundResult> {
   const parts = await Promise.all(fpingChunks(spec).map((chunk) => fpingRound(chunk, deadlineMs, signal, fping, now)));
   return {
     targets: new Map(parts.flatMap((p) => [...p.targets])),
@@ -67,7 +88,13 @@ export async function fpingRounds(spec: ProbeRoundSpec, deadlineMs: number, sign
  * unknown address; only a failure to run at all, or a kill, is an error.
  * @throws Error saying what failed (fping missing, killed, or past `deadlineMs`).
  */
-export function fpingRound(spec: ProbeRoundSpec, deadlineMs: number, signal: AbortSignal, fping = 'fping', now: () => number = Date.now): Promise<ProbeRoundResult> {
+export function fpingRound(
+  spec: ProbeRoundSpec,
+  deadlineMs: number,
+  signal: AbortSignal,
+  fping = 'fping',
+  now: () => number = Date.now,
+): Promise<ProbeRoundResult> {
   const startedAtMs = now();
   return new Promise((resolve, reject) => {
     // Stopping nms ends a round at once: a half round is not a measurement.

@@ -37,7 +37,9 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
   const round = nextRound++ >>> 0;
   const startedAtMs = Date.now();
   const t0 = performance.now();
-  const results = new Map<string, TargetEchoes>(spec.targets.map((t) => [t, { rtts: new Array(spec.count).fill(null), duplicates: 0, errors: [], unmeasured: 0 }]));
+  const results = new Map<string, TargetEchoes>(
+    spec.targets.map((t) => [t, { rtts: new Array(spec.count).fill(null), duplicates: 0, errors: [], unmeasured: 0 }]),
+  );
   const sentAt: Float64Array[] = spec.targets.map(() => new Float64Array(spec.count).fill(-1));
   const sockets = new Map<'udp4' | 'udp6', Socket>();
 

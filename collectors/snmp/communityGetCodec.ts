@@ -279,7 +279,9 @@ export function decodeGetResponse(buf: Buffer, request: PreparedGet, requestId: 
       const oidLength = r.expect(TAG.oid, 'name');
       const askedLength = asked.nextRequestedOidLength();
       if (!r.bytesEqual(oidLength, request.buffer, asked.pos - 2 - askedLength, askedLength)) {
-        throw new CodecError(`the agent answered ${oidText(r.take(oidLength))} for ${oidText(request.buffer.subarray(asked.pos - 2 - askedLength, asked.pos - 2))}`);
+        throw new CodecError(
+          `the agent answered ${oidText(r.take(oidLength))} for ${oidText(request.buffer.subarray(asked.pos - 2 - askedLength, asked.pos - 2))}`,
+        );
       }
       r.pos += oidLength;
       const length = r.header();

@@ -11,7 +11,6 @@ import { CodecError, decodeGetResponse, prepareGet, requestedOids, type Prepared
 import type { SnmpValue } from './snmpValue.ts';
 import { RequestTimeout, SendFailed, TargetRefused, type UdpMux } from './udpMux.ts';
 
-
 /** timeout: no answer; refused: the allow-list said no; unsendable: the kernel would not send it. */
 export type SnmpErrorKind = 'timeout' | 'refused' | 'unsendable' | 'error';
 
@@ -135,7 +134,8 @@ export class NetSnmpClient implements SnmpClient {
     }
     const chunks: PreparedGet[] = [];
     try {
-      for (let i = 0; i < oids.length; i += this.options.maxVarbinds) chunks.push(prepareGet(community.version, community.value, oids.slice(i, i + this.options.maxVarbinds)));
+      for (let i = 0; i < oids.length; i += this.options.maxVarbinds)
+        chunks.push(prepareGet(community.version, community.value, oids.slice(i, i + this.options.maxVarbinds)));
     } catch (err) {
       throw this.wrap(err, `getting ${oids.length} objects`);
     }
@@ -187,7 +187,10 @@ export class NetSnmpClient implements SnmpClient {
       return values;
     }
     const status = ERROR_STATUS[response.errorStatus] ?? `error-status ${response.errorStatus}`;
-    throw new SnmpError('error', `${this.host}:${this.port}: getting ${request.count} objects: the agent answered ${status}${oids[at] ? ` for ${oids[at]}` : ''}`);
+    throw new SnmpError(
+      'error',
+      `${this.host}:${this.port}: getting ${request.count} objects: the agent answered ${status}${oids[at] ? ` for ${oids[at]}` : ''}`,
+    );
   }
 
   async walk(column: string): Promise<Array<{ oid: string; value: SnmpValue }>> {
@@ -241,7 +244,8 @@ export class NetSnmpClient implements SnmpClient {
     if (e instanceof SendFailed) return new SnmpError('unsendable', `${where}: ${e.message}`, { cause: e });
     // net-snmp's own sends (walks, SNMPv3) fail with node:dgram's error.
     if ((e as NodeJS.ErrnoException).syscall === 'send') return new SnmpError('unsendable', `${where}: ${e.message}`, { cause: e });
-    if (e instanceof RequestTimeout || e.name === 'RequestTimedOutError') return new SnmpError('timeout', `${where}: timeout after ${this.options.timeoutMs / 1000} s × ${this.options.retries + 1} tries`, { cause: e });
+    if (e instanceof RequestTimeout || e.name === 'RequestTimedOutError')
+      return new SnmpError('timeout', `${where}: timeout after ${this.options.timeoutMs / 1000} s × ${this.options.retries + 1} tries`, { cause: e });
     return new SnmpError('error', `${where}: ${e.message}`, { cause: e });
   }
 }

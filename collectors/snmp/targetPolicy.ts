@@ -25,7 +25,9 @@ export function targetCheck(topology: Topology, production: boolean): TargetChec
     if (!production) {
       return `target ${target} is not on loopback; outside production (production: true in nms.yaml) the collector polls only 127.0.0.0/8 and ::1`;
     }
-    return allowed.has(key(host, port)) ? null : `target ${target} is not an allowed target: not the management address and port of a device in ${topology.source}`;
+    return allowed.has(key(host, port))
+      ? null
+      : `target ${target} is not an allowed target: not the management address and port of a device in ${topology.source}`;
   };
 }
 

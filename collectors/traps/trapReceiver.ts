@@ -19,7 +19,12 @@ import type { TrapObservation } from '../../shared/alarms/types.ts';
 
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const WARM_START = '1.3.6.1.6.3.1.1.5.2';
-const BY_TRAP_OID: Record<string, TrapObservation['kind']> = { [TRAPS.coldStart]: 'coldStart', [WARM_START]: 'warmStart', [TRAPS.linkDown]: 'linkDown', [TRAPS.linkUp]: 'linkUp' };
+const BY_TRAP_OID: Record<string, TrapObservation['kind']> = {
+  [TRAPS.coldStart]: 'coldStart',
+  [WARM_START]: 'warmStart',
+  [TRAPS.linkDown]: 'linkDown',
+  [TRAPS.linkUp]: 'linkUp',
+};
 /** SNMPv1 generic-trap numbers (RFC 1157). */
 const BY_GENERIC: Record<number, TrapObservation['kind']> = { 0: 'coldStart', 1: 'warmStart', 2: 'linkDown', 3: 'linkUp' };
 
@@ -60,8 +65,9 @@ export class TrapReceiver {
         names.set(end.iface.value, c.id);
       }
     }
-    this.#receiver = snmp.createReceiver({ port: o.port, address: o.address ?? '127.0.0.1', disableAuthorization: false, includeAuthentication: true } as never, (error: Error | null, notification: unknown) =>
-      this.handle(error, notification),
+    this.#receiver = snmp.createReceiver(
+      { port: o.port, address: o.address ?? '127.0.0.1', disableAuthorization: false, includeAuthentication: true } as never,
+      (error: Error | null, notification: unknown) => this.handle(error, notification),
     );
     const authorizer = this.#receiver.getAuthorizer();
     const communities = new Set<string>();
@@ -164,7 +170,9 @@ export class TrapReceiver {
       this.stats.unknownSource++;
       const count = this.countRefusal(rinfo.address);
       if (this.shouldLog(rinfo.address, 'unknown source', count)) {
-        this.o.log.warn(`trap from ${rinfo.address}${claimed ? ` (claiming ${String(claimed).slice(0, 64)})` : ''}: not a device in the model; ignored${count > 1 ? ` (${count} refused from it so far)` : ''}`);
+        this.o.log.warn(
+          `trap from ${rinfo.address}${claimed ? ` (claiming ${String(claimed).slice(0, 64)})` : ''}: not a device in the model; ignored${count > 1 ? ` (${count} refused from it so far)` : ''}`,
+        );
       }
       return;
     }
@@ -179,7 +187,9 @@ export class TrapReceiver {
       const ifIndex = ifIndexOid ? Number(vbs.get(ifIndexOid)) : NaN;
       const nameOid = [...vbs.keys()].find((oid) => oid.startsWith(`${IFX_TABLE}.${IFX_COLUMNS.ifName}.`));
       const name = nameOid ? String(vbs.get(nameOid)) : null;
-      circuitId = (name !== null ? this.#byIfName.get(deviceId)?.get(name) : undefined) ?? (Number.isInteger(ifIndex) ? this.o.circuitAtIfIndex(deviceId, ifIndex) : null);
+      circuitId =
+        (name !== null ? this.#byIfName.get(deviceId)?.get(name) : undefined) ??
+        (Number.isInteger(ifIndex) ? this.o.circuitAtIfIndex(deviceId, ifIndex) : null);
     }
     this.stats.accepted++;
     this.o.onTrap({ kind, deviceId, circuitId, atMs: (this.o.now ?? Date.now)() });

@@ -22,7 +22,14 @@ export interface TrapReceiving {
 }
 
 /** @throws Error naming the address and port when the receiver cannot bind. */
-export async function startTrapReceiving(i: { config: NmsConfig; topology: Topology; sources: SecretSources; log: Logger; onTrap: (t: TrapObservation) => void; devices?: ReadonlySet<string> }): Promise<TrapReceiving> {
+export async function startTrapReceiving(i: {
+  config: NmsConfig;
+  topology: Topology;
+  sources: SecretSources;
+  log: Logger;
+  onTrap: (t: TrapObservation) => void;
+  devices?: ReadonlySet<string>;
+}): Promise<TrapReceiving> {
   let collector: Collector | null = null;
   const receiver = await TrapReceiver.start({
     topology: i.topology,
@@ -45,7 +52,11 @@ export function simulatorTrapsTo(config: NmsConfig): NmsConfig['simulator']['tra
 }
 
 /** Every managed device's credentials that resolve; the collector already reports those that do not. */
-function trapCredentials(topology: Topology, credentials: (d: Topology['devices'][number]) => SnmpCredentials, devices?: ReadonlySet<string>): Map<string, SnmpCredentials> {
+function trapCredentials(
+  topology: Topology,
+  credentials: (d: Topology['devices'][number]) => SnmpCredentials,
+  devices?: ReadonlySet<string>,
+): Map<string, SnmpCredentials> {
   const out = new Map<string, SnmpCredentials>();
   for (const d of topology.devices) {
     if (!d.managed || !d.snmpProfile || (devices && !devices.has(d.id))) continue;

@@ -10,7 +10,16 @@
  * device that looks unreachable waits, up to rules.upstreamWaitMs, until
  * everything on its path from the NMS has been seen since its fault began.
  */
-import { alarmState, type Alarm, type AlarmEvent, type AlarmKind, type AlarmSubject, type MaintenanceWindow, type Severity, type TrapObservation } from '../../shared/alarms/types.ts';
+import {
+  alarmState,
+  type Alarm,
+  type AlarmEvent,
+  type AlarmKind,
+  type AlarmSubject,
+  type MaintenanceWindow,
+  type Severity,
+  type TrapObservation,
+} from '../../shared/alarms/types.ts';
 import type { CircuitLive, DeviceLive, LinkStatus, QualityLive } from '../../shared/live/liveState.ts';
 import { qualityBreaches, windowFigures, type QualityBreach } from '../../shared/quality/circuitQuality.ts';
 import type { Topology } from '../../shared/model/topology.ts';
@@ -118,7 +127,8 @@ export class AlarmEngine {
    */
   setSlaBudget(circuitId: string, breach: LocalizedName | null, nowMs: number): void {
     const active = this.#active.get(`sla_budget:${circuitId}`);
-    if (breach !== null && !active) this.#pending.push({ type: 'raised', alarm: this.open('sla_budget', { type: 'circuit', id: circuitId }, nowMs, nowMs, 'major', breach, null) });
+    if (breach !== null && !active)
+      this.#pending.push({ type: 'raised', alarm: this.open('sla_budget', { type: 'circuit', id: circuitId }, nowMs, nowMs, 'major', breach, null) });
     else if (breach === null && active) this.#pending.push({ type: 'cleared', alarm: this.close(active, nowMs, nowMs) });
   }
 
@@ -163,7 +173,20 @@ export class AlarmEngine {
           : at
         : prev.sinceMs;
     const util = live.inUtilPct === null && live.outUtilPct === null ? null : Math.max(live.inUtilPct ?? 0, live.outUtilPct ?? 0);
-    const o: CircuitObs = prev ?? { status: live.status, sinceMs: since, observedAtMs: at, latestFromMs: live.polledFromMs, transitions: [], utilPct: null, errorsPerS: null, utilOverSinceMs: null, utilUnderSinceMs: null, utilPeakPct: 0, errorsOverSinceMs: null, errorsUnderSinceMs: null };
+    const o: CircuitObs = prev ?? {
+      status: live.status,
+      sinceMs: since,
+      observedAtMs: at,
+      latestFromMs: live.polledFromMs,
+      transitions: [],
+      utilPct: null,
+      errorsPerS: null,
+      utilOverSinceMs: null,
+      utilUnderSinceMs: null,
+      utilPeakPct: 0,
+      errorsOverSinceMs: null,
+      errorsUnderSinceMs: null,
+    };
     if (changed) o.transitions.push(since);
     o.status = live.status;
     o.sinceMs = since;
@@ -182,9 +205,23 @@ export class AlarmEngine {
     // An unreachable device was silent from the start of the poll that found it so.
     const since = !prev || prev.reachable !== live.reachable ? (live.reachable ? at : live.polledFromMs) : prev.sinceMs;
     if (prev?.uptimeS != null && live.uptimeS !== null && uptimeDelta(prev.uptimeS * 100, live.uptimeS * 100) === null) {
-      this.raiseOnce('device_rebooted', { type: 'device', id: live.deviceId }, at - live.uptimeS * 1000, at, 'warning', EVIDENCE.uptimeFell(prev.uptimeS, live.uptimeS));
+      this.raiseOnce(
+        'device_rebooted',
+        { type: 'device', id: live.deviceId },
+        at - live.uptimeS * 1000,
+        at,
+        'warning',
+        EVIDENCE.uptimeFell(prev.uptimeS, live.uptimeS),
+      );
     }
-    this.#devices.set(live.deviceId, { reachable: live.reachable, sinceMs: since, observedAtMs: at, pollStartMs: live.polledFromMs, uptimeS: live.uptimeS ?? prev?.uptimeS ?? null, error: live.error });
+    this.#devices.set(live.deviceId, {
+      reachable: live.reachable,
+      sinceMs: since,
+      observedAtMs: at,
+      pollStartMs: live.polledFromMs,
+      uptimeS: live.uptimeS ?? prev?.uptimeS ?? null,
+      error: live.error,
+    });
   }
 
   /** A probe round: the window of recent rounds is judged against the circuit's SLA limits. */
@@ -329,7 +366,14 @@ export class AlarmEngine {
       // A circuit measured on a silent device is unknown, not down; a flapping one has its own alarm.
       if (downDevices.has(measured) || flapping(id)) continue;
       const o = this.#circuits.get(id)!;
-      roots.push({ kind: 'circuit_down', subject: { type: 'circuit', id }, since: o.sinceMs, detail: EVIDENCE.operDown(measured), severity: circuitDownSeverity(c.level), impact: this.tree.ofCircuit(id) });
+      roots.push({
+        kind: 'circuit_down',
+        subject: { type: 'circuit', id },
+        since: o.sinceMs,
+        detail: EVIDENCE.operDown(measured),
+        severity: circuitDownSeverity(c.level),
+        impact: this.tree.ofCircuit(id),
+      });
     }
     for (const id of downDevices) {
       if (!linked.has(id) || !this.upstreamSettled(id, downDevices, now)) continue;
@@ -337,7 +381,14 @@ export class AlarmEngine {
       if (!this.tree.isRoot(id) && this.tree.uplinksOf(id).every((c) => downDevices.has(c.a.deviceId))) continue;
       const o = this.#devices.get(id)!;
       const d = this.topology.device(id);
-      roots.push({ kind: 'device_unreachable', subject: { type: 'device', id }, since: o.sinceMs, detail: EVIDENCE.noAnswer(o.error), severity: deviceDownSeverity(d.role), impact: this.tree.ofDevice(id) });
+      roots.push({
+        kind: 'device_unreachable',
+        subject: { type: 'device', id },
+        since: o.sinceMs,
+        detail: EVIDENCE.noAnswer(o.error),
+        severity: deviceDownSeverity(d.role),
+        impact: this.tree.ofDevice(id),
+      });
     }
 
     const rootKeys = new Set<string>();
@@ -350,7 +401,8 @@ export class AlarmEngine {
       if (alarm.kind !== 'circuit_down' && alarm.kind !== 'device_unreachable') continue;
       if (rootKeys.has(alarm.key)) continue;
       // A circuit seen as unknown (its device silent) is not back; only `up` clears it.
-      const back = alarm.subject.type === 'circuit' ? this.#circuits.get(alarm.subject.id)?.status === 'up' : this.#devices.get(alarm.subject.id)?.reachable === true;
+      const back =
+        alarm.subject.type === 'circuit' ? this.#circuits.get(alarm.subject.id)?.status === 'up' : this.#devices.get(alarm.subject.id)?.reachable === true;
       if (!back) {
         const root = [...this.#active.values()].find((a) => a !== alarm && rootKeys.has(a.key) && this.explains(a, alarm));
         if (root) events.push({ type: 'absorbed', alarm: this.close(alarm, now, null), rootId: root.id });
@@ -408,12 +460,21 @@ export class AlarmEngine {
 
   private evaluateFlapping(now: number, events: AlarmEvent[]): void {
     for (const [id, o] of this.#circuits) {
-      if (o.transitions.length && now - o.transitions[0]! > this.rules.flapWindowMs) o.transitions = o.transitions.filter((t) => now - t <= this.rules.flapWindowMs);
+      if (o.transitions.length && now - o.transitions[0]! > this.rules.flapWindowMs)
+        o.transitions = o.transitions.filter((t) => now - t <= this.rules.flapWindowMs);
       const key = `flapping:${id}`;
       const active = this.#active.get(key);
       if (!active && o.transitions.length >= this.rules.flapTransitions) {
         const down = this.#active.get(`circuit_down:${id}`);
-        const alarm = this.open('flapping', { type: 'circuit', id }, o.transitions[0]!, now, 'major', EVIDENCE.flapping(o.transitions.length, this.rules.flapWindowMs / 60_000), this.tree.ofCircuit(id));
+        const alarm = this.open(
+          'flapping',
+          { type: 'circuit', id },
+          o.transitions[0]!,
+          now,
+          'major',
+          EVIDENCE.flapping(o.transitions.length, this.rules.flapWindowMs / 60_000),
+          this.tree.ofCircuit(id),
+        );
         if (down) events.push({ type: 'absorbed', alarm: this.close(down, now, null), rootId: alarm.id });
         events.push({ type: 'raised', alarm });
       } else if (active && o.transitions.length === 0 && o.status === 'up') {
@@ -460,7 +521,18 @@ export class AlarmEngine {
         const active = this.#active.get(key);
         const severity: Severity = o.utilPeakPct >= tier.utilizationCriticalPct ? 'major' : 'minor';
         if (!active && o.utilOverSinceMs !== null && now - o.utilOverSinceMs >= timing.sustainMs) {
-          events.push({ type: 'raised', alarm: this.open('utilization', subject, o.utilOverSinceMs, now, severity, EVIDENCE.utilization(tier.utilizationWarnPct, Math.round((now - o.utilOverSinceMs) / 60_000), o.utilPeakPct), null) });
+          events.push({
+            type: 'raised',
+            alarm: this.open(
+              'utilization',
+              subject,
+              o.utilOverSinceMs,
+              now,
+              severity,
+              EVIDENCE.utilization(tier.utilizationWarnPct, Math.round((now - o.utilOverSinceMs) / 60_000), o.utilPeakPct),
+              null,
+            ),
+          });
         } else if (active && o.utilUnderSinceMs !== null && now - o.utilUnderSinceMs >= timing.clearAfterMs) {
           o.utilPeakPct = 0;
           events.push({ type: 'cleared', alarm: this.close(active, now, o.utilUnderSinceMs) });
@@ -523,8 +595,10 @@ export class AlarmEngine {
       const root = degradedUpstream(id);
       if (active) {
         if (down) events.push({ type: 'absorbed', alarm: this.close(active, now, null), rootId: down.id });
-        else if (o.underSinceMs !== null && now - o.underSinceMs >= timing.clearAfterMs) events.push({ type: 'cleared', alarm: this.close(active, now, o.underSinceMs) });
-        else if (root && this.#active.has(`circuit_degraded:${root}`)) events.push({ type: 'absorbed', alarm: this.close(active, now, null), rootId: this.#active.get(`circuit_degraded:${root}`)!.id });
+        else if (o.underSinceMs !== null && now - o.underSinceMs >= timing.clearAfterMs)
+          events.push({ type: 'cleared', alarm: this.close(active, now, o.underSinceMs) });
+        else if (root && this.#active.has(`circuit_degraded:${root}`))
+          events.push({ type: 'absorbed', alarm: this.close(active, now, null), rootId: this.#active.get(`circuit_degraded:${root}`)!.id });
         continue;
       }
       if (o.overSinceMs === null || now - o.overSinceMs < timing.sustainMs || down || root) continue;
@@ -533,7 +607,10 @@ export class AlarmEngine {
       // Far over a limit (5× the loss, twice the delay or jitter) is service lost in all but name.
       const severe = o.breaches.some((b) => b.value >= b.limit * (b.measure === 'loss' ? 5 : 2));
       const evidence = EVIDENCE.degraded(CARRIER_NAMES[c.carrier], c.carrierCircuitId, o.breaches, Math.round(timing.windowMs / 1000), o.target);
-      events.push({ type: 'raised', alarm: this.open('circuit_degraded', { type: 'circuit', id }, o.overSinceMs, now, severe ? 'major' : 'minor', evidence, this.tree.ofCircuit(id)) });
+      events.push({
+        type: 'raised',
+        alarm: this.open('circuit_degraded', { type: 'circuit', id }, o.overSinceMs, now, severe ? 'major' : 'minor', evidence, this.tree.ofCircuit(id)),
+      });
     }
   }
 
@@ -554,7 +631,18 @@ export class AlarmEngine {
       else if (!active && silentMs >= this.rules.pollerSilentMs) {
         const names = p.givenSites.map((id) => this.topology.siteById.get(id)?.name ?? { zh: id, en: id });
         const impact: Impact = { circuits: [...p.circuits], sites: [...p.sites], devices: [...p.devices] };
-        events.push({ type: 'raised', alarm: this.open('poller_silent', { type: 'poller', id: p.name }, p.heardAtMs, now, 'major', EVIDENCE.pollerSilent(p.name, names, Math.round(silentMs / 1000)), impact) });
+        events.push({
+          type: 'raised',
+          alarm: this.open(
+            'poller_silent',
+            { type: 'poller', id: p.name },
+            p.heardAtMs,
+            now,
+            'major',
+            EVIDENCE.pollerSilent(p.name, names, Math.round(silentMs / 1000)),
+            impact,
+          ),
+        });
       }
     }
   }
@@ -571,7 +659,8 @@ export class AlarmEngine {
 
   private expireReboots(now: number, events: AlarmEvent[]): void {
     for (const alarm of [...this.#active.values()]) {
-      if (alarm.kind === 'device_rebooted' && now - alarm.raisedAtMs >= this.rules.rebootHoldMs) events.push({ type: 'cleared', alarm: this.close(alarm, now, alarm.startedAtMs) });
+      if (alarm.kind === 'device_rebooted' && now - alarm.raisedAtMs >= this.rules.rebootHoldMs)
+        events.push({ type: 'cleared', alarm: this.close(alarm, now, alarm.startedAtMs) });
     }
   }
 

@@ -121,14 +121,18 @@ export class AlarmJournal {
     try {
       snapshotText = readFileSync(join(this.dir, SNAPSHOT), 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`alarm journal ${join(this.dir, SNAPSHOT)}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`alarm journal ${join(this.dir, SNAPSHOT)}: ${(err as Error).message}`, { cause: err });
     }
     if (snapshotText !== null) {
       let snapshot: Snapshot;
       try {
         snapshot = JSON.parse(snapshotText) as Snapshot;
       } catch (err) {
-        throw new Error(`alarm journal ${join(this.dir, SNAPSHOT)}: not valid JSON (${(err as Error).message}); it is written atomically, so the disk or someone else damaged it`, { cause: err });
+        throw new Error(
+          `alarm journal ${join(this.dir, SNAPSHOT)}: not valid JSON (${(err as Error).message}); it is written atomically, so the disk or someone else damaged it`,
+          { cause: err },
+        );
       }
       for (const a of snapshot.alarms) this.alarms.set(a.id, a);
       for (const p of snapshot.pushes) this.pushes.set(p.id, p);

@@ -65,7 +65,10 @@ export class AlarmService {
       circuits: [],
       devices: [],
       active: alarms.filter((a) => a.clearedAtMs === null),
-      history: alarms.filter((a) => a.clearedAtMs !== null).sort((x, y) => x.clearedAtMs! - y.clearedAtMs!).slice(-o.rules.historyLimit),
+      history: alarms
+        .filter((a) => a.clearedAtMs !== null)
+        .sort((x, y) => x.clearedAtMs! - y.clearedAtMs!)
+        .slice(-o.rules.historyLimit),
     });
   }
 
@@ -95,7 +98,9 @@ export class AlarmService {
    * out (a vendor's answer may quote a robot URL with its token).
    */
   pushesOf(alarmId: string): Array<Pick<PushRecord, 'channel' | 'reason' | 'state' | 'attempts'>> {
-    return [...this.o.journal.pushes.values()].filter((p) => p.alarmId === alarmId).map(({ channel, reason, state, attempts }) => ({ channel, reason, state, attempts }));
+    return [...this.o.journal.pushes.values()]
+      .filter((p) => p.alarmId === alarmId)
+      .map(({ channel, reason, state, attempts }) => ({ channel, reason, state, attempts }));
   }
 
   observeTrap(trap: TrapObservation): void {
@@ -171,7 +176,10 @@ export class AlarmService {
     if (events.length) this.o.journal.append(events.map((e) => ({ t: 'alarm' as const, alarm: e.alarm })));
     for (const e of events) {
       if (e.type === 'cleared') {
-        if (e.alarm.spurious) this.o.log.warn(`${e.alarm.key}: raised by a trap the poll did not confirm; cleared as spurious, no outage recorded (${[...this.engine.spuriousTraps].map(([d, n]) => `${d}: ${n}`).join(', ')} spurious so far)`);
+        if (e.alarm.spurious)
+          this.o.log.warn(
+            `${e.alarm.key}: raised by a trap the poll did not confirm; cleared as spurious, no outage recorded (${[...this.engine.spuriousTraps].map(([d, n]) => `${d}: ${n}`).join(', ')} spurious so far)`,
+          );
         this.o.ledger?.recordCleared(e.alarm);
         this.pushClear(e.alarm, now);
       }
@@ -216,8 +224,18 @@ export class AlarmService {
   private enqueue(alarm: Alarm, reason: 'raised' | 'escalated' | 'cleared', channel: string, level: EscalationLevel | null, now: number): void {
     if (!this.o.delivery.channelNames.includes(channel)) return;
     const onCall = this.o.onCall;
-    const mentions = onCall && level?.rotation ? [onDuty(onCall, level.rotation, now, this.o.topology.network.timezone)].map((p) => ({ name: p.name, mobile: p.mobile ?? null, email: p.email ?? null })) : [];
-    this.o.delivery.enqueue(buildNotice(this.o.topology, alarm, reason, channel, { ...this.o.notice, nowMs: now, level: level?.level ?? 1, mentions }), channel);
+    const mentions =
+      onCall && level?.rotation
+        ? [onDuty(onCall, level.rotation, now, this.o.topology.network.timezone)].map((p) => ({
+            name: p.name,
+            mobile: p.mobile ?? null,
+            email: p.email ?? null,
+          }))
+        : [];
+    this.o.delivery.enqueue(
+      buildNotice(this.o.topology, alarm, reason, channel, { ...this.o.notice, nowMs: now, level: level?.level ?? 1, mentions }),
+      channel,
+    );
   }
 
   private resumeOwedPushes(): void {

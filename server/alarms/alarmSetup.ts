@@ -43,7 +43,13 @@ export function alarmRulesOf(config: NmsConfig): AlarmRules {
  */
 export function alarmChannels(config: NmsConfig, secrets: SecretSources, websocketHub = new WebSocketHub()) {
   const channels = buildChannels(config.alarms.channels, secrets, 'alarms.channels', { websocketHub });
-  return { channels, onCall: parseOnCall(config.alarms.onCall, channels.map((c) => c.settings.name)) };
+  return {
+    channels,
+    onCall: parseOnCall(
+      config.alarms.onCall,
+      channels.map((c) => c.settings.name),
+    ),
+  };
 }
 
 export interface AlarmHalf {
@@ -54,7 +60,15 @@ export interface AlarmHalf {
 
 /** Opens the journal and delivery, and starts the service; `stops` learns how to stop them. */
 export function startAlarmHalf(
-  i: { config: NmsConfig; topology: Topology; live: LiveState; log: Logger; channels: ReturnType<typeof buildChannels>; onCall: OnCallConfig | null; stops: Array<() => Promise<void>> },
+  i: {
+    config: NmsConfig;
+    topology: Topology;
+    live: LiveState;
+    log: Logger;
+    channels: ReturnType<typeof buildChannels>;
+    onCall: OnCallConfig | null;
+    stops: Array<() => Promise<void>>;
+  },
   extra: Pick<AlarmServiceOptions, 'ledger' | 'onEvent' | 'pushGate'> = {},
 ): AlarmHalf {
   const { config, topology, log } = i;

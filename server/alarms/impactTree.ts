@@ -84,7 +84,9 @@ export class ImpactTree {
   private impact(downCircuits: Set<string>, downDevices: Set<string>, self: string | null): Impact {
     const up = this.reachable(downCircuits, downDevices);
     const lost = (id: string) => !up.has(id) && this.topology.device(id).managed;
-    const circuits = this.topology.circuits.filter((c) => c.id !== self && (lost(c.a.deviceId) || (c.z.kind === 'device' && this.topology.device(c.z.deviceId).managed && lost(c.z.deviceId))));
+    const circuits = this.topology.circuits.filter(
+      (c) => c.id !== self && (lost(c.a.deviceId) || (c.z.kind === 'device' && this.topology.device(c.z.deviceId).managed && lost(c.z.deviceId))),
+    );
     const sites: string[] = [];
     for (const c of circuits) if (!sites.includes(c.ownerSiteId)) sites.push(c.ownerSiteId);
     const devices = this.topology.devices.filter((d) => d.managed && lost(d.id)).map((d) => d.id);

@@ -41,7 +41,13 @@ export class MaintenanceStore {
   }
 
   /** @throws Error naming the file when it exists but is not a list of windows. */
-  static open(dir: string, topology: Topology, fixed: readonly MaintenanceWindow[], onChange: (all: PlannedWork[]) => void, now: () => number = Date.now): MaintenanceStore {
+  static open(
+    dir: string,
+    topology: Topology,
+    fixed: readonly MaintenanceWindow[],
+    onChange: (all: PlannedWork[]) => void,
+    now: () => number = Date.now,
+  ): MaintenanceStore {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, FILE);
     let entered: PlannedWork[] = [];
@@ -67,7 +73,16 @@ export class MaintenanceStore {
     if (w.fromMs >= w.toMs) throw new MaintenanceError('to: must be after from');
     const now = this.now();
     if (w.toMs <= now) throw new MaintenanceError('to: the window has already ended');
-    const work: PlannedWork = { subjects: [...new Set(w.subjects)], fromMs: w.fromMs, toMs: w.toMs, reason: w.reason, id: randomUUID(), source: 'console', createdBy: by, createdAtMs: now };
+    const work: PlannedWork = {
+      subjects: [...new Set(w.subjects)],
+      fromMs: w.fromMs,
+      toMs: w.toMs,
+      reason: w.reason,
+      id: randomUUID(),
+      source: 'console',
+      createdBy: by,
+      createdAtMs: now,
+    };
     this.save([...this.#entered.filter((x) => x.toMs > now - KEEP_ENDED_MS), work]);
     return work;
   }

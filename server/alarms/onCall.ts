@@ -40,7 +40,9 @@ export const onCallSchema = z
     /** Level 1 hears at once; each later level when the alarm is still unacknowledged after its delay. */
     escalation: z.array(z.strictObject({ rotation: id, after: durationSchema.optional() })).min(1),
     /** Pushes of these severities wait for the end of quiet hours; critical never waits. */
-    quietHours: z.strictObject({ from: timeOfDay, to: timeOfDay, severities: z.array(z.enum(['major', 'minor', 'warning'])).default(['minor', 'warning']) }).optional(),
+    quietHours: z
+      .strictObject({ from: timeOfDay, to: timeOfDay, severities: z.array(z.enum(['major', 'minor', 'warning'])).default(['minor', 'warning']) })
+      .optional(),
   })
   .superRefine((c, ctx) => {
     const people = new Set(c.people.map((p) => p.id));
@@ -52,7 +54,8 @@ export const onCallSchema = z
     });
     c.escalation.forEach((e, i) => {
       if (!rotations.has(e.rotation)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'rotation'], message: `no rotation "${e.rotation}"` });
-      if (i > 0 && e.after === undefined) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'after'], message: 'every level after the first needs a delay (after: 15m)' });
+      if (i > 0 && e.after === undefined)
+        ctx.addIssue({ code: 'custom', path: ['escalation', i, 'after'], message: 'every level after the first needs a delay (after: 15m)' });
     });
   });
 
@@ -89,7 +92,12 @@ export function onDuty(config: OnCallConfig, rotation: string, atMs: number, zon
 }
 
 export function escalationLevels(config: OnCallConfig): EscalationLevel[] {
-  return config.escalation.map((e, i) => ({ level: i + 1, rotation: e.rotation, channels: config.rotations.find((r) => r.name === e.rotation)!.channels, afterMs: (e.after ?? 0) * 1000 }));
+  return config.escalation.map((e, i) => ({
+    level: i + 1,
+    rotation: e.rotation,
+    channels: config.rotations.find((r) => r.name === e.rotation)!.channels,
+    afterMs: (e.after ?? 0) * 1000,
+  }));
 }
 
 /** The levels an alarm has become due for by now: level 1 always, later ones while unacknowledged. */

@@ -102,7 +102,10 @@ export class OutageLedger {
   ) {
     mkdirSync(dir, { recursive: true });
     for (const c of topology.circuits) {
-      const intervals = [c.a.deviceId, c.z.kind === 'device' ? c.z.deviceId : null].map((id) => (id ? topology.deviceById.get(id) : undefined)).filter((d) => d?.managed).map((d) => d!.pollIntervalSeconds * 1000);
+      const intervals = [c.a.deviceId, c.z.kind === 'device' ? c.z.deviceId : null]
+        .map((id) => (id ? topology.deviceById.get(id) : undefined))
+        .filter((d) => d?.managed)
+        .map((d) => d!.pollIntervalSeconds * 1000);
       this.#gapAfter.set(c.id, Math.max(gapAfterMs, 3 * (intervals.length ? Math.min(...intervals) : 0)));
     }
     this.load();
@@ -151,7 +154,10 @@ export class OutageLedger {
     // Never seen before, and not seen since the last look (or since the NMS stopped): unknown too.
     const first = this.#firstSeen.get(circuitId) ?? Infinity;
     const last = this.#lastSeen.get(circuitId) ?? this.#lastCheckpoint;
-    const unseen: Array<[number, number]> = [[fromMs, Math.min(first, end)], ...(last !== null && last !== undefined && end - last > this.gapAfter(circuitId) ? [[Math.max(last, fromMs), end] as [number, number]] : [])];
+    const unseen: Array<[number, number]> = [
+      [fromMs, Math.min(first, end)],
+      ...(last !== null && last !== undefined && end - last > this.gapAfter(circuitId) ? [[Math.max(last, fromMs), end] as [number, number]] : []),
+    ];
     const gaps = subtract(merge([...(this.#gaps.get(circuitId) ?? []), ...unseen].map(([s, e]) => clip(s, e))), [...down, ...upstream, ...planned]);
     const span = Math.max(0, end - fromMs);
     const downMs = total(down);
@@ -179,7 +185,13 @@ export class OutageLedger {
   }
 
   /** What the month's SLA target still allows: the downtime budget left for the rest of the month. */
-  budget(circuitId: string, monthStartMs: number, monthEndMs: number, active: readonly Alarm[], nowMs: number): { targetPct: number; allowedDownS: number; usedDownS: number; remainingS: number } {
+  budget(
+    circuitId: string,
+    monthStartMs: number,
+    monthEndMs: number,
+    active: readonly Alarm[],
+    nowMs: number,
+  ): { targetPct: number; allowedDownS: number; usedDownS: number; remainingS: number } {
     const tier = this.topology.slaTiers.get(this.topology.circuit(circuitId).slaTier)!;
     const a = this.availability(circuitId, monthStartMs, monthEndMs, active, nowMs);
     const allowed = ((100 - tier.availabilityPct) / 100) * ((monthEndMs - monthStartMs) / 1000 - a.maintenanceS);
@@ -215,7 +227,14 @@ export class OutageLedger {
     const cause = `${alarm.kind} ${alarm.subject.id}`;
     // Enforced where the ledger writes: an outage never ends before it starts, whatever fed it.
     const end = endMs === null ? null : Math.max(endMs, alarm.startedAtMs);
-    return [...own, ...alarm.impactedCircuits].map((circuitId) => ({ circuitId, startMs: alarm.startedAtMs, endMs: end, alarmId: alarm.id, cause, maintenance: alarm.maintenance }));
+    return [...own, ...alarm.impactedCircuits].map((circuitId) => ({
+      circuitId,
+      startMs: alarm.startedAtMs,
+      endMs: end,
+      alarmId: alarm.id,
+      cause,
+      maintenance: alarm.maintenance,
+    }));
   }
 
   private append(records: LedgerRecord[]): void {
@@ -229,8 +248,7 @@ export class OutageLedger {
       const list = this.#outages.get(r.outage.circuitId) ?? [];
       list.push(r.outage);
       this.#outages.set(r.outage.circuitId, list);
-    }
-    else if (r.t === 'gap') {
+    } else if (r.t === 'gap') {
       const list = this.#gaps.get(r.circuitId) ?? [];
       list.push([r.startMs, r.endMs]);
       this.#gaps.set(r.circuitId, list);
@@ -241,7 +259,6 @@ export class OutageLedger {
   private load(): void {
     readJsonLines<LedgerRecord>(join(this.dir, FILE), 'outage ledger', this.log, (r) => this.apply(r));
   }
-
 }
 
 function merge(spans: Array<[number, number]>): Array<[number, number]> {
@@ -258,7 +275,10 @@ function merge(spans: Array<[number, number]>): Array<[number, number]> {
 function subtract(spans: Array<[number, number]>, minus: Array<[number, number]>): Array<[number, number]> {
   let out = merge(spans);
   for (const [ms, me] of merge(minus)) {
-    out = out.flatMap(([s, e]): Array<[number, number]> => (me <= s || ms >= e ? [[s, e]] : [...(ms > s ? [[s, ms] as [number, number]] : []), ...(me < e ? [[me, e] as [number, number]] : [])]));
+    out = out.flatMap(
+      ([s, e]): Array<[number, number]> =>
+        me <= s || ms >= e ? [[s, e]] : [...(ms > s ? [[s, ms] as [number, number]] : []), ...(me < e ? [[me, e] as [number, number]] : [])],
+    );
   }
   return out;
 }

@@ -39,7 +39,16 @@ export class PollerRegistry {
     private readonly now: () => number = Date.now,
   ) {
     for (const p of pollers) {
-      this.#books.set(p.name, { poller: p, devices: new Set(p.devices), circuits: new Set(p.circuits), lastHeardAtMs: null, newestObservedAtMs: null, heartbeat: null, backlog: null, pushed: new Map() });
+      this.#books.set(p.name, {
+        poller: p,
+        devices: new Set(p.devices),
+        circuits: new Set(p.circuits),
+        lastHeardAtMs: null,
+        newestObservedAtMs: null,
+        heartbeat: null,
+        backlog: null,
+        pushed: new Map(),
+      });
     }
   }
 
@@ -75,7 +84,9 @@ export class PollerRegistry {
    * poller pushed is the poller's, and the centre pushes none of it.
    */
   mayPush(alarm: Alarm, now: number): boolean {
-    const book = [...this.#books.values()].find((b) => (alarm.subject.type === 'circuit' ? b.circuits : alarm.subject.type === 'device' ? b.devices : null)?.has(alarm.subject.id));
+    const book = [...this.#books.values()].find((b) =>
+      (alarm.subject.type === 'circuit' ? b.circuits : alarm.subject.type === 'device' ? b.devices : null)?.has(alarm.subject.id),
+    );
     if (!book || book.heartbeat?.localAlarms === false) return true;
     if ((book.pushed.get(alarm.key) ?? []).some((start) => Math.abs(start - alarm.startedAtMs) <= SAME_START_MS)) return false;
     return now - alarm.raisedAtMs >= LOCAL_PUSH_HOLD_MS;

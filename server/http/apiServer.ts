@@ -163,7 +163,12 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.get('/api/alarms', (req: Authed, res) => {
     needSession(req);
     const q = parse(alarmQuery, req.query, 'query');
-    const all: Alarm[] = q.state === 'active' ? d.alarms.engine.active() : q.state === 'cleared' ? d.alarms.engine.history().reverse() : [...d.alarms.engine.active(), ...d.alarms.engine.history().reverse()];
+    const all: Alarm[] =
+      q.state === 'active'
+        ? d.alarms.engine.active()
+        : q.state === 'cleared'
+          ? d.alarms.engine.history().reverse()
+          : [...d.alarms.engine.active(), ...d.alarms.engine.history().reverse()];
     const list = all.filter(
       (a) =>
         (!q.severity || a.severity === q.severity) &&
@@ -198,7 +203,11 @@ export function createApiApp(d: ApiDeps): express.Express {
     if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
     const plan = planFor(d.influx.database);
     const rows = await d.influx.query(plan.query);
-    return { retentionPolicy: plan.retentionPolicy, bucketS: plan.bucketS, rows: rows.map((row): Record<string, unknown> & { timeMs: number } => ({ ...row, timeMs: new Date(row.time as string).getTime() })) };
+    return {
+      retentionPolicy: plan.retentionPolicy,
+      bucketS: plan.bucketS,
+      rows: rows.map((row): Record<string, unknown> & { timeMs: number } => ({ ...row, timeMs: new Date(row.time as string).getTime() })),
+    };
   };
 
   app.get('/api/circuits/:id/series', async (req: Authed, res) => {
@@ -210,7 +219,15 @@ export function createApiApp(d: ApiDeps): express.Express {
       circuit: id,
       contractBps: d.topology.circuit(id).bandwidthBps,
       ...plan,
-      points: rows.map((row) => ({ timeMs: row.timeMs, inBps: row.in_bps, outBps: row.out_bps, inPeakBps: row.in_peak_bps, outPeakBps: row.out_peak_bps, inErrors: row.in_errors, outErrors: row.out_errors })),
+      points: rows.map((row) => ({
+        timeMs: row.timeMs,
+        inBps: row.in_bps,
+        outBps: row.out_bps,
+        inPeakBps: row.in_peak_bps,
+        outPeakBps: row.out_peak_bps,
+        inErrors: row.in_errors,
+        outErrors: row.out_errors,
+      })),
     });
   });
 
@@ -228,7 +245,14 @@ export function createApiApp(d: ApiDeps): express.Express {
       ...plan,
       points: rows.map((row) => {
         const sent = n(row.sent) ?? 0;
-        return { timeMs: row.timeMs, rttMinMs: n(row.rtt_min_ms), rttMedianMs: n(row.rtt_median_ms), rttMaxMs: n(row.rtt_max_ms), lossPct: sent ? (100 * (sent - (n(row.received) ?? 0))) / sent : null, jitterMs: n(row.jitter_ms) };
+        return {
+          timeMs: row.timeMs,
+          rttMinMs: n(row.rtt_min_ms),
+          rttMedianMs: n(row.rtt_median_ms),
+          rttMaxMs: n(row.rtt_max_ms),
+          lossPct: sent ? (100 * (sent - (n(row.received) ?? 0))) / sent : null,
+          jitterMs: n(row.jitter_ms),
+        };
       }),
     });
   });
@@ -241,7 +265,13 @@ export function createApiApp(d: ApiDeps): express.Express {
     res.json({
       device: id,
       ...plan,
-      points: rows.map((row) => ({ timeMs: row.timeMs, cpuPct: row.cpu_pct, cpuPeakPct: row.cpu_peak_pct, memPct: row.mem_pct, reachableMin: row.reachable_min })),
+      points: rows.map((row) => ({
+        timeMs: row.timeMs,
+        cpuPct: row.cpu_pct,
+        cpuPeakPct: row.cpu_peak_pct,
+        memPct: row.mem_pct,
+        reachableMin: row.reachable_min,
+      })),
     });
   });
 
@@ -289,7 +319,17 @@ export function createApiApp(d: ApiDeps): express.Express {
       const body = parse(z.strictObject({ comment: z.string().max(500).default('') }), req.body ?? {}, 'body');
       event = d.alarms.acknowledge(id, s.username, body.comment);
     } else {
-      const body = parse(z.strictObject({ minutes: z.number().int().min(1).max(7 * 24 * 60) }), req.body ?? {}, 'body');
+      const body = parse(
+        z.strictObject({
+          minutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(7 * 24 * 60),
+        }),
+        req.body ?? {},
+        'body',
+      );
       event = d.alarms.shelve(id, (d.now ?? Date.now)() + body.minutes * 60_000);
     }
     d.audit.record({ user: s.username, action, target: id, ip: requestIp(req) });
@@ -376,7 +416,9 @@ export async function startApiServer(d: ApiDeps, o: { port: number; host?: strin
     d.hub.handleUpgrade(req, socket, head, token);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`console: cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${err.code ?? err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`console: cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${err.code ?? err.message}`)),
+    );
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as { port: number };

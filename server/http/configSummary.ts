@@ -15,7 +15,12 @@ export function configSummary(config: NmsConfig, topology: Topology): Record<str
     topologyFile: config.topologyFile,
     dataDir: config.dataDir,
     production: config.production,
-    influx: influx.mode === 'embedded' ? { mode: 'embedded', port: influx.port, database: influx.database } : influx.api === 1 ? { mode: 'external', api: 1, database: influx.database } : { mode: 'external', api: 2, org: influx.org, bucket: influx.bucket },
+    influx:
+      influx.mode === 'embedded'
+        ? { mode: 'embedded', port: influx.port, database: influx.database }
+        : influx.api === 1
+          ? { mode: 'external', api: 1, database: influx.database }
+          : { mode: 'external', api: 2, org: influx.org, bucket: influx.bucket },
     network: { sites: topology.sites.length, devices: topology.devices.length, circuits: topology.circuits.length },
     collector: { intervalSeconds: config.collector.intervalSeconds, maxInFlight: config.collector.maxInFlight },
     simulator: { enabled: config.simulator.enabled, speed: config.simulator.speed },
@@ -29,7 +34,10 @@ export function configSummary(config: NmsConfig, topology: Topology): Record<str
       onCall: config.alarms.onCall !== null,
       maintenanceWindows: config.alarms.maintenance.length,
     },
-    reports: { capacity: config.reports.capacity, schedules: config.reports.schedules.map((s) => ({ name: s.name, every: s.every, scope: s.scope, formats: s.formats, channels: s.channels })) },
+    reports: {
+      capacity: config.reports.capacity,
+      schedules: config.reports.schedules.map((s) => ({ name: s.name, every: s.every, scope: s.scope, formats: s.formats, channels: s.channels })),
+    },
     console: { port: config.console.port, secureCookies: config.console.secureCookies, usersInConfig: config.console.users?.length ?? 0 },
   };
 }

@@ -32,7 +32,11 @@ export async function demoUsers(file: string): Promise<{ users: User[]; logins: 
   const logins = DEMO.map((d) => ({ ...d, password: typeof known[d.username] === 'string' ? known[d.username]! : randomBytes(9).toString('base64url') }));
   if (logins.some((l) => known[l.username] !== l.password)) {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `# Demo console logins, made by nms up. Not for production: name users in nms.yaml.\n${stringify(Object.fromEntries(logins.map((l) => [l.username, l.password])))}`, { mode: 0o600 });
+    await writeFile(
+      file,
+      `# Demo console logins, made by nms up. Not for production: name users in nms.yaml.\n${stringify(Object.fromEntries(logins.map((l) => [l.username, l.password])))}`,
+      { mode: 0o600 },
+    );
     await chmod(file, 0o600);
   }
   return { users: logins.map((l) => ({ username: l.username, role: l.role, passwordHash: hashPassword(l.password) })), logins };

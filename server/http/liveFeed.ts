@@ -28,7 +28,8 @@ export interface LiveFeedOptions {
 }
 
 /** What a screen would show: a change below this is not worth a message. */
-const circuitKey = (c: CircuitLive) => `${c.status}|${c.inUtilPct === null ? '' : c.inUtilPct.toFixed(1)}|${c.outUtilPct === null ? '' : c.outUtilPct.toFixed(1)}|${c.note ?? ''}`;
+const circuitKey = (c: CircuitLive) =>
+  `${c.status}|${c.inUtilPct === null ? '' : c.inUtilPct.toFixed(1)}|${c.outUtilPct === null ? '' : c.outUtilPct.toFixed(1)}|${c.note ?? ''}`;
 const deviceKey = (d: DeviceLive) => `${d.reachable}|${d.cpuPct === null ? '' : Math.round(d.cpuPct)}|${d.memPct === null ? '' : Math.round(d.memPct)}`;
 
 export class LiveFeed {

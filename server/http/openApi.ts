@@ -20,7 +20,12 @@ const mutation = { security: [{ session: [], csrf: [] }] };
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'nms console API', version: '1', description: 'Topology, live status, circuit series, SLA and alarms of a government WAN. Reads need a session; mutations also the X-CSRF-Token header and the operator (alarms, maintenance) or admin (users) role.' },
+  info: {
+    title: 'nms console API',
+    version: '1',
+    description:
+      'Topology, live status, circuit series, SLA and alarms of a government WAN. Reads need a session; mutations also the X-CSRF-Token header and the operator (alarms, maintenance) or admin (users) role.',
+  },
   components: {
     securitySchemes: {
       session: { type: 'apiKey', in: 'cookie', name: 'nms_session' },
@@ -34,13 +39,22 @@ export const OPENAPI = {
       post: {
         security: [],
         summary: 'Log in; sets the session cookie and returns the CSRF token',
-        requestBody: json('Credentials', { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }),
+        requestBody: json('Credentials', {
+          type: 'object',
+          required: ['username', 'password'],
+          properties: { username: { type: 'string' }, password: { type: 'string' } },
+        }),
         responses: { 200: json('The session: username, role, csrfToken'), 400: error, 401: error, 429: error },
       },
     },
     '/api/session': { get: { summary: 'The current session', responses: { 200: json('username, role, csrfToken'), 401: error } } },
     '/api/logout': { post: { ...mutation, summary: 'Log out', responses: { 200: json('ok'), 401: error, 403: error } } },
-    '/api/topology': { get: { summary: 'The site tree (province → city → county → department), sites, devices (without credentials), circuits and SLA tiers', responses: { 200: json('The network model'), 401: error } } },
+    '/api/topology': {
+      get: {
+        summary: 'The site tree (province → city → county → department), sites, devices (without credentials), circuits and SLA tiers',
+        responses: { 200: json('The network model'), 401: error },
+      },
+    },
     '/api/live': {
       get: {
         summary: 'Live status: everything, or the change batches since a sequence number',
@@ -50,7 +64,8 @@ export const OPENAPI = {
     },
     '/api/pollers': {
       get: {
-        summary: "A province's centre: each city poller, with the sites it was given, devices and circuits owned, when last heard, lag, its heartbeat (queue and spool depths), JetStream backlog and whether it is silent; empty for role all",
+        summary:
+          "A province's centre: each city poller, with the sites it was given, devices and circuits owned, when last heard, lag, its heartbeat (queue and spool depths), JetStream backlog and whether it is silent; empty for role all",
         responses: { 200: json('{ pollers }'), 401: error },
       },
     },
@@ -63,7 +78,8 @@ export const OPENAPI = {
     },
     '/api/circuits/{id}/quality': {
       get: {
-        summary: 'Round-trip delay (min, median, max), loss and jitter of the probe rounds to the far end, at the same automatic resolution, with the SLA tier’s limits',
+        summary:
+          'Round-trip delay (min, median, max), loss and jitter of the probe rounds to the far end, at the same automatic resolution, with the SLA tier’s limits',
         parameters: [circuitId, ...range, points],
         responses: { 200: json('{ circuit, probed, limits, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
       },
@@ -77,7 +93,8 @@ export const OPENAPI = {
     },
     '/api/devices/{id}/interfaces': {
       get: {
-        summary: 'The device’s own account: sysName, sysDescr and every interface with ifAlias and status, read on demand (at most every 30 s). Device strings are untrusted text',
+        summary:
+          'The device’s own account: sysName, sysDescr and every interface with ifAlias and status, read on demand (at most every 30 s). Device strings are untrusted text',
         parameters: [deviceId],
         responses: { 200: json('{ deviceId, readAtMs, sysName, sysDescr, interfaces }'), 401: error, 404: error, 501: error, 502: error },
       },
@@ -108,14 +125,30 @@ export const OPENAPI = {
           { name: 'acked', in: 'query', schema: { enum: ['true', 'false'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         ],
-        responses: { 200: json('{ total, alarms }: each alarm with its pushes (channel, reason, state: pending, sending, sent, failed or uncertain, attempts)'), 400: error, 401: error },
+        responses: {
+          200: json('{ total, alarms }: each alarm with its pushes (channel, reason, state: pending, sending, sent, failed or uncertain, attempts)'),
+          400: error,
+          401: error,
+        },
       },
     },
     '/api/alarms/{id}/ack': {
-      post: { ...mutation, summary: 'Acknowledge (operator)', parameters: [alarmId], requestBody: json('{ comment }'), responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error } },
+      post: {
+        ...mutation,
+        summary: 'Acknowledge (operator)',
+        parameters: [alarmId],
+        requestBody: json('{ comment }'),
+        responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error },
+      },
     },
     '/api/alarms/{id}/shelve': {
-      post: { ...mutation, summary: 'Shelve for a while (operator)', parameters: [alarmId], requestBody: json('{ minutes }'), responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error } },
+      post: {
+        ...mutation,
+        summary: 'Shelve for a while (operator)',
+        parameters: [alarmId],
+        requestBody: json('{ minutes }'),
+        responses: { 200: json('The alarm'), 400: error, 401: error, 403: error, 404: error, 409: error },
+      },
     },
     '/api/maintenance': {
       get: { summary: 'Maintenance windows, from nms.yaml and from the console', responses: { 200: json('{ windows }'), 401: error } },
@@ -127,19 +160,40 @@ export const OPENAPI = {
       },
     },
     '/api/maintenance/{id}': {
-      delete: { ...mutation, summary: 'End a console window now, or drop it if it has not begun (operator)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('The window as kept'), 400: error, 401: error, 403: error, 404: error } },
+      delete: {
+        ...mutation,
+        summary: 'End a console window now, or drop it if it has not begun (operator)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: json('The window as kept'), 400: error, 401: error, 403: error, 404: error },
+      },
     },
-    '/api/admin/users': { get: { summary: 'Console users and roles, without password hashes (admin)', responses: { 200: json('{ users }'), 401: error, 403: error } } },
+    '/api/admin/users': {
+      get: { summary: 'Console users and roles, without password hashes (admin)', responses: { 200: json('{ users }'), 401: error, 403: error } },
+    },
     '/api/admin/users/{username}': {
-      put: { ...mutation, summary: 'Add a user, or change a console-made user’s role or password (admin); their sessions end', parameters: [username], requestBody: json('{ role, password? } (password: at least 12 characters; required for a new user)'), responses: admin },
+      put: {
+        ...mutation,
+        summary: 'Add a user, or change a console-made user’s role or password (admin); their sessions end',
+        parameters: [username],
+        requestBody: json('{ role, password? } (password: at least 12 characters; required for a new user)'),
+        responses: admin,
+      },
       delete: { ...mutation, summary: 'Remove a console-made user (admin); their sessions end', parameters: [username], responses: admin },
     },
-    '/api/admin/config': { get: { summary: 'The running configuration, without any secret (admin)', responses: { 200: json('Config summary'), 401: error, 403: error } } },
+    '/api/admin/config': {
+      get: { summary: 'The running configuration, without any secret (admin)', responses: { 200: json('Config summary'), 401: error, 403: error } },
+    },
     '/api/reports': {
       get: {
         summary: 'A bandwidth and SLA report, made now: JSON, or a file (csv, xlsx, pdf, html)',
         parameters: [
-          { name: 'period', in: 'query', required: true, description: '2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day) or 2026-10-01..2026-10-15, in the network time zone', schema: { type: 'string' } },
+          {
+            name: 'period',
+            in: 'query',
+            required: true,
+            description: '2026-10 (month), 2026-W41 (ISO week), 2026-10-05 (day) or 2026-10-01..2026-10-15, in the network time zone',
+            schema: { type: 'string' },
+          },
           { name: 'scope', in: 'query', description: 'network (default), circuit:ID, county:NAME, city:NAME or carrier:NAME', schema: { type: 'string' } },
           { name: 'format', in: 'query', schema: { enum: [...REPORT_FORMATS] } },
           { name: 'lang', in: 'query', schema: { enum: ['zh', 'en'] } },

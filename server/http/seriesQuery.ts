@@ -48,9 +48,19 @@ const QUALITY_COLUMNS: readonly Column[] = [
 const quote = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 /** @param points how many buckets the chart wants, at most. */
-function plan(database: string, measurement: string, tag: string, id: string, columns: readonly Column[], fromMs: number, toMs: number, points: number): SeriesPlan {
+function plan(
+  database: string,
+  measurement: string,
+  tag: string,
+  id: string,
+  columns: readonly Column[],
+  fromMs: number,
+  toMs: number,
+  points: number,
+): SeriesPlan {
   const span = toMs - fromMs;
-  const [rp, floorS] = span <= 2 * DAY_MS ? (['raw', RAW_FLOOR_S] as const) : span <= 62 * DAY_MS ? (['rollup_5m', 300] as const) : (['rollup_1h', 3600] as const);
+  const [rp, floorS] =
+    span <= 2 * DAY_MS ? (['raw', RAW_FLOOR_S] as const) : span <= 62 * DAY_MS ? (['rollup_5m', 300] as const) : (['rollup_1h', 3600] as const);
   const bucketS = Math.max(floorS, Math.ceil(span / points / 1000 / floorS) * floorS);
   const select = columns.map(([raw, rollup, alias]) => `${rp === 'raw' ? raw : rollup} AS ${alias}`).join(', ');
   const query =

@@ -27,7 +27,13 @@ export class SessionStore {
   ) {}
 
   create(username: string, role: Role): Session {
-    const s: Session = { id: randomBytes(32).toString('base64url'), username, role, csrfToken: randomBytes(24).toString('base64url'), expiresAtMs: this.now() + this.ttlMs };
+    const s: Session = {
+      id: randomBytes(32).toString('base64url'),
+      username,
+      role,
+      csrfToken: randomBytes(24).toString('base64url'),
+      expiresAtMs: this.now() + this.ttlMs,
+    };
     this.#sessions.set(s.id, s);
     return s;
   }

@@ -38,7 +38,8 @@ export class UserDirectory {
     if (!file) return;
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as User[];
-      if (!Array.isArray(data) || data.some((u) => typeof u?.username !== 'string' || !ROLES.includes(u.role) || typeof u.passwordHash !== 'string')) throw new Error('not a list of { username, role, passwordHash }');
+      if (!Array.isArray(data) || data.some((u) => typeof u?.username !== 'string' || !ROLES.includes(u.role) || typeof u.passwordHash !== 'string'))
+        throw new Error('not a list of { username, role, passwordHash }');
       this.#managed = data.filter((u) => !fixed.some((f) => f.username === u.username));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`console users ${file}: ${(err as Error).message}`, { cause: err });
@@ -52,7 +53,10 @@ export class UserDirectory {
 
   /** Everyone, without hashes. */
   list(): UserEntry[] {
-    return [...this.fixed.map((u) => ({ username: u.username, role: u.role, source: this.fixedSource })), ...this.#managed.map((u) => ({ username: u.username, role: u.role, source: 'console' as const }))];
+    return [
+      ...this.fixed.map((u) => ({ username: u.username, role: u.role, source: this.fixedSource })),
+      ...this.#managed.map((u) => ({ username: u.username, role: u.role, source: 'console' as const })),
+    ];
   }
 
   /**

@@ -170,7 +170,9 @@ export class EmbeddedInflux {
       // Its starter still its parent (or unknown, from an older pid file): someone runs it. Refuse.
       const orphaned = Number.isInteger(owner) && owner > 0 && (await parentPid(pid)) !== owner;
       if (!ours || !orphaned) throw new Error(`an influxd (pid ${pid}) already runs on ${this.#dir}; stop that one first (kill ${pid})`);
-      this.options.log.warn(`influxd ${pid} on ${this.#dir} was left running by an nms that is gone (killed, or out of memory); stopping it before starting a new one`);
+      this.options.log.warn(
+        `influxd ${pid} on ${this.#dir} was left running by an nms that is gone (killed, or out of memory); stopping it before starting a new one`,
+      );
       await stopOrphan(pid);
     }
     await rm(this.pidFile, { force: true });

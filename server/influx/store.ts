@@ -78,7 +78,9 @@ export async function openInfluxStore(
   try {
     const hosts = await client.ping(5000);
     if (!hosts.some((h) => h.online)) {
-      throw new Error(config.mode === 'embedded' && !options.manageEmbedded ? 'not running (start it with "npm start", or pass --no-store)' : 'no answer to /ping within 5 s');
+      throw new Error(
+        config.mode === 'embedded' && !options.manageEmbedded ? 'not running (start it with "npm start", or pass --no-store)' : 'no answer to /ping within 5 s',
+      );
     }
     const report = await ensureSchema(client, target.database);
     const changes = [...report.created.map((c) => `created ${c}`), ...report.altered.map((a) => `altered ${a}`)];

@@ -51,7 +51,9 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
     const role = c.level === 'department' ? (L === 'zh' ? '专线' : 'line') : L === 'zh' ? '上联' : 'uplink';
     subjectText = `${county ?? name(owner.name)} ${formatRate(c.bandwidthBps)} ${role}`;
     carrierText = ` (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId})`;
-    lines.push(`${L === 'zh' ? '电路' : 'Circuit'}: ${c.id}${c.name ? ` ${name(c.name)}` : ''} (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId}), ${formatRate(c.bandwidthBps)}`);
+    lines.push(
+      `${L === 'zh' ? '电路' : 'Circuit'}: ${c.id}${c.name ? ` ${name(c.name)}` : ''} (${name(CARRIER_NAMES[c.carrier])} ${L === 'zh' ? '电路编号' : 'circuit no.'} ${c.carrierCircuitId}), ${formatRate(c.bandwidthBps)}`,
+    );
     lines.push(`${L === 'zh' ? '用户' : 'Owner'}: ${name(owner.name)}`);
   } else if (alarm.subject.type === 'device') {
     const d = topology.device(alarm.subject.id);
@@ -67,23 +69,45 @@ export function buildNotice(topology: Topology, alarm: Alarm, reason: PushReason
   const end = alarm.endedAtMs ?? o.nowMs;
   if (alarm.spurious && reason === 'cleared') {
     // A trap the poll contradicted: there was no outage, so no time back and no duration.
-    lines.push(L === 'zh' ? `开始: ${formatTime(alarm.startedAtMs, zone)}，轮询未证实：误报（虚假陷阱），不计入可用率` : `Since: ${formatTime(alarm.startedAtMs, zone)}; not confirmed by the poll: a spurious trap, not counted as an outage`);
+    lines.push(
+      L === 'zh'
+        ? `开始: ${formatTime(alarm.startedAtMs, zone)}，轮询未证实：误报（虚假陷阱），不计入可用率`
+        : `Since: ${formatTime(alarm.startedAtMs, zone)}; not confirmed by the poll: a spurious trap, not counted as an outage`,
+    );
   } else {
-    lines.push(`${L === 'zh' ? '开始' : 'Since'}: ${formatTime(alarm.startedAtMs, zone)}${reason === 'cleared' ? `, ${L === 'zh' ? '恢复' : 'back'}: ${formatTime(end, zone)}` : ''} (${L === 'zh' ? '持续' : 'lasted'} ${formatDuration(end - alarm.startedAtMs, L)})`);
+    lines.push(
+      `${L === 'zh' ? '开始' : 'Since'}: ${formatTime(alarm.startedAtMs, zone)}${reason === 'cleared' ? `, ${L === 'zh' ? '恢复' : 'back'}: ${formatTime(end, zone)}` : ''} (${L === 'zh' ? '持续' : 'lasted'} ${formatDuration(end - alarm.startedAtMs, L)})`,
+    );
   }
   if (alarm.impactedSites.length) {
     const sites = alarm.impactedSites.map((id) => name(topology.site(id).name));
     const named = sites.slice(0, NAMED_SITES).join(L === 'zh' ? '、' : ', ');
     const more = sites.length > NAMED_SITES ? (L === 'zh' ? ` 等` : ` and ${sites.length - NAMED_SITES} more`) : '';
-    lines.push(L === 'zh' ? `受影响: ${sites.length} 个单位 (${alarm.impactedCircuits.length} 条电路): ${named}${more}` : `Impacted: ${sites.length} sites (${alarm.impactedCircuits.length} circuits): ${named}${more}`);
+    lines.push(
+      L === 'zh'
+        ? `受影响: ${sites.length} 个单位 (${alarm.impactedCircuits.length} 条电路): ${named}${more}`
+        : `Impacted: ${sites.length} sites (${alarm.impactedCircuits.length} circuits): ${named}${more}`,
+    );
   }
   lines.push(`${L === 'zh' ? '原因' : 'Evidence'}: ${evidenceText(alarm, L)}`);
-  if (alarm.ack) lines.push(`${L === 'zh' ? '已确认' : 'Acknowledged'}: ${alarm.ack.by} ${formatTime(alarm.ack.atMs, zone)}${alarm.ack.comment ? ` (${alarm.ack.comment})` : ''}`);
+  if (alarm.ack)
+    lines.push(
+      `${L === 'zh' ? '已确认' : 'Acknowledged'}: ${alarm.ack.by} ${formatTime(alarm.ack.atMs, zone)}${alarm.ack.comment ? ` (${alarm.ack.comment})` : ''}`,
+    );
   const url = `${o.consoleUrl.replace(/\/$/, '')}/#/alarms/${encodeURIComponent(alarm.id)}`;
   lines.push(url);
-  const affected = alarm.impactedSites.length ? (L === 'zh' ? `; ${alarm.impactedSites.length} 个单位受影响` : `; ${alarm.impactedSites.length} sites affected`) : '';
+  const affected = alarm.impactedSites.length
+    ? L === 'zh'
+      ? `; ${alarm.impactedSites.length} 个单位受影响`
+      : `; ${alarm.impactedSites.length} sites affected`
+    : '';
   const level = o.level ?? 1;
-  const escalation = reason === 'escalated' ? (L === 'zh' ? `【升级至第 ${level} 级，${formatDuration(o.nowMs - alarm.raisedAtMs, L)}未确认】` : `[ESCALATED to level ${level}: unacknowledged for ${formatDuration(o.nowMs - alarm.raisedAtMs, L)}] `) : REASON[reason][L];
+  const escalation =
+    reason === 'escalated'
+      ? L === 'zh'
+        ? `【升级至第 ${level} 级，${formatDuration(o.nowMs - alarm.raisedAtMs, L)}未确认】`
+        : `[ESCALATED to level ${level}: unacknowledged for ${formatDuration(o.nowMs - alarm.raisedAtMs, L)}] `
+      : REASON[reason][L];
   const mentions = o.mentions ?? [];
   if (mentions.length) lines.splice(lines.length - 1, 0, `${L === 'zh' ? '值班' : 'On call'}: ${mentions.map((m) => m.name).join(', ')}`);
   const title = `${escalation}${L === 'zh' ? `【${SEVERITY[alarm.severity].zh}】` : `[${SEVERITY[alarm.severity].en}] `}${subjectText} ${WHAT[alarm.kind][L]}${carrierText}${affected}`;

@@ -61,7 +61,17 @@ export class DeliveryQueue {
     const known = this.journal.pushes.get(notice.id);
     // Sent, given up or uncertain: never again. Owed, or caught in flight on a resendable channel: go on.
     if (known && known.state !== 'pending' && known.state !== 'sending') return;
-    const push: PushRecord = known ?? { id: notice.id, alarmId: notice.alarm.id, reason: notice.reason, channel, state: 'pending', createdAtMs: this.#now(), attempts: 0, lastAttemptMs: null, error: null };
+    const push: PushRecord = known ?? {
+      id: notice.id,
+      alarmId: notice.alarm.id,
+      reason: notice.reason,
+      channel,
+      state: 'pending',
+      createdAtMs: this.#now(),
+      attempts: 0,
+      lastAttemptMs: null,
+      error: null,
+    };
     if (!known) this.journal.append([{ t: 'push', push }]);
     lane.queue.push({ push, notice });
     void this.pump(lane);

@@ -23,7 +23,12 @@ export function dingtalkSign(timestampMs: number, secret: string): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
 }
 
-export function dingtalkNotifier(name: string, config: z.output<typeof dingtalkConfigSchema>, secrets: { accessToken: Secret; signSecret: Secret | null }, now: () => number = Date.now): Notifier {
+export function dingtalkNotifier(
+  name: string,
+  config: z.output<typeof dingtalkConfigSchema>,
+  secrets: { accessToken: Secret; signSecret: Secret | null },
+  now: () => number = Date.now,
+): Notifier {
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
@@ -37,8 +42,13 @@ export function dingtalkNotifier(name: string, config: z.output<typeof dingtalkC
       // DingTalk notifies an @ only when the mobile is both listed and written in the text.
       const atMobiles = [...new Set([...config.atMobiles, ...notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
       const text = [`### ${notice.title}`, ...notice.lines.map((l) => `- ${l}`), atMobiles.map((m) => `@${m}`).join(' ')].filter(Boolean).join('\n');
-      const reply = (await postJson(name, url.toString(), { msgtype: 'markdown', markdown: { title: notice.title, text }, at: { atMobiles, isAtAll: false } })) as { errcode?: number; errmsg?: string } | null;
-      if (reply?.errcode !== 0) throw new NotifyError(`${name}: DingTalk refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
+      const reply = (await postJson(name, url.toString(), {
+        msgtype: 'markdown',
+        markdown: { title: notice.title, text },
+        at: { atMobiles, isAtAll: false },
+      })) as { errcode?: number; errmsg?: string } | null;
+      if (reply?.errcode !== 0)
+        throw new NotifyError(`${name}: DingTalk refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
     },
   };
 }

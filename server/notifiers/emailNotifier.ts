@@ -38,13 +38,20 @@ export function emailNotifier(name: string, config: z.output<typeof emailConfigS
       await transport.sendMail({ from: config.from, messageId: `<${id.replace(/[^A-Za-z0-9.@_-]/g, '.')}@nms>`, headers: { 'X-NMS-Delivery': id }, ...rest });
     } catch (err) {
       const e = err as { responseCode?: number; response?: string; message: string };
-      throw new NotifyError(`${name}: SMTP ${config.host}:${config.port}: ${e.response ?? e.message}`, e.responseCode ?? null, e.response ?? null, { cause: err });
+      throw new NotifyError(`${name}: SMTP ${config.host}:${config.port}: ${e.response ?? e.message}`, e.responseCode ?? null, e.response ?? null, {
+        cause: err,
+      });
     }
   };
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      await mail({ id: notice.id, to: [...new Set([...config.to, ...notice.mentions.flatMap((m) => (m.email ? [m.email] : []))])], subject: notice.title, text: notice.lines.join('\n') });
+      await mail({
+        id: notice.id,
+        to: [...new Set([...config.to, ...notice.mentions.flatMap((m) => (m.email ? [m.email] : []))])],
+        subject: notice.title,
+        text: notice.lines.join('\n'),
+      });
     },
     async sendReport(notice: ReportNotice): Promise<void> {
       await mail({

@@ -20,7 +20,12 @@ export function feishuSign(timestampS: number, secret: string): string {
   return createHmac('sha256', `${timestampS}\n${secret}`).update('').digest('base64');
 }
 
-export function feishuNotifier(name: string, config: z.output<typeof feishuConfigSchema>, secrets: { token: Secret; signSecret: Secret | null }, now: () => number = Date.now): Notifier {
+export function feishuNotifier(
+  name: string,
+  config: z.output<typeof feishuConfigSchema>,
+  secrets: { token: Secret; signSecret: Secret | null },
+  now: () => number = Date.now,
+): Notifier {
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {

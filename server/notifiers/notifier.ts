@@ -60,10 +60,20 @@ export class NotifyError extends Error {
  * POSTs a body already serialised (a signature may cover its exact bytes) and returns the reply's text.
  * @throws NotifyError naming the channel, with the HTTP status and the start of the body.
  */
-export async function postText(channel: string, url: string, text: string, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<string> {
+export async function postText(
+  channel: string,
+  url: string,
+  text: string,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers }, body: text, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers },
+      body: text,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
   } catch (err) {
     throw new NotifyError(`${channel}: ${redactUrl(url)}: ${(err as Error).message}`, null, null, { cause: err });
   }
@@ -73,7 +83,12 @@ export async function postText(channel: string, url: string, text: string, optio
 }
 
 /** POSTs JSON and returns the parsed reply (or its text, if it is not JSON). @throws NotifyError */
-export async function postJson(channel: string, url: string, body: unknown, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<unknown> {
+export async function postJson(
+  channel: string,
+  url: string,
+  body: unknown,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<unknown> {
   const reply = await postText(channel, url, JSON.stringify(body), options);
   try {
     return reply ? JSON.parse(reply) : null;

@@ -39,12 +39,28 @@ const factory = <S extends z.ZodType>(f: Factory<S>) => f;
 
 const FACTORIES = {
   websocket: factory({ schema: z.strictObject({}), resendableById: true, create: (name, _c, _s, context) => websocketNotifier(name, context.websocketHub) }),
-  email: factory({ schema: emailConfigSchema, resendableById: false, create: (name, c, secret) => emailNotifier(name, c, c.password ? secret(c.password) : null) }),
+  email: factory({
+    schema: emailConfigSchema,
+    resendableById: false,
+    create: (name, c, secret) => emailNotifier(name, c, c.password ? secret(c.password) : null),
+  }),
   sms: factory({ schema: smsConfigSchema, resendableById: false, create: (name, c, secret) => smsNotifier(name, c, c.token ? secret(c.token) : null) }),
-  webhook: factory({ schema: webhookConfigSchema, resendableById: true, create: (name, c, secret) => webhookNotifier(name, c, c.signingSecret ? secret(c.signingSecret) : null) }),
-  dingtalk: factory({ schema: dingtalkConfigSchema, resendableById: false, create: (name, c, secret) => dingtalkNotifier(name, c, { accessToken: secret(c.accessToken), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
+  webhook: factory({
+    schema: webhookConfigSchema,
+    resendableById: true,
+    create: (name, c, secret) => webhookNotifier(name, c, c.signingSecret ? secret(c.signingSecret) : null),
+  }),
+  dingtalk: factory({
+    schema: dingtalkConfigSchema,
+    resendableById: false,
+    create: (name, c, secret) => dingtalkNotifier(name, c, { accessToken: secret(c.accessToken), signSecret: c.signSecret ? secret(c.signSecret) : null }),
+  }),
   wecom: factory({ schema: wecomConfigSchema, resendableById: false, create: (name, c, secret) => wecomNotifier(name, c, secret(c.key)) }),
-  feishu: factory({ schema: feishuConfigSchema, resendableById: false, create: (name, c, secret) => feishuNotifier(name, c, { token: secret(c.token), signSecret: c.signSecret ? secret(c.signSecret) : null }) }),
+  feishu: factory({
+    schema: feishuConfigSchema,
+    resendableById: false,
+    create: (name, c, secret) => feishuNotifier(name, c, { token: secret(c.token), signSecret: c.signSecret ? secret(c.signSecret) : null }),
+  }),
 } satisfies Record<NotifierKind, Factory<z.ZodType>>;
 
 /** What every channel has, whatever its kind. */
@@ -77,7 +93,12 @@ export class ChannelConfigError extends Error {
  * Builds every configured channel.
  * @throws ChannelConfigError listing every problem, e.g. `notify.channels[1] (noc-dingtalk).accessToken: ...`
  */
-export function buildChannels(raw: unknown[], sources: SecretSources, where = 'notify.channels', context: NotifierContext = { websocketHub: new WebSocketHub() }): Channel[] {
+export function buildChannels(
+  raw: unknown[],
+  sources: SecretSources,
+  where = 'notify.channels',
+  context: NotifierContext = { websocketHub: new WebSocketHub() },
+): Channel[] {
   const problems: string[] = [];
   const channels: Channel[] = [];
   const names = new Set<string>();
@@ -88,7 +109,11 @@ export function buildChannels(raw: unknown[], sources: SecretSources, where = 'n
     const { name, kind, ratePerMinute, retries, language, ...rest } = obj;
     const common = commonSchema.safeParse({ name, kind, ratePerMinute, retries, language });
     if (!common.success) {
-      problems.push(...common.error.issues.map((iss) => `${label}.${iss.path.join('.')}: ${iss.path[0] === 'kind' ? `unknown kind; one of ${NOTIFIER_KINDS.join(', ')}` : iss.message}`));
+      problems.push(
+        ...common.error.issues.map(
+          (iss) => `${label}.${iss.path.join('.')}: ${iss.path[0] === 'kind' ? `unknown kind; one of ${NOTIFIER_KINDS.join(', ')}` : iss.message}`,
+        ),
+      );
       return;
     }
     if (names.has(common.data.name)) problems.push(`${label}.name: a second channel named ${common.data.name}`);
@@ -100,7 +125,11 @@ export function buildChannels(raw: unknown[], sources: SecretSources, where = 'n
       return;
     }
     try {
-      channels.push({ settings: common.data, notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources), context), resendableById: f.resendableById });
+      channels.push({
+        settings: common.data,
+        notifier: f.create(common.data.name, parsed.data, (ref) => resolveSecret(ref, sources), context),
+        resendableById: f.resendableById,
+      });
     } catch (err) {
       problems.push(`${label}: ${(err as Error).message}`);
     }

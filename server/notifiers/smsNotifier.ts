@@ -48,7 +48,8 @@ export function smsNotifier(name: string, config: z.output<typeof smsConfigSchem
           } catch {
             value = undefined;
           }
-          if (value !== config.success.equals) throw new NotifyError(`${name}: the gateway did not accept the SMS to ${phone}: ${reply.slice(0, 300)}`, 200, reply.slice(0, 2000));
+          if (value !== config.success.equals)
+            throw new NotifyError(`${name}: the gateway did not accept the SMS to ${phone}: ${reply.slice(0, 300)}`, 200, reply.slice(0, 2000));
         }
       }
     },

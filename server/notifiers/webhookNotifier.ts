@@ -28,7 +28,16 @@ export function webhookNotifier(name: string, config: z.output<typeof webhookCon
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      await post(notice.id, { id: notice.id, reason: notice.reason, title: notice.title, text: notice.lines.join('\n'), url: notice.url, language: notice.language, mentions: notice.mentions, alarm: notice.alarm });
+      await post(notice.id, {
+        id: notice.id,
+        reason: notice.reason,
+        title: notice.title,
+        text: notice.lines.join('\n'),
+        url: notice.url,
+        language: notice.language,
+        mentions: notice.mentions,
+        alarm: notice.alarm,
+      });
     },
     // A report goes as links to its files in the console, never the files themselves.
     async sendReport(notice: ReportNotice): Promise<void> {

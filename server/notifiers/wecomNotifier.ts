@@ -26,7 +26,8 @@ export function wecomNotifier(name: string, config: z.output<typeof wecomConfigS
         ? { msgtype: 'text', text: { content: [notice.title, ...notice.lines].join('\n'), mentioned_mobile_list: mobiles } }
         : { msgtype: 'markdown', markdown: { content: [`**${notice.title}**`, ...notice.lines.map((l) => `> ${l}`)].join('\n') } };
       const reply = (await postJson(name, url.toString(), body)) as { errcode?: number; errmsg?: string } | null;
-      if (reply?.errcode !== 0) throw new NotifyError(`${name}: WeCom refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
+      if (reply?.errcode !== 0)
+        throw new NotifyError(`${name}: WeCom refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
     },
   };
 }

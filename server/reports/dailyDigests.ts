@@ -155,7 +155,12 @@ export class DailyDigests {
       const block = 2 * SLOTS_PER_DAY * 4;
       const circuits = new Map<string, CircuitDay>();
       const take = (id: string, i: number, samples: Float32Array) =>
-        circuits.set(id, { in: samples.subarray(0, SLOTS_PER_DAY), out: samples.subarray(SLOTS_PER_DAY, 2 * SLOTS_PER_DAY), inPeak: peaks[i]![0], outPeak: peaks[i]![1] });
+        circuits.set(id, {
+          in: samples.subarray(0, SLOTS_PER_DAY),
+          out: samples.subarray(SLOTS_PER_DAY, 2 * SLOTS_PER_DAY),
+          inPeak: peaks[i]![0],
+          outPeak: peaks[i]![1],
+        });
       if (wanted === null) {
         // Copied into a fresh buffer, so the samples are aligned whatever the header's length.
         const all = new Float32Array(read(header.circuits.length * block, base).buffer.slice(0));
@@ -213,5 +218,7 @@ export class DailyDigests {
 
 /** A day with only the wanted circuits. */
 function only(day: DayDigest, wanted: readonly string[] | null): DayDigest {
-  return wanted === null ? day : { dayStartMs: day.dayStartMs, circuits: new Map(wanted.flatMap((id) => (day.circuits.has(id) ? [[id, day.circuits.get(id)!] as const] : []))) };
+  return wanted === null
+    ? day
+    : { dayStartMs: day.dayStartMs, circuits: new Map(wanted.flatMap((id) => (day.circuits.has(id) ? [[id, day.circuits.get(id)!] as const] : []))) };
 }

@@ -84,7 +84,13 @@ interface DegradedRound {
 }
 
 /** Runs of degraded rounds, per circuit; a gap of more than half a round ends a run. */
-async function episodes(influx: InfluxQuery, t: Topology, fromMs: number, toMs: number, ids: readonly string[]): Promise<Map<string, Omit<QualityEpisode, 'own' | 'chargedTo'>[]>> {
+async function episodes(
+  influx: InfluxQuery,
+  t: Topology,
+  fromMs: number,
+  toMs: number,
+  ids: readonly string[],
+): Promise<Map<string, Omit<QualityEpisode, 'own' | 'chargedTo'>[]>> {
   const rows = await influx.query(
     `SELECT sent, received, rtt_median_ms, jitter_ms, loss_pct, round_s FROM "${influx.database}"."raw"."circuit_quality" WHERE ${where(fromMs, toMs, ids)} AND degraded_s > 0 GROUP BY "circuit"`,
   );
@@ -93,7 +99,15 @@ async function episodes(influx: InfluxQuery, t: Topology, fromMs: number, toMs: 
     const timeMs = new Date(r.time as string).getTime();
     if (typeof r.circuit !== 'string' || Number.isNaN(timeMs)) continue;
     const list = byCircuit.get(r.circuit) ?? [];
-    list.push({ timeMs, roundS: num(r.round_s) ?? 0, sent: num(r.sent) ?? 0, received: num(r.received) ?? 0, rttMedianMs: num(r.rtt_median_ms), jitterMs: num(r.jitter_ms), lossPct: num(r.loss_pct) ?? 0 });
+    list.push({
+      timeMs,
+      roundS: num(r.round_s) ?? 0,
+      sent: num(r.sent) ?? 0,
+      received: num(r.received) ?? 0,
+      rttMedianMs: num(r.rtt_median_ms),
+      jitterMs: num(r.jitter_ms),
+      lossPct: num(r.loss_pct) ?? 0,
+    });
     byCircuit.set(r.circuit, list);
   }
   const out = new Map<string, Omit<QualityEpisode, 'own' | 'chargedTo'>[]>();
@@ -137,14 +151,31 @@ async function episodes(influx: InfluxQuery, t: Topology, fromMs: number, toMs: 
  * charged upstream when a circuit on the path above was degraded at the same
  * time (its departments' echoes cross it), as an outage would be.
  */
-export async function qualityFigures(influx: InfluxQuery, t: Topology, scope: readonly Circuit[], fromMs: number, toMs: number, source: TrafficSource, nowMs: number): Promise<Map<string, QualityFigures>> {
+export async function qualityFigures(
+  influx: InfluxQuery,
+  t: Topology,
+  scope: readonly Circuit[],
+  fromMs: number,
+  toMs: number,
+  source: TrafficSource,
+  nowMs: number,
+): Promise<Map<string, QualityFigures>> {
   const probed = scope.filter((c) => c.probe);
   if (probed.length === 0) return new Map();
   // Upstream circuits are read too, to tell whose an episode is.
   const ids = new Set(probed.map((c) => c.id));
   const upstreamOf = (c: Circuit): Circuit[] => c.upstreamIds.flatMap((id) => [t.circuit(id), ...upstreamOf(t.circuit(id))]);
   for (const c of probed) for (const u of upstreamOf(c)) ids.add(u.id);
-  const [sums, runs] = await Promise.all([totals(influx, fromMs, toMs, probed.map((c) => c.id), source), episodes(influx, t, fromMs, toMs, [...ids])]);
+  const [sums, runs] = await Promise.all([
+    totals(
+      influx,
+      fromMs,
+      toMs,
+      probed.map((c) => c.id),
+      source,
+    ),
+    episodes(influx, t, fromMs, toMs, [...ids]),
+  ]);
   const spanS = Math.max(0, (Math.min(toMs, nowMs) - fromMs) / 1000);
   const out = new Map<string, QualityFigures>();
   for (const c of probed) {

@@ -7,7 +7,16 @@
  */
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { Topology } from '../../shared/model/topology.ts';
-import { ADVICE_MIN_COVERAGE_PCT, DEFAULT_CAPACITY_THRESHOLDS, type CapacityThresholds, type CarrierScore, type CircuitFigures, type OutageCharge, type OutageRow, type Report } from '../../shared/reports/reportModel.ts';
+import {
+  ADVICE_MIN_COVERAGE_PCT,
+  DEFAULT_CAPACITY_THRESHOLDS,
+  type CapacityThresholds,
+  type CarrierScore,
+  type CircuitFigures,
+  type OutageCharge,
+  type OutageRow,
+  type Report,
+} from '../../shared/reports/reportModel.ts';
 import { previousPeriod, type ReportPeriod } from '../../shared/time/reportPeriod.ts';
 import { weightedAvailabilityPct } from '../../shared/sla/weightedAvailability.ts';
 import type { InfluxQuery } from '../influx/store.ts';
@@ -38,7 +47,16 @@ function outageRows(t: Topology, circuitId: string, a: Availability | null, from
     .filter((o) => !o.maintenance)
     .map((o) => {
       const cause = causeOf(o.cause);
-      return { circuitId, startMs: o.startMs, endMs: o.endMs, durationS: (Math.min(o.endMs ?? toMs, toMs) - Math.max(o.startMs, fromMs)) / 1000, cause: o.cause, causeKind: cause.kind, own: isOwnOutage(o), chargedTo: chargeOf(t, cause.subjectId) };
+      return {
+        circuitId,
+        startMs: o.startMs,
+        endMs: o.endMs,
+        durationS: (Math.min(o.endMs ?? toMs, toMs) - Math.max(o.startMs, fromMs)) / 1000,
+        cause: o.cause,
+        causeKind: cause.kind,
+        own: isOwnOutage(o),
+        chargedTo: chargeOf(t, cause.subjectId),
+      };
     })
     .sort((x, y) => x.startMs - y.startMs);
 }
@@ -129,7 +147,11 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       outages: outageRows(t, c.id, a, period.fromMs, period.toMs),
       quality: quality.get(c.id) ?? null,
       advice,
-      previous: { meanBps: prevT ? maxOf(prevT.in.meanBps, prevT.out.meanBps) : null, p95Bps: prevT ? maxOf(prevT.in.p95Bps, prevT.out.p95Bps) : null, availabilityPct: previousAvailability.get(c.id)?.availabilityPct ?? null },
+      previous: {
+        meanBps: prevT ? maxOf(prevT.in.meanBps, prevT.out.meanBps) : null,
+        p95Bps: prevT ? maxOf(prevT.in.p95Bps, prevT.out.p95Bps) : null,
+        availabilityPct: previousAvailability.get(c.id)?.availabilityPct ?? null,
+      },
     };
   });
 
@@ -165,7 +187,14 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       for (const o of c.outages) {
         if (o.own || o.chargedTo.type !== 'circuit' || o.chargedTo.carrier !== carrier) continue;
         const key = `${o.chargedTo.id}@${o.startMs}`;
-        const entry = knockOn.get(key) ?? { rootCircuitId: o.chargedTo.id, carrierCircuitId: o.chargedTo.carrierCircuitId, startMs: o.startMs, endMs: o.endMs, durationS: o.durationS, impacted: [] };
+        const entry = knockOn.get(key) ?? {
+          rootCircuitId: o.chargedTo.id,
+          carrierCircuitId: o.chargedTo.carrierCircuitId,
+          startMs: o.startMs,
+          endMs: o.endMs,
+          durationS: o.durationS,
+          impacted: [],
+        };
         entry.impacted.push({ circuitId: c.circuitId, carrier: c.carrier, ownerSiteId: c.ownerSiteId });
         knockOn.set(key, entry);
       }
@@ -178,7 +207,15 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       mttrS: outs.length ? outs.reduce((n, o) => n + (o.endMs! - o.startMs) / 1000, 0) / outs.length : null,
       qualityBreaches: mine.flatMap((c) => c.quality?.episodes.filter((e) => e.own) ?? []).sort((a, b) => a.startMs - b.startMs),
       degradedS: mine.reduce((n, c) => n + (c.quality?.ownDegradedS ?? 0), 0),
-      breaches: mine.filter((c) => c.availability.met === false).map((c) => ({ circuitId: c.circuitId, carrierCircuitId: c.carrierCircuitId, availabilityPct: c.availability.pct!, targetPct: c.availability.targetPct, outages: c.outages.filter((o) => o.own) })),
+      breaches: mine
+        .filter((c) => c.availability.met === false)
+        .map((c) => ({
+          circuitId: c.circuitId,
+          carrierCircuitId: c.carrierCircuitId,
+          availabilityPct: c.availability.pct!,
+          targetPct: c.availability.targetPct,
+          outages: c.outages.filter((o) => o.own),
+        })),
       knockOn: [...knockOn.values()].sort((a, b) => a.startMs - b.startMs),
     };
   });
@@ -205,13 +242,23 @@ export async function buildReport(src: ReportSources, period: ReportPeriod, scop
       availabilityCoveragePct: spanS > 0 ? (100 * knownS) / spanS : 0,
       outageCount: circuits.reduce((n, c) => n + c.availability.outageCount, 0),
       mttrS: mean(closedDurations),
-      previous: { inMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.in.meanBps ?? null)), outMeanBps: sumOf((c) => (previousTraffic.get(c.circuitId)?.out.meanBps ?? null)), availabilityPct: weightedAvailabilityPct([...previousAvailability.values()].map((a) => a ?? { knownS: 0, downS: 0 })) },
+      previous: {
+        inMeanBps: sumOf((c) => previousTraffic.get(c.circuitId)?.in.meanBps ?? null),
+        outMeanBps: sumOf((c) => previousTraffic.get(c.circuitId)?.out.meanBps ?? null),
+        availabilityPct: weightedAvailabilityPct([...previousAvailability.values()].map((a) => a ?? { knownS: 0, downS: 0 })),
+      },
     },
     hourProfile,
     busiestHours,
     circuits,
-    topBusiest: [...withData].sort((a, b) => b.utilization.p95Pct! - a.utilization.p95Pct!).slice(0, th.topN).map((c) => c.circuitId),
-    leastUsed: [...withData].sort((a, b) => a.utilization.peakPct! - b.utilization.peakPct!).slice(0, th.topN).map((c) => c.circuitId),
+    topBusiest: [...withData]
+      .sort((a, b) => b.utilization.p95Pct! - a.utilization.p95Pct!)
+      .slice(0, th.topN)
+      .map((c) => c.circuitId),
+    leastUsed: [...withData]
+      .sort((a, b) => a.utilization.peakPct! - b.utilization.peakPct!)
+      .slice(0, th.topN)
+      .map((c) => c.circuitId),
     carriers,
   };
 }

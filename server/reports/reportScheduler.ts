@@ -192,7 +192,16 @@ export class ReportScheduler {
       files.push(file);
     }
     this.#state.done[s.name] = { period: period.label, toMs: period.toMs };
-    for (const channel of s.channels) this.#state.owed.push({ id: `report:${s.name}:${period.label}:${channel}`, schedule: s.name, period: period.label, channel, files, attempts: 0, lastError: null });
+    for (const channel of s.channels)
+      this.#state.owed.push({
+        id: `report:${s.name}:${period.label}:${channel}`,
+        schedule: s.name,
+        period: period.label,
+        channel,
+        files,
+        attempts: 0,
+        lastError: null,
+      });
     this.save();
     this.o.log.info(`report ${s.name} for ${period.label} made: ${files.join(', ')}`);
   }
@@ -212,8 +221,15 @@ export class ReportScheduler {
           id: owed.id,
           title: `${w(lang, 'title')} ${owed.period} (${schedule.scope === 'network' ? w(lang, 'network') : schedule.scope})`,
           lines: [`${w(lang, 'period')}: ${owed.period} (${this.o.timeZone})`, `${w(lang, 'scope')}: ${schedule.scope}`],
-          links: owed.files.map((f) => ({ format: f.slice(f.lastIndexOf('.') + 1), url: `${base}/api/reports/stored/${encodeURIComponent(owed.schedule)}/${encodeURIComponent(f)}` })),
-          attachments: owed.files.map((f) => ({ filename: f, content: readFileSync(join(this.o.dir, owed.schedule, f)), contentType: CONTENT_TYPES[f.slice(f.lastIndexOf('.') + 1) as ReportFormat] })),
+          links: owed.files.map((f) => ({
+            format: f.slice(f.lastIndexOf('.') + 1),
+            url: `${base}/api/reports/stored/${encodeURIComponent(owed.schedule)}/${encodeURIComponent(f)}`,
+          })),
+          attachments: owed.files.map((f) => ({
+            filename: f,
+            content: readFileSync(join(this.o.dir, owed.schedule, f)),
+            contentType: CONTENT_TYPES[f.slice(f.lastIndexOf('.') + 1) as ReportFormat],
+          })),
         });
         this.#state.owed = this.#state.owed.filter((x) => x !== owed);
         this.save();
@@ -240,7 +256,8 @@ export class ReportScheduler {
     try {
       return JSON.parse(readFileSync(join(this.o.dir, STATE), 'utf8')) as State;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`report schedules ${join(this.o.dir, STATE)}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`report schedules ${join(this.o.dir, STATE)}: ${(err as Error).message}`, { cause: err });
       const fresh: State = { firstStartMs: this.o.sources.now(), done: {}, owed: [] };
       writeFileAtomicSync(join(this.o.dir, STATE), JSON.stringify(fresh));
       return fresh;

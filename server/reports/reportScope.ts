@@ -31,7 +31,13 @@ export function resolveScope(topology: Topology, text: string): ResolvedScope {
   }
   if (kind === 'county' || kind === 'city') {
     const site = topology.sites.find((s) => s.level === kind && (s.id === value || s.name.zh === value || s.name.en.toLowerCase() === value.toLowerCase()));
-    if (!site) throw new ScopeError(`${kind}:${value}: no ${kind} of that id or name (${topology.sites.filter((s) => s.level === kind).map((s) => s.name.zh).join('、')})`);
+    if (!site)
+      throw new ScopeError(
+        `${kind}:${value}: no ${kind} of that id or name (${topology.sites
+          .filter((s) => s.level === kind)
+          .map((s) => s.name.zh)
+          .join('、')})`,
+      );
     // A county holds its uplink and its departments' lines; a city, everything it owns down to its counties' departments.
     const circuits = topology.circuits.filter((c) => {
       const owner = topology.siteById.get(c.ownerSiteId);
@@ -40,7 +46,9 @@ export function resolveScope(topology: Topology, text: string): ResolvedScope {
     return { scope: { kind, id: site.id }, name: site.name, circuits };
   }
   const v = value.toLowerCase();
-  const carrier = CARRIERS.find((k) => k === v || CARRIER_NAMES[k].zh === value || CARRIER_NAMES[k].zh.replace(/^中国/, '') === value || CARRIER_NAMES[k].en.toLowerCase() === v);
+  const carrier = CARRIERS.find(
+    (k) => k === v || CARRIER_NAMES[k].zh === value || CARRIER_NAMES[k].zh.replace(/^中国/, '') === value || CARRIER_NAMES[k].en.toLowerCase() === v,
+  );
   if (!carrier) throw new ScopeError(`carrier:${value}: give telecom, unicom or mobile (电信、联通、移动)`);
   return { scope: { kind: 'carrier', id: carrier as Carrier }, name: CARRIER_NAMES[carrier], circuits: topology.circuits.filter((c) => c.carrier === carrier) };
 }

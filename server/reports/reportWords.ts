@@ -2,7 +2,14 @@
 import { KIND_NAMES } from '../../shared/alarms/alarmWords.ts';
 import type { AlarmKind } from '../../shared/alarms/types.ts';
 import { CARRIER_NAMES } from '../../shared/model/types.ts';
-import { ADVICE_MIN_COVERAGE_PCT, type CarrierScore, type OutageCharge, type OutageRow, type QualityEpisode, type Report } from '../../shared/reports/reportModel.ts';
+import {
+  ADVICE_MIN_COVERAGE_PCT,
+  type CarrierScore,
+  type OutageCharge,
+  type OutageRow,
+  type QualityEpisode,
+  type Report,
+} from '../../shared/reports/reportModel.ts';
 import { formatLocalTime } from '../../shared/time/zonedTime.ts';
 
 export type Lang = 'zh' | 'en';
@@ -112,7 +119,7 @@ export function methodNotes(r: Report, lang: Lang): string[] {
         'Availability = known up time ÷ (known up time + downtime). Time with no data is unknown, counted neither up nor down; planned maintenance is left out. A department circuit taken down by its uplink (or the uplink\'s router) is charged to that uplink and its carrier, not to its own availability or carrier; "service availability" includes that time.',
         'MTTR = the mean length of the outages that ended.',
         `Capacity advice: upgrade when the 95th-percentile utilization is above ${t.upgradeP95Pct}%; downgrade candidate when even the peak stays below ${t.downgradePeakPct}%. No advice for a circuit with traffic data for less than ${ADVICE_MIN_COVERAGE_PCT}% of the period: too little to speak for all of it.`,
-        'Quality: the network control centre sends 20 echoes a minute to each circuit\'s far end (ICMP or UDP echo); each round gives loss, the median round trip and jitter (the mean difference of consecutive round trips, RFC 3550). Median and 95th RTT are of the 5-minute means of the rounds\' medians; loss = lost ÷ sent. A round over the SLA\'s delay, loss or jitter limit while the circuit was up counts as degraded; time down counts as an outage only, never also as degraded. Where a circuit upstream was degraded at the same time, the breach is charged to it and its carrier.',
+        "Quality: the network control centre sends 20 echoes a minute to each circuit's far end (ICMP or UDP echo); each round gives loss, the median round trip and jitter (the mean difference of consecutive round trips, RFC 3550). Median and 95th RTT are of the 5-minute means of the rounds' medians; loss = lost ÷ sent. A round over the SLA's delay, loss or jitter limit while the circuit was up counts as degraded; time down counts as an outage only, never also as degraded. Where a circuit upstream was degraded at the same time, the breach is charged to it and its carrier.",
         `Trend: against the period before of the same kind (${r.previousPeriod.label}).`,
         `All times are in ${r.period.timeZone}.`,
       ];
@@ -128,7 +135,10 @@ export function causeText(o: OutageRow, lang: Lang): string {
   const kind = (KIND_NAMES as Record<string, { zh: string; en: string } | undefined>)[o.causeKind as AlarmKind]?.[lang] ?? o.causeKind;
   const by = o.chargedTo;
   if (o.own) return lang === 'zh' ? `本电路${kind}` : `circuit ${kind}`;
-  if (by.type === 'circuit') return lang === 'zh' ? `上联电路 ${by.id}（${CARRIER_NAMES[by.carrier].zh} ${by.carrierCircuitId}）${kind}` : `uplink ${by.id} (${CARRIER_NAMES[by.carrier].en} ${by.carrierCircuitId}) ${kind}`;
+  if (by.type === 'circuit')
+    return lang === 'zh'
+      ? `上联电路 ${by.id}（${CARRIER_NAMES[by.carrier].zh} ${by.carrierCircuitId}）${kind}`
+      : `uplink ${by.id} (${CARRIER_NAMES[by.carrier].en} ${by.carrierCircuitId}) ${kind}`;
   return lang === 'zh' ? `${by.type === 'device' ? '设备' : '站点'} ${by.id} ${kind}` : `${by.type} ${by.id} ${kind}`;
 }
 
@@ -139,8 +149,12 @@ export function episodeText(e: QualityEpisode, r: Report, lang: Lang): string {
     e.worstRttMs === null ? null : `${lang === 'zh' ? '时延' : 'RTT'} ${e.worstRttMs.toFixed(1)} ms`,
     `${lang === 'zh' ? '丢包' : 'loss'} ${e.lossPct.toFixed(1)}%`,
     e.worstJitterMs === null ? null : `${lang === 'zh' ? '抖动' : 'jitter'} ${e.worstJitterMs.toFixed(1)} ms`,
-  ].filter(Boolean).join(lang === 'zh' ? '，' : ', ');
-  return lang === 'zh' ? `${e.circuitId}（${e.chargedTo.carrierCircuitId}）${when}：${figures}` : `${e.circuitId} (${e.chargedTo.carrierCircuitId}) ${when}: ${figures}`;
+  ]
+    .filter(Boolean)
+    .join(lang === 'zh' ? '，' : ', ');
+  return lang === 'zh'
+    ? `${e.circuitId}（${e.chargedTo.carrierCircuitId}）${when}：${figures}`
+    : `${e.circuitId} (${e.chargedTo.carrierCircuitId}) ${when}: ${figures}`;
 }
 
 export const breachText = (b: CarrierScore['breaches'][number]) => `${b.circuitId} (${b.carrierCircuitId}) ${b.availabilityPct.toFixed(3)}% < ${b.targetPct}%`;
@@ -149,5 +163,7 @@ export const breachText = (b: CarrierScore['breaches'][number]) => `${b.circuitI
 export function knockOnText(k: CarrierScore['knockOn'][number], r: Report, lang: Lang): string {
   const when = `${formatLocalTime(k.startMs, r.period.timeZone, false)}${lang === 'zh' ? '起' : ' for'} ${(k.durationS / 60).toFixed(0)} ${lang === 'zh' ? '分钟' : 'min'}`;
   const ids = k.impacted.map((i) => i.circuitId).join(', ');
-  return lang === 'zh' ? `${k.rootCircuitId}（${k.carrierCircuitId}）${when}，连带 ${k.impacted.length} 条：${ids}` : `${k.rootCircuitId} (${k.carrierCircuitId}) ${when}, taking down ${k.impacted.length}: ${ids}`;
+  return lang === 'zh'
+    ? `${k.rootCircuitId}（${k.carrierCircuitId}）${when}，连带 ${k.impacted.length} 条：${ids}`
+    : `${k.rootCircuitId} (${k.carrierCircuitId}) ${when}, taking down ${k.impacted.length}: ${ids}`;
 }

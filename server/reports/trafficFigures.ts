@@ -56,7 +56,12 @@ function rawScopeSeriesQuery(db: string, fromMs: number, toMs: number, circuits:
   return `SELECT sum("m_in") AS in_bps, sum("m_out") AS out_bps FROM (SELECT mean("in_bps") AS m_in, mean("out_bps") AS m_out FROM "${db}"."raw"."circuit_traffic" WHERE ${where(fromMs, toMs, circuits)} GROUP BY time(5m), "circuit" fill(none)) GROUP BY time(5m) fill(none)`;
 }
 
-export async function rawCircuitTraffic(influx: InfluxQuery, fromMs: number, toMs: number, circuits: readonly string[] | null): Promise<Map<string, CircuitTraffic>> {
+export async function rawCircuitTraffic(
+  influx: InfluxQuery,
+  fromMs: number,
+  toMs: number,
+  circuits: readonly string[] | null,
+): Promise<Map<string, CircuitTraffic>> {
   const rows = await influx.query(rawTrafficQuery(influx.database, fromMs, toMs, circuits));
   const out = new Map<string, CircuitTraffic>();
   for (const r of rows) {
@@ -78,7 +83,13 @@ export interface ScopeInterval {
   outBps: number;
 }
 
-export async function rawScopeSeries(influx: InfluxQuery, fromMs: number, toMs: number, circuits: readonly string[] | null, timeZone: string): Promise<ScopeInterval[]> {
+export async function rawScopeSeries(
+  influx: InfluxQuery,
+  fromMs: number,
+  toMs: number,
+  circuits: readonly string[] | null,
+  timeZone: string,
+): Promise<ScopeInterval[]> {
   const rows = await influx.query(rawScopeSeriesQuery(influx.database, fromMs, toMs, circuits));
   return rows.map((r) => {
     const timeMs = new Date(r.time as string).getTime();
@@ -101,7 +112,12 @@ export function p95(values: ArrayLike<number>): number | null {
  * the mean, peak and 95th percentile of its 5-minute means; for the scope,
  * the total of every 5-minute interval with data.
  */
-export async function digestTraffic(digests: DailyDigests, fromMs: number, toMs: number, ids: readonly string[]): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
+export async function digestTraffic(
+  digests: DailyDigests,
+  fromMs: number,
+  toMs: number,
+  ids: readonly string[],
+): Promise<{ perCircuit: Map<string, CircuitTraffic>; series: ScopeInterval[] }> {
   const reading = newReading();
   const dayCount = Math.round((toMs - fromMs) / 86_400_000);
   const perCircuit = new Map<string, CircuitTraffic>();

@@ -47,9 +47,15 @@ export function breachText(breaches: readonly QualityBreach[], lang: 'zh' | 'en'
 export const EVIDENCE = {
   operDown: (measured: string): LocalizedName => ({ zh: `${measured} 接口状态 (ifOperStatus) 为 down`, en: `ifOperStatus down at ${measured}` }),
   noAnswer: (error: string | null): LocalizedName => (error ? { zh: `SNMP 无应答：${error}`, en: error } : { zh: 'SNMP 无应答', en: 'no SNMP answer' }),
-  uptimeFell: (fromS: number, toS: number): LocalizedName => ({ zh: `sysUpTime 从 ${fromS} 秒回落到 ${toS} 秒`, en: `sysUpTime fell from ${fromS} s to ${toS} s` }),
+  uptimeFell: (fromS: number, toS: number): LocalizedName => ({
+    zh: `sysUpTime 从 ${fromS} 秒回落到 ${toS} 秒`,
+    en: `sysUpTime fell from ${fromS} s to ${toS} s`,
+  }),
   rebootTrap: (kind: string): LocalizedName => ({ zh: `收到 ${kind} 陷阱`, en: `${kind} trap` }),
-  flapping: (changes: number, windowMin: number): LocalizedName => ({ zh: `${windowMin} 分钟内状态变化 ${changes} 次`, en: `${changes} changes of state in ${windowMin} min` }),
+  flapping: (changes: number, windowMin: number): LocalizedName => ({
+    zh: `${windowMin} 分钟内状态变化 ${changes} 次`,
+    en: `${changes} changes of state in ${windowMin} min`,
+  }),
   utilization: (warnPct: number, minutes: number, peakPct: number): LocalizedName => ({
     zh: `带宽利用率持续 ${minutes} 分钟不低于合同带宽的 ${warnPct}%（峰值 ${peakPct.toFixed(1)}%）`,
     en: `utilization at or above ${warnPct}% of the contract for ${minutes} min (peak ${peakPct.toFixed(1)}%)`,

@@ -6,7 +6,17 @@ import type { LocalizedName } from '../model/types.ts';
  * or English, by whoever shows them.
  */
 
-export const ALARM_KINDS = ['circuit_down', 'device_unreachable', 'device_rebooted', 'utilization', 'errors', 'flapping', 'sla_budget', 'circuit_degraded', 'poller_silent'] as const;
+export const ALARM_KINDS = [
+  'circuit_down',
+  'device_unreachable',
+  'device_rebooted',
+  'utilization',
+  'errors',
+  'flapping',
+  'sla_budget',
+  'circuit_degraded',
+  'poller_silent',
+] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** 紧急 / 重要 / 次要 / 提示 */

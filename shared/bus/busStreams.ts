@@ -6,7 +6,16 @@
  * link comes back. The centre reads its stream with one durable consumer.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DiscardPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import type { PollerShare } from '../config/config.ts';
 import { OBSERVATION_SUBJECT_PREFIX } from './observationMessages.ts';
 
@@ -41,7 +50,10 @@ async function jetStreamReady(nc: NatsConnection, domain: string | null, waitMs 
     try {
       return await jetstreamManager(nc, domain ? { domain } : {});
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`bus: JetStream${domain ? ` (domain ${domain})` : ''} did not answer within ${waitMs / 1000} s: ${(err as Error).message}`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`bus: JetStream${domain ? ` (domain ${domain})` : ''} did not answer within ${waitMs / 1000} s: ${(err as Error).message}`, {
+          cause: err,
+        });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -59,7 +71,10 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
     }
   } catch (err) {
     const message = (err as Error).message;
-    const room = /insufficient storage/i.test(message) && config.max_bytes ? ` (it is bounded at ${Math.round(config.max_bytes / 2 ** 20)} MiB, held in advance: give that JetStream a larger max_file_store)` : '';
+    const room =
+      /insufficient storage/i.test(message) && config.max_bytes
+        ? ` (it is bounded at ${Math.round(config.max_bytes / 2 ** 20)} MiB, held in advance: give that JetStream a larger max_file_store)`
+        : '';
     throw new Error(`bus: setting up stream ${config.name} in ${where}: ${message}${room}`, { cause: err });
   }
 }
@@ -86,12 +101,16 @@ export async function ensurePollerStream(nc: NatsConnection, poller: string, dom
 /** The centre's stream over every poller's, and its durable consumer. */
 export async function ensureCentreStream(nc: NatsConnection, pollers: readonly PollerShare[], replicas: number): Promise<void> {
   const jsm = await jetStreamReady(nc, null);
-  await ensureStream(jsm, {
-    name: CENTRE_STREAM,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    sources: pollers.map((p) => ({ name: pollerStream(p.name), ...(p.domain ? { external: { api: `$JS.${p.domain}.API` } } : {}) })),
-  } as Parameters<JetStreamManager['streams']['add']>[0], "the centre's JetStream");
+  await ensureStream(
+    jsm,
+    {
+      name: CENTRE_STREAM,
+      storage: StorageType.File,
+      num_replicas: replicas,
+      sources: pollers.map((p) => ({ name: pollerStream(p.name), ...(p.domain ? { external: { api: `$JS.${p.domain}.API` } } : {}) })),
+    } as Parameters<JetStreamManager['streams']['add']>[0],
+    "the centre's JetStream",
+  );
   try {
     await jsm.consumers.info(CENTRE_STREAM, CENTRE_CONSUMER);
   } catch {

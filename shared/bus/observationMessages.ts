@@ -33,7 +33,10 @@ export interface CentreAlive {
   atMs: number;
   models: Record<string, string>;
 }
-const centreAlive = z.strictObject({ atMs: z.number().finite(), models: z.record(z.string().regex(POLLER_NAME), z.string().max(64)) }) satisfies z.ZodType<CentreAlive>;
+const centreAlive = z.strictObject({
+  atMs: z.number().finite(),
+  models: z.record(z.string().regex(POLLER_NAME), z.string().max(64)),
+}) satisfies z.ZodType<CentreAlive>;
 
 /** The beacon, or null for anything else said on its subject (not heeded). */
 export function decodeCentreAlive(data: Uint8Array): CentreAlive | null {
@@ -123,7 +126,12 @@ const qualityLive = z.strictObject({
   downDuring: z.boolean(),
 }) satisfies z.ZodType<QualityLive>;
 
-const trap = z.strictObject({ kind: z.enum(['linkDown', 'linkUp', 'coldStart', 'warmStart']), deviceId: id, circuitId: id.nullable(), atMs: ms }) satisfies z.ZodType<TrapObservation>;
+const trap = z.strictObject({
+  kind: z.enum(['linkDown', 'linkUp', 'coldStart', 'warmStart']),
+  deviceId: id,
+  circuitId: id.nullable(),
+  atMs: ms,
+}) satisfies z.ZodType<TrapObservation>;
 
 const count = z.number().int().nonnegative();
 const heartbeat = z.strictObject({
@@ -149,7 +157,11 @@ const envelope = z.discriminatedUnion('kind', [
 ]);
 
 /** What a poller sends: a change of its live state, a trap, its heartbeat, or word of a push it made. */
-export type Outgoing = LiveEvent | { kind: 'trap'; trap: TrapObservation } | { kind: 'heartbeat'; heartbeat: PollerHeartbeat } | { kind: 'pushed'; pushed: PushedByPoller };
+export type Outgoing =
+  | LiveEvent
+  | { kind: 'trap'; trap: TrapObservation }
+  | { kind: 'heartbeat'; heartbeat: PollerHeartbeat }
+  | { kind: 'pushed'; pushed: PushedByPoller };
 
 export type ObservationMessage = z.output<typeof envelope>;
 

@@ -32,14 +32,22 @@ const modelSchema = z.strictObject({
   v: z.literal(MODEL_VERSION),
   poller: z.string().regex(POLLER_NAME),
   revision: z.string().regex(/^[0-9a-f]{16}$/),
-  topology: z.strictObject({ source: z.string().min(1).max(500), yaml: z.string().min(1).max(64 * 1024 * 1024) }),
+  topology: z.strictObject({
+    source: z.string().min(1).max(500),
+    yaml: z
+      .string()
+      .min(1)
+      .max(64 * 1024 * 1024),
+  }),
   sites: z.array(z.string().min(1).max(64)).min(1),
   collector: z.strictObject({ intervalSeconds: seconds, maxInFlight: z.number().int().positive(), probeIntervalSeconds: seconds }),
   alarms: z.strictObject({
     upstreamWaitSeconds: seconds,
     clearAfterSeconds: seconds,
     quality: z.strictObject({ windowSeconds: seconds, sustainSeconds: seconds, clearAfterSeconds: seconds }),
-    maintenance: z.array(z.strictObject({ subjects: z.array(z.string().min(1)).min(1), fromMs: z.number().finite(), toMs: z.number().finite(), reason: z.string().max(500) })),
+    maintenance: z.array(
+      z.strictObject({ subjects: z.array(z.string().min(1)).min(1), fromMs: z.number().finite(), toMs: z.number().finite(), reason: z.string().max(500) }),
+    ),
   }),
 }) satisfies z.ZodType<PollerModel & { v: number }>;
 
@@ -62,7 +70,8 @@ export function decodePollerModel(data: Uint8Array): { ok: true; model: PollerMo
   } catch (err) {
     return { ok: false, error: `not gzip'd JSON: ${(err as Error).message}` };
   }
-  if (typeof raw === 'object' && raw !== null && typeof (raw as { error?: unknown }).error === 'string') return { ok: false, error: `the centre says: ${(raw as { error: string }).error}` };
+  if (typeof raw === 'object' && raw !== null && typeof (raw as { error?: unknown }).error === 'string')
+    return { ok: false, error: `the centre says: ${(raw as { error: string }).error}` };
   const parsed = modelSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;

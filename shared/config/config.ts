@@ -98,7 +98,10 @@ const configFileSchema = z.strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
       /** 1: InfluxDB 1.x (/write, InfluxQL). 2: the v2 write API (InfluxDB 2.x/3.x, clusters). */
       api: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).optional(),
-      database: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' }).optional(),
+      database: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, "_" or "-"' })
+        .optional(),
       username: z.string().min(1).optional(),
       password: secretRefSchema.optional(),
       /** 0 picks a free loopback port (nms up says which). */
@@ -130,7 +133,9 @@ const configFileSchema = z.strictObject({
           z.strictObject({
             username: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be lower-case letters, digits, ".", "_" or "-"' }),
             role: z.enum(ROLES),
-            passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { error: 'must be a hash from `nms user hash`, never a password' }),
+            passwordHash: z
+              .string()
+              .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { error: 'must be a hash from `nms user hash`, never a password' }),
           }),
         )
         .optional(),
@@ -182,7 +187,10 @@ const configFileSchema = z.strictObject({
           downgradeBelow: z.number().gt(0).max(100).optional(),
           topN: z.number().int().min(1).max(100).optional(),
         })
-        .refine((c) => c.upgradeAbove === undefined || c.downgradeBelow === undefined || c.downgradeBelow < c.upgradeAbove, { path: ['downgradeBelow'], message: 'must be below upgradeAbove' })
+        .refine((c) => c.upgradeAbove === undefined || c.downgradeBelow === undefined || c.downgradeBelow < c.upgradeAbove, {
+          path: ['downgradeBelow'],
+          message: 'must be below upgradeAbove',
+        })
         .optional(),
       schedules: z
         .array(
@@ -207,7 +215,12 @@ const configFileSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().optional(),
       speed: z.number().gt(0).max(100_000).optional(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
       /** First agent's UDP port; 0 gives every agent a free port. */
       basePort: port.optional(),
       controlPort: port.optional(),
@@ -245,12 +258,14 @@ function roleRules(raw: unknown, at: SourceLocator): Diagnostic[] {
   const role = typeof r.role === 'string' ? r.role : 'all';
   const out: Diagnostic[] = [];
   const need = (key: string, what: string) => r[key] === undefined && out.push(at.diagnostic(['role'], `role ${role} needs ${key}: ${what}`));
-  const refuse = (key: string, forRole: string) => r[key] !== undefined && out.push(at.diagnostic([key], `${key}: is for role ${forRole}; this is role ${role}`));
+  const refuse = (key: string, forRole: string) =>
+    r[key] !== undefined && out.push(at.diagnostic([key], `${key}: is for role ${forRole}; this is role ${role}`));
   if (role !== 'all') need('bus', '{ servers: [nats://…] }');
   if (role === 'poller') need('poller', '{ name }');
   if (role === 'poller') {
     // The centre's, so that no city runs a diverging copy (they come over the bus).
-    const centres = (path: Array<string | number>, what: string) => out.push(at.diagnostic(path, `${what} is the centre's: a poller is given it over the bus (centre.pollers and the centre's nms.yaml); remove it here`));
+    const centres = (path: Array<string | number>, what: string) =>
+      out.push(at.diagnostic(path, `${what} is the centre's: a poller is given it over the bus (centre.pollers and the centre's nms.yaml); remove it here`));
     if (r.topology !== undefined) centres(['topology'], 'the topology');
     if (r.collector !== undefined) centres(['collector'], 'what is polled when');
     if ((r.poller as { sites?: unknown } | undefined)?.sites !== undefined) centres(['poller', 'sites'], "a poller's share");
@@ -402,15 +417,24 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
     file,
     role,
     bus: data.bus ? { servers: data.bus.servers, domain: data.bus.domain ?? null, replicas: data.bus.replicas ?? 1 } : null,
-    poller: data.poller ? { name: data.poller.name, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S, localAlarms: data.poller.localAlarms ?? false } : null,
+    poller: data.poller
+      ? { name: data.poller.name, heartbeatSeconds: data.poller.heartbeat ?? DEFAULT_HEARTBEAT_S, localAlarms: data.poller.localAlarms ?? false }
+      : null,
     centre: data.centre
-      ? { pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })), silentAfterSeconds: data.centre.silentAfter ?? DEFAULT_SILENT_AFTER_S }
+      ? {
+          pollers: data.centre.pollers.map((p) => ({ name: p.name, sites: p.sites, domain: p.domain ?? null })),
+          silentAfterSeconds: data.centre.silentAfter ?? DEFAULT_SILENT_AFTER_S,
+        }
       : null,
     topologyFile: resolve(base, data.topology ?? DEFAULT_TOPOLOGY_FILE),
     dataDir,
     secretsFile: resolve(base, data.secretsFile ?? DEFAULT_SECRETS_FILE),
     production,
-    collector: { intervalSeconds: data.collector?.interval ?? null, maxInFlight: data.collector?.maxInFlight ?? 64, probeIntervalSeconds: data.collector?.probeInterval ?? null },
+    collector: {
+      intervalSeconds: data.collector?.interval ?? null,
+      maxInFlight: data.collector?.maxInFlight ?? 64,
+      probeIntervalSeconds: data.collector?.probeInterval ?? null,
+    },
     console: {
       port: data.console?.port ?? DEFAULT_CONSOLE_PORT,
       host: data.console?.host ?? '127.0.0.1',
@@ -425,10 +449,19 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       language: data.alarms?.language ?? 'zh',
       upstreamWaitSeconds: data.alarms?.upstreamWait ?? null,
       clearAfterSeconds: data.alarms?.clearAfter ?? null,
-      quality: { windowSeconds: data.alarms?.quality?.window ?? null, sustainSeconds: data.alarms?.quality?.sustain ?? null, clearAfterSeconds: data.alarms?.quality?.clearAfter ?? null },
+      quality: {
+        windowSeconds: data.alarms?.quality?.window ?? null,
+        sustainSeconds: data.alarms?.quality?.sustain ?? null,
+        clearAfterSeconds: data.alarms?.quality?.clearAfter ?? null,
+      },
       channels: data.alarms?.channels ?? [],
       onCall: data.alarms?.onCall ?? null,
-      maintenance: (data.alarms?.maintenance ?? []).map((w) => ({ subjects: w.subjects, fromMs: Date.parse(w.from), toMs: Date.parse(w.to), reason: w.reason })),
+      maintenance: (data.alarms?.maintenance ?? []).map((w) => ({
+        subjects: w.subjects,
+        fromMs: Date.parse(w.from),
+        toMs: Date.parse(w.to),
+        reason: w.reason,
+      })),
     },
     reports: {
       capacity: {
@@ -436,7 +469,14 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
         downgradePeakPct: data.reports?.capacity?.downgradeBelow ?? DEFAULT_CAPACITY_THRESHOLDS.downgradePeakPct,
         topN: data.reports?.capacity?.topN ?? DEFAULT_CAPACITY_THRESHOLDS.topN,
       },
-      schedules: (data.reports?.schedules ?? []).map((s) => ({ name: s.name, every: s.every, scope: s.scope ?? 'network', formats: s.formats ?? ['pdf', 'xlsx'], language: s.language ?? 'zh', channels: s.channels ?? [] })),
+      schedules: (data.reports?.schedules ?? []).map((s) => ({
+        name: s.name,
+        every: s.every,
+        scope: s.scope ?? 'network',
+        formats: s.formats ?? ['pdf', 'xlsx'],
+        language: s.language ?? 'zh',
+        channels: s.channels ?? [],
+      })),
     },
     simulator: {
       // The demo network comes with the embedded defaults; a production install never starts it unasked.

@@ -42,7 +42,9 @@ export async function withDemoSecrets(topology: Topology, sources: SecretSources
   }
   if (generated > 0) {
     await mkdir(dirname(file), { recursive: true });
-    const body = Object.entries(demo).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join('\n');
+    const body = Object.entries(demo)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join('\n');
     await writeFile(file, `# Generated demo credentials for the simulated network; not for real devices.\n${body}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
   }

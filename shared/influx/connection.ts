@@ -26,9 +26,7 @@ function clientSchema(database: string): ISchemaOptions[] {
     database,
     measurement: m.name,
     tags: Object.keys(m.tags),
-    fields: Object.fromEntries(
-      Object.entries(m.fields).map(([name, f]) => [name, f.type === 'integer' ? FieldType.INTEGER : FieldType.FLOAT]),
-    ),
+    fields: Object.fromEntries(Object.entries(m.fields).map(([name, f]) => [name, f.type === 'integer' ? FieldType.INTEGER : FieldType.FLOAT])),
   }));
 }
 

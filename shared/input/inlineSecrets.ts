@@ -9,8 +9,7 @@
 import type { YamlPath } from './sourceLocator.ts';
 
 const SECRET_KEYS = new Set(
-  ['community', 'authKey', 'privKey', 'authPassword', 'privPassword', 'password', 'token', 'secret', 'apiKey']
-    .map((k) => k.toLowerCase()),
+  ['community', 'authKey', 'privKey', 'authPassword', 'privPassword', 'password', 'token', 'secret', 'apiKey'].map((k) => k.toLowerCase()),
 );
 
 /** Paths whose value is a secret written inline (a scalar where a reference belongs). */
@@ -36,5 +35,4 @@ export function findInlineSecrets(root: unknown): YamlPath[] {
   return found;
 }
 
-export const INLINE_SECRET_MESSAGE =
-  'secret written inline; reference it instead, e.g. { env: NMS_SNMP_COMMUNITY } or { secret: <entry in secrets.yaml> }';
+export const INLINE_SECRET_MESSAGE = 'secret written inline; reference it instead, e.g. { env: NMS_SNMP_COMMUNITY } or { secret: <entry in secrets.yaml> }';

@@ -42,7 +42,17 @@ export function decodeInput(bytes: Buffer, file: string): { text: string } | { p
   if (bad >= 0) {
     const before = bytes.subarray(0, bad).toString('utf8');
     const lines = before.split('\n');
-    return { problems: [{ file, line: lines.length, column: lines.at(-1)!.length + 1, path: '', message: `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8; save the file as UTF-8` }] };
+    return {
+      problems: [
+        {
+          file,
+          line: lines.length,
+          column: lines.at(-1)!.length + 1,
+          path: '',
+          message: `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8; save the file as UTF-8`,
+        },
+      ],
+    };
   }
   const text = bytes.toString('utf8');
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
@@ -113,7 +123,8 @@ export function nestingProblems(text: string, file: string): Diagnostic[] {
     if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
     else if ((ch === '"' || ch === "'") && nodeMayStart) quote = ch;
     else if (ch === '[' || ch === '{') {
-      if (++depth > MAX_FLOW_DEPTH) return [{ file, line, column: col, path: '', message: `more than ${MAX_FLOW_DEPTH} [ and { inside each other: nested too deep` }];
+      if (++depth > MAX_FLOW_DEPTH)
+        return [{ file, line, column: col, path: '', message: `more than ${MAX_FLOW_DEPTH} [ and { inside each other: nested too deep` }];
     } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
     nodeMayStart = ch === ':' || ch === '-' || ch === '[' || ch === '{' || ch === ',' || ch === '?';
   }

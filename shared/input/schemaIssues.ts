@@ -9,8 +9,7 @@ import type { SourceLocator } from './sourceLocator.ts';
 
 /** Extra advice for keys people reach for that the model deliberately refuses. */
 const KEY_HINTS: Record<string, string> = {
-  ifIndex:
-    'ifIndex renumbers after a reboot or a line-card change; name the interface by ifName, ifDescr or ifAlias',
+  ifIndex: 'ifIndex renumbers after a reboot or a line-card change; name the interface by ifName, ifDescr or ifAlias',
 };
 
 function describeInput(input: unknown): string {
@@ -30,8 +29,7 @@ export function diagnosticsFromIssues(
   locator: SourceLocator,
   silenced: readonly (readonly PropertyKey[])[] = [],
 ): Diagnostic[] {
-  const isSilenced = (path: readonly PropertyKey[]) =>
-    silenced.some((s) => s.length <= path.length && s.every((part, i) => part === path[i]));
+  const isSilenced = (path: readonly PropertyKey[]) => silenced.some((s) => s.length <= path.length && s.every((part, i) => part === path[i]));
   const out: Diagnostic[] = [];
   for (const issue of issues) {
     const path = issue.path;

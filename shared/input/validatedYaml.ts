@@ -100,7 +100,14 @@ function checkPrecisely<S extends z.ZodType>(text: string, file: string, schema:
 }
 
 /** Inline secrets and the schema, on the file's values; problems placed by the locator. */
-function validate<S extends z.ZodType>(raw: unknown, file: string, schema: S, options: CheckOptions, locator: SourceLocator, problems: Diagnostic[]): CheckedYaml<z.output<S>> {
+function validate<S extends z.ZodType>(
+  raw: unknown,
+  file: string,
+  schema: S,
+  options: CheckOptions,
+  locator: SourceLocator,
+  problems: Diagnostic[],
+): CheckedYaml<z.output<S>> {
   const secretPaths = options.inlineSecretsAllowed ? [] : findInlineSecrets(raw);
   problems.push(...secretPaths.map((p) => locator.diagnostic(p, INLINE_SECRET_MESSAGE)));
   const long = longStrings(raw);

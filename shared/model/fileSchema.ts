@@ -39,36 +39,36 @@ const snmpV12 = z.strictObject({
   version: z.enum(['1', '2c']),
   community: secretRefSchema,
 });
-const snmpV3 = z.strictObject({
-  version: z.literal('3'),
-  username: text,
-  level: z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']),
-  authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
-  authKey: secretRefSchema.optional(),
-  privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).optional(),
-  privKey: secretRefSchema.optional(),
-}).superRefine((p, ctx) => {
-  // One place for SNMPv3's cross-field rules, as in snmp_exporter: the security
-  // level decides which protocols and keys must, and must not, be present.
-  const needAuth = p.level !== 'noAuthNoPriv';
-  const needPriv = p.level === 'authPriv';
-  const rule = (key: 'authProtocol' | 'authKey' | 'privProtocol' | 'privKey', needed: boolean) => {
-    if (needed && p[key] === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['level'], message: `level ${p.level} needs ${key}` });
-    } else if (!needed && p[key] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `level ${p.level} does not use ${key}; remove it or raise the level` });
-    }
-  };
-  rule('authProtocol', needAuth);
-  rule('authKey', needAuth);
-  rule('privProtocol', needPriv);
-  rule('privKey', needPriv);
-});
+const snmpV3 = z
+  .strictObject({
+    version: z.literal('3'),
+    username: text,
+    level: z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']),
+    authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
+    authKey: secretRefSchema.optional(),
+    privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).optional(),
+    privKey: secretRefSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    // One place for SNMPv3's cross-field rules, as in snmp_exporter: the security
+    // level decides which protocols and keys must, and must not, be present.
+    const needAuth = p.level !== 'noAuthNoPriv';
+    const needPriv = p.level === 'authPriv';
+    const rule = (key: 'authProtocol' | 'authKey' | 'privProtocol' | 'privKey', needed: boolean) => {
+      if (needed && p[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['level'], message: `level ${p.level} needs ${key}` });
+      } else if (!needed && p[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `level ${p.level} does not use ${key}; remove it or raise the level` });
+      }
+    };
+    rule('authProtocol', needAuth);
+    rule('authKey', needAuth);
+    rule('privProtocol', needPriv);
+    rule('privKey', needPriv);
+  });
 // YAML reads `version: 2c` as a string but `version: 3` as a number; accept both spellings.
 const snmpVersion = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['1', '2c', '3']));
-const snmpProfileSchema = z
-  .looseObject({ version: snmpVersion })
-  .pipe(z.discriminatedUnion('version', [snmpV12, snmpV3]));
+const snmpProfileSchema = z.looseObject({ version: snmpVersion }).pipe(z.discriminatedUnion('version', [snmpV12, snmpV3]));
 
 const percent = z.number().gt(0).max(100);
 const milliseconds = z.number().gt(0).max(10_000);
@@ -125,19 +125,19 @@ const managementAddress = z.string({ error: 'must be an IPv4 or IPv6 address, op
 
 const device = z
   .strictObject({
-  id,
-  name: localizedName.optional(),
-  site: id,
-  role: z.enum(DEVICE_ROLES),
-  vendor: z.enum(VENDORS),
-  model: label.optional(),
-  managed: z.boolean().optional(),
-  address: managementAddress.optional(),
-  /** UDP port of the agent (default 161): NAT'd management addresses, agents on other ports. */
-  port: z.number().int().min(1).max(65535).optional(),
-  snmp: id.optional(),
-  pollInterval: pollInterval.optional(),
-})
+    id,
+    name: localizedName.optional(),
+    site: id,
+    role: z.enum(DEVICE_ROLES),
+    vendor: z.enum(VENDORS),
+    model: label.optional(),
+    managed: z.boolean().optional(),
+    address: managementAddress.optional(),
+    /** UDP port of the agent (default 161): NAT'd management addresses, agents on other ports. */
+    port: z.number().int().min(1).max(65535).optional(),
+    snmp: id.optional(),
+    pollInterval: pollInterval.optional(),
+  })
   .superRefine((d, ctx) => {
     if (d.port !== undefined && d.address?.port != null) {
       ctx.addIssue({ code: 'custom', path: ['port'], message: `the address already names port ${d.address.port}; give the port once` });
@@ -161,7 +161,8 @@ const probeSettings = z.strictObject({ method: probeMethod.optional(), count: pr
 const probeObject = z
   .strictObject({ address: managementAddress.optional(), method: probeMethod.optional(), count: probeCount.optional(), interval: probeInterval.optional() })
   .superRefine((p, ctx) => {
-    if (p.address?.port != null && p.method !== 'udp-echo') ctx.addIssue({ code: 'custom', path: ['address'], message: 'only the udp-echo method takes a port; ICMP echo has none' });
+    if (p.address?.port != null && p.method !== 'udp-echo')
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'only the udp-echo method takes a port; ICMP echo has none' });
   });
 // `false`, or the settings. Not a z.union: its "Invalid input" would hide which setting is wrong.
 const circuitProbe = z.unknown().transform((v, ctx): false | z.output<typeof probeObject> => {

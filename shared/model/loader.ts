@@ -9,7 +9,17 @@ import { InputFileError } from '../input/diagnostics.ts';
 import { checkYaml, readInputFile } from '../input/validatedYaml.ts';
 import { topologyFileSchema, type CircuitEndFile, type TopologyFile } from './fileSchema.ts';
 import { Topology } from './topology.ts';
-import { UDP_ECHO_PORT, type Circuit, type CircuitEnd, type CircuitProbe, type Device, type InterfaceRef, type Site, type SlaTier, type SnmpProfile } from './types.ts';
+import {
+  UDP_ECHO_PORT,
+  type Circuit,
+  type CircuitEnd,
+  type CircuitProbe,
+  type Device,
+  type InterfaceRef,
+  type Site,
+  type SlaTier,
+  type SnmpProfile,
+} from './types.ts';
 
 const DEFAULT_POLL_INTERVAL_S = 60;
 /** As LibreNMS and Smokeping do: 20 echoes a minute, spread over the minute. */

@@ -95,9 +95,7 @@ export interface InterfaceRef {
   value: string;
 }
 
-export type CircuitEnd =
-  | { kind: 'device'; deviceId: string; iface: InterfaceRef | null }
-  | { kind: 'external'; name: LocalizedName };
+export type CircuitEnd = { kind: 'device'; deviceId: string; iface: InterfaceRef | null } | { kind: 'external'; name: LocalizedName };
 
 export interface SlaTier {
   name: string;

@@ -22,10 +22,7 @@ function withUnit(parse: (text: string) => number | null, complaint: (value: str
 }
 
 /** A contracted rate in bit/s, written like 2M, 10M or 1000M. */
-export const rateSchema = withUnit(
-  parseRate,
-  (v) => `bandwidth ${JSON.stringify(v)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`,
-);
+export const rateSchema = withUnit(parseRate, (v) => `bandwidth ${JSON.stringify(v)} is not a rate: write bits per second with a unit, like 2M, 10M or 1000M`);
 
 /** A duration in seconds, written like 30s, 5m or 1h. */
 export const durationSchema = withUnit(parseDuration, (v) => `${JSON.stringify(v)} is not a duration: write it like 30s, 5m or 1h`);

@@ -48,11 +48,7 @@ export interface QualityBreach {
  * judged by loss alone: its latency is unknown, not zero.
  * @param margin fraction of each limit to stay below (0.2: under 80% of it), for clearing with hysteresis.
  */
-export function qualityBreaches(
-  figures: Pick<QualityRound, 'lossPct' | 'rttMedianMs' | 'jitterMs'>,
-  limits: QualityLimits,
-  margin = 0,
-): QualityBreach[] {
+export function qualityBreaches(figures: Pick<QualityRound, 'lossPct' | 'rttMedianMs' | 'jitterMs'>, limits: QualityLimits, margin = 0): QualityBreach[] {
   const out: QualityBreach[] = [];
   const check = (measure: QualityMeasure, value: number | null, limit: number | null) => {
     if (value !== null && limit !== null && value > limit * (1 - margin)) out.push({ measure, value, limit });
@@ -67,11 +63,16 @@ export function qualityBreaches(
  * Rounds judged together: loss over all their packets, latency as the median
  * of their medians, jitter as the mean of theirs. Null when none had packets.
  */
-export function windowFigures(rounds: ReadonlyArray<Pick<QualityRound, 'sent' | 'received' | 'rttMedianMs' | 'jitterMs'>>): Pick<QualityRound, 'lossPct' | 'rttMedianMs' | 'jitterMs'> | null {
+export function windowFigures(
+  rounds: ReadonlyArray<Pick<QualityRound, 'sent' | 'received' | 'rttMedianMs' | 'jitterMs'>>,
+): Pick<QualityRound, 'lossPct' | 'rttMedianMs' | 'jitterMs'> | null {
   const sent = rounds.reduce((s, r) => s + r.sent, 0);
   if (sent === 0) return null;
   const received = rounds.reduce((s, r) => s + r.received, 0);
-  const medians = rounds.map((r) => r.rttMedianMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const medians = rounds
+    .map((r) => r.rttMedianMs)
+    .filter((v): v is number => v !== null)
+    .sort((a, b) => a - b);
   const jitters = rounds.map((r) => r.jitterMs).filter((v): v is number => v !== null);
   const mid = Math.floor(medians.length / 2);
   return {

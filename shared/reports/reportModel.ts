@@ -8,7 +8,12 @@ import type { Carrier, QualityLimits } from '../model/types.ts';
 import type { QualityMeasure } from '../quality/circuitQuality.ts';
 import type { PeriodKind } from '../time/reportPeriod.ts';
 
-export type ReportScope = { kind: 'network' } | { kind: 'circuit'; id: string } | { kind: 'county'; id: string } | { kind: 'city'; id: string } | { kind: 'carrier'; id: Carrier };
+export type ReportScope =
+  | { kind: 'network' }
+  | { kind: 'circuit'; id: string }
+  | { kind: 'county'; id: string }
+  | { kind: 'city'; id: string }
+  | { kind: 'carrier'; id: Carrier };
 
 export interface DirectionFigures {
   meanBps: number | null;
@@ -138,7 +143,14 @@ export interface CarrierScore {
   qualityBreaches: QualityEpisode[];
   degradedS: number;
   /** Outages of this carrier's circuits that took other circuits down with them, and which. */
-  knockOn: Array<{ rootCircuitId: string; carrierCircuitId: string; startMs: number; endMs: number | null; durationS: number; impacted: Array<{ circuitId: string; carrier: Carrier; ownerSiteId: string }> }>;
+  knockOn: Array<{
+    rootCircuitId: string;
+    carrierCircuitId: string;
+    startMs: number;
+    endMs: number | null;
+    durationS: number;
+    impacted: Array<{ circuitId: string; carrier: Carrier; ownerSiteId: string }>;
+  }>;
 }
 
 export interface Report {

@@ -163,13 +163,15 @@ export const MEASUREMENTS = {
       "A circuit's round-trip delay, loss and jitter, one point per probe round (default 20 echoes over 60 s) " +
       "from the network control centre to the circuit's far end, so a department's figures include its county " +
       'uplink. Over a period, loss is 100 × (sum(sent) − sum(received)) / sum(sent); RTT percentiles are taken ' +
-      'over the rounds\' medians. A round with nothing answered has no RTT fields.',
+      "over the rounds' medians. A round with nothing answered has no RTT fields.",
     writtenBy: 'collectors (circuit prober: fping or UDP echo)',
     tags: { ...CIRCUIT_TAGS, method: 'icmp | udp-echo' },
     fields: {
       sent: count('echo requests sent and timed'),
       received: count('answers received (duplicates not counted)'),
-      unmeasured: count('echo requests left out of the round because the prober was stalled while they were in flight (a busy machine): neither received nor lost'),
+      unmeasured: count(
+        'echo requests left out of the round because the prober was stalled while they were in flight (a busy machine): neither received nor lost',
+      ),
       duplicates: count('duplicate answers'),
       loss_pct: { type: 'float', unit: '%', description: 'packets lost in the round' },
       rtt_min_ms: { type: 'float', unit: 'ms', description: 'fastest round trip' },
@@ -181,7 +183,8 @@ export const MEASUREMENTS = {
       degraded_s: {
         type: 'float',
         unit: 's',
-        description: "round_s when the round broke its SLA tier's latency, loss or jitter limit while the circuit was up; 0 otherwise (time down is outage, not degradation)",
+        description:
+          "round_s when the round broke its SLA tier's latency, loss or jitter limit while the circuit was up; 0 otherwise (time down is outage, not degradation)",
       },
     },
     rollup: [
@@ -241,9 +244,7 @@ export const MEASUREMENTS = {
   },
   alarm_event: {
     name: 'alarm_event',
-    description:
-      'Every alarm state change, for history and Grafana annotations. The alarm text lives in the alarm ' +
-      "engine's journal, never in a tag.",
+    description: 'Every alarm state change, for history and Grafana annotations. The alarm text lives in the alarm ' + "engine's journal, never in a tag.",
     writtenBy: 'server (alarm engine)',
     tags: {
       circuit: 'circuit id, for circuit alarms',

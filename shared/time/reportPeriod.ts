@@ -47,7 +47,13 @@ export function parsePeriod(text: string, timeZone: string): ReportPeriod {
   if ((m = /^(\d{4})-(\d{2})$/.exec(t))) {
     const [y, mo] = [Number(m[1]), Number(m[2])];
     if (mo < 1 || mo > 12) throw new PeriodError(`"${t}": no month ${mo}`);
-    return { kind: 'month', label: t, fromMs: localMidnight(y, mo, 1, timeZone), toMs: localMidnight(mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1, timeZone), timeZone };
+    return {
+      kind: 'month',
+      label: t,
+      fromMs: localMidnight(y, mo, 1, timeZone),
+      toMs: localMidnight(mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1, timeZone),
+      timeZone,
+    };
   }
   if ((m = /^(\d{4})-W(\d{2})$/.exec(t))) {
     const [y, w] = [Number(m[1]), Number(m[2])];
@@ -79,7 +85,12 @@ export function previousPeriod(p: ReportPeriod): ReportPeriod {
   if (p.kind === 'month') return parsePeriod(`${before.year}-${pad(before.month)}`, p.timeZone);
   const fromMs = p.fromMs - (p.toMs - p.fromMs);
   const first = localParts(fromMs, p.timeZone);
-  const label = p.kind === 'day' ? `${first.year}-${pad(first.month)}-${pad(first.day)}` : p.kind === 'week' ? isoWeekLabel(fromMs, p.timeZone) : `${first.year}-${pad(first.month)}-${pad(first.day)}..${before.year}-${pad(before.month)}-${pad(before.day)}`;
+  const label =
+    p.kind === 'day'
+      ? `${first.year}-${pad(first.month)}-${pad(first.day)}`
+      : p.kind === 'week'
+        ? isoWeekLabel(fromMs, p.timeZone)
+        : `${first.year}-${pad(first.month)}-${pad(first.day)}..${before.year}-${pad(before.month)}-${pad(before.day)}`;
   return { ...p, label, fromMs, toMs: p.fromMs };
 }
 

@@ -11,7 +11,16 @@ export function utcOffsetSeconds(timeZone: string, at: Date): number {
   // Making the formatter costs fifty times what using it does: one per zone, kept.
   let format = formats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formats.set(timeZone, format);
   }
   const parts = format.formatToParts(at);
@@ -40,9 +49,20 @@ export function localMidnight(year: number, month: number, day: number, timeZone
 }
 
 /** The calendar date (month 1–12), time of day and weekday (0 = Sunday) of an instant in the zone. */
-export function localParts(atMs: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
+export function localParts(
+  atMs: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
   const local = new Date(atMs + utcOffsetSeconds(timeZone, new Date(atMs)) * 1000);
-  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds(), weekday: local.getUTCDay() };
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
+  };
 }
 
 /** "yyyy-mm-dd hh:mm:ss" (or without seconds) in the zone: how every page, push and report writes a time. */

@@ -15,17 +15,7 @@ import { HOST_RESOURCES_DISCOVERY, IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, I
 import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 import type { DeviceState, IfaceState, SimNetwork } from '../network/simNetwork.ts';
 import { deviceHealth } from './deviceHealth.ts';
-import {
-  createAgent,
-  ErrorStatus,
-  MaxAccess,
-  MibProviderType,
-  ObjectType,
-  type Agent,
-  type Mib,
-  type MibRequest,
-  type TableColumn,
-} from './netSnmpAgent.ts';
+import { createAgent, ErrorStatus, MaxAccess, MibProviderType, ObjectType, type Agent, type Mib, type MibRequest, type TableColumn } from './netSnmpAgent.ts';
 
 const U32 = 2 ** 32;
 const READ_ONLY = MaxAccess['read-only']!;
@@ -125,7 +115,15 @@ export class DeviceAgent {
     };
     const errorCounts = new Map<string, number>();
     const agent = createAgent(
-      { port: options.port, address: '127.0.0.1', transport: 'udp4', engineID: engineIdFor(id), disableAuthorization: false, accessControlModelType: 0, dgramModule },
+      {
+        port: options.port,
+        address: '127.0.0.1',
+        transport: 'udp4',
+        engineID: engineIdFor(id),
+        disableAuthorization: false,
+        accessControlModelType: 0,
+        dgramModule,
+      },
       (error) => {
         if (error) errorCounts.set(error.name || 'Error', (errorCounts.get(error.name || 'Error') ?? 0) + 1);
       },
@@ -236,7 +234,12 @@ export class DeviceAgent {
       { number: IFX_COLUMNS.ifHCOutUcastPkts, name: 'ifHCOutUcastPkts', type: ObjectType.Counter64, value: (i, n) => counter64(pkts(i, c(i, n).outOctets)) },
       { number: IFX_COLUMNS.ifHighSpeed, name: 'ifHighSpeed', type: ObjectType.Gauge, value: (i) => Math.round(i.def.speedBps / 1e6) },
       { number: IFX_COLUMNS.ifAlias, name: 'ifAlias', type: ObjectType.OctetString, value: (i) => Buffer.from(i.def.ifAlias, 'utf8') },
-      { number: IFX_COLUMNS.ifCounterDiscontinuityTime, name: 'ifCounterDiscontinuityTime', type: ObjectType.TimeTicks, value: (i) => ticksSinceBoot(i.discontinuityMs) },
+      {
+        number: IFX_COLUMNS.ifCounterDiscontinuityTime,
+        name: 'ifCounterDiscontinuityTime',
+        type: ObjectType.TimeTicks,
+        value: (i) => ticksSinceBoot(i.discontinuityMs),
+      },
     ];
     this.#ifColumns = ifColumns;
     this.#ifxColumns = ifxColumns;
@@ -281,7 +284,10 @@ export class DeviceAgent {
   private addInterfaceRows(): void {
     const now = this.options.now();
     for (const iface of this.options.device.interfaces) {
-      this.#mib.addTableRow('ifTable', this.#ifColumns.map((col) => col.value(iface, now)));
+      this.#mib.addTableRow(
+        'ifTable',
+        this.#ifColumns.map((col) => col.value(iface, now)),
+      );
       this.#mib.addTableRow('ifXTable', [iface.ifIndex, ...this.#ifxColumns.map((col) => col.value(iface, now))]);
       this.#rows.add(iface.ifIndex);
       // As on a real Cisco below 20 Mbit/s, and on any SNMPv1-only device (v1 has no

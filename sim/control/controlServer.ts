@@ -23,7 +23,9 @@ export class ControlServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(`simulator control API: port 127.0.0.1:${port} ${err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code})`}`)),
+        reject(
+          new Error(`simulator control API: port 127.0.0.1:${port} ${err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code})`}`),
+        ),
       );
       server.listen(port, '127.0.0.1', () => resolve());
     });

@@ -14,9 +14,25 @@ const deviceId = z.string().min(1);
 const end = z.enum(['a', 'z']);
 
 /** "5%" or 5. */
-const lossPercent = z.union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*%\s*$/, { error: 'must be a percentage such as 5%' }).transform((v) => Number.parseFloat(v))]).pipe(z.number().min(0).max(100));
+const lossPercent = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*%\s*$/, { error: 'must be a percentage such as 5%' })
+      .transform((v) => Number.parseFloat(v)),
+  ])
+  .pipe(z.number().min(0).max(100));
 /** "80ms" or 80. */
-const milliseconds = z.union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*ms\s*$/, { error: 'must be milliseconds such as 80ms' }).transform((v) => Number.parseFloat(v))]).pipe(z.number().min(0).max(10_000));
+const milliseconds = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*ms\s*$/, { error: 'must be milliseconds such as 80ms' })
+      .transform((v) => Number.parseFloat(v)),
+  ])
+  .pipe(z.number().min(0).max(10_000));
 
 export const faultSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('link-down'), circuit: circuitId, for: duration.optional() }),
@@ -46,7 +62,14 @@ export const faultSchema = z.discriminatedUnion('fault', [
     for: duration,
   }),
   z
-    .strictObject({ fault: z.literal('degrade'), circuit: circuitId, loss: lossPercent.optional(), delay: milliseconds.optional(), jitter: milliseconds.optional(), for: duration })
+    .strictObject({
+      fault: z.literal('degrade'),
+      circuit: circuitId,
+      loss: lossPercent.optional(),
+      delay: milliseconds.optional(),
+      jitter: milliseconds.optional(),
+      for: duration,
+    })
     .refine((f) => (f.loss ?? 0) > 0 || (f.delay ?? 0) > 0 || (f.jitter ?? 0) > 0, { message: 'a degrade needs some --loss, --delay or --jitter' }),
 ]);
 

@@ -331,9 +331,7 @@ export class SimNetwork {
     const c = iface.circuit;
     if (!c) return { in: 0, out: 0, inErrors: 0 };
     const r = c.rates;
-    return iface.def.circuit!.end === 'a'
-      ? { in: r.aIn, out: r.aOut, inErrors: r.aInErrors }
-      : { in: r.zIn, out: r.zOut, inErrors: r.zInErrors };
+    return iface.def.circuit!.end === 'a' ? { in: r.aIn, out: r.aOut, inErrors: r.aInErrors } : { in: r.zIn, out: r.zOut, inErrors: r.zInErrors };
   }
 
   private at(at: number, run: (t: number) => void): void {
@@ -377,7 +375,8 @@ export class SimNetwork {
           }
         }
         if (notify) {
-          const cause = c.downFaults > 0 ? 'link fault' : aDown ? `reboot of ${c.aDevice!.device.id}` : zDown ? `reboot of ${c.zDevice!.device.id}` : 'restored';
+          const cause =
+            c.downFaults > 0 ? 'link fault' : aDown ? `reboot of ${c.aDevice!.device.id}` : zDown ? `reboot of ${c.zDevice!.device.id}` : 'restored';
           changes.push({ c, up, cause });
         }
       }

@@ -47,8 +47,25 @@ const timelineItem = z.looseObject({ at: atSchema }).transform((value, ctx) => {
 const scenarioSchema = z.strictObject({
   start: z.iso.datetime({ offset: true, error: 'must be an ISO time with its zone, like 2026-11-23T08:00:00+08:00' }).optional(),
   speed: z.number().gt(0).max(100_000).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
-  counters: z.array(z.strictObject({ circuit: z.string().min(1), end: z.enum(['a', 'z']), start: z.number().int().min(0).max(2 ** 53) })).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
+  counters: z
+    .array(
+      z.strictObject({
+        circuit: z.string().min(1),
+        end: z.enum(['a', 'z']),
+        start: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 53),
+      }),
+    )
+    .optional(),
   timeline: z.array(timelineItem).optional(),
 });
 
@@ -86,7 +103,8 @@ export async function loadScenario(file: string, topology: Topology): Promise<Sc
   });
   (Array.isArray(items.counters) ? items.counters : []).forEach((item, i) => {
     const circuit = (item as { circuit?: unknown })?.circuit;
-    if (typeof circuit === 'string' && !known.circuits.has(circuit)) problems.push(locator.diagnostic(['counters', i, 'circuit'], `unknown circuit "${circuit}"`));
+    if (typeof circuit === 'string' && !known.circuits.has(circuit))
+      problems.push(locator.diagnostic(['counters', i, 'circuit'], `unknown circuit "${circuit}"`));
   });
   if (problems.length > 0 || data === undefined) throw new InputFileError(file, problems);
   return {

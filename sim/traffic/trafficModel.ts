@@ -52,8 +52,21 @@ export function trafficProfile(seed: number, circuit: Circuit): TrafficProfile {
 
 /** Activity over a weekday (0–1) by local hour, as [hour, level] points joined by straight lines. */
 const WEEKDAY: ReadonlyArray<readonly [number, number]> = [
-  [0, 0], [7, 0], [8, 0.3], [8.75, 0.9], [10, 1], [11.5, 0.95], [12, 0.45], [13.5, 0.4],
-  [14.5, 0.9], [16, 1], [17.5, 0.85], [18.5, 0.3], [20, 0.12], [23, 0.02], [24, 0],
+  [0, 0],
+  [7, 0],
+  [8, 0.3],
+  [8.75, 0.9],
+  [10, 1],
+  [11.5, 0.95],
+  [12, 0.45],
+  [13.5, 0.4],
+  [14.5, 0.9],
+  [16, 1],
+  [17.5, 0.85],
+  [18.5, 0.3],
+  [20, 0.12],
+  [23, 0.02],
+  [24, 0],
 ];
 
 function interpolate(points: ReadonlyArray<readonly [number, number]>, x: number): number {

@@ -56,7 +56,11 @@ export class GroundTruth {
    * The stretches of [fromMs, toMs) in which an echo to the circuit's Z device
    * met this quality, in order (null where it went unanswered).
    */
-  quality(circuit: string, fromMs: number, toMs: number): Array<{ fromMs: number; toMs: number; quality: { rttMs: number; jitterMs: number; lossPct: number } | null }> {
+  quality(
+    circuit: string,
+    fromMs: number,
+    toMs: number,
+  ): Array<{ fromMs: number; toMs: number; quality: { rttMs: number; jitterMs: number; lossPct: number } | null }> {
     const col = this.qualityIndex.get(`${circuit}:${QUALITY_COLUMNS[0]}`);
     if (col === undefined) throw new Error(`ground truth has no quality for ${circuit}`);
     const out = [];
@@ -116,4 +120,3 @@ export class GroundTruth {
     return this.events.filter((e) => e.kind === kind);
   }
 }
-

@@ -77,7 +77,9 @@ export class TruthWriter implements NetworkObserver {
     const values: number[] = [];
     for (const c of circuits) for (const f of RATE_FIELDS) values.push(c.rates[f]);
     this.#traffic?.write(`${startMs},${endMs},${values.join(',')}\n`);
-    const q = circuits.flatMap((c) => (c.pathQuality ? [c.pathQuality.delayMs.toFixed(3), c.pathQuality.jitterMs.toFixed(3), c.pathQuality.lossPct.toFixed(3)] : ['', '', '']));
+    const q = circuits.flatMap((c) =>
+      c.pathQuality ? [c.pathQuality.delayMs.toFixed(3), c.pathQuality.jitterMs.toFixed(3), c.pathQuality.lossPct.toFixed(3)] : ['', '', ''],
+    );
     this.#quality?.write(`${startMs},${endMs},${q.join(',')}\n`);
   }
 

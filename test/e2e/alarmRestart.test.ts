@@ -28,7 +28,10 @@ describe('alarms across a kill -9 of nms up (end to end)', function () {
     influx = await startTestInflux();
     rx = await startHttpReceiver();
     // Down from the simulator's first instant, so a restarted simulator finds it down too.
-    await writeFile(join(dir.path, 'scenario.yaml'), 'start: 2026-11-23T09:30:00+08:00\ntimeline:\n  - { at: 2026-11-23T09:30:00+08:00, fault: link-down, circuit: HY-HYX, for: 1h }\n');
+    await writeFile(
+      join(dir.path, 'scenario.yaml'),
+      'start: 2026-11-23T09:30:00+08:00\ntimeline:\n  - { at: 2026-11-23T09:30:00+08:00, fault: link-down, circuit: HY-HYX, for: 1h }\n',
+    );
     await writeProductConfig(dir.path, {
       dataDir: join(dir.path, 'var'),
       influxUrl: influx.influx.url,
@@ -100,7 +103,10 @@ describe('pushes caught in flight by a kill -9 of nms up, on the managed InfluxD
     const gate = held();
     hook.respond = () => gate;
     ding.respond = () => gate;
-    await writeFile(join(dir.path, 'scenario.yaml'), 'start: 2026-11-23T09:30:00+08:00\ntimeline:\n  - { at: 2026-11-23T09:30:00+08:00, fault: link-down, circuit: HY-HYX, for: 1h }\n');
+    await writeFile(
+      join(dir.path, 'scenario.yaml'),
+      'start: 2026-11-23T09:30:00+08:00\ntimeline:\n  - { at: 2026-11-23T09:30:00+08:00, fault: link-down, circuit: HY-HYX, for: 1h }\n',
+    );
     // No influxUrl: the managed influxd, which a kill -9 of nms leaves running.
     await writeProductConfig(dir.path, {
       dataDir: join(dir.path, 'var'),
@@ -122,7 +128,11 @@ describe('pushes caught in flight by a kill -9 of nms up, on the managed InfluxD
   });
 
   const up = async (): Promise<ChildProcess> => {
-    const c = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEST_DING_TOKEN: 'ding-token-for-tests' } });
+    const c = spawn(process.execPath, [NMS_BIN, 'up'], {
+      cwd: dir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TEST_DING_TOKEN: 'ding-token-for-tests' },
+    });
     output = '';
     c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (output += d.toString()));

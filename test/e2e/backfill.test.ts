@@ -28,7 +28,10 @@ describe('nms backfill (end to end)', function () {
     influx = await startTestInflux();
     dir = await tempDir('backfill');
     await ensureSchema(createInfluxClient({ url: influx.influx.url, database: 'nms', username: null, password: null }), 'nms');
-    const lines = Array.from({ length: 2 * 1440 }, (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${inBps(i)},out_bps=500000,in_errors=1i,out_errors=0i ${(day0 + i * 60_000) / 1000}`);
+    const lines = Array.from(
+      { length: 2 * 1440 },
+      (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${inBps(i)},out_bps=500000,in_errors=1i,out_errors=0i ${(day0 + i * 60_000) / 1000}`,
+    );
     for (let k = 0; k < lines.length; k += 1000) await httpWrite(influx.influx.url, 'nms', lines.slice(k, k + 1000).join('\n'), 'raw');
     await writeProductConfig(dir.path, { influxUrl: influx.influx.url });
   });
@@ -52,7 +55,9 @@ describe('nms backfill (end to end)', function () {
       expect(row.in_errors).to.equal(5);
     });
     const hourly = await httpQuery(influx.influx.url, `SELECT in_bps_max FROM "nms"."rollup_1h"."circuit_traffic" WHERE circuit = 'HY-HYX'`);
-    expect(hourly.map((h) => h.in_bps_max)).to.deep.equal(Array.from({ length: 48 }, (_, h) => Math.max(...Array.from({ length: 60 }, (_, m) => inBps(h * 60 + m)))));
+    expect(hourly.map((h) => h.in_bps_max)).to.deep.equal(
+      Array.from({ length: 48 }, (_, h) => Math.max(...Array.from({ length: 60 }, (_, m) => inBps(h * 60 + m)))),
+    );
   });
 
   it('says what is wrong with the days it was given', async () => {

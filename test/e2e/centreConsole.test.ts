@@ -53,7 +53,14 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
   let page: Page;
   const log = memoryLogger();
   /** Pushes from the `from`-th on. */
-  const pushes = (from = 0) => rx.requests.slice(from).map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } } });
+  const pushes = (from = 0) =>
+    rx.requests.slice(from).map(
+      (r) =>
+        JSON.parse(r.body) as {
+          reason: string;
+          alarm: { kind: string; subject: { id: string }; impactedCircuits: string[]; startedAtMs: number; raisedAtMs: number; evidence: { zh: string } };
+        },
+    );
   /** The county's managed devices and its circuits, from the site tree of topology.yaml. */
   let county: { devices: string[]; circuits: string[] };
   let centreFolder = '';
@@ -88,7 +95,11 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     checks.wrongRole = await runNms(['up', '--role', 'centre', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 30_000 });
     // A poller started before its centre waits for the centre's model.
     other = nmsUp(otherDir!, (d) => (otherOutput += d));
-    await waitFor('the other poller waiting for its model', async () => otherOutput.includes(`waiting for the centre to give poller ${OTHER} its model`), 30_000);
+    await waitFor(
+      'the other poller waiting for its model',
+      async () => otherOutput.includes(`waiting for the centre to give poller ${OTHER} its model`),
+      30_000,
+    );
     centreFolder = centreDir;
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
     checks.poller = await runNms(['up', '--check', '--role', 'poller', '--config', join(pollerDir!, 'nms.yaml')], { timeoutMs: 90_000 });
@@ -101,7 +112,15 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
 
     // Heard from this run of the poller, not only what its --check left on the stream.
     const heard = (name: string) => centre.pollers.statuses().find((p) => p.name === name)?.heartbeat?.upSinceMs ?? 0;
-    await waitFor('the pollers heard at the centre', async () => heard(COUNTY) >= spawnedMs && heard(OTHER) > 0 && centre.live.circuits.get(LINE)?.status === 'up' && centre.live.circuits.get(OTHER_LINE)?.status === 'up', 60_000);
+    await waitFor(
+      'the pollers heard at the centre',
+      async () =>
+        heard(COUNTY) >= spawnedMs &&
+        heard(OTHER) > 0 &&
+        centre.live.circuits.get(LINE)?.status === 'up' &&
+        centre.live.circuits.get(OTHER_LINE)?.status === 'up',
+      60_000,
+    );
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -113,7 +132,10 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     await page.waitForSelector('body[data-ready=overview-zh]');
   });
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.error(`poller output:\n${output.slice(-2000)}\nother poller output:\n${otherOutput.slice(-1000)}\ncentre log:\n${log.lines.slice(-30).join('\n')}`);
+    if (this.currentTest?.state === 'failed')
+      console.error(
+        `poller output:\n${output.slice(-2000)}\nother poller output:\n${otherOutput.slice(-1000)}\ncentre log:\n${log.lines.slice(-30).join('\n')}`,
+      );
   });
   after(async () => {
     await browser?.close();
@@ -127,9 +149,14 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
 
   it('passes nms up --check --role as the centre and as the poller, which polls its county once and has it on the bus; refuses the wrong role', () => {
     expect(checks.centre!.code, checks.centre!.stderr).to.equal(0);
-    expect(checks.centre!.stdout).to.match(/nms is up as the centre: hearing hyx/).and.to.match(/poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: the centre started and stopped/);
+    expect(checks.centre!.stdout)
+      .to.match(/nms is up as the centre: hearing hyx/)
+      .and.to.match(/poller hyx: 3 devices, 2 circuits/)
+      .and.to.match(/check passed: the centre started and stopped/);
     expect(checks.poller!.code, checks.poller!.stderr).to.equal(0);
-    expect(checks.poller!.stdout).to.match(/nms is up as poller hyx: 3 devices, 2 circuits/).and.to.match(/check passed: all 3 devices answered; stopped/);
+    expect(checks.poller!.stdout)
+      .to.match(/nms is up as poller hyx: 3 devices, 2 circuits/)
+      .and.to.match(/check passed: all 3 devices answered; stopped/);
     // --role guards a service against the wrong file: nothing starts.
     expect(checks.wrongRole!.code).to.equal(2);
     expect(checks.wrongRole!.stderr).to.match(/nms up --role centre: .*poller-hyx\/nms\.yaml is role poller/);
@@ -141,7 +168,9 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     expect(await row.getAttribute('data-silent')).to.equal('false');
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(0, 5)).to.deep.equal([COUNTY, '衡阳县', String(county.devices.length), String(county.circuits.length), '在线']);
-    const status = (await page.evaluate(async () => (await (await fetch('/api/pollers')).json()) as { pollers: PollerStatus[] })).pollers.find((p) => p.name === COUNTY);
+    const status = (await page.evaluate(async () => (await (await fetch('/api/pollers')).json()) as { pollers: PollerStatus[] })).pollers.find(
+      (p) => p.name === COUNTY,
+    );
     // The poller's own count of what it polls agrees with the centre's.
     expect([status!.heartbeat?.devices, status!.heartbeat?.circuits]).to.deep.equal([county.devices.length, county.circuits.length]);
     expect(Date.now() - status!.lastHeardAtMs!, 'last heard').to.be.below(3000);
@@ -171,9 +200,14 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     expect(alarm.raisedAtMs - alarm.startedAtMs).to.be.within(SILENT_AFTER_S * 1000, SILENT_AFTER_S * 1000 + 2500);
     expect(alarm.impactedCircuits).to.have.members(county.circuits);
     expect(alarm.evidence.zh).to.include('衡阳县');
-    const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.circuit, (r as HTMLElement).dataset.status]));
+    const shown = await page
+      .locator('tr[data-circuit]')
+      .evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset.circuit, (r as HTMLElement).dataset.status]));
     const countyShown = shown.filter(([id]) => county.circuits.includes(id!));
-    expect(countyShown.filter(([, st]) => st !== 'unknown'), 'county circuits not unknown').to.deep.equal([]);
+    expect(
+      countyShown.filter(([, st]) => st !== 'unknown'),
+      'county circuits not unknown',
+    ).to.deep.equal([]);
     // The other county, polled by its own poller, is as it was.
     expect(await page.locator(`#pollers tr[data-poller=${OTHER}]`).getAttribute('data-silent')).to.equal('false');
     expect(countyShown.length).to.equal(county.circuits.length);
@@ -190,7 +224,11 @@ describe('a province’s centre in Chromium: two county pollers heard, then one 
     await writeFile(file, (await readFile(file, 'utf8')).replace('  interval: 1s', '  interval: 2s'));
     const restartedMs = Date.now();
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreFolder }), {}, log.child('centre'));
-    await waitFor('the other poller started again on the new model', async () => /is now revision [0-9a-f]{16} \(running [0-9a-f]{16}\): starting again with it/.test(otherOutput), 20_000);
+    await waitFor(
+      'the other poller started again on the new model',
+      async () => /is now revision [0-9a-f]{16} \(running [0-9a-f]{16}\): starting again with it/.test(otherOutput),
+      20_000,
+    );
     const heard = () => centre.pollers.statuses().find((p) => p.name === OTHER)?.heartbeat?.upSinceMs ?? 0;
     await waitFor('the other poller heard, from its new start', async () => heard() >= restartedMs, 30_000);
     const revisions = [...otherOutput.matchAll(/nms is up as poller hnx: .*?revision ([0-9a-f]{16})/g)].map((m) => m[1]);

@@ -54,7 +54,11 @@ describe('console in Chromium (end to end)', function () {
     operator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await operator.newPage();
     page.on('response', (r) => {
-      if (r.request().resourceType() !== 'image') void r.text().then((t) => seen.push(t), () => undefined);
+      if (r.request().resourceType() !== 'image')
+        void r.text().then(
+          (t) => seen.push(t),
+          () => undefined,
+        );
     });
   });
   after(async () => {
@@ -121,7 +125,10 @@ describe('console in Chromium (end to end)', function () {
     // A trouble ticket in Chinese, ready to paste: the carrier's number and the departments.
     const ticket = await page.locator(`tr[data-alarm="${alarmId}"] ~ tr.detail textarea.ticket`).first().inputValue();
     const uplink = product.topology.circuit('HY-HYX');
-    expect(ticket).to.match(/^【故障工单】紧急告警/).and.to.contain(`电路编号：${uplink.carrierCircuitId}`).and.to.contain(`受影响电路（${behind.length} 条）`);
+    expect(ticket)
+      .to.match(/^【故障工单】紧急告警/)
+      .and.to.contain(`电路编号：${uplink.carrierCircuitId}`)
+      .and.to.contain(`受影响电路（${behind.length} 条）`);
     await shot(page, 'alarms');
     await row.locator('.ack-comment').fill('已电话通知电信 <b>工单 8812</b>');
     await row.locator('button.ack').click();
@@ -143,7 +150,10 @@ describe('console in Chromium (end to end)', function () {
     // The alarm engine's own record: a degraded alarm on the uplink, none on the line that is down.
     const active = product.alarms.engine.active();
     const degraded = active.filter((a) => a.kind === 'circuit_degraded');
-    expect(degraded.map((a) => a.subject.id), degraded.map((a) => `${a.subject.id}: ${a.detail}`).join('; ')).to.deep.equal(['HY-LYS']);
+    expect(
+      degraded.map((a) => a.subject.id),
+      degraded.map((a) => `${a.subject.id}: ${a.detail}`).join('; '),
+    ).to.deep.equal(['HY-LYS']);
     expect(Number(await page.locator('#map').getAttribute('data-degraded')), 'degraded links on the map').to.be.at.least(1);
     expect(await page.locator('#kpi-degraded').textContent()).to.match(/^劣化电路 [1-9]\d*$/);
     expect(await page.locator('tr[data-circuit=HY-LYS] td.status').textContent()).to.equal('质量劣化');
@@ -156,12 +166,20 @@ describe('console in Chromium (end to end)', function () {
     await page.waitForSelector('body[data-ready=circuit-zh]');
     expect(await page.locator('#circuit-status').getAttribute('data-status')).to.equal('degraded');
     // Rounds reach InfluxDB a poll after they end: click the hour until two are in.
-    await waitFor('the latency chart drawn', async () => {
-      await page.click('button[data-range="1h"]');
-      await page.waitForSelector('.page[data-loaded="1h"]');
-      return Number(await page.locator('#latency-chart').getAttribute('data-points')) >= 2;
-    }, 60_000);
-    const rounds = await httpQuery(product.store.embedded!.url, `SELECT count(rtt_median_ms) AS n FROM circuit_quality WHERE circuit = 'HY-LYS' AND time > now() - 1h GROUP BY time(10s) fill(none)`, 'nms');
+    await waitFor(
+      'the latency chart drawn',
+      async () => {
+        await page.click('button[data-range="1h"]');
+        await page.waitForSelector('.page[data-loaded="1h"]');
+        return Number(await page.locator('#latency-chart').getAttribute('data-points')) >= 2;
+      },
+      60_000,
+    );
+    const rounds = await httpQuery(
+      product.store.embedded!.url,
+      `SELECT count(rtt_median_ms) AS n FROM circuit_quality WHERE circuit = 'HY-LYS' AND time > now() - 1h GROUP BY time(10s) fill(none)`,
+      'nms',
+    );
     expect(rounds.length - Number(await page.locator('#latency-chart').getAttribute('data-points')), 'latency steps as InfluxDB has them').to.be.within(0, 1);
     expect(Number(await page.locator('#loss-chart').getAttribute('data-points'))).to.be.at.least(1);
     expect(await page.locator('#quality-note').textContent()).to.equal('SLA: 往返时延 ≤ 30 ms · 丢包率 ≤ 1% · 抖动 ≤ 8 ms');
@@ -176,22 +194,33 @@ describe('console in Chromium (end to end)', function () {
     const circuit = product.topology.circuit('HY-D-GAJ');
     expect(await page.locator('#carrier-no').textContent()).to.equal(circuit.carrierCircuitId);
     // Click the hour until at least two 10-second steps of traffic are in: the product polls every second.
-    await waitFor('the chart drawn', async () => {
-      await page.click('button[data-range="1h"]');
-      await page.waitForSelector('.page[data-loaded="1h"]');
-      return Number(await page.locator('#traffic-chart').getAttribute('data-points')) >= 2;
-    }, 40_000);
+    await waitFor(
+      'the chart drawn',
+      async () => {
+        await page.click('button[data-range="1h"]');
+        await page.waitForSelector('.page[data-loaded="1h"]');
+        return Number(await page.locator('#traffic-chart').getAttribute('data-points')) >= 2;
+      },
+      40_000,
+    );
     expect(await page.locator('#traffic-chart').getAttribute('data-resolution')).to.equal('raw/10s');
     // As many steps as InfluxDB itself has for the hour (one more may have begun since).
-    const steps = await httpQuery(product.store.embedded!.url, `SELECT mean(in_bps) FROM circuit_traffic WHERE circuit = 'HY-D-GAJ' AND time > now() - 1h GROUP BY time(10s) fill(none)`, 'nms');
+    const steps = await httpQuery(
+      product.store.embedded!.url,
+      `SELECT mean(in_bps) FROM circuit_traffic WHERE circuit = 'HY-D-GAJ' AND time > now() - 1h GROUP BY time(10s) fill(none)`,
+      'nms',
+    );
     expect(steps.length - Number(await page.locator('#traffic-chart').getAttribute('data-points'))).to.be.within(0, 1);
     // The chart drew something: its canvas is not blank.
-    const inked = await page.locator('#traffic-chart canvas').first().evaluate((c: HTMLCanvasElement) => {
-      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-      return n;
-    });
+    const inked = await page
+      .locator('#traffic-chart canvas')
+      .first()
+      .evaluate((c: HTMLCanvasElement) => {
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+        return n;
+      });
     expect(inked).to.be.above(1000);
     await shot(page, 'circuit', true);
   });
@@ -206,7 +235,9 @@ describe('console in Chromium (end to end)', function () {
     await page.press('#search', 'Enter');
     await page.waitForSelector(`body[data-ready=site-zh] .page[data-site="${county.id}"]`);
     // The county view: its uplink and every department circuit behind it.
-    const expected = product.topology.circuits.filter((c) => c.ownerSiteId === county.id || product.topology.site(c.ownerSiteId).parentId === county.id).map((c) => c.id);
+    const expected = product.topology.circuits
+      .filter((c) => c.ownerSiteId === county.id || product.topology.site(c.ownerSiteId).parentId === county.id)
+      .map((c) => c.id);
     const shown = await page.locator('tr[data-circuit]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.circuit));
     expect(shown).to.include.members(expected);
     await shot(page, 'county', true);
@@ -259,7 +290,11 @@ describe('console in Chromium (end to end)', function () {
       const id = (await p.locator('tr[data-alarm]').first().getAttribute('data-alarm'))!;
       const status = await p.evaluate(async (alarmId) => {
         const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
-        const r = await fetch(`/api/alarms/${encodeURIComponent(alarmId)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: '{}' });
+        const r = await fetch(`/api/alarms/${encodeURIComponent(alarmId)}/ack`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+          body: '{}',
+        });
         return r.status;
       }, id);
       expect(status).to.equal(403);
@@ -272,7 +307,14 @@ describe('console in Chromium (end to end)', function () {
   it('gives an admin the users and the configuration, without a secret', async () => {
     const admin = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const p = await admin.newPage();
-    p.on('response', (r) => void r.text().then((t) => seen.push(t), () => undefined));
+    p.on(
+      'response',
+      (r) =>
+        void r.text().then(
+          (t) => seen.push(t),
+          () => undefined,
+        ),
+    );
     try {
       await logIn(p, 'admin');
       await p.click('#nav-admin');

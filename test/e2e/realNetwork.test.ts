@@ -99,7 +99,12 @@ describe('real network: nms up in production against Debian snmpd in network nam
       hosts.push(a);
       await a.link(`n${tag}a0`, '198.18.10.1', 'mgmt0', '198.18.10.2');
       await a.shape(await a.link(`n${tag}a1`, '198.18.11.1', 'wan0', '198.18.11.2'), '2mbit');
-      await a.startSnmpd(dir.path, [`createUser ${V3.user} SHA "${V3.authKey}" AES "${V3.privKey}"`, `rouser ${V3.user} priv`], ['udp:198.18.10.2:161'], snmpAnswers('198.18.10.2', v3Args));
+      await a.startSnmpd(
+        dir.path,
+        [`createUser ${V3.user} SHA "${V3.authKey}" AES "${V3.privKey}"`, `rouser ${V3.user} priv`],
+        ['udp:198.18.10.2:161'],
+        snmpAnswers('198.18.10.2', v3Args),
+      );
 
       const b = await TestHost.create('b');
       hosts.push(b);
@@ -107,13 +112,23 @@ describe('real network: nms up in production against Debian snmpd in network nam
       await b.shape(await b.link(`n${tag}b1`, '198.18.21.1', 'wan0', '198.18.21.2'), '2mbit');
       // A second interface, administratively down from the start (a port nobody has brought up).
       await b.addDownInterface('spare0');
-      await b.startSnmpd(dir.path, [`rocommunity ${COMMUNITY} 198.18.20.1`], ['udp:198.18.20.2:161', 'udp:198.18.20.2:1161'], snmpAnswers('198.18.20.2:1161', ['-v1', '-c', COMMUNITY]));
+      await b.startSnmpd(
+        dir.path,
+        [`rocommunity ${COMMUNITY} 198.18.20.1`],
+        ['udp:198.18.20.2:161', 'udp:198.18.20.2:1161'],
+        snmpAnswers('198.18.20.2:1161', ['-v1', '-c', COMMUNITY]),
+      );
 
       const c = await TestHost.create('c');
       hosts.push(c);
       await c.link(`n${tag}c0`, '198.18.30.1', 'mgmt0', '198.18.30.2');
       await c.shape(await c.link(`n${tag}c1`, '198.18.31.1', 'wan0', '198.18.31.2'), '2mbit');
-      await c.startSnmpd(dir.path, [`rocommunity ${COMMUNITY} 198.18.30.1`, `rwcommunity ${COMMUNITY}-rw 198.18.30.1`], ['udp:198.18.30.2:161'], snmpAnswers('198.18.30.2', ['-v2c', '-c', COMMUNITY]));
+      await c.startSnmpd(
+        dir.path,
+        [`rocommunity ${COMMUNITY} 198.18.30.1`, `rwcommunity ${COMMUNITY}-rw 198.18.30.1`],
+        ['udp:198.18.30.2:161'],
+        snmpAnswers('198.18.30.2', ['-v2c', '-c', COMMUNITY]),
+      );
       // The line is found by its ifAlias, as an operator labels a carrier line on the router
       // (Net-SNMP keeps ifAlias itself, set by SNMP, not the kernel's alias); stored under its ifName.
       const names = (await exec('snmpwalk', ['-m', '', '-On', '-Oq', '-v2c', '-c', COMMUNITY, '198.18.30.2', '1.3.6.1.2.1.31.1.1.1.1'])).stdout;
@@ -193,7 +208,12 @@ describe('real network: nms up in production against Debian snmpd in network nam
 
   async function ledgerOutages(): Promise<Array<{ circuitId: string; startMs: number; endMs: number | null; maintenance: boolean }>> {
     const text = await readFile(join(dir.path, 'var', 'alarms', 'ledger.jsonl'), 'utf8');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.t === 'outage').map((r) => r.outage);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.t === 'outage')
+      .map((r) => r.outage);
   }
 
   it('nms up --check passes in production: every device answers over v3, v2c and v1 on the real links', () => {
@@ -202,7 +222,11 @@ describe('real network: nms up in production against Debian snmpd in network nam
     expect(checkRun.stdout, 'no demo logins in production').not.to.include('demo login');
   });
 
-  for (const [circuit, host] of [['RN-V3', 'a'], ['RN-V2C', 'b'], ['RN-V1', 'b']] as const) {
+  for (const [circuit, host] of [
+    ['RN-V3', 'a'],
+    ['RN-V2C', 'b'],
+    ['RN-V1', 'b'],
+  ] as const) {
     it(`${circuit}: every 5-minute mean within 1% of the kernel's counters, coverage ≥ 95%, no sample lost`, () => {
       const samples = series[circuit]!;
       const log = truth[host]!;
@@ -222,10 +246,15 @@ describe('real network: nms up in production against Debian snmpd in network nam
         windows++;
         const off = (mean - kernel) / kernel;
         figures.push({ off, coverage, kernel });
-        if (Math.abs(off) > 0.01 || coverage < 0.95) errors.push(`${new Date(from).toISOString()}: ${(mean / 1e6).toFixed(4)} vs kernel ${(kernel / 1e6).toFixed(4)} Mbit/s (${(off * 100).toFixed(2)}%), coverage ${(coverage * 100).toFixed(0)}%`);
+        if (Math.abs(off) > 0.01 || coverage < 0.95)
+          errors.push(
+            `${new Date(from).toISOString()}: ${(mean / 1e6).toFixed(4)} vs kernel ${(kernel / 1e6).toFixed(4)} Mbit/s (${(off * 100).toFixed(2)}%), coverage ${(coverage * 100).toFixed(0)}%`,
+          );
       }
       const worst = Math.max(...figures.map((f) => Math.abs(f.off)));
-      console.log(`      ${circuit}: ${windows} windows, worst ${(worst * 100).toFixed(2)}% off the kernel, coverage ≥ ${(Math.min(...figures.map((f) => f.coverage)) * 100).toFixed(0)}%, mean ${(figures[0]!.kernel / 1e6).toFixed(3)} Mbit/s`);
+      console.log(
+        `      ${circuit}: ${windows} windows, worst ${(worst * 100).toFixed(2)}% off the kernel, coverage ≥ ${(Math.min(...figures.map((f) => f.coverage)) * 100).toFixed(0)}%, mean ${(figures[0]!.kernel / 1e6).toFixed(3)} Mbit/s`,
+      );
       expect(windows).to.be.at.least(3);
       expect(errors, `windows off`).to.deep.equal([]);
       expect(output, 'a sample dropped by the contract check').not.to.match(new RegExp(`${circuit}.*sample dropped`));
@@ -260,7 +289,10 @@ describe('real network: nms up in production against Debian snmpd in network nam
     // snmpd has no hrProcessorTable in its first seconds; from then on every poll has CPU.
     const withCpu = a.findIndex((h) => h.cpu_pct !== null);
     expect(withCpu, 'polls before CPU was found').to.be.within(0, 6);
-    expect(a.slice(withCpu).every((h) => h.cpu_pct !== null && h.cpu_pct >= 0 && h.cpu_pct <= 100 && h.mem_pct !== null), 'every later poll has CPU and memory').to.equal(true);
+    expect(
+      a.slice(withCpu).every((h) => h.cpu_pct !== null && h.cpu_pct >= 0 && h.cpu_pct <= 100 && h.mem_pct !== null),
+      'every later poll has CPU and memory',
+    ).to.equal(true);
     // RAM used / size of the hrStorage row whose type is hrStorageRam, by Debian's tools.
     const ramPct = async () => {
       const walk = (await exec('snmpwalk', ['-m', '', '-On', '-Oq', '-v2c', '-c', COMMUNITY, '-t', '2', '198.18.20.2', '1.3.6.1.2.1.25.2.3.1'])).stdout;
@@ -272,8 +304,17 @@ describe('real network: nms up in production against Debian snmpd in network nam
     const walkedMs = Date.now();
     const before = await ramPct();
     let polled: { mem_pct: number | null } | undefined;
-    await waitFor('a poll of b-v2c after the walk', async () => (polled = (await query<{ mem_pct: number | null }>(`SELECT mem_pct FROM device_health WHERE device = 'b-v2c' AND time > ${walkedMs}ms`)).at(0)) !== undefined, 60_000);
+    await waitFor(
+      'a poll of b-v2c after the walk',
+      async () =>
+        (polled = (await query<{ mem_pct: number | null }>(`SELECT mem_pct FROM device_health WHERE device = 'b-v2c' AND time > ${walkedMs}ms`)).at(0)) !==
+        undefined,
+      60_000,
+    );
     const after = await ramPct();
-    expect(polled!.mem_pct!, `b-v2c memory vs snmpwalk (${before.toFixed(1)}% before, ${after.toFixed(1)}% after)`).to.be.within(Math.min(before, after) - 1.5, Math.max(before, after) + 1.5);
+    expect(polled!.mem_pct!, `b-v2c memory vs snmpwalk (${before.toFixed(1)}% before, ${after.toFixed(1)}% after)`).to.be.within(
+      Math.min(before, after) - 1.5,
+      Math.max(before, after) + 1.5,
+    );
   });
 });

@@ -84,7 +84,10 @@ describe('real network: circuit quality by fping against a delay line and the ke
           return false;
         }
       });
-      await writeProductionConfig(dir.path, topologyYaml, env, { lines: [`collector: { probeInterval: ${ROUND_S}s }`], alarms: ['quality: { window: 30s, sustain: 20s, clearAfter: 30s }'] });
+      await writeProductionConfig(dir.path, topologyYaml, env, {
+        lines: [`collector: { probeInterval: ${ROUND_S}s }`],
+        alarms: ['quality: { window: 30s, sustain: 20s, clearAfter: 30s }'],
+      });
       nms = spawn(process.execPath, [NMS_BIN, 'up', '--config', 'nms.yaml'], { cwd: dir.path, env, stdio: ['ignore', 'pipe', 'pipe'] });
       nms.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       nms.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -98,7 +101,9 @@ describe('real network: circuit quality by fping against a delay line and the ke
       await lab.set('f1', F1_AFTER);
       await sleep(2.5 * ROUND_S * 1000);
       for (const c of ['RQ-F1', 'RQ-F2', 'RQ-SILENT']) {
-        rounds[c] = await query<Round>(`SELECT sent, received, rtt_median_ms, jitter_ms, round_s FROM circuit_quality WHERE circuit = '${c}' AND time >= ${phase.startMs - 60_000}ms`);
+        rounds[c] = await query<Round>(
+          `SELECT sent, received, rtt_median_ms, jitter_ms, round_s FROM circuit_quality WHERE circuit = '${c}' AND time >= ${phase.startMs - 60_000}ms`,
+        );
       }
       const t = Date.now();
       const exited = new Promise<number | null>((r) => nms!.once('exit', (code) => r(code)));
@@ -134,11 +139,17 @@ describe('real network: circuit quality by fping against a delay line and the ke
   };
 
   it('measures the delay line’s round trip within 10% (or 1 ms) of what it held, from rounds of 20 echoes end to end', () => {
-    for (const [c, far, set] of [['RQ-F1', 'f1', F1], ['RQ-F2', 'f2', F2]] as const) {
+    for (const [c, far, set] of [
+      ['RQ-F1', 'f1', F1],
+      ['RQ-F2', 'f2', F2],
+    ] as const) {
       const rs = within(c, phase.startMs, phase.changeMs);
       expect(rs.length, `${c} rounds`).to.be.at.least(10);
       const measured = median(rs.map((r) => r.rtt_median_ms!));
-      const holds = lab!.lines.get(far)!.holds.filter((h) => h.atMs >= phase.startMs && h.atMs < phase.changeMs).map((h) => h.ms);
+      const holds = lab!.lines
+        .get(far)!
+        .holds.filter((h) => h.atMs >= phase.startMs && h.atMs < phase.changeMs)
+        .map((h) => h.ms);
       const held = median(holds);
       console.log(`      ${c}: median RTT ${measured.toFixed(2)} ms, delay line set ${set.delayMs} ms, held ${held.toFixed(2)} ms (median of ${holds.length})`);
       // The truth is what the line did (it is a user-space process, and a loaded machine makes it late), then what it was told.
@@ -154,19 +165,27 @@ describe('real network: circuit quality by fping against a delay line and the ke
     const sent = rs.reduce((s, r) => s + r.sent, 0);
     const lost = rs.reduce((s, r) => s + r.sent - r.received, 0);
     const kernelPct = (100 * kernel.get('f1_dropped')!) / kernel.get('f1_all')!;
-    console.log(`      RQ-F1: lost ${lost} of ${sent} (${((100 * lost) / sent).toFixed(2)}%); the kernel dropped ${kernel.get('f1_dropped')} of ${kernel.get('f1_all')} (${kernelPct.toFixed(2)}%), set ${F1.lossPerMille / 10}%`);
+    console.log(
+      `      RQ-F1: lost ${lost} of ${sent} (${((100 * lost) / sent).toFixed(2)}%); the kernel dropped ${kernel.get('f1_dropped')} of ${kernel.get('f1_all')} (${kernelPct.toFixed(2)}%), set ${F1.lossPerMille / 10}%`,
+    );
     expect(sent).to.be.at.least(200);
     expect(Math.abs((100 * lost) / sent - kernelPct)).to.be.at.most(2);
     // Every echo the prober counted went through the kernel's counter (the rounds cut at the phase's edges are the difference).
     expect(kernel.get('f1_all')! - sent).to.be.within(0, 3 * 20);
     const f2 = within('RQ-F2', phase.startMs, phase.changeMs);
-    expect(f2.reduce((s, r) => s + r.sent - r.received, 0), 'RQ-F2 loses nothing').to.equal(kernel.get('f2_dropped') ?? 0);
+    expect(
+      f2.reduce((s, r) => s + r.sent - r.received, 0),
+      'RQ-F2 loses nothing',
+    ).to.equal(kernel.get('f2_dropped') ?? 0);
   });
 
   it('measures jitter as the delay line’s holds vary, RFC 3550 style', () => {
     const rs = within('RQ-F2', phase.startMs, phase.changeMs);
     const measured = rs.reduce((s, r) => s + r.jitter_ms!, 0) / rs.length;
-    const holds = lab!.lines.get('f2')!.holds.filter((h) => h.atMs >= phase.startMs && h.atMs < phase.changeMs).map((h) => h.ms);
+    const holds = lab!.lines
+      .get('f2')!
+      .holds.filter((h) => h.atMs >= phase.startMs && h.atMs < phase.changeMs)
+      .map((h) => h.ms);
     let d = 0;
     for (let i = 1; i < holds.length; i++) d += Math.abs(holds[i]! - holds[i - 1]!);
     const truth = d / (holds.length - 1);

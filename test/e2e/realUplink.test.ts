@@ -68,11 +68,17 @@ describe('real network: a city poller keeps its county through an uplink cut, an
   let poller: ChildProcess | null = null;
   let output = '';
   const log = memoryLogger();
-  const pushes = () => rx.requests.map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
+  const pushes = () =>
+    rx.requests.map(
+      (r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } },
+    );
   const times = { cutMs: 0, restoredMs: 0 };
   let pushesDuringCut: string[] = [];
   const cityLines: string[] = [];
-  const cityPushes = () => cityLines.slice(1).map((l) => JSON.parse(l) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
+  const cityPushes = () =>
+    cityLines
+      .slice(1)
+      .map((l) => JSON.parse(l) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } });
 
   const fault = async (kind: string) => {
     const sim = JSON.parse(await readFile(join(dir.path, 'poller', 'sim', 'sim.json'), 'utf8')) as { control: string };
@@ -98,9 +104,21 @@ describe('real network: a city poller keeps its county through an uplink cut, an
       });
       await waitFor("the city's receiver", async () => cityLines.length > 0, 10_000);
       // The city's own InfluxDB and simulator run inside its namespace, on its loopback.
-      const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, pollerHookUrl: `http://127.0.0.1:${cityLines[0]}/hook`, influxUrl: influx.influx.url });
+      const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, {
+        poller: COUNTY,
+        sites: [COUNTY],
+        centreServers: cluster.urls,
+        pollerServers: [leaf],
+        domain: COUNTY,
+        replicas: 3,
+        hookUrl: `${rx.url}/hook`,
+        pollerHookUrl: `http://127.0.0.1:${cityLines[0]}/hook`,
+        influxUrl: influx.influx.url,
+      });
       centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
-      poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      poller = spawn('ip', ['netns', 'exec', host.ns, process.execPath, NMS_BIN, 'up', '--config', join(pollerDir, 'nms.yaml')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       poller.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       poller.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       await waitFor('the county at the centre, over the uplink', async () => centre.live.circuits.get(LINE)?.status === 'up', 90_000);
@@ -118,7 +136,9 @@ describe('real network: a city poller keeps its county through an uplink cut, an
       await waitFor('the clear, once the centre has caught up', async () => centre.alarms.engine.history().some((a) => a.subject.id === LINE), 90_000);
       await sleep(3000);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- poller output ---\n${output.slice(-3000)}\n--- centre log ---\n${log.lines.slice(-30).join('\n')}`, { cause: err });
+      throw new Error(`${(err as Error).message}\n--- poller output ---\n${output.slice(-3000)}\n--- centre log ---\n${log.lines.slice(-30).join('\n')}`, {
+        cause: err,
+      });
     }
   });
 
@@ -161,14 +181,24 @@ describe('real network: a city poller keeps its county through an uplink cut, an
   });
 
   it('has the poller push the outage itself, with its true start and end, and the centre push none of it', async () => {
-    expect(cityPushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
-    expect(pushes().filter((p) => p.alarm.kind !== 'poller_silent').map((p) => `${p.reason} ${p.alarm.subject.id}`), 'centre pushes for the county').to.deep.equal([]);
+    expect(cityPushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([
+      `raised circuit_down ${LINE}`,
+      `cleared circuit_down ${LINE}`,
+    ]);
+    expect(
+      pushes()
+        .filter((p) => p.alarm.kind !== 'poller_silent')
+        .map((p) => `${p.reason} ${p.alarm.subject.id}`),
+      'centre pushes for the county',
+    ).to.deep.equal([]);
     const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
     const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === LINE)!;
     const up = truth.eventsOf('link-up').find((e) => 'circuit' in e && e.circuit === LINE)!;
     const pushed = cityPushes()[1]!.alarm;
     const central = centre.alarms.engine.history().filter((a) => a.subject.id === LINE);
-    console.log(`      outage pushed by the city: start ${((pushed.startedAtMs - down.ms) / 1000).toFixed(1)} s, end ${((pushed.endedAtMs! - up.ms) / 1000).toFixed(1)} s from the truth, both during a ${((times.restoredMs - times.cutMs) / 1000).toFixed(0)} s cut`);
+    console.log(
+      `      outage pushed by the city: start ${((pushed.startedAtMs - down.ms) / 1000).toFixed(1)} s, end ${((pushed.endedAtMs! - up.ms) / 1000).toFixed(1)} s from the truth, both during a ${((times.restoredMs - times.cutMs) / 1000).toFixed(0)} s cut`,
+    );
     // Within one poll (the poller polls every second) and the trap path; the centre's, from the replay, the same.
     for (const a of [pushed, ...central]) {
       expect(Math.abs(a.startedAtMs - down.ms), 'start').to.be.below(2000);

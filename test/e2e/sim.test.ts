@@ -26,7 +26,10 @@ describe('nms sim and nms fault (end to end)', function () {
   it('runs the whole network, prints the endpoint map, takes faults, and stops on SIGTERM', async () => {
     const env = { ...process.env, NMS_DATA_DIR: dir.path, NMS_DEBUG: '' };
     const topology = await loadTopology('topology.yaml');
-    const child = spawn(process.execPath, [NMS_BIN, 'sim', '--base-port', '0', '--control-port', '0', '--speed', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NMS_BIN, 'sim', '--base-port', '0', '--control-port', '0', '--speed', '60'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
@@ -43,12 +46,36 @@ describe('nms sim and nms fault (end to end)', function () {
       expect(r.values.get('1.3.6.1.2.1.1.5.0')).to.equal('"hy-hbj-cpe"');
 
       // nms poll finds the running simulator and its demo credentials by itself.
-      const poll = await runNms(['poll', '--device', 'hy-hbj-cpe', '--device', 'hy-core-1', '--count', '2', '--interval', '1', '--json', '--no-store'], { env });
+      const poll = await runNms(['poll', '--device', 'hy-hbj-cpe', '--device', 'hy-core-1', '--count', '2', '--interval', '1', '--json', '--no-store'], {
+        env,
+      });
       expect(poll.code, poll.stderr).to.equal(0);
-      const all = poll.stdout.trim().split('\n').map((l) => JSON.parse(l) as { cycle: number; device: string; circuit: string; width: number; outcome: string; rate: { inBps: number; intervalS: number } | null; responseMs?: number; cpuPct?: number | null; memPct?: number | null; counters?: string });
+      const all = poll.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              cycle: number;
+              device: string;
+              circuit: string;
+              width: number;
+              outcome: string;
+              rate: { inBps: number; intervalS: number } | null;
+              responseMs?: number;
+              cpuPct?: number | null;
+              memPct?: number | null;
+              counters?: string;
+            },
+        );
       // Each device's health comes first in each cycle, then its interfaces.
       const health = all.filter((l) => l.responseMs !== undefined);
-      expect(health.map((h) => [h.cycle, h.device]).sort()).to.deep.equal([[1, 'hy-core-1'], [1, 'hy-hbj-cpe'], [2, 'hy-core-1'], [2, 'hy-hbj-cpe']]);
+      expect(health.map((h) => [h.cycle, h.device]).sort()).to.deep.equal([
+        [1, 'hy-core-1'],
+        [1, 'hy-hbj-cpe'],
+        [2, 'hy-core-1'],
+        [2, 'hy-hbj-cpe'],
+      ]);
       const coreHealth = health.find((h) => h.device === 'hy-core-1' && h.cycle === 2)!;
       expect(coreHealth.cpuPct, 'the simulated core router has CPU').to.be.a('number');
       expect(coreHealth.memPct).to.be.a('number');
@@ -83,9 +110,13 @@ describe('nms sim and nms fault (end to end)', function () {
   });
 
   it('refuses to poll the real network outside production', async () => {
-    const r = await runNms(['poll', '--device', 'hy-core-1', '--count', '1', '--no-store'], { env: { NMS_DATA_DIR: dir.path, NMS_SNMP_CORE_AUTH_KEY: 'x'.repeat(10), NMS_SNMP_CORE_PRIV_KEY: 'y'.repeat(10) } });
+    const r = await runNms(['poll', '--device', 'hy-core-1', '--count', '1', '--no-store'], {
+      env: { NMS_DATA_DIR: dir.path, NMS_SNMP_CORE_AUTH_KEY: 'x'.repeat(10), NMS_SNMP_CORE_PRIV_KEY: 'y'.repeat(10) },
+    });
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.include('device hy-core-1: target 10.43.0.1:161 is not on loopback; outside production (production: true in nms.yaml) the collector polls only 127.0.0.0/8 and ::1');
+    expect(r.stderr).to.include(
+      'device hy-core-1: target 10.43.0.1:161 is not on loopback; outside production (production: true in nms.yaml) the collector polls only 127.0.0.0/8 and ::1',
+    );
     expect(r.stderr.trim().split('\n').at(-1)).to.equal('nms poll: no device can be polled');
   });
 

@@ -52,7 +52,22 @@ describe('nms up (end to end)', function () {
     // A simulated minute per real second, polled every real second.
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, 'influx:', `  embeddedPort: ${port}`, 'simulator:', '  basePort: 0', '  controlPort: 0', '  speed: 60', 'collector:', '  interval: 1s', 'alarms:', `  trapPort: ${trapPort}`, 'console:', '  port: 0', ''].join('\n'),
+      [
+        `topology: ${resolve('topology.yaml')}`,
+        'influx:',
+        `  embeddedPort: ${port}`,
+        'simulator:',
+        '  basePort: 0',
+        '  controlPort: 0',
+        '  speed: 60',
+        'collector:',
+        '  interval: 1s',
+        'alarms:',
+        `  trapPort: ${trapPort}`,
+        'console:',
+        '  port: 0',
+        '',
+      ].join('\n'),
     );
     const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -65,10 +80,14 @@ describe('nms up (end to end)', function () {
       expect(rps.map((r) => r.name)).to.have.members(['raw', 'rollup_5m', 'rollup_1h']);
       expect(out).to.match(/polling {3}97 devices every 1 s/);
       const url = `http://127.0.0.1:${port}`;
-      await waitFor('rates in InfluxDB', async () => {
-        const rows = await httpQuery(url, 'SELECT count(in_bps) FROM circuit_traffic', 'nms');
-        return ((rows[0]?.count as number | undefined) ?? 0) >= 97 * 2;
-      }, 30_000);
+      await waitFor(
+        'rates in InfluxDB',
+        async () => {
+          const rows = await httpQuery(url, 'SELECT count(in_bps) FROM circuit_traffic', 'nms');
+          return ((rows[0]?.count as number | undefined) ?? 0) >= 97 * 2;
+        },
+        30_000,
+      );
       const circuits = await httpQuery(url, 'SHOW TAG VALUES FROM circuit_traffic WITH KEY = "circuit"', 'nms');
       expect(circuits.length).to.equal(97);
       const devices = await httpQuery(url, 'SHOW TAG VALUES FROM device_health WITH KEY = "device"', 'nms');
@@ -76,9 +95,15 @@ describe('nms up (end to end)', function () {
       // The console and the demo login it printed: the live state of every circuit behind a session.
       const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator, manager \/ (\S+) as viewer, admin \/ \S+ as admin\)/.exec(out)!;
       expect(m, out).to.not.equal(null);
-      const login = await fetch(`${m[1]}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: m[3] }) });
+      const login = await fetch(`${m[1]}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'manager', password: m[3] }),
+      });
       expect(login.status).to.equal(200);
-      const liveState = (await (await fetch(`${m[1]}/api/live`, { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).json()) as { circuits: unknown[] };
+      const liveState = (await (await fetch(`${m[1]}/api/live`, { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).json()) as {
+        circuits: unknown[];
+      };
       expect(liveState.circuits.length).to.equal(97);
       child.kill('SIGTERM');
       expect(await exited).to.equal(0);
@@ -90,7 +115,10 @@ describe('nms up (end to end)', function () {
 
   it('--check fails, naming every device that cannot be polled and why', async () => {
     // The real topology without the simulator: outside production its management addresses are refused.
-    await writeFile(join(dir.path, 'nms.yaml'), config(resolve('topology.yaml'), port, trapPort).replace('simulator:\n  basePort: 0\n', 'simulator:\n  enabled: false\n  basePort: 0\n'));
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      config(resolve('topology.yaml'), port, trapPort).replace('simulator:\n  basePort: 0\n', 'simulator:\n  enabled: false\n  basePort: 0\n'),
+    );
     const r = await runNms(['up', '--check'], { cwd: dir.path, env: { NMS_SNMP_CORE_COMMUNITY: 'x', NMS_SNMP_CPE_COMMUNITY: 'x' } });
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     expect(r.stderr).to.match(/check failed: \d+ of \d+ devices cannot be polled/);
@@ -110,7 +138,10 @@ describe('nms up (end to end)', function () {
     let r = await runNms(['up', '--check'], { cwd: dir.path });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include("alarms.trapPort 30005 falls among the simulator's agent ports 30000–30096; choose another");
-    await writeFile(join(dir.path, 'nms.yaml'), `topology: ${resolve('topology.yaml')}\nalarms:\n  channels:\n    - { name: noc, kind: dingtalk, accessToken: { env: NMS_TEST_UNSET_TOKEN } }\n`);
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      `topology: ${resolve('topology.yaml')}\nalarms:\n  channels:\n    - { name: noc, kind: dingtalk, accessToken: { env: NMS_TEST_UNSET_TOKEN } }\n`,
+    );
     r = await runNms(['up', '--check'], { cwd: dir.path });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('alarms.channels[0] (noc): environment variable NMS_TEST_UNSET_TOKEN is not set');

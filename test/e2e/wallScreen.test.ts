@@ -28,7 +28,22 @@ describe('wall screen against nms up (end to end)', function () {
     const influxPort = await freePort();
     await writeFile(
       join(dir.path, 'nms.yaml'),
-      [`topology: ${resolve('topology.yaml')}`, `dataDir: ${dir.path}`, 'influx:', `  embeddedPort: ${influxPort}`, 'simulator:', '  basePort: 0', '  controlPort: 0', 'collector:', `  interval: ${INTERVAL_S}s`, 'alarms:', `  trapPort: ${await udpFreePort()}`, 'console:', '  port: 0', ''].join('\n'),
+      [
+        `topology: ${resolve('topology.yaml')}`,
+        `dataDir: ${dir.path}`,
+        'influx:',
+        `  embeddedPort: ${influxPort}`,
+        'simulator:',
+        '  basePort: 0',
+        '  controlPort: 0',
+        'collector:',
+        `  interval: ${INTERVAL_S}s`,
+        'alarms:',
+        `  trapPort: ${await udpFreePort()}`,
+        'console:',
+        '  port: 0',
+        '',
+      ].join('\n'),
     );
     const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -42,15 +57,25 @@ describe('wall screen against nms up (end to end)', function () {
       const control = /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
       const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator/.exec(out)!;
       const [consoleUrl, password] = [m[1]!, m[2]!];
-      const login = await fetch(`${consoleUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'noc', password }) });
+      const login = await fetch(`${consoleUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'noc', password }),
+      });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const live = async () => (await (await fetch(`${consoleUrl}/api/live`, { headers: { cookie } })).json()) as { circuits: Array<{ circuitId: string; status: string }> };
+      const live = async () =>
+        (await (await fetch(`${consoleUrl}/api/live`, { headers: { cookie } })).json()) as { circuits: Array<{ circuitId: string; status: string }> };
       // Someone loads the state while everything is up: the copy a stale cache would hand out later.
       await waitFor('every circuit up', async () => (await live()).circuits.filter((c) => c.status === 'up').length === 97, 60_000);
 
-      const fault = await fetch(`${control}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: 'link-down', circuit: 'HY-LYS' }) });
+      const fault = await fetch(`${control}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fault: 'link-down', circuit: 'HY-LYS' }),
+      });
       expect(fault.status).to.equal(201);
-      const alarms = async () => (await (await fetch(`${consoleUrl}/api/alarms`, { headers: { cookie } })).json()) as { alarms: Array<{ subject: { id: string } }> };
+      const alarms = async () =>
+        (await (await fetch(`${consoleUrl}/api/alarms`, { headers: { cookie } })).json()) as { alarms: Array<{ subject: { id: string } }> };
       await waitFor('the HY-LYS alarm', async () => (await alarms()).alarms.some((a) => a.subject.id === 'HY-LYS'), 30_000);
       // No console is open, and nothing changes for a while: the case that used to show green.
       await new Promise((r) => setTimeout(r, 2 * INTERVAL_S * 1000));

@@ -32,7 +32,17 @@ function alarm(n: number, cleared = false): Alarm {
   };
 }
 
-const push = (a: Alarm, state: PushRecord['state']): PushRecord => ({ id: `${a.id}/raised/dingtalk`, alarmId: a.id, reason: 'raised', channel: 'dingtalk', state, createdAtMs: 1, attempts: state === 'sent' ? 1 : 0, lastAttemptMs: null, error: null });
+const push = (a: Alarm, state: PushRecord['state']): PushRecord => ({
+  id: `${a.id}/raised/dingtalk`,
+  alarmId: a.id,
+  reason: 'raised',
+  channel: 'dingtalk',
+  state,
+  createdAtMs: 1,
+  attempts: state === 'sent' ? 1 : 0,
+  lastAttemptMs: null,
+  error: null,
+});
 
 describe('alarm journal', function () {
   this.timeout(30_000);
@@ -42,8 +52,14 @@ describe('alarm journal', function () {
       const log = memoryLogger();
       const j = AlarmJournal.open(dir.path, log);
       const a1 = alarm(1);
-      j.append([{ t: 'alarm', alarm: a1 }, { t: 'push', push: push(a1, 'pending') }]);
-      j.append([{ t: 'push', push: push(a1, 'sent') }, { t: 'alarm', alarm: alarm(2, true) }]);
+      j.append([
+        { t: 'alarm', alarm: a1 },
+        { t: 'push', push: push(a1, 'pending') },
+      ]);
+      j.append([
+        { t: 'push', push: push(a1, 'sent') },
+        { t: 'alarm', alarm: alarm(2, true) },
+      ]);
       j.close();
       appendFileSync(join(dir.path, 'journal.jsonl'), '{"t":"alarm","alarm":{"id":"torn');
 

@@ -35,7 +35,9 @@ describe('alarms end to end against the ground truth (simulated network, local w
   before(async () => {
     dir = await tempDir('alarms-e2e');
     rx = await startHttpReceiver();
-    await writeProductConfig(dir.path, { alarms: ['  upstreamWait: 5s', '  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`] });
+    await writeProductConfig(dir.path, {
+      alarms: ['  upstreamWait: 5s', '  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
+    });
     product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, log);
     // Every device polled at least twice before anything breaks.
     let polls = 0;
@@ -44,7 +46,12 @@ describe('alarms end to end against the ground truth (simulated network, local w
   });
   afterEach(function () {
     // What the product said while the test failed: timing failures cannot be understood without it.
-    if (this.currentTest?.state === 'failed') console.error(`product log, last lines:\n${log.lines.slice(-80).join('\n')}\npushes: ${pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`).join(', ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.error(
+        `product log, last lines:\n${log.lines.slice(-80).join('\n')}\npushes: ${pushes()
+          .map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)
+          .join(', ')}`,
+      );
   });
   after(async () => {
     await product?.stop();
@@ -104,7 +111,9 @@ describe('alarms end to end against the ground truth (simulated network, local w
     product.simulation!.simulator.inject({ fault: 'flap', circuit: 'HY-D-HBJ', count: 4, period: 2 });
     await waitFor('the flapping alarm', async () => pushes().some((p) => p.alarm.kind === 'flapping'), 30_000);
     await new Promise((r) => setTimeout(r, 3000));
-    const raised = pushes().slice(before).filter((p) => p.reason === 'raised');
+    const raised = pushes()
+      .slice(before)
+      .filter((p) => p.reason === 'raised');
     expect(raised.filter((p) => p.alarm.kind === 'flapping').map((p) => p.alarm.subject.id)).to.deep.equal(['HY-D-HBJ']);
     // At most the first fall before the pattern showed, and never one per bounce.
     expect(raised.filter((p) => p.alarm.kind === 'circuit_down').length).to.be.at.most(1);
@@ -115,11 +124,27 @@ describe('alarms end to end against the ground truth (simulated network, local w
     const sim = product.simulation!.simulator;
     const before = pushes().length;
     sim.inject({ fault: 'link-down', circuit: 'HY-HNX' });
-    await waitFor('the push', async () => pushes().slice(before).some((p) => p.reason === 'raised' && p.alarm.subject.id === 'HY-HNX'), 15_000);
+    await waitFor(
+      'the push',
+      async () =>
+        pushes()
+          .slice(before)
+          .some((p) => p.reason === 'raised' && p.alarm.subject.id === 'HY-HNX'),
+      15_000,
+    );
     await new Promise((r) => setTimeout(r, 4000));
     sim.inject({ fault: 'link-up', circuit: 'HY-HNX' });
-    await waitFor('the clear', async () => pushes().slice(before).some((p) => p.reason === 'cleared' && p.alarm.subject.id === 'HY-HNX'), 20_000);
-    const cleared = pushes().slice(before).find((p) => p.reason === 'cleared')!.alarm;
+    await waitFor(
+      'the clear',
+      async () =>
+        pushes()
+          .slice(before)
+          .some((p) => p.reason === 'cleared' && p.alarm.subject.id === 'HY-HNX'),
+      20_000,
+    );
+    const cleared = pushes()
+      .slice(before)
+      .find((p) => p.reason === 'cleared')!.alarm;
     const truth = await GroundTruth.read(join(dir.path, 'sim', 'truth'));
     const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === 'HY-HNX')!;
     const up = truth.eventsOf('link-up').find((e) => 'circuit' in e && e.circuit === 'HY-HNX')!;

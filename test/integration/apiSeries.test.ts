@@ -40,18 +40,43 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     const client = createInfluxClient({ url: influx.influx.url, database: 'nms', username: null, password: null });
     await ensureSchema(client, 'nms');
     // The last hour, one raw point a minute; the last 90 days, one hourly rollup point an hour.
-    const raw = Array.from({ length: 60 }, (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${1_000_000 + i * 1000},out_bps=${500_000 + i},in_errors=${i % 3}i,out_errors=0i ${(NOW - 3_600_000 + i * 60_000) / 1000}`);
+    const raw = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `circuit_traffic,circuit=HY-HYX,end=a in_bps=${1_000_000 + i * 1000},out_bps=${500_000 + i},in_errors=${i % 3}i,out_errors=0i ${(NOW - 3_600_000 + i * 60_000) / 1000}`,
+    );
     await httpWrite(influx.influx.url, 'nms', raw.join('\n'), 'raw');
-    const hourly = Array.from({ length: 90 * 24 }, (_, i) => `circuit_traffic,circuit=HY-HYX,end=a in_bps=${2_000_000 + (i % 24) * 10_000},out_bps=1000000,in_bps_max=${3_000_000 + i},out_bps_max=1500000,in_errors=0i,out_errors=0i ${(NOW - 90 * 86_400_000 + i * 3_600_000) / 1000}`);
-    const health = Array.from({ length: 50 }, (_, i) => `device_health,device=hy-core-1,site=hy-ncc cpu_pct=${10 + i},mem_pct=40,reachable=${i === 12 ? 0 : 1}i ${(NOW - 3_000_000 + i * 60_000) / 1000}`);
+    const hourly = Array.from(
+      { length: 90 * 24 },
+      (_, i) =>
+        `circuit_traffic,circuit=HY-HYX,end=a in_bps=${2_000_000 + (i % 24) * 10_000},out_bps=1000000,in_bps_max=${3_000_000 + i},out_bps_max=1500000,in_errors=0i,out_errors=0i ${(NOW - 90 * 86_400_000 + i * 3_600_000) / 1000}`,
+    );
+    const health = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `device_health,device=hy-core-1,site=hy-ncc cpu_pct=${10 + i},mem_pct=40,reachable=${i === 12 ? 0 : 1}i ${(NOW - 3_000_000 + i * 60_000) / 1000}`,
+    );
     await httpWrite(influx.influx.url, 'nms', health.join('\n'), 'raw');
     for (let k = 0; k < hourly.length; k += 1000) await httpWrite(influx.influx.url, 'nms', hourly.slice(k, k + 1000).join('\n'), 'rollup_1h');
 
     const journal = AlarmJournal.open(join(dir.path, 'alarms'), memoryLogger());
     const ledger = OutageLedger.open(join(dir.path, 'alarms'), topology, memoryLogger());
-    const alarms = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, memoryLogger()), live: new LiveState(), log: memoryLogger(), notice: { language: 'zh', consoleUrl: 'http://x' }, ledger });
+    const alarms = new AlarmService({
+      topology,
+      rules: DEFAULT_ALARM_RULES,
+      journal,
+      delivery: new DeliveryQueue([], journal, memoryLogger()),
+      live: new LiveState(),
+      log: memoryLogger(),
+      notice: { language: 'zh', consoleUrl: 'http://x' },
+      ledger,
+    });
     const audit = new AuditLog(dir.path);
-    closers.push(() => journal.close(), () => ledger.close(), () => audit.close());
+    closers.push(
+      () => journal.close(),
+      () => ledger.close(),
+      () => audit.close(),
+    );
     api = await startApiServer(
       {
         topology,
@@ -65,7 +90,11 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
       },
       { port: 0 },
     );
-    const login = await fetch(`${api.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: 'manager-password-1' }) });
+    const login = await fetch(`${api.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'manager', password: 'manager-password-1' }),
+    });
     cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   });
   after(async () => {
@@ -113,7 +142,10 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
   });
 
   it('refuses bad ranges and unknown circuits with a clear message', async () => {
-    expect(await get(`/api/circuits/HY-HYX/series?from=${NOW}&to=${NOW - 1000}`)).to.deep.equal({ status: 400, body: { error: 'query.to: must be after from' } });
+    expect(await get(`/api/circuits/HY-HYX/series?from=${NOW}&to=${NOW - 1000}`)).to.deep.equal({
+      status: 400,
+      body: { error: 'query.to: must be after from' },
+    });
     expect((await get(`/api/circuits/HY-HYX/series?from=yesterday&to=${NOW}`)).status).to.equal(400);
     expect(await get(`/api/circuits/NOPE/series?from=1&to=2`)).to.deep.equal({ status: 404, body: { error: 'no circuit "NOPE"' } });
     expect((await get(`/api/circuits/HY-HYX/series?from=1&to=${NOW}`)).status).to.equal(400);

@@ -48,7 +48,15 @@ describe('console API', function () {
     dir = await tempDir('api');
     journal = AlarmJournal.open(join(dir.path, 'alarms'), memoryLogger());
     live = new LiveState();
-    service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, memoryLogger()), live, log: memoryLogger(), notice: { language: 'zh', consoleUrl: 'http://nms.local' } });
+    service = new AlarmService({
+      topology,
+      rules: DEFAULT_ALARM_RULES,
+      journal,
+      delivery: new DeliveryQueue([], journal, memoryLogger()),
+      live,
+      log: memoryLogger(),
+      notice: { language: 'zh', consoleUrl: 'http://nms.local' },
+    });
     service.start();
     audit = new AuditLog(dir.path);
     hub = new WebSocketHub();
@@ -60,9 +68,17 @@ describe('console API', function () {
       ],
       join(dir.path, 'console-users.json'),
     );
-    maintenance = MaintenanceStore.open(join(dir.path, 'alarms'), topology, [{ subjects: ['hy-hyx'], fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-01T04:00:00Z'), reason: 'from nms.yaml' }], (all) => service.engine.setMaintenance(all));
+    maintenance = MaintenanceStore.open(
+      join(dir.path, 'alarms'),
+      topology,
+      [{ subjects: ['hy-hyx'], fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-01T04:00:00Z'), reason: 'from nms.yaml' }],
+      (all) => service.engine.setMaintenance(all),
+    );
     feed = new LiveFeed(live, (b) => hub.broadcast(b), { pollIntervalMs: 10_000, flushMs: 50 });
-    api = await startApiServer({ topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed, maintenance, configSummary: { collector: { intervalSeconds: 10 } } }, { port: 0 });
+    api = await startApiServer(
+      { topology, live, alarms: service, users, audit, log: memoryLogger(), hub, feed, maintenance, configSummary: { collector: { intervalSeconds: 10 } } },
+      { port: 0 },
+    );
   });
   after(async () => {
     await api?.close();
@@ -75,16 +91,32 @@ describe('console API', function () {
   });
 
   const login = async (username: string, password: string) => {
-    const res = await fetch(`${api.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    return { res, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '', body: (await res.json()) as { csrfToken?: string; role?: string; error?: string } };
+    const res = await fetch(`${api.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    return {
+      res,
+      cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '',
+      body: (await res.json()) as { csrfToken?: string; role?: string; error?: string },
+    };
   };
   const get = (path: string, cookie = '') => fetch(`${api.url}${path}`, { headers: { cookie } });
   const send = (method: string) => (path: string, cookie: string, csrf: string | null, body?: unknown) =>
-    fetch(`${api.url}${path}`, { method, headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${api.url}${path}`, {
+      method,
+      headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   const post = send('POST');
   const put = send('PUT');
   const del = send('DELETE');
-  const audited = () => readFileSync(join(dir.path, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; action: string; target: string | null });
+  const audited = () =>
+    readFileSync(join(dir.path, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { user: string; action: string; target: string | null });
 
   it('asks for a session, answers unknown routes with 404, and bad input with 400, never a stack', async () => {
     expect((await get('/api/topology')).status).to.equal(401);
@@ -105,7 +137,9 @@ describe('console API', function () {
   it('sets a HttpOnly SameSite=Strict cookie, serves the whole model without a credential in it', async () => {
     const { res, cookie } = await login('noc', 'noc-password-1');
     expect(res.status).to.equal(200);
-    expect(res.headers.get('set-cookie')).to.match(/HttpOnly/i).and.to.match(/SameSite=Strict/i);
+    expect(res.headers.get('set-cookie'))
+      .to.match(/HttpOnly/i)
+      .and.to.match(/SameSite=Strict/i);
     const t = (await (await get('/api/topology', cookie)).json()) as { circuits: unknown[]; devices: Array<Record<string, unknown>> };
     expect(t.circuits).to.have.length(topology.circuits.length);
     expect(t.devices[0]).not.to.have.property('snmpProfile');
@@ -125,7 +159,20 @@ describe('console API', function () {
 
   it('lets an operator acknowledge with the CSRF token, refuses a viewer and a forged request, and audits it', async () => {
     const t = Date.now();
-    live.updateCircuit({ circuitId: 'HY-HYX', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
+    live.updateCircuit({
+      circuitId: 'HY-HYX',
+      status: 'down',
+      statusSinceMs: t,
+      inBps: null,
+      outBps: null,
+      inUtilPct: null,
+      outUtilPct: null,
+      errorsPerS: null,
+      end: 'a',
+      polledFromMs: t,
+      updatedAtMs: t,
+      note: null,
+    });
     service.evaluate();
     const op = await login('noc', 'noc-password-1');
     const list = (await (await get('/api/alarms', op.cookie)).json()) as { alarms: Array<{ id: string; subject: { id: string } }> };
@@ -184,10 +231,14 @@ describe('console API', function () {
   const loginFrom = (localAddress: string, username: string, password: string) =>
     new Promise<{ status: number; retryAfter: number }>((resolve, reject) => {
       const body = JSON.stringify({ username, password });
-      const req = httpRequest(`${api.url}/api/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 0) }));
-      });
+      const req = httpRequest(
+        `${api.url}/api/login`,
+        { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 0) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -241,7 +292,13 @@ describe('console API', function () {
     await get('/api/live', cookie);
     live.updateCircuit({ ...base, circuitId: 'HY-LYS', status: 'down', inBps: 0, outBps: 0, polledFromMs: t + 1, updatedAtMs: t + 1 });
     feed.flush();
-    const r = (await (await get('/api/live', cookie)).json()) as { seq: number; asOfMs: number; lastUpdateMs: number; pollIntervalMs: number; circuits: Array<{ circuitId: string; status: string }> };
+    const r = (await (await get('/api/live', cookie)).json()) as {
+      seq: number;
+      asOfMs: number;
+      lastUpdateMs: number;
+      pollIntervalMs: number;
+      circuits: Array<{ circuitId: string; status: string }>;
+    };
     expect(r.circuits.find((c) => c.circuitId === 'HY-LYS')!.status).to.equal('down');
     expect(r.seq).to.equal(feed.seq);
     expect(r.asOfMs).to.be.within(t, Date.now());
@@ -263,7 +320,9 @@ describe('console API', function () {
             const parts: Buffer[] = [];
             res.on('data', (b: Buffer) => parts.push(b));
             res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
-          }).on('error', reject).end();
+          })
+            .on('error', reject)
+            .end();
         });
       const br = await fetchRaw('gzip, deflate, br');
       expect(br.headers['content-encoding']).to.equal('br');
@@ -289,10 +348,10 @@ describe('console API', function () {
     ws.on('message', (m) => batches.push(JSON.parse(m.toString())));
     const t = Date.now();
     const base = { statusSinceMs: t, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a' as const, note: null };
-    live.updateCircuit({ ...base, circuitId: 'HY-HSX', status: 'down', polledFromMs: t, updatedAtMs: t});
-    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t, updatedAtMs: t});
+    live.updateCircuit({ ...base, circuitId: 'HY-HSX', status: 'down', polledFromMs: t, updatedAtMs: t });
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t, updatedAtMs: t });
     // A repeat of the same state, a moment later, is not news.
-    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t + 1, updatedAtMs: t + 1});
+    live.updateCircuit({ ...base, circuitId: 'HY-QDX', status: 'up', polledFromMs: t + 1, updatedAtMs: t + 1 });
     const sent = Date.now();
     while (!batches.some((b) => b.type === 'status') && Date.now() - sent < 1000) await new Promise((r) => setTimeout(r, 10));
     const status = batches.filter((b) => b.type === 'status');
@@ -343,14 +402,27 @@ describe('console API', function () {
     expect(await unknown.json()).to.deep.equal({ error: 'subjects: no circuit, device or site "NOPE"' });
     const backwards = await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, from: to, to: from });
     expect(backwards.status).to.equal(400);
-    expect(((await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, to: 'tomorrow' })).status)).to.equal(400);
+    expect((await post('/api/maintenance', op.cookie, op.body.csrfToken!, { ...body, to: 'tomorrow' })).status).to.equal(400);
     const made = await post('/api/maintenance', op.cookie, op.body.csrfToken!, body);
     expect(made.status).to.equal(201);
     const w = (await made.json()) as { id: string; source: string; createdBy: string };
     expect(w).to.include({ source: 'console', createdBy: 'noc' });
     // An outage on the circuit inside the window is raised as maintenance: no push, no SLA debit.
     const t = Date.now();
-    live.updateCircuit({ circuitId: 'HY-D-GAJ', status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
+    live.updateCircuit({
+      circuitId: 'HY-D-GAJ',
+      status: 'down',
+      statusSinceMs: t,
+      inBps: null,
+      outBps: null,
+      inUtilPct: null,
+      outUtilPct: null,
+      errorsPerS: null,
+      end: 'a',
+      polledFromMs: t,
+      updatedAtMs: t,
+      note: null,
+    });
     service.evaluate();
     const alarms = (await (await get('/api/alarms?circuit=HY-D-GAJ', viewer.cookie)).json()) as { alarms: Array<{ maintenance: boolean }> };
     expect(alarms.alarms.map((a) => a.maintenance)).to.deep.equal([true]);
@@ -364,7 +436,11 @@ describe('console API', function () {
     expect(ended.status).to.equal(200);
     expect(((await ended.json()) as { toMs: number }).toMs).to.be.at.most(Date.now());
     expect((await del('/api/maintenance/no-such', op.cookie, op.body.csrfToken!)).status).to.equal(404);
-    expect(audited().filter((e) => e.user === 'noc' && e.target === w.id).map((e) => e.action)).to.deep.equal(['maintenance-add', 'maintenance-end']);
+    expect(
+      audited()
+        .filter((e) => e.user === 'noc' && e.target === w.id)
+        .map((e) => e.action),
+    ).to.deep.equal(['maintenance-add', 'maintenance-end']);
   });
 
   it('lets only an admin manage users: a new user logs in, a changed role ends their session, a removed one cannot log in', async () => {
@@ -398,15 +474,23 @@ describe('console API', function () {
     expect((await del('/api/admin/users/root', root.cookie, csrf)).status).to.equal(400);
     expect((await get('/api/admin/config', viewer.cookie)).status).to.equal(403);
     expect(await (await get('/api/admin/config', root.cookie)).json()).to.deep.equal({ collector: { intervalSeconds: 10 } });
-    expect(audited().filter((e) => e.user === 'root').map((e) => `${e.action} ${e.target}`)).to.include.members(['user-put duty1', 'user-remove duty1']);
+    expect(
+      audited()
+        .filter((e) => e.user === 'root')
+        .map((e) => `${e.action} ${e.target}`),
+    ).to.include.members(['user-put duty1', 'user-remove duty1']);
   });
 
   it('describes every route it answers, and only those, in its OpenAPI document', async () => {
     const doc = (await (await get('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).to.equal('3.1.0');
-    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const described = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     const app = createApiApp({ topology, live, alarms: service, users: new UserDirectory([]), audit, log: memoryLogger() });
-    const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) => (l.route?.path.startsWith('/api') ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+    const served = (app.router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>).flatMap((l) =>
+      l.route?.path.startsWith('/api') ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+    );
     expect(described).to.have.members(served);
   });
 });

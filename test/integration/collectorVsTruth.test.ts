@@ -62,7 +62,14 @@ describe('collector against the ground truth (simulated network)', function () {
       speed: SPEED,
       startMs: START,
       basePort: 0,
-      scenario: { file: 'inline', startMs: null, speed: null, seed: null, counters: [{ circuit: cisco.id, end: 'z', value: 2 ** 32 - rate * 300 }], timeline: [] },
+      scenario: {
+        file: 'inline',
+        startMs: null,
+        speed: null,
+        seed: null,
+        counters: [{ circuit: cisco.id, end: 'z', value: 2 ** 32 - rate * 300 }],
+        timeline: [],
+      },
     });
     const endpoints = new Map(Object.entries(sim.endpoints()).map(([id, e]) => [id, { host: e.host, port: e.port }]));
     collector = new Collector({
@@ -97,7 +104,13 @@ describe('collector against the ground truth (simulated network)', function () {
         if (o.circuit.id !== circuitId || o.result.spec.end !== 'a' || o.outcome?.kind !== 'rate') continue;
         const to = absoluteTime(truth, s.poll.deviceId, o.result.reading!.uptimeCs, s.simMs);
         const r = o.outcome.sample;
-        out.push({ from: to - r.intervalS * 1000, to, inOctets: (r.inBps * r.intervalS) / 8, outOctets: (r.outBps * r.intervalS) / 8, wrapped: r.wrapped.in || r.wrapped.out });
+        out.push({
+          from: to - r.intervalS * 1000,
+          to,
+          inOctets: (r.inBps * r.intervalS) / 8,
+          outOctets: (r.outBps * r.intervalS) / 8,
+          wrapped: r.wrapped.in || r.wrapped.out,
+        });
       }
     }
     return out;
@@ -122,7 +135,10 @@ describe('collector against the ground truth (simulated network)', function () {
       }
       for (const [w, group] of byWindow) {
         if (group.length < 4) continue;
-        for (const [field, column] of [['inOctets', 'a_in'], ['outOctets', 'a_out']] as const) {
+        for (const [field, column] of [
+          ['inOctets', 'a_in'],
+          ['outOctets', 'a_out'],
+        ] as const) {
           const measured = group.reduce((sum, s) => sum + s[field], 0);
           const real = group.reduce((sum, s) => sum + truth.total(c.id, column, s.from, s.to), 0);
           if (real < 50_000) continue; // an idle line: too few octets for a ratio to mean anything
@@ -135,7 +151,9 @@ describe('collector against the ground truth (simulated network)', function () {
   });
 
   it('undoes a 32-bit wrap exactly on a Cisco 2M line', () => {
-    const list = seen.flatMap((s) => s.outcomes.filter((o) => o.circuit.id === wrapCircuit && o.result.spec.end === 'z' && o.outcome?.kind === 'rate').map((o) => ({ s, o })));
+    const list = seen.flatMap((s) =>
+      s.outcomes.filter((o) => o.circuit.id === wrapCircuit && o.result.spec.end === 'z' && o.outcome?.kind === 'rate').map((o) => ({ s, o })),
+    );
     const wrapped = list.filter(({ o }) => o.outcome?.kind === 'rate' && o.outcome.sample.wrapped.in);
     expect(wrapped.length, 'a wrap was seen').to.be.at.least(1);
     for (const { s, o } of wrapped) {
@@ -159,12 +177,15 @@ describe('collector against the ground truth (simulated network)', function () {
     // Whether the reboot showed as silence (a gap) or as sysUpTime going back (a reset),
     // no rate may span it.
     const all = seen.flatMap((s) =>
-      s.outcomes.filter((o) => o.outcome?.kind === 'rate').map((o) => {
-        const to = absoluteTime(truth, s.poll.deviceId, o.result.reading!.uptimeCs, s.simMs);
-        return { device: s.poll.deviceId, from: to - (o.outcome as { sample: { intervalS: number } }).sample.intervalS * 1000, to };
-      }),
+      s.outcomes
+        .filter((o) => o.outcome?.kind === 'rate')
+        .map((o) => {
+          const to = absoluteTime(truth, s.poll.deviceId, o.result.reading!.uptimeCs, s.simMs);
+          return { device: s.poll.deviceId, from: to - (o.outcome as { sample: { intervalS: number } }).sample.intervalS * 1000, to };
+        }),
     );
-    for (const r of all.filter((x) => x.device === REBOOTED)) expect(r.from >= boot.ms || r.to <= down.ms, `rate from ${r.from} to ${r.to} spans the reboot`).to.equal(true);
+    for (const r of all.filter((x) => x.device === REBOOTED))
+      expect(r.from >= boot.ms || r.to <= down.ms, `rate from ${r.from} to ${r.to} spans the reboot`).to.equal(true);
     const after = samples(circuit.id).filter((s) => s.from >= boot.ms);
     expect(after.length, 'rates after the reboot').to.be.at.least(3);
     for (const p of points.filter((x) => x.measurement === 'circuit_traffic')) {

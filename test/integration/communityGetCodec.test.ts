@@ -111,7 +111,12 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
 
   it('asks again without the missing object when an SNMPv1 agent answers noSuchName', async () => {
     const mux = new UdpMux(() => null, { socketCount: 1 });
-    const client = new NetSnmpClient('127.0.0.1', port, { version: '1', community: new Secret(COMMUNITY) }, mux, { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 10 });
+    const client = new NetSnmpClient('127.0.0.1', port, { version: '1', community: new Secret(COMMUNITY) }, mux, {
+      timeoutMs: 2000,
+      retries: 0,
+      maxVarbinds: 40,
+      maxRepetitions: 10,
+    });
     try {
       const values = await client.get(client.prepare([FIXED.int, MISSING, FIXED.text]));
       expect(values[0]).to.equal(-2147483648);
@@ -125,7 +130,12 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
 
   it('times out on a wrong community with an error that says where and how long', async () => {
     const mux = new UdpMux(() => null, { socketCount: 1 });
-    const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret('not-the-community') }, mux, { timeoutMs: 300, retries: 1, maxVarbinds: 40, maxRepetitions: 10 });
+    const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret('not-the-community') }, mux, {
+      timeoutMs: 300,
+      retries: 1,
+      maxVarbinds: 40,
+      maxRepetitions: 10,
+    });
     try {
       const err = await client.get([SYS_DESCR]).then(
         () => null,
@@ -144,7 +154,12 @@ describe('lean SNMPv1/v2c GET against Debian Net-SNMP', function () {
   it('says refused, from the allow-list, for a walk and a GET alike, before a packet leaves', async () => {
     // A refusing check on loopback itself: nothing may reach the agent, which would answer.
     const mux = new UdpMux(() => 'target not allowed here', { socketCount: 1 });
-    const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret(COMMUNITY) }, mux, { timeoutMs: 2000, retries: 0, maxVarbinds: 40, maxRepetitions: 10 });
+    const client = new NetSnmpClient('127.0.0.1', port, { version: '2c', community: new Secret(COMMUNITY) }, mux, {
+      timeoutMs: 2000,
+      retries: 0,
+      maxVarbinds: 40,
+      maxRepetitions: 10,
+    });
     try {
       for (const attempt of [() => client.walk('1.3.6.1.2.1.1'), () => client.get([SYS_DESCR])]) {
         const err = await attempt().then(

@@ -23,14 +23,21 @@ describe('report day digests', function () {
     const client = createInfluxClient({ url: influx.influx.url, database: 'nms', username: null, password: null });
     return { database: 'nms', query: (q: string) => client.query(q) as Promise<Array<Record<string, unknown>>> };
   };
-  const point = (circuit: string, slot: number, inBps: number) => `circuit_traffic,circuit=${circuit},end=a in_bps=${inBps},out_bps=${inBps / 2},in_bps_max=${inBps * 2},out_bps_max=${inBps} ${(day0 + slot * 300_000) / 1000}`;
+  const point = (circuit: string, slot: number, inBps: number) =>
+    `circuit_traffic,circuit=${circuit},end=a in_bps=${inBps},out_bps=${inBps / 2},in_bps_max=${inBps * 2},out_bps_max=${inBps} ${(day0 + slot * 300_000) / 1000}`;
 
   before(async () => {
     influx = await startTestInflux();
     dir = await tempDir('digests');
     await ensureSchema(createInfluxClient({ url: influx.influx.url, database: 'nms', username: null, password: null }), 'nms');
     // Day 0: HY-HYX every interval but one; HY-HSX only the first hour. Day 1: HY-HYX's first interval.
-    const lines = [...Array.from({ length: 288 }, (_, s) => s).filter((s) => s !== 100).map((s) => point('HY-HYX', s, 1000 + s)), ...Array.from({ length: 12 }, (_, s) => point('HY-HSX', s, 50)), point('HY-HYX', 288, 7)];
+    const lines = [
+      ...Array.from({ length: 288 }, (_, s) => s)
+        .filter((s) => s !== 100)
+        .map((s) => point('HY-HYX', s, 1000 + s)),
+      ...Array.from({ length: 12 }, (_, s) => point('HY-HSX', s, 50)),
+      point('HY-HYX', 288, 7),
+    ];
     await httpWrite(influx.influx.url, 'nms', lines.join('\n'), 'rollup_5m');
   });
   after(async () => {
@@ -43,7 +50,9 @@ describe('report day digests', function () {
     const digests = new DailyDigests(query(), dir.path, () => day0 + 2 * DAY + 3_600_000);
     const [d0, d1] = await digests.days(day0, day0 + 2 * DAY);
     expect(readdirSync(dir.path)).to.deep.equal([`${day0}.digest`]);
-    const again = (await new DailyDigests({ database: 'nms', query: () => Promise.reject(new Error('read from disk, not InfluxDB')) }, dir.path).days(day0, day0 + DAY))[0]!;
+    const again = (
+      await new DailyDigests({ database: 'nms', query: () => Promise.reject(new Error('read from disk, not InfluxDB')) }, dir.path).days(day0, day0 + DAY)
+    )[0]!;
     for (const d of [d0!, again]) {
       const hyx = d.circuits.get('HY-HYX')!;
       expect(hyx.in[0]).to.equal(1000);

@@ -48,7 +48,9 @@ describe('managed InfluxDB (real influxd)', function () {
     expect(byName.rollup_1h).to.include({ duration: '43920h0m0s', default: false });
     expect(Object.keys(byName)).not.to.include('autogen');
 
-    const cqs = await fetch(`${t.influx.url}/query?q=SHOW+CONTINUOUS+QUERIES`).then((r) => r.json() as Promise<{ results: Array<{ series: Array<{ name: string; values?: string[][] }> }> }>);
+    const cqs = await fetch(`${t.influx.url}/query?q=SHOW+CONTINUOUS+QUERIES`).then(
+      (r) => r.json() as Promise<{ results: Array<{ series: Array<{ name: string; values?: string[][] }> }> }>,
+    );
     const ours = cqs.results[0]!.series.find((s) => s.name === DB)!.values!.map((v) => v[0]);
     expect(ours).to.have.members(continuousQueries(DB).map((c) => c.name));
   });
@@ -87,9 +89,13 @@ describe('managed InfluxDB (real influxd)', function () {
   it('refuses, before sending, a point with a tag or field the schema does not name', async () => {
     const client = createInfluxClient({ url: t.influx.url, database: DB, username: null, password: null });
     const tags = { circuit: 'HY-HYX' };
-    const badField = await Promise.resolve().then(() => client.writePoints([{ measurement: 'circuit_traffic', tags, fields: { in_mbps: 1 } }])).catch((e: Error) => e);
+    const badField = await Promise.resolve()
+      .then(() => client.writePoints([{ measurement: 'circuit_traffic', tags, fields: { in_mbps: 1 } }]))
+      .catch((e: Error) => e);
     expect(String(badField)).to.match(/Extraneous fields/);
-    const badTag = await Promise.resolve().then(() => client.writePoints([{ measurement: 'circuit_traffic', tags: { ...tags, message: 'x' }, fields: { in_bps: 1 } }])).catch((e: Error) => e);
+    const badTag = await Promise.resolve()
+      .then(() => client.writePoints([{ measurement: 'circuit_traffic', tags: { ...tags, message: 'x' }, fields: { in_bps: 1 } }]))
+      .catch((e: Error) => e);
     expect(String(badTag)).to.match(/Extraneous tags/);
     const rows = await httpQuery(t.influx.url, `SELECT * FROM circuit_traffic WHERE time > now() - 1h`, DB);
     expect(rows).to.deep.equal([]);
@@ -100,7 +106,10 @@ describe('managed InfluxDB (real influxd)', function () {
     const start = Date.parse('2026-11-21T03:00:00Z') / 1000;
     const samples = Array.from({ length: 120 }, (_, i) => ({ t: start + i * 30, inBps: 100_000 + ((i * 7919) % 1_900_000), errors: i % 4 }));
     const lines = samples
-      .map((s) => `circuit_traffic,circuit=HY-D-HBJ,carrier=telecom,bandwidth=2M,level=department,site=hy-hbj,city=hy,end=a in_bps=${s.inBps},out_bps=1000,in_util_pct=${s.inBps / 20000},out_util_pct=0.05,in_errors=${s.errors}i,out_errors=0i,in_discards=0i,out_discards=0i,interval_s=30 ${s.t}`)
+      .map(
+        (s) =>
+          `circuit_traffic,circuit=HY-D-HBJ,carrier=telecom,bandwidth=2M,level=department,site=hy-hbj,city=hy,end=a in_bps=${s.inBps},out_bps=1000,in_util_pct=${s.inBps / 20000},out_util_pct=0.05,in_errors=${s.errors}i,out_errors=0i,in_discards=0i,out_discards=0i,interval_s=30 ${s.t}`,
+      )
       .join('\n');
     await httpWrite(t.influx.url, DB, lines);
 
@@ -125,7 +134,16 @@ describe('managed InfluxDB (real influxd)', function () {
   it('restarts influxd when it dies, and the data is still there', async () => {
     const before = t.influx.pid!;
     process.kill(before, 'SIGKILL');
-    await waitFor('a new influxd', async () => t.influx.pid !== before && t.influx.pid !== undefined && (await fetch(`${t.influx.url}/ping`).then((r) => r.status === 204, () => false)));
+    await waitFor(
+      'a new influxd',
+      async () =>
+        t.influx.pid !== before &&
+        t.influx.pid !== undefined &&
+        (await fetch(`${t.influx.url}/ping`).then(
+          (r) => r.status === 204,
+          () => false,
+        )),
+    );
     expect(t.influx.restarts).to.equal(1);
     expect(t.log.lines.some((l) => l.includes(`influxd ${before} exited unexpectedly`))).to.equal(true);
     const rows = await httpQuery(t.influx.url, `SELECT count(in_bps) FROM circuit_traffic WHERE circuit = 'HY-D-HBJ'`, DB);
@@ -134,7 +152,10 @@ describe('managed InfluxDB (real influxd)', function () {
 
   it('refuses to start a second influxd on the same folder', async () => {
     const second = new EmbeddedInflux({ dir: t.dir, port: 0, log: memoryLogger() });
-    const err = await second.start().then(() => null, (e: Error) => e);
+    const err = await second.start().then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).to.equal(`an influxd (pid ${t.influx.pid}) already runs on ${t.dir}; stop that one first (kill ${t.influx.pid})`);
   });
 
@@ -204,7 +225,10 @@ describe('managed InfluxDB without influxd', () => {
   it('says exactly how to install it', async () => {
     await inTempDir('noinflux', async (dir) => {
       const influx = new EmbeddedInflux({ dir: dir.path, port: 0, log: memoryLogger(), binary: join(dir.path, 'influxd') });
-      const err = await influx.start().then(() => null, (e: Error) => e);
+      const err = await influx.start().then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).to.equal(
         `${join(dir.path, 'influxd')} not found: install Debian's InfluxDB 1.x with "apt-get install influxdb" (npm start does this for you), ` +
           'or set influx.url in nms.yaml to use an InfluxDB server you already run',

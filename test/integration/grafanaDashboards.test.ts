@@ -23,8 +23,21 @@ import { tempDir } from '../support/tempDir.ts';
 const GRAFANA = resolve('grafana');
 const DASHBOARDS = join(GRAFANA, 'dashboards');
 
-interface Target { refId: string; query: string; rawQuery: boolean; datasource: { uid: string } }
-interface Panel { id: number; type: string; title: string; description: string; gridPos: object; targets: Target[]; datasource: { uid: string } }
+interface Target {
+  refId: string;
+  query: string;
+  rawQuery: boolean;
+  datasource: { uid: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  description: string;
+  gridPos: object;
+  targets: Target[];
+  datasource: { uid: string };
+}
 interface Dashboard {
   uid: string;
   title: string;
@@ -35,7 +48,9 @@ interface Dashboard {
   annotations: { list: Array<{ query: string }> };
 }
 
-const dashboards = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json')).map((f) => ({ file: f, d: JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as Dashboard }));
+const dashboards = readdirSync(DASHBOARDS)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, d: JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as Dashboard }));
 /** Every InfluxQL text the dashboards send: panel targets, template variables, annotations. */
 const queries = dashboards.flatMap(({ file, d }) => [
   ...d.panels.flatMap((p) => p.targets.map((t) => ({ where: `${file} panel ${p.id} "${p.title}" ${t.refId}`, q: t.query }))),
@@ -48,11 +63,16 @@ describe('Grafana provisioning and dashboards', function () {
   this.timeout(180_000);
 
   it('provisions the datasource and the dashboards from environment variables', () => {
-    const ds = parse(readFileSync(join(GRAFANA, 'provisioning/datasources/nms.yaml'), 'utf8')) as { apiVersion: number; datasources: Array<Record<string, unknown> & { jsonData: Record<string, unknown> }> };
+    const ds = parse(readFileSync(join(GRAFANA, 'provisioning/datasources/nms.yaml'), 'utf8')) as {
+      apiVersion: number;
+      datasources: Array<Record<string, unknown> & { jsonData: Record<string, unknown> }>;
+    };
     expect(ds.apiVersion).to.equal(1);
     expect(ds.datasources[0]).to.include({ uid: 'nms-influxdb', type: 'influxdb', url: '$NMS_INFLUX_URL' });
     expect(ds.datasources[0]!.jsonData.dbName).to.equal('$NMS_INFLUX_DB');
-    const provider = parse(readFileSync(join(GRAFANA, 'provisioning/dashboards/nms.yaml'), 'utf8')) as { providers: Array<{ type: string; options: { path: string } }> };
+    const provider = parse(readFileSync(join(GRAFANA, 'provisioning/dashboards/nms.yaml'), 'utf8')) as {
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
     const path = provider.providers[0]!.options.path;
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable, as the file has it
     expect(path).to.equal('${GF_PATHS_PROVISIONING}/../dashboards');
@@ -62,7 +82,13 @@ describe('Grafana provisioning and dashboards', function () {
   });
 
   it('holds dashboards that provisioning accepts: schema version, unique uids and panel ids, Chinese titles and English descriptions', () => {
-    expect(dashboards.map((x) => x.file).sort()).to.deep.equal(['carrier-sla.json', 'circuit-detail.json', 'county-view.json', 'noc-overview.json', 'poller-health.json']);
+    expect(dashboards.map((x) => x.file).sort()).to.deep.equal([
+      'carrier-sla.json',
+      'circuit-detail.json',
+      'county-view.json',
+      'noc-overview.json',
+      'poller-health.json',
+    ]);
     expect(new Set(dashboards.map((x) => x.d.uid)).size).to.equal(dashboards.length);
     for (const { file, d } of dashboards) {
       expect(d.schemaVersion, file).to.be.at.least(36);
@@ -124,7 +150,8 @@ describe('Grafana provisioning and dashboards', function () {
       product.writer.write([product.collector.statsPoint(Date.now(), product.writer.stats.spooledPoints)]);
       await new Promise((r) => setTimeout(r, 5000));
       const now = Date.now();
-      for (const statement of rollupBackfill('nms', new Date(now - 2 * 3_600_000), new Date(now + 3_600_000))) await execute(product.store.v1!.client, statement, 'nms');
+      for (const statement of rollupBackfill('nms', new Date(now - 2 * 3_600_000), new Date(now + 3_600_000)))
+        await execute(product.store.v1!.client, statement, 'nms');
     });
     after(async () => {
       await product?.stop();

@@ -45,10 +45,14 @@ describe('InfluxDB v2 write path (real victoria-metrics)', function () {
     await writer.flush();
     expect(writer.stats.spooledPoints).to.equal(70);
     await vm.start();
-    await waitFor('the spool to drain', async () => {
-      await writer.flush();
-      return writer.stats.spooledPoints === 0;
-    }, 20_000);
+    await waitFor(
+      'the spool to drain',
+      async () => {
+        await writer.flush();
+        return writer.stats.spooledPoints === 0;
+      },
+      20_000,
+    );
     await writer.close();
 
     const series = await vm.export('circuit_traffic_in_bps');
@@ -105,10 +109,14 @@ describe('the product on the v2 write API, chosen by config (real victoria-metri
       try {
         expect(product.store.v1).to.equal(null);
         expect(product.store.description).to.equal(`http://127.0.0.1:${vm.port} bucket "nms" (org "hunan", v2 API)`);
-        await waitFor('rates for every circuit', async () => {
-          await product.writer.flush();
-          return new Set((await vm.export('circuit_traffic_in_bps')).map((s) => s.metric.circuit)).size === 97;
-        }, 30_000);
+        await waitFor(
+          'rates for every circuit',
+          async () => {
+            await product.writer.flush();
+            return new Set((await vm.export('circuit_traffic_in_bps')).map((s) => s.metric.circuit)).size === 97;
+          },
+          30_000,
+        );
       } finally {
         await product.stop();
       }

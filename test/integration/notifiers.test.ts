@@ -24,7 +24,14 @@ import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver.ts
 import { readPlainMail } from '../support/mime.ts';
 import { inTempDir } from '../support/tempDir.ts';
 
-const SECRETS = { DT_TOKEN: 'dt-token-1', DT_SIGN: 'SECdt-sign-secret', WECOM_KEY: 'wecom-key-1', FS_TOKEN: 'fs-token-1', FS_SIGN: 'fs-sign-secret', HOOK_SIGN: 'hook-secret' };
+const SECRETS = {
+  DT_TOKEN: 'dt-token-1',
+  DT_SIGN: 'SECdt-sign-secret',
+  WECOM_KEY: 'wecom-key-1',
+  FS_TOKEN: 'fs-token-1',
+  FS_SIGN: 'fs-sign-secret',
+  HOOK_SIGN: 'hook-secret',
+};
 const T0 = Date.parse('2026-11-23T10:00:00+08:00');
 
 describe('notifiers against a local receiver', function () {
@@ -62,7 +69,14 @@ describe('notifiers against a local receiver', function () {
   const channels = (extra: object[] = []) =>
     buildChannels(
       [
-        { name: 'noc-dingtalk', kind: 'dingtalk', url: `${rx.url}/robot/send`, accessToken: { env: 'DT_TOKEN' }, signSecret: { env: 'DT_SIGN' }, atMobiles: ['13800000001'] },
+        {
+          name: 'noc-dingtalk',
+          kind: 'dingtalk',
+          url: `${rx.url}/robot/send`,
+          accessToken: { env: 'DT_TOKEN' },
+          signSecret: { env: 'DT_SIGN' },
+          atMobiles: ['13800000001'],
+        },
         { name: 'noc-wecom', kind: 'wecom', url: `${rx.url}/cgi-bin/webhook/send`, key: { env: 'WECOM_KEY' } },
         { name: 'noc-feishu', kind: 'feishu', url: `${rx.url}/open-apis/bot/v2/hook/`, token: { env: 'FS_TOKEN' }, signSecret: { env: 'FS_SIGN' } },
         { name: 'noc-hook', kind: 'webhook', url: `${rx.url}/hook`, signingSecret: { env: 'HOOK_SIGN' } },
@@ -74,7 +88,9 @@ describe('notifiers against a local receiver', function () {
   it('words a county uplink outage in Chinese with the carrier number, the county and the departments', () => {
     const c = topology.circuit('HY-HYX');
     const n = buildNotice(topology, alarm, 'raised', 'noc-dingtalk', { language: 'zh', consoleUrl: 'http://nms.local:8080', nowMs: T0 + 5 * 60_000 + 12_000 });
-    expect(n.title).to.equal(`【紧急】衡阳县 10M 上联 中断 (${CARRIER_NAMES[c.carrier].zh} 电路编号 ${c.carrierCircuitId}); ${alarm.impactedSites.length} 个单位受影响`);
+    expect(n.title).to.equal(
+      `【紧急】衡阳县 10M 上联 中断 (${CARRIER_NAMES[c.carrier].zh} 电路编号 ${c.carrierCircuitId}); ${alarm.impactedSites.length} 个单位受影响`,
+    );
     const text = n.lines.join('\n');
     expect(text).to.contain(`${CARRIER_NAMES[c.carrier].zh} 电路编号 ${c.carrierCircuitId}`);
     expect(text).to.contain('区县: 衡阳县');
@@ -127,10 +143,21 @@ describe('notifiers against a local receiver', function () {
 
   it('refuses bad channel config at start-up, naming the channel and the key, never a secret', () => {
     const build = (raw: object[]) => () => buildChannels(raw, { env: SECRETS });
-    expect(build([{ name: 'x', kind: 'pager' }])).to.throw(ChannelConfigError, 'notify.channels[0] (x).kind: unknown kind; one of websocket, webhook, dingtalk, wecom, feishu, email, sms');
-    expect(build([{ name: 'dt', kind: 'dingtalk', accessToken: { env: 'NOT_SET' } }])).to.throw(ChannelConfigError, 'notify.channels[0] (dt): environment variable NOT_SET is not set');
+    expect(build([{ name: 'x', kind: 'pager' }])).to.throw(
+      ChannelConfigError,
+      'notify.channels[0] (x).kind: unknown kind; one of websocket, webhook, dingtalk, wecom, feishu, email, sms',
+    );
+    expect(build([{ name: 'dt', kind: 'dingtalk', accessToken: { env: 'NOT_SET' } }])).to.throw(
+      ChannelConfigError,
+      'notify.channels[0] (dt): environment variable NOT_SET is not set',
+    );
     expect(build([{ name: 'dt', kind: 'dingtalk', accessToken: { env: 'DT_TOKEN' }, tokne: 1 }])).to.throw(ChannelConfigError, 'Unrecognized key');
-    expect(build([{ name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } }, { name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } }])).to.throw(ChannelConfigError, 'a second channel named a');
+    expect(
+      build([
+        { name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } },
+        { name: 'a', kind: 'wecom', key: { env: 'WECOM_KEY' } },
+      ]),
+    ).to.throw(ChannelConfigError, 'a second channel named a');
     try {
       build([{ name: 'dt', kind: 'dingtalk', accessToken: 'dt-token-1' }])();
     } catch (err) {
@@ -144,9 +171,22 @@ describe('notifiers against a local receiver', function () {
       const log = memoryLogger();
       let journal = AlarmJournal.open(dir.path, log);
       let fail = 2;
-      rx.respond = (r) => (r.url.startsWith('/robot/send') && fail-- > 0 ? { status: 500, body: 'busy' } : r.url.startsWith('/cgi-bin') ? { status: 200, body: '{"errcode":93000,"errmsg":"invalid webhook url"}' } : { status: 200, body: '{"errcode":0,"code":0}' });
-      const queue = new DeliveryQueue(channels([]).filter((c) => c.settings.name === 'noc-dingtalk' || c.settings.name === 'noc-wecom').map((c) => ({ ...c, settings: { ...c.settings, retries: 2, ratePerMinute: 600 } })), journal, log, { backoffMs: () => 50 });
-      for (const ch of ['noc-dingtalk', 'noc-wecom']) queue.enqueue(buildNotice(topology, alarm, 'raised', ch, { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 }), ch);
+      rx.respond = (r) =>
+        r.url.startsWith('/robot/send') && fail-- > 0
+          ? { status: 500, body: 'busy' }
+          : r.url.startsWith('/cgi-bin')
+            ? { status: 200, body: '{"errcode":93000,"errmsg":"invalid webhook url"}' }
+            : { status: 200, body: '{"errcode":0,"code":0}' };
+      const queue = new DeliveryQueue(
+        channels([])
+          .filter((c) => c.settings.name === 'noc-dingtalk' || c.settings.name === 'noc-wecom')
+          .map((c) => ({ ...c, settings: { ...c.settings, retries: 2, ratePerMinute: 600 } })),
+        journal,
+        log,
+        { backoffMs: () => 50 },
+      );
+      for (const ch of ['noc-dingtalk', 'noc-wecom'])
+        queue.enqueue(buildNotice(topology, alarm, 'raised', ch, { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 }), ch);
       await queue.idle();
       const dt = journal.pushes.get(`${alarm.id}/raised/noc-dingtalk`)!;
       expect([dt.state, dt.attempts]).to.deep.equal(['sent', 3]);
@@ -160,7 +200,11 @@ describe('notifiers against a local receiver', function () {
       journal.close();
       journal = AlarmJournal.open(dir.path, log);
       const before = rx.requests.length;
-      const again = new DeliveryQueue(channels([]).filter((c) => c.settings.name === 'noc-dingtalk'), journal, log);
+      const again = new DeliveryQueue(
+        channels([]).filter((c) => c.settings.name === 'noc-dingtalk'),
+        journal,
+        log,
+      );
       again.enqueue(buildNotice(topology, alarm, 'raised', 'noc-dingtalk', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 }), 'noc-dingtalk');
       await again.idle();
       expect(rx.requests.length).to.equal(before);
@@ -173,7 +217,11 @@ describe('notifiers against a local receiver', function () {
       const journal = AlarmJournal.open(dir.path, memoryLogger());
       const hook = channels().find((c) => c.settings.name === 'noc-hook')!;
       const queue = new DeliveryQueue([{ ...hook, settings: { ...hook.settings, ratePerMinute: 300 } }], journal, memoryLogger());
-      for (let k = 0; k < 4; k++) queue.enqueue(buildNotice(topology, { ...alarm, id: `${alarm.id}-${k}` }, 'raised', 'noc-hook', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 }), 'noc-hook');
+      for (let k = 0; k < 4; k++)
+        queue.enqueue(
+          buildNotice(topology, { ...alarm, id: `${alarm.id}-${k}` }, 'raised', 'noc-hook', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 }),
+          'noc-hook',
+        );
       await queue.idle();
       const times = rx.requests.map((r) => r.atMs);
       expect(times).to.have.length(4);
@@ -203,8 +251,15 @@ describe('notifiers against a local receiver', function () {
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
     try {
       const smtpPort = (smtp.server.address() as { port: number }).port;
-      const [mail] = buildChannels([{ name: 'noc-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['noc@hy.gov.cn'] }], { env: SECRETS });
-      const notice = buildNotice(topology, alarm, 'raised', 'noc-mail', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0, mentions: [{ name: '李娜', mobile: null, email: 'lina@hy.gov.cn' }] });
+      const [mail] = buildChannels([{ name: 'noc-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['noc@hy.gov.cn'] }], {
+        env: SECRETS,
+      });
+      const notice = buildNotice(topology, alarm, 'raised', 'noc-mail', {
+        language: 'zh',
+        consoleUrl: 'http://nms.local',
+        nowMs: T0,
+        mentions: [{ name: '李娜', mobile: null, email: 'lina@hy.gov.cn' }],
+      });
       await mail!.notifier.send(notice);
       expect(mails).to.have.length(1);
       expect(mails[0]!.from).to.equal('nms@hy.gov.cn');
@@ -213,8 +268,13 @@ describe('notifiers against a local receiver', function () {
       expect(parsed.headers.get('subject')).to.equal(notice.title);
       expect(parsed.text.trim()).to.equal(notice.lines.join('\n'));
       // A server that refuses: the error carries its reply.
-      const [bad] = buildChannels([{ name: 'bad-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['nobody@hy.gov.cn'] }], { env: SECRETS });
-      const err = await bad!.notifier.send({ ...notice, mentions: [] }).then(() => null, (e: Error) => e);
+      const [bad] = buildChannels([{ name: 'bad-mail', kind: 'email', host: '127.0.0.1', port: smtpPort, from: 'nms@hy.gov.cn', to: ['nobody@hy.gov.cn'] }], {
+        env: SECRETS,
+      });
+      const err = await bad!.notifier.send({ ...notice, mentions: [] }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err!.message).to.match(/bad-mail: SMTP 127\.0\.0\.1:\d+: .*550/);
     } finally {
       await new Promise<void>((r) => smtp.close(() => r()));
@@ -223,11 +283,26 @@ describe('notifiers against a local receiver', function () {
 
   it('sends an SMS through a gateway template, one request per phone, and checks the gateway’s answer', async () => {
     const [sms] = buildChannels(
-      [{ name: 'noc-sms', kind: 'sms', url: `${rx.url}/sms`, token: { env: 'HOOK_SIGN' }, phones: ['13900000009'], body: { apiKey: '{token}', mobile: '{phone}', content: '{text}', sign: '衡阳网控' }, success: { field: 'result.code', equals: 0 } }],
+      [
+        {
+          name: 'noc-sms',
+          kind: 'sms',
+          url: `${rx.url}/sms`,
+          token: { env: 'HOOK_SIGN' },
+          phones: ['13900000009'],
+          body: { apiKey: '{token}', mobile: '{phone}', content: '{text}', sign: '衡阳网控' },
+          success: { field: 'result.code', equals: 0 },
+        },
+      ],
       { env: SECRETS },
     );
     rx.respond = () => ({ status: 200, body: '{"result":{"code":0}}' });
-    const notice = buildNotice(topology, alarm, 'raised', 'noc-sms', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0, mentions: [{ name: '李娜', mobile: '13800000002', email: null }] });
+    const notice = buildNotice(topology, alarm, 'raised', 'noc-sms', {
+      language: 'zh',
+      consoleUrl: 'http://nms.local',
+      nowMs: T0,
+      mentions: [{ name: '李娜', mobile: '13800000002', email: null }],
+    });
     await sms!.notifier.send(notice);
     const bodies = rx.requests.map((r) => JSON.parse(r.body));
     expect(bodies.map((b) => b.mobile)).to.deep.equal(['13800000002', '13900000009']);
@@ -235,7 +310,10 @@ describe('notifiers against a local receiver', function () {
     expect(bodies[0].content.startsWith(notice.title)).to.equal(true);
     expect(bodies[0].content.length).to.be.at.most(300);
     rx.respond = () => ({ status: 200, body: '{"result":{"code":41,"msg":"balance exhausted"}}' });
-    const err = await sms!.notifier.send(notice).then(() => null, (e: Error) => e);
+    const err = await sms!.notifier.send(notice).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err!.message).to.contain('balance exhausted');
   });
 
@@ -247,11 +325,20 @@ describe('notifiers against a local receiver', function () {
     try {
       const [ws] = buildChannels([{ name: 'console', kind: 'websocket' }], { env: SECRETS }, 'alarms.channels', { websocketHub: hub });
       const port = (server.address() as { port: number }).port;
-      const clients = await Promise.all([0, 1].map(() => new Promise<WebSocket>((res) => { const c = new WebSocket(`ws://127.0.0.1:${port}/ws`); c.once('open', () => res(c)); })));
+      const clients = await Promise.all(
+        [0, 1].map(
+          () =>
+            new Promise<WebSocket>((res) => {
+              const c = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+              c.once('open', () => res(c));
+            }),
+        ),
+      );
       const got = clients.map((c) => new Promise<string>((res) => c.once('message', (d) => res(d.toString()))));
       const notice = buildNotice(topology, alarm, 'raised', 'console', { language: 'zh', consoleUrl: 'http://nms.local', nowMs: T0 });
       await ws!.notifier.send(notice);
-      for (const text of await Promise.all(got)) expect(JSON.parse(text)).to.deep.include({ type: 'alarm', id: notice.id, reason: 'raised', title: notice.title });
+      for (const text of await Promise.all(got))
+        expect(JSON.parse(text)).to.deep.include({ type: 'alarm', id: notice.id, reason: 'raised', title: notice.title });
       for (const c of clients) c.close();
     } finally {
       await hub.close();

@@ -46,8 +46,12 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     server = await TestNatsServer.start();
     nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: STREAM, subjects: ['nms.obs.hy.>'], storage: 'file', duplicate_window: 120_000_000_000 } as Parameters<typeof jsm.streams.add>[0]);
-    await jsm.consumers.add(STREAM, { durable_name: 'centre', ack_policy: AckPolicy.Explicit, ack_wait: 2_000_000_000 } as Parameters<typeof jsm.consumers.add>[1]);
+    await jsm.streams.add({ name: STREAM, subjects: ['nms.obs.hy.>'], storage: 'file', duplicate_window: 120_000_000_000 } as Parameters<
+      typeof jsm.streams.add
+    >[0]);
+    await jsm.consumers.add(STREAM, { durable_name: 'centre', ack_policy: AckPolicy.Explicit, ack_wait: 2_000_000_000 } as Parameters<
+      typeof jsm.consumers.add
+    >[1]);
   });
   after(async () => {
     await nc?.close();
@@ -66,7 +70,15 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     expect(pub.stats).to.deep.equal({ published: 300, dropped: 0, queued: 0 });
 
     // A centre that applies a batch and dies before its journal is written: nothing is acknowledged.
-    const dying = new ObservationConsumer({ js: jetstream(nc), stream: STREAM, durable: 'centre', live: new LiveState(), log, batch: 100, settled: () => new Promise(() => undefined) });
+    const dying = new ObservationConsumer({
+      js: jetstream(nc),
+      stream: STREAM,
+      durable: 'centre',
+      live: new LiveState(),
+      log,
+      batch: 100,
+      settled: () => new Promise(() => undefined),
+    });
     dying.start();
     await new Promise((r) => setTimeout(r, 500));
     void dying.stop();
@@ -82,7 +94,7 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     expect(consumer.stats.applied + consumer.stats.stale).to.equal(300);
     expect(consumer.stats.stale, 'the redelivered batch, older than what the centre held').to.be.within(1, 100);
     // The centre holds each circuit's newest state, whatever came back late.
-    for (let k = 0; k < 7; k++) expect(centre.circuits.get(`C${k}`), `C${k}`).to.deep.equal(circuit(294 + ((k - 294 % 7 + 7) % 7)));
+    for (let k = 0; k < 7; k++) expect(centre.circuits.get(`C${k}`), `C${k}`).to.deep.equal(circuit(294 + ((k - (294 % 7) + 7) % 7)));
     pub.stop();
   });
 
@@ -126,7 +138,9 @@ describe('the observation bus on a real nats-server with JetStream', function ()
   it('refuses a hostile or malformed message with its reason, and applies nothing of it', async () => {
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(STREAM, { durable_name: 'hostile-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<typeof jsm.consumers.add>[1]);
+    await jsm.consumers.add(STREAM, { durable_name: 'hostile-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<
+      typeof jsm.consumers.add
+    >[1]);
     const centre = new LiveState();
     const log = memoryLogger();
     const consumer = new ObservationConsumer({ js, stream: STREAM, durable: 'hostile-check', live: centre, log, settled: async () => undefined });
@@ -140,13 +154,18 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     await consumer.stop();
     expect(centre.circuits.size + centre.devices.size).to.equal(0);
     const refusals = log.lines.filter((l) => l.includes('refused'));
-    expect(refusals.join('\n')).to.match(/not JSON/).and.to.match(/circuit\.status/).and.to.match(/device/);
+    expect(refusals.join('\n'))
+      .to.match(/not JSON/)
+      .and.to.match(/circuit\.status/)
+      .and.to.match(/device/);
   });
 
   it("refuses a poller speaking on another's subjects, or of a circuit or device outside its share, and hears its heartbeat and traps", async () => {
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(STREAM, { durable_name: 'share-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<typeof jsm.consumers.add>[1]);
+    await jsm.consumers.add(STREAM, { durable_name: 'share-check', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' } as Parameters<
+      typeof jsm.consumers.add
+    >[1]);
     const centre = new LiveState();
     const log = memoryLogger();
     const heard: string[] = [];
@@ -180,8 +199,12 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     expect(traps).to.deep.equal([trap]);
     expect([...centre.circuits.keys()]).to.deep.equal(['C1']);
     const refusals = log.lines.filter((l) => l.includes('refused')).join('\n');
-    expect(refusals).to.match(/says it is from poller ld/).and.to.match(/circuit C2 is not in the share of poller hy/);
-    expect(refusals).to.match(/device ld-rtr-1 is not in the share of poller hy/).and.to.match(/circuit C9 is not in the share of poller hy/);
+    expect(refusals)
+      .to.match(/says it is from poller ld/)
+      .and.to.match(/circuit C2 is not in the share of poller hy/);
+    expect(refusals)
+      .to.match(/device ld-rtr-1 is not in the share of poller hy/)
+      .and.to.match(/circuit C9 is not in the share of poller hy/);
   });
 
   it("says which poller's stream found no room, and why, when JetStream cannot hold its bound", async () => {
@@ -196,6 +219,8 @@ describe('the observation bus on a real nats-server with JetStream', function ()
     }
     const jsm = await jetstreamManager(nc);
     for (const name of made) await jsm.streams.delete(name);
-    expect(error).to.match(/^bus: setting up stream NMS_OBS_room\d in its JetStream: .*insufficient storage.* \(it is bounded at 1024 MiB, held in advance: give that JetStream a larger max_file_store\)$/);
+    expect(error).to.match(
+      /^bus: setting up stream NMS_OBS_room\d in its JetStream: .*insufficient storage.* \(it is bounded at 1024 MiB, held in advance: give that JetStream a larger max_file_store\)$/,
+    );
   });
 });

@@ -56,7 +56,11 @@ describe('on call', function () {
   });
 
   it('refuses a rota naming someone or something that does not exist', () => {
-    const bad = onCallSchema.safeParse({ ...ONCALL, rotations: [{ ...ONCALL.rotations[0]!, people: ['zhang', 'nobody'] }], escalation: [{ rotation: 'duty' }, { rotation: 'ghost' }] });
+    const bad = onCallSchema.safeParse({
+      ...ONCALL,
+      rotations: [{ ...ONCALL.rotations[0]!, people: ['zhang', 'nobody'] }],
+      escalation: [{ rotation: 'duty' }, { rotation: 'ghost' }],
+    });
     expect(bad.success).to.equal(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(messages).to.include('rotations.0.people.1: no person "nobody" under people');
@@ -90,7 +94,17 @@ describe('on call', function () {
       );
       delivery = new DeliveryQueue(channels, journal, memoryLogger(), { now: () => now });
       live = new LiveState();
-      service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery, live, log: memoryLogger(), notice: { language: 'zh', consoleUrl: 'http://nms.local' }, now: () => now, onCall: ONCALL as OnCallConfig });
+      service = new AlarmService({
+        topology,
+        rules: DEFAULT_ALARM_RULES,
+        journal,
+        delivery,
+        live,
+        log: memoryLogger(),
+        notice: { language: 'zh', consoleUrl: 'http://nms.local' },
+        now: () => now,
+        onCall: ONCALL as OnCallConfig,
+      });
       service.start();
     });
     afterEach(async () => {
@@ -101,7 +115,21 @@ describe('on call', function () {
       await dir.remove();
     });
 
-    const down = (circuitId: string, t: number) => live.updateCircuit({ circuitId, status: 'down', statusSinceMs: t, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: t, updatedAtMs: t, note: null });
+    const down = (circuitId: string, t: number) =>
+      live.updateCircuit({
+        circuitId,
+        status: 'down',
+        statusSinceMs: t,
+        inBps: null,
+        outBps: null,
+        inUtilPct: null,
+        outUtilPct: null,
+        errorsPerS: null,
+        end: 'a',
+        polledFromMs: t,
+        updatedAtMs: t,
+        note: null,
+      });
     const paths = () => rx.requests.map((r) => `${r.url} ${JSON.parse(r.body).reason}`);
 
     it('escalates an unacknowledged critical alarm on time, @-ing who is on duty, and stops once it is acknowledged', async () => {

@@ -117,7 +117,17 @@ describe('outage ledger', () => {
       const journal = AlarmJournal.open(dir.path, log);
       const ledger = OutageLedger.open(dir.path, topology, log);
       let now = Date.parse('2026-11-20T12:00:00+08:00');
-      const service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live: new LiveState(), log, notice: { language: 'zh', consoleUrl: 'http://nms.local' }, now: () => now, ledger });
+      const service = new AlarmService({
+        topology,
+        rules: DEFAULT_ALARM_RULES,
+        journal,
+        delivery: new DeliveryQueue([], journal, log),
+        live: new LiveState(),
+        log,
+        notice: { language: 'zh', consoleUrl: 'http://nms.local' },
+        now: () => now,
+        ledger,
+      });
       const tier = topology.slaTiers.get(topology.circuit('HY-HYX').slaTier)!;
       const allowedS = ((100 - tier.availabilityPct) / 100) * 30 * 86_400;
       // One outage a little longer than the whole month allows.
@@ -141,12 +151,49 @@ describe('outage ledger', () => {
       const ledger = OutageLedger.open(dir.path, topology, log);
       const live = new LiveState();
       let now = Date.parse('2026-11-20T12:00:00+08:00');
-      const service = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live, log, notice: { language: 'zh', consoleUrl: 'http://nms.local' }, now: () => now, ledger, tickMs: 3_600_000 });
+      const service = new AlarmService({
+        topology,
+        rules: DEFAULT_ALARM_RULES,
+        journal,
+        delivery: new DeliveryQueue([], journal, log),
+        live,
+        log,
+        notice: { language: 'zh', consoleUrl: 'http://nms.local' },
+        now: () => now,
+        ledger,
+        tickMs: 3_600_000,
+      });
       service.start();
       const weekAgo = now - 7 * 24 * H;
       const poll = (status: 'up' | 'down', at: number, since: number) => {
-        for (const d of topology.devices) if (d.managed) live.updateDevice({ deviceId: d.id, reachable: true, responseMs: 5, cpuPct: 1, memPct: 1, uptimeS: 1e6, polledFromMs: at - 10, updatedAtMs: at, error: null });
-        for (const c of topology.circuits) live.updateCircuit({ circuitId: c.id, status: c.id === 'HY-HYX' ? status : 'up', statusSinceMs: since, inBps: 1e6, outBps: 1e6, inUtilPct: 10, outUtilPct: 10, errorsPerS: 0, end: 'a', polledFromMs: at - 10, updatedAtMs: at, note: null });
+        for (const d of topology.devices)
+          if (d.managed)
+            live.updateDevice({
+              deviceId: d.id,
+              reachable: true,
+              responseMs: 5,
+              cpuPct: 1,
+              memPct: 1,
+              uptimeS: 1e6,
+              polledFromMs: at - 10,
+              updatedAtMs: at,
+              error: null,
+            });
+        for (const c of topology.circuits)
+          live.updateCircuit({
+            circuitId: c.id,
+            status: c.id === 'HY-HYX' ? status : 'up',
+            statusSinceMs: since,
+            inBps: 1e6,
+            outBps: 1e6,
+            inUtilPct: 10,
+            outUtilPct: 10,
+            errorsPerS: 0,
+            end: 'a',
+            polledFromMs: at - 10,
+            updatedAtMs: at,
+            note: null,
+          });
       };
       poll('up', now, weekAgo);
       service.evaluate();

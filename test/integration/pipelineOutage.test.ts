@@ -27,10 +27,14 @@ describe('collection through an InfluxDB outage (real influxd, simulated network
       await product.store.embedded!.start();
       await new Promise((r) => setTimeout(r, 1500));
       await product.collector.stop();
-      await waitFor('the spool to drain', async () => {
-        await product.writer.flush();
-        return product.writer.stats.spooledPoints === 0;
-      }, 30_000);
+      await waitFor(
+        'the spool to drain',
+        async () => {
+          await product.writer.flush();
+          return product.writer.stats.spooledPoints === 0;
+        },
+        30_000,
+      );
       // Every poll since start-up, the first ones (before this test could listen) included.
       const polls = product.collector.stats.polls;
       const rows = await httpQuery(product.store.embedded!.url, 'SELECT count(reachable) FROM device_health', 'nms');

@@ -41,14 +41,29 @@ describe('a city poller and the centre on NATS JetStream', function () {
   let centre: RunningCentre;
   let poller: RunningPoller;
   const log = memoryLogger();
-  const pushes = (from = 0) => rx.requests.slice(from).map((r) => JSON.parse(r.body) as { reason: string; alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null; evidence: { zh: string } } });
+  const pushes = (from = 0) =>
+    rx.requests.slice(from).map(
+      (r) =>
+        JSON.parse(r.body) as {
+          reason: string;
+          alarm: { kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null; evidence: { zh: string } };
+        },
+    );
 
   before(async () => {
     nats = await TestNatsServer.start();
     influx = await startTestInflux();
     dir = await tempDir('poller-centre');
     rx = await startHttpReceiver();
-    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: [nats.url], pollerServers: [nats.url], hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url, pollerInfluxUrl: influx.influx.url });
+    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, {
+      poller: COUNTY,
+      sites: [COUNTY],
+      centreServers: [nats.url],
+      pollerServers: [nats.url],
+      hookUrl: `${rx.url}/hook`,
+      influxUrl: influx.influx.url,
+      pollerInfluxUrl: influx.influx.url,
+    });
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
     poller = await startPoller(await loadConfig({ env: {}, cwd: pollerDir }), {}, log.child('poller'));
     await waitFor('the county at the centre', async () => centre.live.circuits.get(LINE)?.status === 'up', 30_000);
@@ -71,7 +86,10 @@ describe('a city poller and the centre on NATS JetStream', function () {
     expect(poller.collector.pollers.size).to.equal(poller.share.devices.size);
     // Its demo network answers for the county's routers only (the far ends of its lines are among them).
     expect([...poller.simulation!.simulator.agents.keys()].sort()).to.deep.equal([...poller.share.devices].sort());
-    expect([...centre.live.circuits.keys()].every((id) => county.includes(id)), 'nothing outside the county').to.equal(true);
+    expect(
+      [...centre.live.circuits.keys()].every((id) => county.includes(id)),
+      'nothing outside the county',
+    ).to.equal(true);
     expect(centre.live.circuits.has('HY-LYS')).to.equal(false);
   });
 
@@ -83,7 +101,10 @@ describe('a city poller and the centre on NATS JetStream', function () {
     sim.inject({ fault: 'link-up', circuit: LINE });
     await waitFor('the clear', async () => pushes().some((p) => p.reason === 'cleared'), 20_000);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([
+      `raised circuit_down ${LINE}`,
+      `cleared circuit_down ${LINE}`,
+    ]);
     // The outage as the poller's simulator had it, within the poll interval of a second (and the bus).
     const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
     const down = truth.eventsOf('link-down').find((e) => 'circuit' in e && e.circuit === LINE)!;
@@ -138,7 +159,9 @@ describe('a city poller and the centre on NATS JetStream', function () {
       // A beacon naming another revision of its model tells the poller to start again on it (nms up does).
       nc.publish(CENTRE_ALIVE_SUBJECT, JSON.stringify({ atMs: Date.now(), models: { [COUNTY]: '0123456789abcdef' } }));
       expect(await Promise.race([poller.modelChanged, new Promise((r) => setTimeout(() => r('not heard'), 5000))])).to.equal('0123456789abcdef');
-      expect(String(await fetchCentreModel(nc, COUNTY, join(dir.path, 'nothing-kept'), log, 1000).catch((e: Error) => e))).to.match(/the centre did not answer on nms\.model\.hyx within 1 s .*and no model of it is kept in/);
+      expect(String(await fetchCentreModel(nc, COUNTY, join(dir.path, 'nothing-kept'), log, 1000).catch((e: Error) => e))).to.match(
+        /the centre did not answer on nms\.model\.hyx within 1 s .*and no model of it is kept in/,
+      );
       // Started again while the centre is away, the poller polls on the centre's last model, from its disk.
       await poller.stop();
       poller = await startPoller(await loadConfig({ env: {}, cwd: join(dir.path, 'poller') }), {}, log.child('poller'), 1000);
@@ -167,7 +190,17 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     influx = await startTestInflux();
     dir = await tempDir('poller-leaf');
     rx = await startHttpReceiver();
-    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, { poller: COUNTY, sites: [COUNTY], centreServers: cluster.urls, pollerServers: [leaf], domain: COUNTY, replicas: 3, hookUrl: `${rx.url}/hook`, influxUrl: influx.influx.url, pollerInfluxUrl: influx.influx.url });
+    const { centreDir, pollerDir } = await writeCentreAndPoller(dir.path, {
+      poller: COUNTY,
+      sites: [COUNTY],
+      centreServers: cluster.urls,
+      pollerServers: [leaf],
+      domain: COUNTY,
+      replicas: 3,
+      hookUrl: `${rx.url}/hook`,
+      influxUrl: influx.influx.url,
+      pollerInfluxUrl: influx.influx.url,
+    });
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
     poller = await startPoller(await loadConfig({ env: {}, cwd: pollerDir }), {}, log.child('poller'));
     await waitFor('the county at the centre, through the leaf node', async () => centre.live.circuits.get(LINE)?.status === 'up', 40_000);
@@ -192,7 +225,10 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
     sim.inject({ fault: 'link-up', circuit: LINE });
     await waitFor('the clear', async () => pushes().some((p) => p.reason === 'cleared'), 30_000);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
+    expect(pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)).to.deep.equal([
+      `raised circuit_down ${LINE}`,
+      `cleared circuit_down ${LINE}`,
+    ]);
     expect(centre.consumer.stats.refused).to.equal(0);
     expect(poller.publisher.stats.dropped).to.equal(0);
     // Nothing lost: once the poller has stopped (its last changes flushed), everything its leaf
@@ -209,16 +245,20 @@ describe('a city poller on its own leaf node and the centre on a 3-node JetStrea
       let last = { local: 0, central: 0, pending: -1 };
       let asked = 'not asked';
       // JetStream's API may time out while the cluster re-elects after the kill, on a loaded machine.
-      await waitFor('the centre caught up', async () => {
-        try {
-          last = await counts();
-          asked = 'answered';
-        } catch (err) {
-          asked = (err as Error).message;
-          return false;
-        }
-        return last.local === last.central && last.pending === 0;
-      }, 60_000).catch((err: Error) => {
+      await waitFor(
+        'the centre caught up',
+        async () => {
+          try {
+            last = await counts();
+            asked = 'answered';
+          } catch (err) {
+            asked = (err as Error).message;
+            return false;
+          }
+          return last.local === last.central && last.pending === 0;
+        },
+        60_000,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}: the leaf holds ${last.local}, the centre ${last.central}, ${last.pending} not yet taken; JetStream last ${asked}`);
       });
       expect(last.local).to.be.above(0);
@@ -240,7 +280,8 @@ describe('a city poller with localAlarms: it pushes its own alarms while the cen
   let centreDir: string;
   const log = memoryLogger();
   type Push = { reason: string; alarm: { id: string; kind: string; subject: { id: string }; startedAtMs: number; endedAtMs: number | null } };
-  const pushesTo = (rx: HttpReceiver) => rx.requests.map((r) => JSON.parse(r.body) as Push).map((p) => ({ ...p, text: `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}` }));
+  const pushesTo = (rx: HttpReceiver) =>
+    rx.requests.map((r) => JSON.parse(r.body) as Push).map((p) => ({ ...p, text: `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}` }));
   const OTHER = 'HYX-GAJ';
 
   before(async () => {
@@ -263,10 +304,21 @@ describe('a city poller with localAlarms: it pushes its own alarms while the cen
     centreDir = dirs.centreDir;
     centre = await startCentre(await loadConfig({ env: {}, cwd: centreDir }), {}, log.child('centre'));
     poller = await startPoller(await loadConfig({ env: {}, cwd: dirs.pollerDir }), {}, log.child('poller'));
-    await waitFor('the county at the centre', async () => centre!.live.circuits.get(LINE)?.status === 'up' && centre!.live.circuits.get(OTHER)?.status === 'up', 30_000);
+    await waitFor(
+      'the county at the centre',
+      async () => centre!.live.circuits.get(LINE)?.status === 'up' && centre!.live.circuits.get(OTHER)?.status === 'up',
+      30_000,
+    );
   });
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.error(`log, last lines:\n${log.lines.slice(-40).join('\n')}\nnoc: ${pushesTo(noc).map((p) => p.text).join(', ')}\ncity: ${pushesTo(city).map((p) => p.text).join(', ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.error(
+        `log, last lines:\n${log.lines.slice(-40).join('\n')}\nnoc: ${pushesTo(noc)
+          .map((p) => p.text)
+          .join(', ')}\ncity: ${pushesTo(city)
+          .map((p) => p.text)
+          .join(', ')}`,
+      );
   });
   after(async () => {
     await poller?.stop();
@@ -281,7 +333,7 @@ describe('a city poller with localAlarms: it pushes its own alarms while the cen
   it('leaves the pushes to the centre while the centre is there', async () => {
     const sim = poller.simulation!.simulator;
     sim.inject({ fault: 'link-down', circuit: OTHER, for: 8 });
-    await waitFor('the centre\'s clear', async () => pushesTo(noc).some((p) => p.reason === 'cleared'), 40_000);
+    await waitFor("the centre's clear", async () => pushesTo(noc).some((p) => p.reason === 'cleared'), 40_000);
     await new Promise((r) => setTimeout(r, 2000));
     expect(pushesTo(noc).map((p) => p.text)).to.deep.equal([`raised circuit_down ${OTHER}`, `cleared circuit_down ${OTHER}`]);
     expect(pushesTo(city).map((p) => p.text)).to.deep.equal([]);
@@ -292,7 +344,7 @@ describe('a city poller with localAlarms: it pushes its own alarms while the cen
     centre = null;
     poller.simulation!.simulator.inject({ fault: 'link-down', circuit: LINE });
     // Alone once the centre has been unheard for 15 s.
-    await waitFor('the city\'s own push', async () => pushesTo(city).some((p) => p.reason === 'raised'), 40_000);
+    await waitFor("the city's own push", async () => pushesTo(city).some((p) => p.reason === 'raised'), 40_000);
     expect(pushesTo(city).map((p) => p.text)).to.deep.equal([`raised circuit_down ${LINE}`]);
   });
 
@@ -301,17 +353,29 @@ describe('a city poller with localAlarms: it pushes its own alarms while the cen
     await waitFor('the outage at the centre', async () => centre!.alarms.engine.active().some((a) => a.subject.id === LINE), 30_000);
     // Longer than the centre holds a push for word of the poller's: a push it owed would have gone.
     await new Promise((r) => setTimeout(r, 8000));
-    expect(pushesTo(noc).filter((p) => p.alarm.subject.id === LINE), 'centre pushes while down').to.deep.equal([]);
+    expect(
+      pushesTo(noc).filter((p) => p.alarm.subject.id === LINE),
+      'centre pushes while down',
+    ).to.deep.equal([]);
     poller.simulation!.simulator.inject({ fault: 'link-up', circuit: LINE });
-    await waitFor('the city\'s own clear', async () => pushesTo(city).some((p) => p.reason === 'cleared'), 20_000);
+    await waitFor("the city's own clear", async () => pushesTo(city).some((p) => p.reason === 'cleared'), 20_000);
     await waitFor('the outage cleared at the centre', async () => centre!.alarms.engine.history().some((a) => a.subject.id === LINE), 20_000);
     await new Promise((r) => setTimeout(r, 3000));
     expect(pushesTo(city).map((p) => p.text)).to.deep.equal([`raised circuit_down ${LINE}`, `cleared circuit_down ${LINE}`]);
-    expect(pushesTo(noc).filter((p) => p.alarm.subject.id === LINE), 'centre pushes').to.deep.equal([]);
+    expect(
+      pushesTo(noc).filter((p) => p.alarm.subject.id === LINE),
+      'centre pushes',
+    ).to.deep.equal([]);
 
     const truth = await GroundTruth.read(join(dir.path, 'poller', 'sim', 'truth'));
-    const down = truth.eventsOf('link-down').filter((e) => 'circuit' in e && e.circuit === LINE).at(-1)!;
-    const up = truth.eventsOf('link-up').filter((e) => 'circuit' in e && e.circuit === LINE).at(-1)!;
+    const down = truth
+      .eventsOf('link-down')
+      .filter((e) => 'circuit' in e && e.circuit === LINE)
+      .at(-1)!;
+    const up = truth
+      .eventsOf('link-up')
+      .filter((e) => 'circuit' in e && e.circuit === LINE)
+      .at(-1)!;
     const cityAlarm = pushesTo(city)[1]!.alarm;
     expect(Math.abs(cityAlarm.startedAtMs - down.ms), 'start').to.be.below(2000);
     expect(Math.abs(cityAlarm.endedAtMs! - up.ms), 'end').to.be.below(2000);

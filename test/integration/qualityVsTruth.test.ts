@@ -49,13 +49,23 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     rx = await startHttpReceiver();
     await writeProductConfig(dir.path, {
       collector: [`  probeInterval: ${ROUND_S}s`],
-      alarms: ['  clearAfter: 2s', '  quality: { window: 15s, sustain: 10s, clearAfter: 15s }', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`],
+      alarms: [
+        '  clearAfter: 2s',
+        '  quality: { window: 15s, sustain: 10s, clearAfter: 15s }',
+        '  channels:',
+        `    - { name: noc-hook, kind: webhook, url: "${rx.url}/hook" }`,
+      ],
     });
     product = await startProduct(await loadConfig({ env: {}, cwd: dir.path }), {}, log);
     await waitFor('a round for every probed circuit', async () => product.live.quality.size >= product.prober.probedCount, 40_000);
   });
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.error(`product log, last lines:\n${log.lines.slice(-60).join('\n')}\npushes: ${pushes().map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`).join(', ')}`);
+    if (this.currentTest?.state === 'failed')
+      console.error(
+        `product log, last lines:\n${log.lines.slice(-60).join('\n')}\npushes: ${pushes()
+          .map((p) => `${p.reason} ${p.alarm.kind} ${p.alarm.subject.id}`)
+          .join(', ')}`,
+      );
   });
   after(async () => {
     await product?.stop();
@@ -92,7 +102,11 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     sim.inject({ fault: 'degrade', circuit: UPLINK, loss: 5, delay: 80, for: DEGRADE_S });
     await new Promise((r) => setTimeout(r, 15_000));
     sim.inject({ fault: 'link-down', circuit: DOWNED, for: 30 });
-    await waitFor('the degraded alarm to clear', async () => pushes().some((p) => p.reason === 'cleared' && p.alarm.kind === 'circuit_degraded'), (DEGRADE_S + 60) * 1000);
+    await waitFor(
+      'the degraded alarm to clear',
+      async () => pushes().some((p) => p.reason === 'cleared' && p.alarm.kind === 'circuit_degraded'),
+      (DEGRADE_S + 60) * 1000,
+    );
     // Long enough for a late second alarm, or the downed line's rounds, to show.
     await new Promise((r) => setTimeout(r, 2 * ROUND_S * 1000));
 
@@ -100,8 +114,12 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     expect(degraded.map((p) => `${p.reason} ${p.alarm.subject.id}`)).to.deep.equal([`raised ${UPLINK}`, `cleared ${UPLINK}`]);
     expect(degraded[0]!.alarm.impactedCircuits).to.include.members(behind);
     // The figures over the limits when it was raised: the delay, or the loss that showed first.
-    expect(degraded[0]!.alarm.evidence!.zh).to.match(/^中国电信 HYDX-MSTP10M-0001：近 15 秒(时延中位数 \d+\.\d ms（SLA ≤ 30\.0 ms）|丢包率 \d+\.\d%（SLA ≤ 1\.0%）)/);
-    const downs = pushes().filter((p) => p.alarm.subject.id === DOWNED).map((p) => `${p.reason} ${p.alarm.kind}`);
+    expect(degraded[0]!.alarm.evidence!.zh).to.match(
+      /^中国电信 HYDX-MSTP10M-0001：近 15 秒(时延中位数 \d+\.\d ms（SLA ≤ 30\.0 ms）|丢包率 \d+\.\d%（SLA ≤ 1\.0%）)/,
+    );
+    const downs = pushes()
+      .filter((p) => p.alarm.subject.id === DOWNED)
+      .map((p) => `${p.reason} ${p.alarm.kind}`);
     expect(downs).to.deep.equal(['raised circuit_down', 'cleared circuit_down']);
 
     // Degraded seconds in InfluxDB against the fault's length in the truth, within one round.
@@ -119,7 +137,13 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     // The day's report, from raw rounds (the rollup runs every 5 minutes): the same seconds, charged as they should be.
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     const report = await buildReport(
-      { topology: product.topology, influx: influxQueryOf(product.store)!, ledger: product.ledger, activeAlarms: () => product.alarms.engine.active(), now: Date.now },
+      {
+        topology: product.topology,
+        influx: influxQueryOf(product.store)!,
+        ledger: product.ledger,
+        activeAlarms: () => product.alarms.engine.active(),
+        now: Date.now,
+      },
       parsePeriod(day, 'Asia/Shanghai'),
       resolveScope(product.topology, 'network'),
       'raw',
@@ -144,7 +168,11 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     const html = (await renderReport(report, 'html', 'zh')).toString();
     expect(html).to.match(new RegExp(`${UPLINK}（HYDX-MSTP10M-0001）\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}起 1 分钟：时延 \\d+\\.\\d ms，丢包 \\d+\\.\\d%`));
 
-    const lossRows = await httpQuery(url, `SELECT sum(sent) AS sent, sum(received) AS received FROM circuit_quality WHERE circuit = '${DOWNED}' AND time >= ${t0}ms`, 'nms');
+    const lossRows = await httpQuery(
+      url,
+      `SELECT sum(sent) AS sent, sum(received) AS received FROM circuit_quality WHERE circuit = '${DOWNED}' AND time >= ${t0}ms`,
+      'nms',
+    );
     expect(Number(lossRows[0]!.received), 'its echoes were lost while it was down').to.be.below(Number(lossRows[0]!.sent));
   });
 });

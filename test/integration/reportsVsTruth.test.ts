@@ -118,7 +118,18 @@ describe('reports against the ground truth (a simulated month)', function () {
     });
     const journal = AlarmJournal.open(join(dir.path, 'alarms'), log);
     const ledger = OutageLedger.open(join(dir.path, 'alarms'), topology, log);
-    const alarms = new AlarmService({ topology, rules: DEFAULT_ALARM_RULES, journal, delivery: new DeliveryQueue([], journal, log), live, log, notice: { language: 'zh', consoleUrl: 'http://x' }, ledger, now: () => clock.current, tickMs: 3_600_000 });
+    const alarms = new AlarmService({
+      topology,
+      rules: DEFAULT_ALARM_RULES,
+      journal,
+      delivery: new DeliveryQueue([], journal, log),
+      live,
+      log,
+      notice: { language: 'zh', consoleUrl: 'http://x' },
+      ledger,
+      now: () => clock.current,
+      tickMs: 3_600_000,
+    });
     alarms.start();
     alarms.engine.setMaintenance([MAINTENANCE]);
     const flush = async () => {
@@ -155,7 +166,10 @@ describe('reports against the ground truth (a simulated month)', function () {
     }
     for (const statement of rollupBackfill('nms', new Date(START - DAY), new Date(END + DAY))) await execute(client, statement, 'nms');
     truth = await GroundTruth.read(join(dir.path, 'truth'));
-    period = parsePeriod(`${new Date(START + 8 * 3_600_000).toISOString().slice(0, 10)}..${new Date(END - DAY + 8 * 3_600_000).toISOString().slice(0, 10)}`, TZ);
+    period = parsePeriod(
+      `${new Date(START + 8 * 3_600_000).toISOString().slice(0, 10)}..${new Date(END - DAY + 8 * 3_600_000).toISOString().slice(0, 10)}`,
+      TZ,
+    );
     sources = {
       topology,
       influx: { database: 'nms', query: (q) => client.query(q) as Promise<Array<Record<string, unknown>>> },
@@ -182,7 +196,10 @@ describe('reports against the ground truth (a simulated month)', function () {
   function blindWindows(circuitId: string): Array<[number, number]> {
     const uplinks = topology.circuit(circuitId).upstreamIds;
     const downs = truth.eventsOf('link-down').filter((e) => uplinks.includes((e as { circuit: string }).circuit));
-    return downs.map((d) => [d.ms, truth.eventsOf('link-up').find((u) => (u as { circuit: string }).circuit === (d as { circuit: string }).circuit && u.ms > d.ms)!.ms]);
+    return downs.map((d) => [
+      d.ms,
+      truth.eventsOf('link-up').find((u) => (u as { circuit: string }).circuit === (d as { circuit: string }).circuit && u.ms > d.ms)!.ms,
+    ]);
   }
 
   /** The truth's 5-minute rates at a circuit's A end for every interval the collector measured in the period. */
@@ -206,7 +223,10 @@ describe('reports against the ground truth (a simulated month)', function () {
 
   it('gives each circuit the mean, peak and 95th percentile of the truth, within 1%', () => {
     for (const c of rollupReport.circuits) {
-      for (const [dir, column] of [['in', 'a_in'], ['out', 'a_out']] as const) {
+      for (const [dir, column] of [
+        ['in', 'a_in'],
+        ['out', 'a_out'],
+      ] as const) {
         const rates = truthRates(c.circuitId, column);
         within(c[dir].meanBps, rates.reduce((n, r) => n + r, 0) / rates.length, 0.01, `${c.circuitId} ${dir} mean`);
         within(c[dir].peakBps, Math.max(...rates), 0.01, `${c.circuitId} ${dir} peak`);
@@ -226,7 +246,7 @@ describe('reports against the ground truth (a simulated month)', function () {
     for (const c of rollupReport.circuits) {
       const blindDays = blindWindows(c.circuitId).reduce((n, [s, e]) => n + (e - s) / DAY, 0);
       expect(c.coveragePct, c.circuitId).to.be.within(((DAYS - 2 - blindDays) / DAYS) * 100 - 0.5, ((DAYS - 2 - blindDays) / DAYS) * 100 + 0.1);
-      expect(c.availability.unknownS, c.circuitId).to.be.within(2 * 86_400, 2 * 86_400 + 3 * STEP / 1000);
+      expect(c.availability.unknownS, c.circuitId).to.be.within(2 * 86_400, 2 * 86_400 + (3 * STEP) / 1000);
       expect(c.availability.coveragePct, c.circuitId).to.be.below(94);
     }
   });
@@ -234,13 +254,18 @@ describe('reports against the ground truth (a simulated month)', function () {
   it('lists the outages the faults caused, each within one poll interval of the truth, and nothing else', () => {
     const downs = truth.eventsOf('link-down');
     const ups = truth.eventsOf('link-up');
-    const truthOutages = downs.filter((d) => d.ms < MAINTENANCE.fromMs || d.ms >= MAINTENANCE.toMs).map((d) => {
-      const circuit = (d as { circuit: string }).circuit;
-      const up = ups.find((u) => (u as { circuit: string }).circuit === circuit && u.ms > d.ms)!;
-      return { circuit, from: d.ms, to: up.ms };
-    });
+    const truthOutages = downs
+      .filter((d) => d.ms < MAINTENANCE.fromMs || d.ms >= MAINTENANCE.toMs)
+      .map((d) => {
+        const circuit = (d as { circuit: string }).circuit;
+        const up = ups.find((u) => (u as { circuit: string }).circuit === circuit && u.ms > d.ms)!;
+        return { circuit, from: d.ms, to: up.ms };
+      });
     // A county uplink down is an outage of every department behind it, too.
-    const expected = truthOutages.flatMap((o) => [o, ...topology.circuits.filter((c) => c.upstreamIds.includes(o.circuit)).map((c) => ({ ...o, circuit: c.id }))]);
+    const expected = truthOutages.flatMap((o) => [
+      o,
+      ...topology.circuits.filter((c) => c.upstreamIds.includes(o.circuit)).map((c) => ({ ...o, circuit: c.id })),
+    ]);
     const listed = rollupReport.circuits.flatMap((c) => c.outages);
     expect(listed.map((o) => o.circuitId).sort()).to.deep.equal(expected.map((o) => o.circuit).sort());
     for (const e of expected) {
@@ -251,7 +276,9 @@ describe('reports against the ground truth (a simulated month)', function () {
     for (const c of rollupReport.circuits) {
       const mine = expected.filter((e) => e.circuit === c.circuitId);
       const truthDown = mine.reduce((n, e) => n + (e.to - e.from), 0);
-      expect(Math.abs((c.availability.downS + c.availability.upstreamDownS) * 1000 - truthDown), `${c.circuitId} downtime`).to.be.at.most(STEP * Math.max(1, mine.length));
+      expect(Math.abs((c.availability.downS + c.availability.upstreamDownS) * 1000 - truthDown), `${c.circuitId} downtime`).to.be.at.most(
+        STEP * Math.max(1, mine.length),
+      );
       expect(c.availability.outageCount + c.availability.upstreamOutageCount, c.circuitId).to.equal(mine.length);
       // Its own share is the faults on the circuit itself.
       const own = mine.filter((e) => truthOutages.some((t) => t === e || (t.circuit === c.circuitId && t.from === e.from)));
@@ -287,7 +314,10 @@ describe('reports against the ground truth (a simulated month)', function () {
     const behind = topology.circuits.filter((c) => c.upstreamIds.includes('HY-HDX'));
     expect(behind.map((c) => c.carrier).sort(), 'departments of other carriers behind a 电信 uplink').to.include.members(['mobile', 'unicom']);
     const telecom = rollupReport.carriers.find((c) => c.carrier === 'telecom')!;
-    expect(telecom.breaches.map((b) => b.circuitId), 'the uplink is below its own SLA').to.include('HY-HDX');
+    expect(
+      telecom.breaches.map((b) => b.circuitId),
+      'the uplink is below its own SLA',
+    ).to.include('HY-HDX');
     const knock = telecom.knockOn.find((k) => k.rootCircuitId === 'HY-HDX')!;
     expect(knock.impacted.map((i) => i.circuitId)).to.have.members(behind.map((c) => c.id));
     expect(Math.abs(knock.startMs - truthDown)).to.be.at.most(STEP);
@@ -298,7 +328,8 @@ describe('reports against the ground truth (a simulated month)', function () {
       expect(f.availability.met, `${c.id} (${c.carrier}) judged on its own outages`).to.equal(true);
       expect(f.availability.servicePct!, `${c.id}: what its users had`).to.be.below(99.5);
       expect(rollupReport.carriers.find((x) => x.carrier === c.carrier)!.breaches.map((b) => b.circuitId)).not.to.include(c.id);
-      for (const o of f.outages.filter((x) => !x.own)) expect(o.chargedTo).to.deep.equal({ type: 'circuit', id: 'HY-HDX', carrier: 'telecom', carrierCircuitId: 'HYDX-MSTP10M-0004' });
+      for (const o of f.outages.filter((x) => !x.own))
+        expect(o.chargedTo).to.deep.equal({ type: 'circuit', id: 'HY-HDX', carrier: 'telecom', carrierCircuitId: 'HYDX-MSTP10M-0004' });
     }
   });
 
@@ -327,7 +358,11 @@ describe('reports against the ground truth (a simulated month)', function () {
 
   it('writes an XLSX whose cells hold the figures as numbers, read back with exceljs', async () => {
     const file = join(dir.path, 'county.xlsx');
-    const r = await runNms(['report', '--period', period.label, '--scope', 'county:衡东县', '--format', 'xlsx', '--out', file], { cwd: dir.path, env: TEST_ENV, timeoutMs: 60_000 });
+    const r = await runNms(['report', '--period', period.label, '--scope', 'county:衡东县', '--format', 'xlsx', '--out', file], {
+      cwd: dir.path,
+      env: TEST_ENV,
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/county\.xlsx: 4 circuits/);
     const book = new ExcelJS.Workbook();
@@ -352,12 +387,14 @@ describe('reports against the ground truth (a simulated month)', function () {
     const start = outages.getRow(2).getCell(oHeaders.indexOf('开始') + 1);
     expect(start.value).to.be.instanceOf(Date);
     expect(start.numFmt).to.equal('yyyy-mm-dd hh:mm:ss');
-    const first = county.circuits.flatMap((c) => c.outages).find((o) => o.circuitId === outages.getRow(2).getCell(1).value && Math.abs((start.value as Date).getTime() - 8 * 3_600_000 - o.startMs) < 1000);
+    const first = county.circuits
+      .flatMap((c) => c.outages)
+      .find((o) => o.circuitId === outages.getRow(2).getCell(1).value && Math.abs((start.value as Date).getTime() - 8 * 3_600_000 - o.startMs) < 1000);
     expect(first, 'the cell is the outage start in Asia/Shanghai').to.not.equal(undefined);
     expect(String(outages.getRow(2).getCell(oHeaders.indexOf('原因') + 1).value)).to.match(/[\u4e00-\u9fff]/);
   });
 
-  it('prints a PDF whose pages and text Debian\'s pdftotext reads back', async () => {
+  it("prints a PDF whose pages and text Debian's pdftotext reads back", async () => {
     const file = join(dir.path, 'network.pdf');
     const r = await runNms(['report', '--period', period.label, '--format', 'pdf', '--out', file], { cwd: dir.path, env: TEST_ENV, timeoutMs: 90_000 });
     expect(r.code, r.stderr).to.equal(0);
@@ -389,9 +426,16 @@ describe('reports against the ground truth (a simulated month)', function () {
   });
 
   it('writes CSV with plain numbers, and refuses a bad period or scope saying why', async () => {
-    const r = await runNms(['report', '--period', period.label, '--scope', 'carrier:联通', '--format', 'csv', '--lang', 'en'], { cwd: dir.path, env: TEST_ENV, timeoutMs: 60_000 });
+    const r = await runNms(['report', '--period', period.label, '--scope', 'carrier:联通', '--format', 'csv', '--lang', 'en'], {
+      cwd: dir.path,
+      env: TEST_ENV,
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).to.equal(0);
-    const [head, ...rows] = r.stdout.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const [head, ...rows] = r.stdout
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(head!.split(',')[0]).to.equal('Circuit');
     expect(rows.map((x) => x.split(',')[0]).sort()).to.deep.equal(['HDX-GAJ', 'HY-D-SJ']);
     const inMean = head!.split(',').indexOf('In mean (bit/s)');
@@ -422,17 +466,34 @@ describe('reports against the ground truth (a simulated month)', function () {
     try {
       const channels = buildChannels(
         [
-          { name: 'managers-mail', kind: 'email', host: '127.0.0.1', port: (smtp.server.address() as { port: number }).port, from: 'nms@hy.gov.cn', to: ['xxb@hy.gov.cn'] },
+          {
+            name: 'managers-mail',
+            kind: 'email',
+            host: '127.0.0.1',
+            port: (smtp.server.address() as { port: number }).port,
+            from: 'nms@hy.gov.cn',
+            to: ['xxb@hy.gov.cn'],
+          },
           { name: 'oa-hook', kind: 'webhook', url: `${rx.url}/reports` },
         ],
         { env: {} },
       );
-      const schedules = [{ name: 'daily-county', every: 'daily' as const, scope: 'county:衡东县', formats: ['xlsx' as const, 'csv' as const], language: 'zh' as const, channels: ['managers-mail', 'oa-hook'] }];
+      const schedules = [
+        {
+          name: 'daily-county',
+          every: 'daily' as const,
+          scope: 'county:衡东县',
+          formats: ['xlsx' as const, 'csv' as const],
+          language: 'zh' as const,
+          channels: ['managers-mail', 'oa-hook'],
+        },
+      ];
       // The server was first started three days before the data ends, then stopped: three daily runs are owed.
       await mkdir(reportsDir, { recursive: true });
       await writeFile(join(reportsDir, 'state.json'), JSON.stringify({ firstStartMs: END - 3 * DAY, done: {}, owed: [] }));
       rx.respond = () => ({ status: 503, body: 'busy' });
-      const open = () => new ReportScheduler({ schedules, sources, dir: reportsDir, channels, consoleUrl: 'http://nms.hy.gov.cn:8080', timeZone: TZ, log: memoryLogger() });
+      const open = () =>
+        new ReportScheduler({ schedules, sources, dir: reportsDir, channels, consoleUrl: 'http://nms.hy.gov.cn:8080', timeZone: TZ, log: memoryLogger() });
       await open().runDue();
       const stored = open().stored();
       const days = [END - 3 * DAY, END - 2 * DAY, END - DAY].map((t) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10));
@@ -453,7 +514,9 @@ describe('reports against the ground truth (a simulated month)', function () {
       expect(mails).to.have.length(3);
       const posted = rx.requests.slice(3).map((r) => JSON.parse(r.body) as { id: string; type: string; links: Array<{ url: string }> });
       expect(posted.map((p) => p.id).sort()).to.deep.equal(days.map((d) => `report:daily-county:${d}:oa-hook`).sort());
-      expect(posted[0]!.links.map((l) => l.url)).to.include(`http://nms.hy.gov.cn:8080/api/reports/stored/daily-county/nms-report_county-hdx_${posted[0]!.id.split(':')[2]}.xlsx`);
+      expect(posted[0]!.links.map((l) => l.url)).to.include(
+        `http://nms.hy.gov.cn:8080/api/reports/stored/daily-county/nms-report_county-hdx_${posted[0]!.id.split(':')[2]}.xlsx`,
+      );
       await open().runDue();
       expect(rx.requests).to.have.length(6);
     } finally {
@@ -461,7 +524,6 @@ describe('reports against the ground truth (a simulated month)', function () {
       await rx.close();
     }
   });
-
 });
 
 function run(tool: string, args: string[]): Promise<string> {

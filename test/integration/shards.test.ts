@@ -61,7 +61,9 @@ describe('collector shards', function () {
       await dir.remove();
     }
     const expected = topology.circuits.flatMap((c) =>
-      (['a', 'z'] as const).filter((end) => c[end].kind === 'device' && topology.device((c[end] as { deviceId: string }).deviceId).managed).map((end) => `${(c[end] as { deviceId: string }).deviceId}|${c.id}|${end}`),
+      (['a', 'z'] as const)
+        .filter((end) => c[end].kind === 'device' && topology.device((c[end] as { deviceId: string }).deviceId).managed)
+        .map((end) => `${(c[end] as { deviceId: string }).deviceId}|${c.id}|${end}`),
     );
     const [one, two] = polled as [string[], string[]];
     expect(one.length).to.be.above(0);

@@ -30,7 +30,6 @@ const U32 = 2 ** 32;
 
 const ENV = TEST_ENV;
 
-
 describe('network simulator (Debian Net-SNMP tools, ground truth)', function () {
   this.timeout(60_000);
   let topology: Topology;
@@ -46,10 +45,14 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
   const ifIndexOf = (circuit: string, end: 'a' | 'z') => sim.network.circuits.find((c) => c.circuit.id === circuit)![end]!.ifIndex;
   const truth = async (coverMs: number) => {
     let t = await GroundTruth.read(truthDir);
-    await waitFor('the ground truth to cover the reading', async () => {
-      t = await GroundTruth.read(truthDir);
-      return t.recordedUntil >= coverMs;
-    }, 10_000);
+    await waitFor(
+      'the ground truth to cover the reading',
+      async () => {
+        t = await GroundTruth.read(truthDir);
+        return t.recordedUntil >= coverMs;
+      },
+      10_000,
+    );
     return t;
   };
   before(async () => {
@@ -58,8 +61,15 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     truthDir = join(dir.path, 'truth');
     const trapPort = await udpFreePort();
     traps = await startSnmptrapd(dir.path, trapPort, [
-      ...['hy-core-1', 'hy-core-2', 'hy-exit-1'].map((d) => ({ engineId: engineIdFor(d), user: 'nms-ro', authKey: ENV.NMS_SNMP_CORE_AUTH_KEY, privKey: ENV.NMS_SNMP_CORE_PRIV_KEY })),
-      ...topology.devices.filter((d) => d.role === 'county').map((d) => ({ engineId: engineIdFor(d.id), user: 'nms-county', authKey: ENV.NMS_SNMP_COUNTY_AUTH_KEY, privKey: ENV.NMS_SNMP_COUNTY_PRIV_KEY })),
+      ...['hy-core-1', 'hy-core-2', 'hy-exit-1'].map((d) => ({
+        engineId: engineIdFor(d),
+        user: 'nms-ro',
+        authKey: ENV.NMS_SNMP_CORE_AUTH_KEY,
+        privKey: ENV.NMS_SNMP_CORE_PRIV_KEY,
+      })),
+      ...topology.devices
+        .filter((d) => d.role === 'county')
+        .map((d) => ({ engineId: engineIdFor(d.id), user: 'nms-county', authKey: ENV.NMS_SNMP_COUNTY_AUTH_KEY, privKey: ENV.NMS_SNMP_COUNTY_PRIV_KEY })),
     ]);
     ciscoDevice = topology.devices.find((d) => d.vendor === 'cisco' && d.snmpProfile === 'cpe-v2c')!.id;
     sim = await Simulator.start({
@@ -110,7 +120,17 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     const table = await snmpbulkwalk(port(device), CPE, IF_TABLE);
     const columnOf = (table: string, oid: string) => Number(oid.slice(table.length + 1).split('.')[0]);
     const columns = new Set([...table.values.keys()].map((oid) => columnOf(IF_TABLE, oid)));
-    for (const c of [IF_COLUMNS.ifDescr, IF_COLUMNS.ifAdminStatus, IF_COLUMNS.ifOperStatus, IF_COLUMNS.ifLastChange, IF_COLUMNS.ifInOctets, IF_COLUMNS.ifOutOctets, IF_COLUMNS.ifInUcastPkts, IF_COLUMNS.ifInErrors, IF_COLUMNS.ifInDiscards]) {
+    for (const c of [
+      IF_COLUMNS.ifDescr,
+      IF_COLUMNS.ifAdminStatus,
+      IF_COLUMNS.ifOperStatus,
+      IF_COLUMNS.ifLastChange,
+      IF_COLUMNS.ifInOctets,
+      IF_COLUMNS.ifOutOctets,
+      IF_COLUMNS.ifInUcastPkts,
+      IF_COLUMNS.ifInErrors,
+      IF_COLUMNS.ifInDiscards,
+    ]) {
       expect(columns, `ifTable column ${c}`).to.include(c);
     }
     const x = await snmpbulkwalk(port(device), CPE, IFX_TABLE);
@@ -122,7 +142,12 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
   });
 
   it('names its vendor the way a real Huawei, H3C or Cisco does, with CPU and memory at the vendor OIDs', async () => {
-    const huawei = await snmpget(port('hy-core-1'), CORE, ['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0', '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.67108867', '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.67108867']);
+    const huawei = await snmpget(port('hy-core-1'), CORE, [
+      '1.3.6.1.2.1.1.1.0',
+      '1.3.6.1.2.1.1.2.0',
+      '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.67108867',
+      '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.67108867',
+    ]);
     const [descr, objectId, cpu, mem] = [...huawei.values.values()];
     expect(descr).to.match(/^"Huawei Versatile Routing Platform/);
     expect(objectId).to.match(/^\.1\.3\.6\.1\.4\.1\.2011\./);
@@ -147,7 +172,10 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     const t1 = absoluteTime(t, 'hy-core-1', u1!);
     const t2 = absoluteTime(t, 'hy-core-1', u2!);
     const tt = await truth(t2 + 10);
-    for (const [got, column] of [[in2! - in1!, 'a_in'], [out2! - out1!, 'a_out']] as const) {
+    for (const [got, column] of [
+      [in2! - in1!, 'a_in'],
+      [out2! - out1!, 'a_out'],
+    ] as const) {
       const want = tt.total('HY-HYX', column, t1, t2);
       const slack = tt.rateAt('HY-HYX', column, t1) * 0.03 + tt.rateAt('HY-HYX', column, t2) * 0.03 + 2;
       expect(want, column).to.be.above(1e6);
@@ -190,7 +218,11 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     const { at } = (await res.json()) as { at: string };
     const a = ifIndexOf('HY-HDX', 'a');
     const z = ifIndexOf('HY-HDX', 'z');
-    const aStatus = await snmpget(port('hy-core-2'), CORE, ['1.3.6.1.2.1.1.3.0', `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${a}`, `${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${a}`]);
+    const aStatus = await snmpget(port('hy-core-2'), CORE, [
+      '1.3.6.1.2.1.1.3.0',
+      `${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${a}`,
+      `${IF_TABLE}.${IF_COLUMNS.ifLastChange}.${a}`,
+    ]);
     expect(aStatus.values.get(`${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${a}`)).to.equal('2');
     // The uplink was the county router's only path from the network control centre.
     const zStatus = await snmpget(port('hdx-rtr-1'), COUNTY, [`${IF_TABLE}.${IF_COLUMNS.ifOperStatus}.${z}`], 1);
@@ -241,7 +273,10 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     const after = byName(namesAfter);
     expect([...after.keys()]).to.have.members([...before.keys()]);
     expect(after.get('"Serial1/0/0"')).not.to.equal(before.get('"Serial1/0/0"'));
-    const counters = await snmpget(port(device), CPE, [`${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${after.get('"Serial1/0/0"')}`, `${IFX_TABLE}.${IFX_COLUMNS.ifCounterDiscontinuityTime}.${after.get('"Serial1/0/0"')}`]);
+    const counters = await snmpget(port(device), CPE, [
+      `${IFX_TABLE}.${IFX_COLUMNS.ifHCInOctets}.${after.get('"Serial1/0/0"')}`,
+      `${IFX_TABLE}.${IFX_COLUMNS.ifCounterDiscontinuityTime}.${after.get('"Serial1/0/0"')}`,
+    ]);
     const [octets, discontinuity] = [...counters.values.values()].map(Number);
     expect(octets).to.be.below(60 * 250_000);
     expect(discontinuity).to.equal(0);
@@ -262,7 +297,12 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
     expect(end.code).to.equal(0);
     // Garbage datagrams, a truncated message and an empty one.
     const sock = dgram.createSocket('udp4');
-    for (const junk of [Buffer.from('not snmp at all'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), Buffer.alloc(0), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x09])]) {
+    for (const junk of [
+      Buffer.from('not snmp at all'),
+      Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]),
+      Buffer.alloc(0),
+      Buffer.from([0x30, 0x03, 0x02, 0x01, 0x09]),
+    ]) {
       await new Promise<void>((r) => sock.send(junk, p, '127.0.0.1', () => r()));
     }
     sock.close();
@@ -275,8 +315,14 @@ describe('network simulator (Debian Net-SNMP tools, ground truth)', function () 
       const r = await fetch(`${control.url}/faults`, { method: 'POST', body });
       return { status: r.status, body: (await r.json()) as { error: string } };
     };
-    expect(await post(JSON.stringify({ fault: 'link-down', circuit: 'HY-NOWHERE' }))).to.deep.equal({ status: 400, body: { error: 'unknown circuit "HY-NOWHERE"' } });
-    expect(await post(JSON.stringify({ fault: 'reboot', device: 'hn-egov-pe' }))).to.deep.equal({ status: 400, body: { error: 'unknown or unmanaged device "hn-egov-pe"' } });
+    expect(await post(JSON.stringify({ fault: 'link-down', circuit: 'HY-NOWHERE' }))).to.deep.equal({
+      status: 400,
+      body: { error: 'unknown circuit "HY-NOWHERE"' },
+    });
+    expect(await post(JSON.stringify({ fault: 'reboot', device: 'hn-egov-pe' }))).to.deep.equal({
+      status: 400,
+      body: { error: 'unknown or unmanaged device "hn-egov-pe"' },
+    });
     expect((await post(JSON.stringify({ fault: 'explode', device: 'hy-core-1' }))).body.error).to.match(/^unknown fault kind "explode"; one of link-down, /);
     expect((await post(JSON.stringify({ fault: 'loss', circuit: 'HY-HYX', percent: 150, for: '1h' }))).status).to.equal(400);
     expect(await post('{not json')).to.deep.equal({ status: 400, body: { error: 'body is not JSON' } });

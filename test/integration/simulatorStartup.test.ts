@@ -54,7 +54,10 @@ describe('starting the simulated network', function () {
     await sim.stop();
     const t = await GroundTruth.read(truthDir);
     const times = (kind: Parameters<GroundTruth['eventsOf']>[0], key: string) =>
-      t.eventsOf(kind).filter((e) => ('circuit' in e ? e.circuit : 'device' in e ? e.device : '') === key).map((e) => e.ms - start);
+      t
+        .eventsOf(kind)
+        .filter((e) => ('circuit' in e ? e.circuit : 'device' in e ? e.device : '') === key)
+        .map((e) => e.ms - start);
     expect(times('link-down', 'HY-HYX')).to.deep.equal([30_000]);
     expect(times('link-up', 'HY-HYX')).to.deep.equal([150_000]);
     expect(times('reboot-start', 'hy-hbj-cpe')).to.deep.equal([300_000]);
@@ -72,7 +75,9 @@ describe('starting the simulated network', function () {
     // Device 3 would get the taken port.
     const base = taken - 3;
     try {
-      const err = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: base }).catch((e: Error) => e);
+      const err = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: base }).catch(
+        (e: Error) => e,
+      );
       expect((err as Error).message).to.equal(`device ${managed[3]!.id}: UDP port 127.0.0.1:${taken} is already in use`);
       // The agents started before it were closed again: their ports are free.
       for (let p = base; p < taken; p++) {
@@ -89,7 +94,11 @@ describe('starting the simulated network', function () {
   });
 
   it('names the credential a device lacks, never a value', async () => {
-    const err = await Simulator.start({ topology, secrets: { env: {} }, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: 0 }).catch((e: Error) => e);
-    expect((err as Error).message).to.equal('device hy-core-1: snmp profile core-v3: environment variable NMS_SNMP_CORE_AUTH_KEY is not set (export NMS_SNMP_CORE_AUTH_KEY=...)');
+    const err = await Simulator.start({ topology, secrets: { env: {} }, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: 0 }).catch(
+      (e: Error) => e,
+    );
+    expect((err as Error).message).to.equal(
+      'device hy-core-1: snmp profile core-v3: environment variable NMS_SNMP_CORE_AUTH_KEY is not set (export NMS_SNMP_CORE_AUTH_KEY=...)',
+    );
   });
 });

@@ -66,7 +66,12 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
   before(async () => {
     snmpd = await startSnmpd(
       'snmpd',
-      [`sysdescr ${HOSTILE_SYSDESCR}`, `rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`, `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`, 'rouser nmsv3 priv'],
+      [
+        `sysdescr ${HOSTILE_SYSDESCR}`,
+        `rocommunity ${ENV.TEST_SNMPD_COMMUNITY} 127.0.0.1`,
+        `createUser nmsv3 SHA "${ENV.TEST_SNMPD_AUTH_KEY}" AES "${ENV.TEST_SNMPD_PRIV_KEY}"`,
+        'rouser nmsv3 priv',
+      ],
       ENV.TEST_SNMPD_COMMUNITY,
     );
     port = snmpd.port;
@@ -104,7 +109,11 @@ describe('collector against Debian snmpd (kernel counters as truth)', function (
       expect(second.v2c.poll.cpuPct === null || (second.v2c.poll.cpuPct >= 0 && second.v2c.poll.cpuPct <= 100)).to.equal(true);
       expect(second.v2c.poll.memPct).to.be.within(0.1, 100);
       const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB/m.exec(await readFile('/proc/meminfo', 'utf8'))![1]);
-      const ram = await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, ['1.3.6.1.2.1.25.2.3.1.2.1', '1.3.6.1.2.1.25.2.3.1.4.1', '1.3.6.1.2.1.25.2.3.1.5.1']);
+      const ram = await snmpget(port, { version: '2c', community: ENV.TEST_SNMPD_COMMUNITY }, [
+        '1.3.6.1.2.1.25.2.3.1.2.1',
+        '1.3.6.1.2.1.25.2.3.1.4.1',
+        '1.3.6.1.2.1.25.2.3.1.5.1',
+      ]);
       const [type, unit, size] = [...ram.values.values()];
       expect(type).to.equal('.1.3.6.1.2.1.25.2.1.2');
       expect((Number(size) * Number(unit)) / 1024).to.equal(memTotalKiB);

@@ -47,7 +47,14 @@ describe('spooling writer (real influxd)', function () {
   it('loses nothing when InfluxDB stops in the middle, and replays in order when it is back', async () => {
     const replayed: Array<{ fromMs: number; toMs: number }> = [];
     const log = memoryLogger();
-    const writer = await SpoolingWriter.open({ sink: sink(), spoolDir: spool.path, log, flushMs: 50, retryMs: 300, onReplayed: async (s) => void replayed.push(s) });
+    const writer = await SpoolingWriter.open({
+      sink: sink(),
+      spoolDir: spool.path,
+      log,
+      flushMs: 50,
+      retryMs: 300,
+      onReplayed: async (s) => void replayed.push(s),
+    });
     for (let i = 0; i < 100; i++) writer.write([point('OUTAGE', i)]);
     await writer.flush();
     expect(await count('OUTAGE')).to.equal(100);
@@ -60,10 +67,14 @@ describe('spooling writer (real influxd)', function () {
 
     await influx.influx.start();
     for (let i = 250; i < 300; i++) writer.write([point('OUTAGE', i)]);
-    await waitFor('the spool to drain', async () => {
-      await writer.flush();
-      return writer.stats.spooledPoints === 0;
-    }, 20_000);
+    await waitFor(
+      'the spool to drain',
+      async () => {
+        await writer.flush();
+        return writer.stats.spooledPoints === 0;
+      },
+      20_000,
+    );
     await writer.close();
 
     expect(await count('OUTAGE')).to.equal(300);

@@ -49,7 +49,14 @@ describe('trap receiver', function () {
       log,
       port,
     });
-    sim = await Simulator.start({ topology, secrets: TEST_SECRETS, log: memoryLogger(), truthDir: join(dir.path, 't'), basePort: 0, trapTargets: [{ host: '127.0.0.1', port }] });
+    sim = await Simulator.start({
+      topology,
+      secrets: TEST_SECRETS,
+      log: memoryLogger(),
+      truthDir: join(dir.path, 't'),
+      basePort: 0,
+      trapTargets: [{ host: '127.0.0.1', port }],
+    });
   });
   after(async () => {
     await sim?.stop();
@@ -78,7 +85,23 @@ describe('trap receiver', function () {
     const legacy = topology.devices.find((d) => d.snmpProfile === 'legacy-v1')!;
     const before = heard.length;
     // snmptrap -v1: enterprise, agent-addr, generic 2 (linkDown), specific 0, uptime, then ifIndex.
-    await run('snmptrap', ['-m', '', '-v', '1', '-c', LEGACY_COMMUNITY, `127.0.0.1:${port}`, '1.3.6.1.4.1.9.1', legacy.address!, '2', '0', '', '1.3.6.1.2.1.2.2.1.1.3', 'i', '3']);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '1',
+      '-c',
+      LEGACY_COMMUNITY,
+      `127.0.0.1:${port}`,
+      '1.3.6.1.4.1.9.1',
+      legacy.address!,
+      '2',
+      '0',
+      '',
+      '1.3.6.1.2.1.2.2.1.1.3',
+      'i',
+      '3',
+    ]);
     await waitFor('the v1 trap', async () => heard.length > before, 10_000);
     expect(heard.at(-1)).to.include({ kind: 'linkDown', deviceId: legacy.id });
   });
@@ -86,18 +109,75 @@ describe('trap receiver', function () {
   it('counts a trap from an unknown address, a wrong community and garbage, and keeps listening', async () => {
     const start = { ...receiver.stats };
     const cpe = topology.devices.find((d) => d.snmpProfile === 'cpe-v2c')!;
-    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', '192.0.2.77']);
-    await run('snmptrap', ['-m', '', '-v', '2c', '-c', 'not-our-community', `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '2c',
+      '-c',
+      TEST_ENV.NMS_SNMP_CPE_COMMUNITY,
+      `127.0.0.1:${port}`,
+      '',
+      '1.3.6.1.6.3.1.1.5.3',
+      '1.3.6.1.6.3.18.1.3.0',
+      'a',
+      '192.0.2.77',
+    ]);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '2c',
+      '-c',
+      'not-our-community',
+      `127.0.0.1:${port}`,
+      '',
+      '1.3.6.1.6.3.1.1.5.3',
+      '1.3.6.1.6.3.18.1.3.0',
+      'a',
+      cpe.address!,
+    ]);
     const sock = dgram.createSocket('udp4');
-    for (const junk of [Buffer.from('not snmp at all'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), Buffer.alloc(0)]) await new Promise((r) => sock.send(junk, port, '127.0.0.1', r));
+    for (const junk of [Buffer.from('not snmp at all'), Buffer.from([0x30, 0x82, 0xff, 0xff, 0x02]), Buffer.alloc(0)])
+      await new Promise((r) => sock.send(junk, port, '127.0.0.1', r));
     sock.close();
-    await waitFor('all five counted', async () => receiver.stats.unknownSource - start.unknownSource === 1 && receiver.stats.refused - start.refused >= 3, 10_000);
+    await waitFor(
+      'all five counted',
+      async () => receiver.stats.unknownSource - start.unknownSource === 1 && receiver.stats.refused - start.refused >= 3,
+      10_000,
+    );
     expect(receiver.stats.accepted).to.equal(start.accepted);
     // Still listening: a good v2c linkUp from the CPE is taken.
-    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.4', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '2c',
+      '-c',
+      TEST_ENV.NMS_SNMP_CPE_COMMUNITY,
+      `127.0.0.1:${port}`,
+      '',
+      '1.3.6.1.6.3.1.1.5.4',
+      '1.3.6.1.6.3.18.1.3.0',
+      'a',
+      cpe.address!,
+    ]);
     await waitFor('the good trap', async () => receiver.stats.accepted === start.accepted + 1, 10_000);
     // And a warmStart from it: a reboot, with no circuit.
-    await run('snmptrap', ['-m', '', '-v', '2c', '-c', TEST_ENV.NMS_SNMP_CPE_COMMUNITY, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.2', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '2c',
+      '-c',
+      TEST_ENV.NMS_SNMP_CPE_COMMUNITY,
+      `127.0.0.1:${port}`,
+      '',
+      '1.3.6.1.6.3.1.1.5.2',
+      '1.3.6.1.6.3.18.1.3.0',
+      'a',
+      cpe.address!,
+    ]);
     await waitFor('the warmStart', async () => heard.some((t) => t.kind === 'warmStart'), 10_000);
     expect(heard.find((t) => t.kind === 'warmStart')).to.include({ deviceId: cpe.id, circuitId: null });
     expect(log.lines.join('\n')).not.to.contain(TEST_ENV.NMS_SNMP_CPE_COMMUNITY);
@@ -110,17 +190,53 @@ describe('trap receiver', function () {
     const nearMiss = `${community.slice(0, -1)}X`;
     const forged = 'evil\n2026-12-02T00:00:00.000Z info [nms/alarms] FORGED\u001b[31m\u202e';
     const wrongKey = 'wrong-auth-key-0123456789';
-    const trap = (args: string[]) => run('snmptrap', ['-m', '', ...args, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!, '1.3.6.1.2.1.31.1.1.1.18.1', 's', `${'x'.repeat(8000)}\u001b]0;owned\u0007`]);
+    const trap = (args: string[]) =>
+      run('snmptrap', [
+        '-m',
+        '',
+        ...args,
+        `127.0.0.1:${port}`,
+        '',
+        '1.3.6.1.6.3.1.1.5.3',
+        '1.3.6.1.6.3.18.1.3.0',
+        'a',
+        cpe.address!,
+        '1.3.6.1.2.1.31.1.1.1.18.1',
+        's',
+        `${'x'.repeat(8000)}\u001b]0;owned\u0007`,
+      ]);
     const before = { ...receiver.stats };
     log.lines.length = 0;
     await trap(['-v', '2c', '-c', forged]);
     await trap(['-v', '2c', '-c', nearMiss]);
     // SNMPv3 with the core routers' user and a wrong key: net-snmp's error carries the digest made with the real key.
-    await run('snmptrap', ['-m', '', '-v', '3', '-e', '0x8000000001020304', '-u', 'nms-ro', '-l', 'authPriv', '-a', 'SHA', '-A', wrongKey, '-x', 'AES', '-X', 'wrong-priv-key-0123456789', `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3']);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v',
+      '3',
+      '-e',
+      '0x8000000001020304',
+      '-u',
+      'nms-ro',
+      '-l',
+      'authPriv',
+      '-a',
+      'SHA',
+      '-A',
+      wrongKey,
+      '-x',
+      'AES',
+      '-X',
+      'wrong-priv-key-0123456789',
+      `127.0.0.1:${port}`,
+      '',
+      '1.3.6.1.6.3.1.1.5.3',
+    ]);
     // Bit-flipped copies of a real trap, seeded so a failure can be replayed.
     const good = await captureTrapBytes(['-v', '2c', '-c', community, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const sock = dgram.createSocket('udp4');
     for (let i = 0; i < 500; i++) {
       const copy = Buffer.from(good);
@@ -140,7 +256,10 @@ describe('trap receiver', function () {
     expect(text, 'a hex digest').not.to.match(/[0-9a-f]{24}/i);
     expect(text).to.match(/unknown community \(\d+ bytes\)/);
     expect(text, 'the v3 trap with a wrong key').to.match(/SNMPv3 (authentication failed|message could not be decrypted)/);
-    expect(log.lines.every((l) => l.length < 2_200), 'every line bounded').to.equal(true);
+    expect(
+      log.lines.every((l) => l.length < 2_200),
+      'every line bounded',
+    ).to.equal(true);
     // A real linkDown afterwards is still heard.
     const heardBefore = heard.length;
     await run('snmptrap', ['-m', '', '-v', '2c', '-c', community, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);

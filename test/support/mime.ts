@@ -25,6 +25,11 @@ export function readPlainMail(raw: string): { headers: Map<string, string>; text
     if (i > 0) headers.set(line.slice(0, i).toLowerCase(), decodeWords(line.slice(i + 1).trim()));
   }
   const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  const text = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : cte === 'quoted-printable' ? Buffer.from(qp(body), 'latin1').toString('utf8') : body;
+  const text =
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : cte === 'quoted-printable'
+        ? Buffer.from(qp(body), 'latin1').toString('utf8')
+        : body;
   return { headers, text: text.replace(/\r\n/g, '\n') };
 }

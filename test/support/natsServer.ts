@@ -31,7 +31,10 @@ export class TestNatsServer {
   /** Starts it (again), on the same port and store. */
   async run(): Promise<void> {
     const conf = join(this.dir.path, 'nats.conf');
-    await writeFile(conf, `listen: 127.0.0.1:${this.port}\njetstream { store_dir: ${JSON.stringify(join(this.dir.path, 'js'))}, max_file_store: 4GB, max_memory_store: 32MB }\n`);
+    await writeFile(
+      conf,
+      `listen: 127.0.0.1:${this.port}\njetstream { store_dir: ${JSON.stringify(join(this.dir.path, 'js'))}, max_file_store: 4GB, max_memory_store: 32MB }\n`,
+    );
     this.#child = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
     await waitForPort(this.port);
   }
@@ -130,8 +133,18 @@ export class TestNatsCluster {
         'ping_max: 3',
       ].join('\n')}\n`,
     );
-    this.#children.push(inNamespace ? spawn('ip', ['netns', 'exec', inNamespace, 'nats-server', '-c', conf], { stdio: 'ignore' }) : spawn('nats-server', ['-c', conf], { stdio: 'ignore' }));
-    if (inNamespace) await waitFor(`leaf ${domain} in ${inNamespace}`, async () => (await inNs(inNamespace, 'bash', '-c', `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo yes || true`).catch(() => '')).includes('yes'), 10_000);
+    this.#children.push(
+      inNamespace
+        ? spawn('ip', ['netns', 'exec', inNamespace, 'nats-server', '-c', conf], { stdio: 'ignore' })
+        : spawn('nats-server', ['-c', conf], { stdio: 'ignore' }),
+    );
+    if (inNamespace)
+      await waitFor(
+        `leaf ${domain} in ${inNamespace}`,
+        async () =>
+          (await inNs(inNamespace, 'bash', '-c', `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo yes || true`).catch(() => '')).includes('yes'),
+        10_000,
+      );
     else await waitForPort(port);
     return `nats://127.0.0.1:${port}`;
   }
@@ -143,11 +156,16 @@ export class TestNatsCluster {
 }
 
 function waitForPort(port: number): Promise<void> {
-  return waitFor(`nats-server on ${port}`, () => new Promise((r) => {
-    const s = tcpConnect(port, '127.0.0.1', () => {
-      s.destroy();
-      r(true);
-    });
-    s.on('error', () => r(false));
-  }), 10_000);
+  return waitFor(
+    `nats-server on ${port}`,
+    () =>
+      new Promise((r) => {
+        const s = tcpConnect(port, '127.0.0.1', () => {
+          s.destroy();
+          r(true);
+        });
+        s.on('error', () => r(false));
+      }),
+    10_000,
+  );
 }

@@ -97,10 +97,14 @@ export class TestHost {
   async startSnmpd(dir: string, confLines: string[], listen: string[], ready: () => Promise<boolean>): Promise<void> {
     const conf = join(dir, `snmpd-${this.ns}.conf`);
     await writeFile(conf, `${confLines.join('\n')}\n`);
-    this.#agent = spawn('ip', ['netns', 'exec', this.ns, 'snmpd', '-f', '-Ln', '-C', '-c', conf, `--persistentDir=${join(dir, `persist-${this.ns}`)}`, listen.join(',')], {
-      stdio: 'ignore',
-      env: { ...process.env, MIBS: '' },
-    });
+    this.#agent = spawn(
+      'ip',
+      ['netns', 'exec', this.ns, 'snmpd', '-f', '-Ln', '-C', '-c', conf, `--persistentDir=${join(dir, `persist-${this.ns}`)}`, listen.join(',')],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, MIBS: '' },
+      },
+    );
     await waitFor(`snmpd in ${this.ns} to answer`, ready, 15_000);
   }
 

@@ -54,7 +54,12 @@ export async function writeProductConfig(dir: string, o: ProductConfigOptions = 
  * managed InfluxDB and the trap receiver on loopback.
  * @param extra more top-level lines (collector: …), and more keys for alarms: (as "key: value" flow pairs).
  */
-export async function writeProductionConfig(dir: string, topologyYaml: string, env: NodeJS.ProcessEnv, extra: { lines?: string[]; alarms?: string[] } = {}): Promise<void> {
+export async function writeProductionConfig(
+  dir: string,
+  topologyYaml: string,
+  env: NodeJS.ProcessEnv,
+  extra: { lines?: string[]; alarms?: string[] } = {},
+): Promise<void> {
   const hash = await runNms(['user', 'hash'], { stdin: `passphrase for ${dir}`, env });
   await writeFile(join(dir, 'topology.yaml'), topologyYaml);
   await writeFile(
@@ -110,7 +115,11 @@ export async function writeCentreAndPollers(
   await writeProductConfig(centreDir, {
     ...(o.influxUrl ? { influxUrl: o.influxUrl } : {}),
     alarms: ['  clearAfter: 2s', '  channels:', `    - { name: noc-hook, kind: webhook, url: "${o.hookUrl}" }`],
-    top: ['role: centre', `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`, `centre: { pollers: [${shares.join(', ')}]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`],
+    top: [
+      'role: centre',
+      `bus: { servers: [${servers(o.centreServers)}]${o.replicas ? `, replicas: ${o.replicas}` : ''} }`,
+      `centre: { pollers: [${shares.join(', ')}]${o.silentAfter ? `, silentAfter: ${o.silentAfter}` : ''} }`,
+    ],
   });
   // A poller's share, topology and rules are the centre's; its own file holds what is the city's.
   for (const [i, p] of o.pollers.entries()) {
@@ -146,7 +155,15 @@ export async function writeCentreAndPoller(
   },
 ): Promise<{ centreDir: string; pollerDir: string }> {
   const { poller, sites, pollerServers, domain, pollerHookUrl, pollerInfluxUrl, ...centre } = o;
-  const p: TestPoller = { name: poller, sites, servers: pollerServers, folder: 'poller', ...(domain ? { domain } : {}), ...(pollerHookUrl ? { hookUrl: pollerHookUrl } : {}), ...(pollerInfluxUrl ? { influxUrl: pollerInfluxUrl } : {}) };
+  const p: TestPoller = {
+    name: poller,
+    sites,
+    servers: pollerServers,
+    folder: 'poller',
+    ...(domain ? { domain } : {}),
+    ...(pollerHookUrl ? { hookUrl: pollerHookUrl } : {}),
+    ...(pollerInfluxUrl ? { influxUrl: pollerInfluxUrl } : {}),
+  };
   const { centreDir, pollerDirs } = await writeCentreAndPollers(dir, { ...centre, pollers: [p] });
   return { centreDir, pollerDir: pollerDirs[0]! };
 }

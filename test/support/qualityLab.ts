@@ -102,7 +102,9 @@ export class QualityLab {
       // Counted first (all), then dropped (some): the kernel's own loss figure is dropped / all.
       return [
         `iif "mh0" ip daddr ${f.addr} icmp type echo-request counter name ${f.name}_all`,
-        ...(perMille > 0 ? [`iif "mh0" ip daddr ${f.addr} icmp type echo-request numgen random mod 1000 < ${perMille} counter name ${f.name}_dropped drop`] : []),
+        ...(perMille > 0
+          ? [`iif "mh0" ip daddr ${f.addr} icmp type echo-request numgen random mod 1000 < ${perMille} counter name ${f.name}_dropped drop`]
+          : []),
       ].join('\n    ');
     });
     const counters = LAB.far.flatMap((f) => [`counter ${f.name}_all {}`, `counter ${f.name}_dropped {}`]).join('\n  ');

@@ -34,7 +34,7 @@ function run(tool: string, args: string[], timeoutMs = 20_000): Promise<ToolResu
         const m = /^\.?([\d.]+) (.*)$/.exec(line);
         if (m) values.set(m[1]!, m[2]!);
       }
-      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? ((err as unknown as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? (err as unknown as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr, values });
     });
   });
@@ -69,7 +69,11 @@ export interface TrapReceiver {
  * Debian's snmptrapd on a loopback port, logging to a file; knows the given
  * v3 users (with each sender's engine ID) and accepts any community.
  */
-export async function startSnmptrapd(dir: string, port: number, users: Array<{ engineId: string; user: string; authKey: string; privKey: string }>): Promise<TrapReceiver> {
+export async function startSnmptrapd(
+  dir: string,
+  port: number,
+  users: Array<{ engineId: string; user: string; authKey: string; privKey: string }>,
+): Promise<TrapReceiver> {
   const conf = join(dir, 'snmptrapd.conf');
   const log = join(dir, 'traps.log');
   await writeFile(
@@ -95,7 +99,16 @@ export async function startSnmptrapd(dir: string, port: number, users: Array<{ e
       return text
         .split('\n')
         .filter((l) => l.startsWith('.') || l.includes('\t.'))
-        .map((line) => new Map(line.split('\t').map((part) => /^\.?([\d.]+) = \w[\w ]*: (.*)$/.exec(part.trim())).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1]!, m[2]!] as const)));
+        .map(
+          (line) =>
+            new Map(
+              line
+                .split('\t')
+                .map((part) => /^\.?([\d.]+) = \w[\w ]*: (.*)$/.exec(part.trim()))
+                .filter((m): m is RegExpExecArray => m !== null)
+                .map((m) => [m[1]!, m[2]!] as const),
+            ),
+        );
     },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));

@@ -36,7 +36,15 @@ export class TestVictoriaMetrics {
       [`-storageDataPath=${this.dataDir}`, `-httpListenAddr=127.0.0.1:${this.port}`, '-retentionPeriod=100y', '-search.latencyOffset=0s', '-loggerLevel=ERROR'],
       { stdio: 'ignore' },
     );
-    await waitFor('victoria-metrics to answer', async () => (await fetch(`${this.url}/health`).then((r) => r.ok, () => false)), 20_000);
+    await waitFor(
+      'victoria-metrics to answer',
+      async () =>
+        await fetch(`${this.url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      20_000,
+    );
   }
 
   async stop(): Promise<void> {
@@ -53,6 +61,9 @@ export class TestVictoriaMetrics {
     await fetch(`${this.url}/internal/force_flush`);
     const q = new URLSearchParams({ 'match[]': `{__name__=~"${nameRegex}"}` });
     const text = await (await fetch(`${this.url}/api/v1/export?${q}`)).text();
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ExportedSeries);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ExportedSeries);
   }
 }

@@ -25,7 +25,10 @@ function expectationsOf(text: string): Expected[] {
       // "#!^" marks the line above, for errors where a comment would change how YAML parses the line.
       const lineNo = marker.startsWith('#!^') ? i : i + 1;
       const content = text.split('\n')[lineNo - 1]!.split(/\s+#!/)[0]!;
-      const [token, message] = marker.replace(/^#!\^? /, '').split(' | ').map((s) => s.trim());
+      const [token, message] = marker
+        .replace(/^#!\^? /, '')
+        .split(' | ')
+        .map((s) => s.trim());
       const at = content.indexOf(token!);
       if (at < 0) throw new Error(`${DIR}: line ${lineNo}: marker token "${token}" is not on the line`);
       out.push({ line: lineNo, column: at + 1, message: message ?? '' });
@@ -44,8 +47,7 @@ function diagnosticsOf(file: string, text: string): readonly Diagnostic[] {
   throw new Error(`${file} loaded, but it is broken`);
 }
 
-const show = (ds: readonly { line: number; column: number; message: string }[]) =>
-  ds.map((d) => `  ${d.line}:${d.column} ${d.message}`).join('\n');
+const show = (ds: readonly { line: number; column: number; message: string }[]) => ds.map((d) => `  ${d.line}:${d.column} ${d.message}`).join('\n');
 
 describe('broken topology files', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
@@ -104,7 +106,9 @@ describe('broken topology files', () => {
   it('never repeats an inline secret in its messages', () => {
     const file = join(DIR, 'inline-secrets.yaml');
     const text = readFileSync(file, 'utf8');
-    const all = diagnosticsOf(file, text).map((d) => `${d.path} ${d.message}`).join('\n');
+    const all = diagnosticsOf(file, text)
+      .map((d) => `${d.path} ${d.message}`)
+      .join('\n');
     for (const secret of ['s3cr3t-community', 'auth-key-in-clear', 'robot-token-in-clear']) {
       expect(all).not.to.include(secret);
     }

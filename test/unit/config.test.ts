@@ -29,7 +29,12 @@ describe('configuration', () => {
   it('reads the poller and centre roles, and says where a role lacks what it needs or the bus is off loopback', async () => {
     await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"], domain: hy }\npoller: { name: hy }\n');
     const c = await loadConfig({ env: {}, cwd: dir.path });
-    expect([c.role, c.bus, c.poller, c.centre]).to.deep.equal(['poller', { servers: ['nats://127.0.0.1:4222'], domain: 'hy', replicas: 1 }, { name: 'hy', heartbeatSeconds: 10, localAlarms: false }, null]);
+    expect([c.role, c.bus, c.poller, c.centre]).to.deep.equal([
+      'poller',
+      { servers: ['nats://127.0.0.1:4222'], domain: 'hy', replicas: 1 },
+      { name: 'hy', heartbeatSeconds: 10, localAlarms: false },
+      null,
+    ]);
     await writeFile(join(dir.path, 'nms.yaml'), 'role: centre\nbus: { servers: ["nats://10.1.0.1:4222"] }\npoller: { name: hy, sites: [x] }\n');
     const err = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
     expect(err).to.match(/nms\.yaml:1:\d+: role: role centre needs centre: /);
@@ -37,18 +42,34 @@ describe('configuration', () => {
     expect(err).to.match(/nms\.yaml:2:\d+: bus\.servers\[0\]: nats:\/\/10\.1\.0\.1:4222 is not on loopback/);
     await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["10.1.0.1:4222"] }\npoller: { name: "hy.city" }\n');
     const bad = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
-    expect(bad).to.match(/bus\.servers\[0\]: must be nats:\/\/host:port/).and.to.match(/poller\.name: must be letters, digits/);
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\npoller: { name: hy, localAlarms: true, heartbeat: 2s }\n');
-    expect(String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e))).to.match(/nms\.yaml:3:\d+: poller\.localAlarms: localAlarms: true pushes through alarms\.channels, and this file names none/);
+    expect(bad)
+      .to.match(/bus\.servers\[0\]: must be nats:\/\/host:port/)
+      .and.to.match(/poller\.name: must be letters, digits/);
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\npoller: { name: hy, localAlarms: true, heartbeat: 2s }\n',
+    );
+    expect(String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e))).to.match(
+      /nms\.yaml:3:\d+: poller\.localAlarms: localAlarms: true pushes through alarms\.channels, and this file names none/,
+    );
     // What a poller polls is the centre's: a poller's file that says it is refused, each at its place.
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\ntopology: t.yaml\ncollector: { interval: 1s }\nalarms: { clearAfter: 2s }\npoller: { name: hy, sites: [hy] }\n');
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      'role: poller\nbus: { servers: ["nats://127.0.0.1:4222"] }\ntopology: t.yaml\ncollector: { interval: 1s }\nalarms: { clearAfter: 2s }\npoller: { name: hy, sites: [hy] }\n',
+    );
     const own = String(await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e));
     expect(own).to.match(/nms\.yaml:3:\d+: topology: the topology is the centre's: a poller is given it over the bus/);
     expect(own).to.match(/nms\.yaml:4:\d+: collector: what is polled when is the centre's/);
     expect(own).to.match(/nms\.yaml:5:\d+: alarms\.clearAfter: alarms\.clearAfter is the centre's/);
     expect(own).to.match(/nms\.yaml:6:\d+: poller\.sites: a poller's share is the centre's/);
-    await writeFile(join(dir.path, 'nms.yaml'), 'role: centre\nbus: { servers: ["nats://127.0.0.1:4222"] }\ncentre: { pollers: [{ name: hy, sites: [hy] }], silentAfter: 2m }\n');
-    expect((await loadConfig({ env: {}, cwd: dir.path })).centre).to.deep.equal({ pollers: [{ name: 'hy', sites: ['hy'], domain: null }], silentAfterSeconds: 120 });
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      'role: centre\nbus: { servers: ["nats://127.0.0.1:4222"] }\ncentre: { pollers: [{ name: hy, sites: [hy] }], silentAfter: 2m }\n',
+    );
+    expect((await loadConfig({ env: {}, cwd: dir.path })).centre).to.deep.equal({
+      pollers: [{ name: 'hy', sites: ['hy'], domain: null }],
+      silentAfterSeconds: 120,
+    });
   });
 
   it('reads the probe interval and the quality alarm timings, as durations', async () => {
@@ -126,8 +147,13 @@ describe('configuration', () => {
     );
     const c = await loadConfig({ env: {}, cwd: dir.path });
     expect(c.alarms).to.deep.include({ trapPort: 20162, trapAddress: '127.0.0.1', language: 'en', channels: [], onCall: null });
-    expect(c.alarms.maintenance).to.deep.equal([{ subjects: ['hyx'], fromMs: Date.parse('2026-11-28T14:00:00Z'), toMs: Date.parse('2026-11-28T18:00:00Z'), reason: '割接' }]);
-    await writeFile(join(dir.path, 'nms.yaml'), 'alarms:\n  maintenance:\n    - { subjects: [hyx], from: "2026-11-29T02:00:00+08:00", to: "2026-11-28T22:00:00+08:00", reason: x }\n');
+    expect(c.alarms.maintenance).to.deep.equal([
+      { subjects: ['hyx'], fromMs: Date.parse('2026-11-28T14:00:00Z'), toMs: Date.parse('2026-11-28T18:00:00Z'), reason: '割接' },
+    ]);
+    await writeFile(
+      join(dir.path, 'nms.yaml'),
+      'alarms:\n  maintenance:\n    - { subjects: [hyx], from: "2026-11-29T02:00:00+08:00", to: "2026-11-28T22:00:00+08:00", reason: x }\n',
+    );
     const err = await loadConfig({ env: {}, cwd: dir.path }).catch((e: Error) => e);
     expect(err).to.be.instanceOf(InputFileError);
     expect((err as Error).message).to.contain('nms.yaml:3:');

@@ -28,7 +28,9 @@ describe('log safety', () => {
     expect(trapRefusal('Local community not found for message with community cpe-community-for-testX')).to.equal('unknown community (23 bytes)');
     expect(trapRefusal(digest)).to.equal('SNMPv3 authentication failed: wrong key or engine');
     expect(trapRefusal('Local user not found and message requires authentication with user evil\nuser')).to.equal('unknown SNMPv3 user');
-    expect(trapRefusal('Local user nms-ro requires security level authPriv, but message sent with noAuthNoPriv')).to.equal('SNMPv3 security level not allowed for that user');
+    expect(trapRefusal('Local user nms-ro requires security level authPriv, but message sent with noAuthNoPriv')).to.equal(
+      'SNMPv3 security level not allowed for that user',
+    );
     expect(trapRefusal('anything else: 30 82 ff ff')).to.equal('not a readable SNMP message');
   });
 });

@@ -17,7 +17,9 @@ describe('the checks before serving', () => {
       for (const head of ['', centre]) {
         await writeFile(join(dir.path, 'nms.yaml'), `${head}alarms:\n  maintenance:\n    - ${window}\n`);
         const config = await loadConfig({ env: {}, cwd: dir.path });
-        expect(() => checkServing(config, topology, { env: {} }), config.role).to.throw(/alarms\.maintenance\[0\]\.subjects: no circuit, device or site "NOPE" in /);
+        expect(() => checkServing(config, topology, { env: {} }), config.role).to.throw(
+          /alarms\.maintenance\[0\]\.subjects: no circuit, device or site "NOPE" in /,
+        );
         await writeFile(join(dir.path, 'nms.yaml'), `${head}production: true\n`);
         const production = await loadConfig({ env: {}, cwd: dir.path });
         expect(() => checkServing(production, topology, { env: {} })).to.throw(/console\.users: production needs its console users/);

@@ -49,7 +49,11 @@ describe('topology loader against hostile files', function () {
   it('refuses invisible and control characters in ids, interface names and carrier numbers, saying where', () => {
     const text = REAL.toString('utf8');
     const cases: Array<[string, string, RegExp]> = [
-      ['carrierCircuitId: HNDX-MSTP-100M-0734', 'carrierCircuitId: HNDX-\u200bMSTP-100M-0734', /carrierCircuitId: holds an invisible or control character \(U\+200B\) at character 6/],
+      [
+        'carrierCircuitId: HNDX-MSTP-100M-0734',
+        'carrierCircuitId: HNDX-\u200bMSTP-100M-0734',
+        /carrierCircuitId: holds an invisible or control character \(U\+200B\) at character 6/,
+      ],
       ['ifName: GigabitEthernet1/0/0 }', 'ifName: Gigabit\ufeffEthernet1/0/0 }', /a\.ifName: holds an invisible or control character \(U\+FEFF\)/],
       ['ifName: GigabitEthernet1/0/0 }', 'ifName: "Gigabit\\u202eEthernet1/0/0" }', /U\+202E/],
       ['ifName: GigabitEthernet1/0/0 }', 'ifName: "Gigabit\\x07Ethernet1/0/0" }', /U\+0007/],
@@ -68,7 +72,9 @@ describe('topology loader against hostile files', function () {
     const at = text.indexOf('carrierCircuitId: HNDX-MSTP-100M-0734');
     const line = text.slice(0, at).split('\n').length;
     const broken = Buffer.concat([Buffer.from(text.slice(0, at + 20)), Buffer.from([0xc3, 0x28]), Buffer.from(text.slice(at + 20))]);
-    expect(messages(load(broken))).to.deep.equal([`${line}:${at + 20 - text.lastIndexOf('\n', at)} : byte 0xc3 at offset ${Buffer.byteLength(text.slice(0, at + 20))} is not UTF-8; save the file as UTF-8`]);
+    expect(messages(load(broken))).to.deep.equal([
+      `${line}:${at + 20 - text.lastIndexOf('\n', at)} : byte 0xc3 at offset ${Buffer.byteLength(text.slice(0, at + 20))} is not UTF-8; save the file as UTF-8`,
+    ]);
     const bom = load(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), REAL]));
     expect(bom.ok && bom.circuits, 'a leading BOM, as Notepad writes').to.equal(97);
   });
@@ -81,10 +87,36 @@ describe('topology loader against hostile files', function () {
 
   it('survives 300 seeded mutations of the real topology: a model or located problems, each within a second', () => {
     let seed = 20261202;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
     const lines = REAL.toString('utf8').split('\n');
-    const INSERTS = ['\u200b', '\ufeff', '\u0000', '\u001b[31m', '{', '[', ']', '}', ':', '- ', '&a ', '*a ', '!!binary ', '"', "'", '#', '\t', '%YAML 1.1\n', '---\n', '? ', '|', '>', '@', '`', 'x'.repeat(5000)];
+    const INSERTS = [
+      '\u200b',
+      '\ufeff',
+      '\u0000',
+      '\u001b[31m',
+      '{',
+      '[',
+      ']',
+      '}',
+      ':',
+      '- ',
+      '&a ',
+      '*a ',
+      '!!binary ',
+      '"',
+      "'",
+      '#',
+      '\t',
+      '%YAML 1.1\n',
+      '---\n',
+      '? ',
+      '|',
+      '>',
+      '@',
+      '`',
+      'x'.repeat(5000),
+    ];
     let worst = 0;
     let loaded = 0;
     for (let n = 0; n < 300; n++) {

@@ -152,10 +152,12 @@ export class ConsoleData {
    */
   loadAlarms(): Promise<void> {
     if (this.#alarmFetch) {
-      this.#alarmFetchAgain ??= this.#alarmFetch.catch(() => undefined).then(() => {
-        this.#alarmFetchAgain = null;
-        return this.loadAlarms();
-      });
+      this.#alarmFetchAgain ??= this.#alarmFetch
+        .catch(() => undefined)
+        .then(() => {
+          this.#alarmFetchAgain = null;
+          return this.loadAlarms();
+        });
       return this.#alarmFetchAgain;
     }
     this.#alarmFetch = get<{ alarms: Alarm[] }>('/api/alarms?state=active&limit=1000')
@@ -177,7 +179,10 @@ export class ConsoleData {
       this.emit('connection');
       // Batches and alarms sent between the page's load (or the lost connection) and now went to nobody: ask for them.
       void this.fetchMissed().catch(() => undefined);
-      void this.loadAlarms().then(() => this.emit('alarms'), () => undefined);
+      void this.loadAlarms().then(
+        () => this.emit('alarms'),
+        () => undefined,
+      );
     };
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as { type: string } & Partial<StatusBatch> & Partial<Freshness> & { event?: string; alarm?: Alarm };
@@ -217,7 +222,8 @@ export class ConsoleData {
     for (const b of r.batches ?? []) if (b.seq > this.#seq) this.apply(b);
     if (r.circuits) {
       this.apply({ seq: r.seq, circuits: r.circuits, devices: r.devices ?? [] });
-      if (r.asOfMs !== undefined && r.pollIntervalMs !== undefined) this.noteFreshness({ atMs: r.asOfMs, lastUpdateMs: r.lastUpdateMs ?? null, pollIntervalMs: r.pollIntervalMs });
+      if (r.asOfMs !== undefined && r.pollIntervalMs !== undefined)
+        this.noteFreshness({ atMs: r.asOfMs, lastUpdateMs: r.lastUpdateMs ?? null, pollIntervalMs: r.pollIntervalMs });
     } else if ((r.batches ?? []).length) this.#lastUpdateLocalMs = Date.now();
     this.#seq = r.seq;
     this.emit('status');

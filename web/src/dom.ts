@@ -9,7 +9,11 @@ import type { Lang } from './i18n.ts';
 
 type Child = Node | string | null | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
   for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
@@ -46,7 +50,10 @@ export function formatDuration(seconds: number, lang: Lang): string {
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const parts = lang === 'zh' ? [d && `${d}天`, h && `${h}小时`, m && `${m}分`, !d && !h && `${s % 60}秒`] : [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s % 60}s`];
+  const parts =
+    lang === 'zh'
+      ? [d && `${d}天`, h && `${h}小时`, m && `${m}分`, !d && !h && `${s % 60}秒`]
+      : [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s % 60}s`];
   return parts.filter(Boolean).join(lang === 'zh' ? '' : ' ');
 }
 

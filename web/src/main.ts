@@ -94,7 +94,14 @@ function render(s: SessionInfo): void {
         ...(CAN.administer.includes(s.role) ? [['admin', '#/admin'] as const] : []),
         ['wall', '#/wall'],
       ] as const
-    ).map(([w, href]) => el('a', { href, class: r.page === w ? 'on' : '', id: `nav-${w}` }, t(lang, w), w === 'alarms' ? el('span', { class: d.activeAlarms.length ? 'count' : 'count zero', id: 'nav-alarm-count' }, String(d.activeAlarms.length)) : null)),
+    ).map(([w, href]) =>
+      el(
+        'a',
+        { href, class: r.page === w ? 'on' : '', id: `nav-${w}` },
+        t(lang, w),
+        w === 'alarms' ? el('span', { class: d.activeAlarms.length ? 'count' : 'count zero', id: 'nav-alarm-count' }, String(d.activeAlarms.length)) : null,
+      ),
+    ),
   );
   const header = el(
     'header',
@@ -103,12 +110,16 @@ function render(s: SessionInfo): void {
     nav,
     searchBox(ctx),
     el('span', { id: 'user' }, `${s.username} (${s.role === 'admin' ? t(lang, 'admin') : t(lang, s.role)})`),
-    button(t(lang, 'language'), () => {
-      lang = lang === 'zh' ? 'en' : 'zh';
-      localStorage.setItem('nms.lang', lang);
-      document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-      render(s);
-    }, { id: 'lang' }),
+    button(
+      t(lang, 'language'),
+      () => {
+        lang = lang === 'zh' ? 'en' : 'zh';
+        localStorage.setItem('nms.lang', lang);
+        document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+        render(s);
+      },
+      { id: 'lang' },
+    ),
     button(t(lang, 'logout'), () => void post('/api/logout', {}).finally(() => showLogin())),
   );
   const main = el('main', { id: 'main' });
@@ -139,4 +150,7 @@ async function start(s: SessionInfo): Promise<void> {
 
 window.addEventListener('nms:logged-out', () => data && showLogin());
 document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-void session().then((s) => (s ? start(s) : showLogin()), () => showLogin());
+void session().then(
+  (s) => (s ? start(s) : showLogin()),
+  () => showLogin(),
+);

@@ -17,15 +17,30 @@ export function reportRoutes(app: Express, d: ApiDeps, g: Guards): void {
   };
   /** A file for download; its name in both the plain and the UTF-8 form, for Chinese names. */
   const download = (res: Response, name: string, type: string, body: Buffer, inline = false) => {
-    res.set('content-type', type).set('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    res
+      .set('content-type', type)
+      .set(
+        'content-disposition',
+        `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      );
     // A report page is shown framed in the console; it carries no script and may load nothing.
-    if (type.startsWith('text/html')) res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
+    if (type.startsWith('text/html'))
+      res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
     res.send(body);
   };
   app.get('/api/reports', async (req: Authed, res) => {
     g.needSession(req);
     const r = reports();
-    const q = parse(z.strictObject({ period: z.string().min(1).max(40), scope: z.string().min(1).max(120).default('network'), format: z.enum(REPORT_FORMATS).default('json'), lang: z.enum(['zh', 'en']).default('zh') }), req.query, 'query');
+    const q = parse(
+      z.strictObject({
+        period: z.string().min(1).max(40),
+        scope: z.string().min(1).max(120).default('network'),
+        format: z.enum(REPORT_FORMATS).default('json'),
+        lang: z.enum(['zh', 'en']).default('zh'),
+      }),
+      req.query,
+      'query',
+    );
     let period: ReturnType<typeof parsePeriod>;
     let scope: ReturnType<typeof resolveScope>;
     try {

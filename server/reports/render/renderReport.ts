@@ -7,7 +7,6 @@ import { reportHtml } from './reportHtml.ts';
 import { htmlToPdf } from './reportPdf.ts';
 import { reportXlsx } from './reportXlsx.ts';
 
-
 export const CONTENT_TYPES: Record<ReportFormat, string> = {
   json: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',

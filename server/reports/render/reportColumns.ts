@@ -68,7 +68,14 @@ export const outageColumns = (r: Report): ReadonlyArray<Column<OutageRow>> => {
   const byId = new Map(r.circuits.map((c) => [c.circuitId, c]));
   return [
     { header: 'circuit', kind: 'text', value: (o) => o.circuitId },
-    { header: 'carrier', kind: 'text', value: (o, l) => { const c = byId.get(o.circuitId); return c ? CARRIER_NAMES[c.carrier][l] : ''; } },
+    {
+      header: 'carrier',
+      kind: 'text',
+      value: (o, l) => {
+        const c = byId.get(o.circuitId);
+        return c ? CARRIER_NAMES[c.carrier][l] : '';
+      },
+    },
     { header: 'carrierNo', kind: 'text', value: (o) => byId.get(o.circuitId)?.carrierCircuitId ?? '' },
     { header: 'start', kind: 'time', value: (o) => wallClock(o.startMs, r.period.timeZone) },
     { header: 'end', kind: 'time', value: (o, l) => (o.endMs === null ? w(l, 'ongoing') : wallClock(o.endMs, r.period.timeZone)) },

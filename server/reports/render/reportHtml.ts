@@ -29,7 +29,12 @@ function svgChart(width: number, height: number, option: echarts.EChartsCoreOpti
 const mbps = (bps: number | null) => (bps === null ? '–' : bps >= 1e6 ? `${(bps / 1e6).toFixed(2)}M` : `${(bps / 1e3).toFixed(1)}k`);
 const pctText = (v: number | null, digits = 2) => (v === null ? '–' : `${v.toFixed(digits)}%`);
 
-function table<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[], lang: Lang, format: (c: Column<T>, v: Cell) => string = (_c, v) => cellText(v)): string {
+function table<T>(
+  columns: ReadonlyArray<Column<T>>,
+  rows: readonly T[],
+  lang: Lang,
+  format: (c: Column<T>, v: Cell) => string = (_c, v) => cellText(v),
+): string {
   if (rows.length === 0) return `<p class="none">${esc(w(lang, 'none'))}</p>`;
   const head = columns.map((c) => `<th>${esc(w(lang, c.header))}</th>`).join('');
   const body = rows.map((r) => `<tr>${columns.map((c) => `<td class="${c.kind}">${esc(format(c, c.value(r, lang)))}</td>`).join('')}</tr>`).join('');
@@ -86,7 +91,20 @@ export function reportHtml(r: Report, lang: Lang): string {
     grid: { left: 90, right: 20, top: 10, bottom: 25 },
     xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     yAxis: { type: 'category', data: top.map((c) => c.circuitId) },
-    series: [{ type: 'bar', data: top.map((c) => Number((c.utilization.p95Pct ?? 0).toFixed(1))), itemStyle: { color: '#d8783b' }, markLine: { symbol: 'none', silent: true, data: [{ xAxis: r.thresholds.upgradeP95Pct }], lineStyle: { color: '#b3261e', type: 'dashed' }, label: { formatter: `${r.thresholds.upgradeP95Pct}%` } } }],
+    series: [
+      {
+        type: 'bar',
+        data: top.map((c) => Number((c.utilization.p95Pct ?? 0).toFixed(1))),
+        itemStyle: { color: '#d8783b' },
+        markLine: {
+          symbol: 'none',
+          silent: true,
+          data: [{ xAxis: r.thresholds.upgradeP95Pct }],
+          lineStyle: { color: '#b3261e', type: 'dashed' },
+          label: { formatter: `${r.thresholds.upgradeP95Pct}%` },
+        },
+      },
+    ],
   });
   const carrierRows = r.carriers
     .map((c) => {
@@ -94,11 +112,16 @@ export function reportHtml(r: Report, lang: Lang): string {
         ? c.breaches.map((b) => `<div class="breach">${esc(breachText(b))}</div>${table(outageColumns(r), b.outages, lang)}`).join('')
         : esc(w(lang, 'none'));
       const knockOn = c.knockOn.length ? c.knockOn.map((k) => `<div class="knock-on">${esc(knockOnText(k, r, lang))}</div>`).join('') : esc(w(lang, 'none'));
-      const quality = c.qualityBreaches.length ? c.qualityBreaches.map((e) => `<div class="quality-breach">${esc(episodeText(e, r, lang))}</div>`).join('') : esc(w(lang, 'none'));
+      const quality = c.qualityBreaches.length
+        ? c.qualityBreaches.map((e) => `<div class="quality-breach">${esc(episodeText(e, r, lang))}</div>`).join('')
+        : esc(w(lang, 'none'));
       return `<tr><td>${esc(CARRIER_NAMES[c.carrier][lang])}</td><td class="number">${c.circuits}</td><td class="percent">${esc(pctText(c.availabilityPct, 3))}</td><td class="number">${c.outageCount}</td><td class="number">${c.mttrS === null ? '–' : Math.round(c.mttrS / 60)}</td><td>${breaches}</td><td>${quality}</td><td>${knockOn}</td></tr>`;
     })
     .join('');
-  const list = (ids: string[], f: (c: CircuitFigures) => string) => (ids.length ? `<ol>${ids.map((id) => `<li>${esc(`${id} ${byId.get(id)!.carrierCircuitId} · ${f(byId.get(id)!)}`)}</li>`).join('')}</ol>` : `<p class="none">${esc(w(lang, 'none'))}</p>`);
+  const list = (ids: string[], f: (c: CircuitFigures) => string) =>
+    ids.length
+      ? `<ol>${ids.map((id) => `<li>${esc(`${id} ${byId.get(id)!.carrierCircuitId} · ${f(byId.get(id)!)}`)}</li>`).join('')}</ol>`
+      : `<p class="none">${esc(w(lang, 'none'))}</p>`;
   return `<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${esc(`${w(lang, 'title')} ${r.period.label}`)}</title><style>${STYLE}</style></head><body>
 <h1>${esc(`${r.network.name[lang]} · ${w(lang, 'title')}`)}</h1>
 <dl class="meta">
@@ -116,7 +139,13 @@ export function reportHtml(r: Report, lang: Lang): string {
 <h2>${esc(w(lang, 'leastUsed'))}</h2>${list(r.leastUsed, (c) => pctText(c.utilization.peakPct, 1))}
 <h2>${esc(w(lang, 'circuits'))}</h2>${circuitRows(r, lang)}
 <h2>${esc(w(lang, 'carriers'))}</h2><table><thead><tr><th>${esc(w(lang, 'carrier'))}</th><th>${esc(w(lang, 'circuits'))}</th><th>${esc(w(lang, 'availability'))}</th><th>${esc(w(lang, 'outages'))}</th><th>${esc(w(lang, 'mttrMin'))}</th><th>${esc(w(lang, 'breaches'))}</th><th>${esc(w(lang, 'qualityBreaches'))}</th><th>${esc(w(lang, 'knockOn'))}</th></tr></thead><tbody>${carrierRows}</tbody></table>
-<h2>${esc(w(lang, 'outageList'))}</h2>${table(outageColumns(r), r.circuits.flatMap((c) => c.outages), lang)}
-<h2>${esc(w(lang, 'methods'))}</h2><ol class="notes">${methodNotes(r, lang).map((n) => `<li>${esc(n)}</li>`).join('')}</ol>
+<h2>${esc(w(lang, 'outageList'))}</h2>${table(
+    outageColumns(r),
+    r.circuits.flatMap((c) => c.outages),
+    lang,
+  )}
+<h2>${esc(w(lang, 'methods'))}</h2><ol class="notes">${methodNotes(r, lang)
+    .map((n) => `<li>${esc(n)}</li>`)
+    .join('')}</ol>
 </body></html>`;
 }

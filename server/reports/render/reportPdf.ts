@@ -37,7 +37,14 @@ export async function htmlToPdf(html: string, frame: PageFrame): Promise<Buffer>
     const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.setContent(html, { waitUntil: 'load' });
-    return await page.pdf({ format: 'A4', landscape: true, printBackground: true, displayHeaderFooter: true, ...frameHtml(frame), margin: { top: '16mm', bottom: '16mm', left: '12mm', right: '12mm' } });
+    return await page.pdf({
+      format: 'A4',
+      landscape: true,
+      printBackground: true,
+      displayHeaderFooter: true,
+      ...frameHtml(frame),
+      margin: { top: '16mm', bottom: '16mm', left: '12mm', right: '12mm' },
+    });
   } finally {
     await browser.close();
   }

@@ -11,10 +11,20 @@ import { breachText, episodeText, knockOnText, methodNotes, w, type Lang } from 
 import { CIRCUIT_COLUMNS, outageColumns, type Column } from './reportColumns.ts';
 import { formatLocalTime } from '../../../shared/time/zonedTime.ts';
 
-const FORMAT: Record<Column<unknown>['kind'], string | undefined> = { text: undefined, number: '#,##0', percent: '0.00', bps: '#,##0', time: 'yyyy-mm-dd hh:mm:ss' };
+const FORMAT: Record<Column<unknown>['kind'], string | undefined> = {
+  text: undefined,
+  number: '#,##0',
+  percent: '0.00',
+  bps: '#,##0',
+  time: 'yyyy-mm-dd hh:mm:ss',
+};
 
 function table<T>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Column<T>>, rows: readonly T[], lang: Lang): void {
-  sheet.columns = columns.map((c) => ({ header: w(lang, c.header), width: c.kind === 'text' ? 22 : c.kind === 'time' ? 20 : 16, style: FORMAT[c.kind] ? { numFmt: FORMAT[c.kind]! } : {} }));
+  sheet.columns = columns.map((c) => ({
+    header: w(lang, c.header),
+    width: c.kind === 'text' ? 22 : c.kind === 'time' ? 20 : 16,
+    style: FORMAT[c.kind] ? { numFmt: FORMAT[c.kind]! } : {},
+  }));
   sheet.getRow(1).font = { bold: true };
   for (const row of rows) sheet.addRow(columns.map((c) => c.value(row, lang)));
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
@@ -48,16 +58,43 @@ export async function reportXlsx(r: Report, lang: Lang): Promise<Buffer> {
   for (const note of methodNotes(r, lang)) summary.addRow(['', note]).getCell(2).alignment = { wrapText: true };
 
   table(book.addWorksheet(w(lang, 'circuits')), CIRCUIT_COLUMNS, r.circuits, lang);
-  table(book.addWorksheet(w(lang, 'outageList')), outageColumns(r), r.circuits.flatMap((c) => c.outages), lang);
+  table(
+    book.addWorksheet(w(lang, 'outageList')),
+    outageColumns(r),
+    r.circuits.flatMap((c) => c.outages),
+    lang,
+  );
 
   const carriers = book.addWorksheet(w(lang, 'carriers'));
-  carriers.columns = [w(lang, 'carrier'), w(lang, 'circuits'), w(lang, 'availability'), w(lang, 'outages'), w(lang, 'mttr'), w(lang, 'breaches'), w(lang, 'qualityBreaches'), w(lang, 'knockOn')].map((header, i) => ({ header, width: i >= 5 ? 60 : 18 }));
+  carriers.columns = [
+    w(lang, 'carrier'),
+    w(lang, 'circuits'),
+    w(lang, 'availability'),
+    w(lang, 'outages'),
+    w(lang, 'mttr'),
+    w(lang, 'breaches'),
+    w(lang, 'qualityBreaches'),
+    w(lang, 'knockOn'),
+  ].map((header, i) => ({ header, width: i >= 5 ? 60 : 18 }));
   carriers.getRow(1).font = { bold: true };
-  for (const c of r.carriers) carriers.addRow([CARRIER_NAMES[c.carrier][lang], c.circuits, c.availabilityPct, c.outageCount, c.mttrS === null ? null : Math.round(c.mttrS), c.breaches.map((b) => breachText(b)).join('; '), c.qualityBreaches.map((e) => episodeText(e, r, lang)).join('; '), c.knockOn.map((k) => knockOnText(k, r, lang)).join('; ')]);
+  for (const c of r.carriers)
+    carriers.addRow([
+      CARRIER_NAMES[c.carrier][lang],
+      c.circuits,
+      c.availabilityPct,
+      c.outageCount,
+      c.mttrS === null ? null : Math.round(c.mttrS),
+      c.breaches.map((b) => breachText(b)).join('; '),
+      c.qualityBreaches.map((e) => episodeText(e, r, lang)).join('; '),
+      c.knockOn.map((k) => knockOnText(k, r, lang)).join('; '),
+    ]);
   carriers.getColumn(3).numFmt = '0.000';
 
   const hours = book.addWorksheet(w(lang, 'busiestHours'));
-  hours.columns = [{ header: 'hour', width: 10 }, { header: w(lang, 'totalTraffic'), width: 20, style: { numFmt: '#,##0' } }];
+  hours.columns = [
+    { header: 'hour', width: 10 },
+    { header: w(lang, 'totalTraffic'), width: 20, style: { numFmt: '#,##0' } },
+  ];
   for (const h of r.hourProfile) hours.addRow([h.hour, h.bps === null ? null : Math.round(h.bps)]);
   return Buffer.from(await book.xlsx.writeBuffer());
 }

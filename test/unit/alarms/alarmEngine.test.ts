@@ -28,9 +28,32 @@ describe('alarm engine', () => {
 
   /** A poll's report of a circuit, finished at `at`; `from` is when it began (default: the same moment). */
   const circuit = (id: string, status: LinkStatus, at: number, extra: { since?: number; util?: number; errors?: number; from?: number } = {}) =>
-    engine.observeCircuit({ circuitId: id, status, statusSinceMs: extra.since ?? null, inBps: null, outBps: null, inUtilPct: extra.util ?? null, outUtilPct: extra.util ?? null, errorsPerS: extra.errors ?? null, end: 'a', polledFromMs: extra.from ?? at, updatedAtMs: at, note: null });
+    engine.observeCircuit({
+      circuitId: id,
+      status,
+      statusSinceMs: extra.since ?? null,
+      inBps: null,
+      outBps: null,
+      inUtilPct: extra.util ?? null,
+      outUtilPct: extra.util ?? null,
+      errorsPerS: extra.errors ?? null,
+      end: 'a',
+      polledFromMs: extra.from ?? at,
+      updatedAtMs: at,
+      note: null,
+    });
   const device = (id: string, reachable: boolean, at: number, uptimeS: number | null = 1_000_000) =>
-    engine.observeDevice({ deviceId: id, reachable, responseMs: reachable ? 20 : 4000, cpuPct: null, memPct: null, uptimeS: reachable ? uptimeS : null, polledFromMs: at - (reachable ? 20 : 4000), updatedAtMs: at, error: reachable ? null : 'timeout after 2 s × 2 tries' });
+    engine.observeDevice({
+      deviceId: id,
+      reachable,
+      responseMs: reachable ? 20 : 4000,
+      cpuPct: null,
+      memPct: null,
+      uptimeS: reachable ? uptimeS : null,
+      polledFromMs: at - (reachable ? 20 : 4000),
+      updatedAtMs: at,
+      error: reachable ? null : 'timeout after 2 s × 2 tries',
+    });
   const raised = (events: AlarmEvent[]) => events.filter((e) => e.type === 'raised').map((e) => e.alarm);
   const behind = (uplink: string) => topology.circuits.filter((c) => c.upstreamIds.includes(uplink));
 
@@ -165,7 +188,12 @@ describe('alarm engine', () => {
     for (let m = 16; m <= 30; m++) circuit(c.id, 'up', T0 + m * MIN, { util: tier.utilizationWarnPct - 1 });
     expect(engine.evaluate(T0 + 30 * MIN).filter((e) => e.type === 'cleared')).to.deep.equal([]);
     for (let m = 31; m <= 36; m++) circuit(c.id, 'up', T0 + m * MIN, { util: 10 });
-    expect(engine.evaluate(T0 + 36 * MIN).filter((e) => e.type === 'cleared').map((e) => e.alarm.kind)).to.deep.equal(['utilization']);
+    expect(
+      engine
+        .evaluate(T0 + 36 * MIN)
+        .filter((e) => e.type === 'cleared')
+        .map((e) => e.alarm.kind),
+    ).to.deep.equal(['utilization']);
   });
 
   /** A probe round of 20 echoes to a circuit's far end, ending at `at` (a minute long). */
@@ -213,12 +241,17 @@ describe('alarm engine', () => {
     const alarm = engine.active().find((a) => a.kind === 'circuit_degraded')!;
     // The window turned over a limit at its third slow round, and it had to stay so for `sustain`.
     expect(firstAlarmAt[0]! - alarm.startedAtMs).to.be.within(q.sustainMs, q.sustainMs + MIN);
-    expect(alarm.evidence!.zh).to.equal(`中国电信 ${c.carrierCircuitId}：近 5 分钟时延中位数 ${over.toFixed(1)} ms（SLA ≤ ${limits.latencyMs!.toFixed(1)} ms）（探测 10.0.0.1）`);
+    expect(alarm.evidence!.zh).to.equal(
+      `中国电信 ${c.carrierCircuitId}：近 5 分钟时延中位数 ${over.toFixed(1)} ms（SLA ≤ ${limits.latencyMs!.toFixed(1)} ms）（探测 10.0.0.1）`,
+    );
     expect(alarm.impactedCircuits).to.have.members(behind(id).map((x) => x.id));
     // Back just under the limit, within the margin: it holds.
     for (let k = 0; k < 12; k++, at += MIN) {
       round(id, at, { rtt: limits.latencyMs! * 0.95 });
-      expect(engine.evaluate(at).filter((e) => e.type === 'cleared'), 'within the margin').to.deep.equal([]);
+      expect(
+        engine.evaluate(at).filter((e) => e.type === 'cleared'),
+        'within the margin',
+      ).to.deep.equal([]);
     }
     // Well under: it clears after clearAfter, ending when the window came back under.
     const cleared: AlarmEvent[] = [];
@@ -247,7 +280,12 @@ describe('alarm engine', () => {
     }
     const alarms = raised(engine.evaluate(T0 + 12 * MIN));
     expect(alarms.filter((a) => a.kind === 'circuit_degraded').map((a) => a.subject.id)).to.deep.equal([up]);
-    expect(alarms.filter((a) => a.kind === 'circuit_down').map((a) => a.subject.id).sort()).to.deep.equal([downed, 'HY-D-HBJ'].sort());
+    expect(
+      alarms
+        .filter((a) => a.kind === 'circuit_down')
+        .map((a) => a.subject.id)
+        .sort(),
+    ).to.deep.equal([downed, 'HY-D-HBJ'].sort());
   });
 
   it("waits for an uplink's verdict before alarming a department behind it, and keeps it under the uplink until the uplink's alarm clears", () => {
@@ -273,7 +311,10 @@ describe('alarm engine', () => {
       round(dept, at, m < 14 ? { rtt: 120 } : {});
       pushed.push(...engine.evaluate(at + S));
     }
-    expect(pushed.filter((e) => e.type === 'raised' || e.type === 'cleared').map((e) => `${e.type} ${e.alarm.subject.id}`)).to.deep.equal([`raised ${up}`, `cleared ${up}`]);
+    expect(pushed.filter((e) => e.type === 'raised' || e.type === 'cleared').map((e) => `${e.type} ${e.alarm.subject.id}`)).to.deep.equal([
+      `raised ${up}`,
+      `cleared ${up}`,
+    ]);
   });
 
   it('notes a reboot once, from sysUpTime or a coldStart trap, and lets it clear itself', () => {
@@ -355,7 +396,20 @@ describe('alarm engine', () => {
     expect(raised(engine.evaluate(T0 + S))).to.have.length(1);
     const restored = new AlarmEngine(topology, DEFAULT_ALARM_RULES, JSON.parse(JSON.stringify(engine.snapshot())));
     expect(restored.evaluate(T0 + 2 * S)).to.deep.equal([]);
-    restored.observeCircuit({ circuitId: 'HY-HYX', status: 'up', statusSinceMs: T0 + 5 * MIN, inBps: null, outBps: null, inUtilPct: null, outUtilPct: null, errorsPerS: null, end: 'a', polledFromMs: T0 + 5 * MIN, updatedAtMs: T0 + 5 * MIN, note: null });
+    restored.observeCircuit({
+      circuitId: 'HY-HYX',
+      status: 'up',
+      statusSinceMs: T0 + 5 * MIN,
+      inBps: null,
+      outBps: null,
+      inUtilPct: null,
+      outUtilPct: null,
+      errorsPerS: null,
+      end: 'a',
+      polledFromMs: T0 + 5 * MIN,
+      updatedAtMs: T0 + 5 * MIN,
+      note: null,
+    });
     const cleared = restored.evaluate(T0 + 7 * MIN).filter((e) => e.type === 'cleared');
     expect(cleared.map((e) => [e.alarm.subject.id, e.alarm.endedAtMs! - e.alarm.startedAtMs])).to.deep.equal([['HY-HYX', 5 * MIN]]);
   });

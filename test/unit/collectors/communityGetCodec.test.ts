@@ -34,7 +34,9 @@ describe('communityGetCodec', () => {
     // The template's id bytes are a placeholder (01 00 00 00); zero them and compare the whole message.
     const got = Buffer.from(r.buffer);
     got.writeUInt32BE(0, r.idOffset);
-    const expected = hex(`30 29 02 01 01 04 06 ${Buffer.from('public').toString('hex')} a0 1c 02 04 00 00 00 00 02 01 00 02 01 00 30 0e 30 0c 06 08 ${SYS_UPTIME} 05 00`);
+    const expected = hex(
+      `30 29 02 01 01 04 06 ${Buffer.from('public').toString('hex')} a0 1c 02 04 00 00 00 00 02 01 00 02 01 00 30 0e 30 0c 06 08 ${SYS_UPTIME} 05 00`,
+    );
     expect(got.toString('hex')).to.equal(expected.toString('hex'));
     expect(r.buffer.readUInt32BE(r.idOffset)).to.equal(0x0100_0000);
     expect(requestedOids(prepareGet('1', Buffer.from('c'), ['1.3.6.1.2.1.2.2.1.10.7', '1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.16842753']))).to.deep.equal([
@@ -61,7 +63,14 @@ describe('communityGetCodec', () => {
       '80 00', // noSuchObject
       '81 00', // noSuchInstance
     ];
-    const decoded = decodeGetResponse(response('c', values.map((v, i) => [body(i), v])), r, ID);
+    const decoded = decodeGetResponse(
+      response(
+        'c',
+        values.map((v, i) => [body(i), v]),
+      ),
+      r,
+      ID,
+    );
     expect(decoded.errorStatus).to.equal(0);
     expect(decoded.values.slice(0, 7)).to.deep.equal([-(2 ** 31), -1, 2 ** 32 - 1, 3e9, 100000, 2n ** 64n - 1n, 2n ** 40n]);
     expect((decoded.values[7] as Buffer).toString()).to.equal('Gi0');
@@ -81,9 +90,21 @@ describe('communityGetCodec', () => {
     expect(() => decodeGetResponse(ok, r, ID + 1)).to.throw(CodecError, 'different request-id');
     expect(() => decodeGetResponse(response('d', [[SYS_UPTIME, '43 01 05']]), r, ID)).to.throw(CodecError, 'different community');
     expect(() => decodeGetResponse(response('c', [[SYS_UPTIME, '43 01 05']], 0, 0, 0), r, ID)).to.throw(CodecError, 'different SNMP version');
-    expect(() => decodeGetResponse(response('c', [['2b 06 01 02 01 01 05 00', '04 00']]), r, ID)).to.throw(CodecError, 'varbind 1: the agent answered 1.3.6.1.2.1.1.5.0 for 1.3.6.1.2.1.1.3.0');
+    expect(() => decodeGetResponse(response('c', [['2b 06 01 02 01 01 05 00', '04 00']]), r, ID)).to.throw(
+      CodecError,
+      'varbind 1: the agent answered 1.3.6.1.2.1.1.5.0 for 1.3.6.1.2.1.1.3.0',
+    );
     expect(() => decodeGetResponse(response('c', []), r, ID)).to.throw(CodecError, '0 varbinds for the 1 asked for');
-    expect(() => decodeGetResponse(response('c', [[SYS_UPTIME, '43 01 05'], [SYS_UPTIME, '43 01 05']]), r, ID)).to.throw(CodecError, 'more than the 1');
+    expect(() =>
+      decodeGetResponse(
+        response('c', [
+          [SYS_UPTIME, '43 01 05'],
+          [SYS_UPTIME, '43 01 05'],
+        ]),
+        r,
+        ID,
+      ),
+    ).to.throw(CodecError, 'more than the 1');
     expect(() => decodeGetResponse(response('c', [[SYS_UPTIME, '41 06 01 00 00 00 00 00']]), r, ID)).to.throw(CodecError, 'varbind 1');
     expect(() => decodeGetResponse(response('c', [[SYS_UPTIME, '47 01 00']]), r, ID)).to.throw(CodecError, 'unknown value type 0x47');
   });

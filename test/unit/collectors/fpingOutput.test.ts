@@ -35,7 +35,11 @@ describe('fping output', () => {
 
   it('counts duplicate replies apart, never as answers', () => {
     const far = out.targets.get('198.18.61.2')!;
-    expect(far.duplicates).to.equal(read('lossy-duplicates-errors.txt').split('\n').filter((l) => l.includes('duplicate for')).length);
+    expect(far.duplicates).to.equal(
+      read('lossy-duplicates-errors.txt')
+        .split('\n')
+        .filter((l) => l.includes('duplicate for')).length,
+    );
     expect(far.duplicates).to.be.above(0);
     expect(roundFigures(far.rtts).received).to.equal(20 - kernelDropped);
   });

@@ -47,12 +47,18 @@ describe('poll scheduler', () => {
     let running = 0;
     let maxRunning = 0;
     const s = new PollScheduler(
-      [{ id: 'slow', intervalMs: 50, run: async () => {
-        running++;
-        maxRunning = Math.max(maxRunning, running);
-        await sleep(180);
-        running--;
-      } }],
+      [
+        {
+          id: 'slow',
+          intervalMs: 50,
+          run: async () => {
+            running++;
+            maxRunning = Math.max(maxRunning, running);
+            await sleep(180);
+            running--;
+          },
+        },
+      ],
       10,
     );
     s.start();

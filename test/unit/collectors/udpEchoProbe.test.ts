@@ -65,7 +65,7 @@ describe('UDP echo round', function () {
     expect(f.rttMedianMs!).to.be.within(40, 45);
   });
 
-  it('reads no jitter into a line from a process held up often and briefly, as the demo\'s devices in it are', async () => {
+  it("reads no jitter into a line from a process held up often and briefly, as the demo's devices in it are", async () => {
     // The demo's simulated devices answer in the prober's own process: a hold delays their answers too.
     const device = createSocket('udp4');
     device.on('message', (m, r) => setTimeout(() => device.send(m, r.port, r.address), 40));
@@ -76,7 +76,11 @@ describe('UDP echo round', function () {
       const t0 = performance.now();
       while (performance.now() - t0 < 8);
     }, 37);
-    const r = await udpEchoRound({ targets: [echoTargetKey(local)], count: 60, periodMs: 25, timeoutMs: 200 }, new Map([[echoTargetKey(local), local]]), new AbortController().signal).finally(() => {
+    const r = await udpEchoRound(
+      { targets: [echoTargetKey(local)], count: 60, periodMs: 25, timeoutMs: 200 },
+      new Map([[echoTargetKey(local), local]]),
+      new AbortController().signal,
+    ).finally(() => {
       clearInterval(busy);
       device.close();
     });

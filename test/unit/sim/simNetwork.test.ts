@@ -118,7 +118,10 @@ describe('simulated network engine', () => {
     expect(silent().size).to.equal(0);
     inject({ fault: 'link-down', circuit: 'HY-HYX', for: 120 });
     // Behind HY-HYX, from the topology: its Z device and the Z devices of the circuits hanging from it.
-    const behind = new Set(['hyx-rtr-1', ...topology.circuits.filter((c) => c.upstreamIds.includes('HY-HYX') && c.z.kind === 'device').map((c) => (c.z as { deviceId: string }).deviceId)]);
+    const behind = new Set([
+      'hyx-rtr-1',
+      ...topology.circuits.filter((c) => c.upstreamIds.includes('HY-HYX') && c.z.kind === 'device').map((c) => (c.z as { deviceId: string }).deviceId),
+    ]);
     expect(behind.size).to.be.at.least(3);
     expect(silent()).to.deep.equal(new Set([...behind].filter((id) => net.devices.has(id))));
     expect(net.isSilent(net.devices.get('hy-core-1')!)).to.equal(false);
@@ -167,7 +170,12 @@ describe('simulated network engine', () => {
     inject({ fault: 'flap', circuit: 'HY-D-MZJ', count: 3, period: 20 });
     move(120_000);
     expect(rec.events.filter((e) => e.circuit === 'HY-D-MZJ').map((e) => e.kind)).to.deep.equal([
-      'link-down', 'link-up', 'link-down', 'link-up', 'link-down', 'link-up',
+      'link-down',
+      'link-up',
+      'link-down',
+      'link-up',
+      'link-down',
+      'link-up',
     ]);
   });
 

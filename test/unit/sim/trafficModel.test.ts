@@ -69,7 +69,8 @@ describe('traffic model', () => {
       const c = topology.circuit(id);
       const p = trafficProfile(734, c);
       let max = 0;
-      for (let s = MONDAY + 9 * 3600; s < MONDAY + 17 * 3600; s += SLOT_SECONDS) max = Math.max(max, offeredOctetsPerSecond(p, 'a2z', slotAt(s), SHANGHAI) / p.capacity);
+      for (let s = MONDAY + 9 * 3600; s < MONDAY + 17 * 3600; s += SLOT_SECONDS)
+        max = Math.max(max, offeredOctetsPerSecond(p, 'a2z', slotAt(s), SHANGHAI) / p.capacity);
       return max;
     };
     const kinds = topology.circuits.map((c) => ({ id: c.id, kind: trafficProfile(734, c).kind }));
@@ -85,7 +86,8 @@ describe('traffic model', () => {
 
   it('is deterministic: the same seed gives the same traffic, another seed other traffic', () => {
     const c = topology.circuit('HY-D-HBJ');
-    const series = (seed: number) => Array.from({ length: 200 }, (_, i) => offeredOctetsPerSecond(trafficProfile(seed, c), 'a2z', slotAt(MONDAY + 36000) + i, SHANGHAI));
+    const series = (seed: number) =>
+      Array.from({ length: 200 }, (_, i) => offeredOctetsPerSecond(trafficProfile(seed, c), 'a2z', slotAt(MONDAY + 36000) + i, SHANGHAI));
     expect(series(734)).to.deep.equal(series(734));
     expect(series(734)).not.to.deep.equal(series(735));
   });

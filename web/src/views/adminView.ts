@@ -26,9 +26,14 @@ export function adminView(ctx: ViewContext): View {
     const { users } = await get<{ users: UserEntry[] }>('/api/admin/users');
     body.replaceChildren(
       ...users.map((u) => {
-        const cells = [el('td', {}, u.username), el('td', {}, roleName(u.role)), el('td', {}, t(lang, u.source === 'config' ? 'fromConfig' : u.source === 'demo' ? 'fromDemo' : 'fromConsole'))];
+        const cells = [
+          el('td', {}, u.username),
+          el('td', {}, roleName(u.role)),
+          el('td', {}, t(lang, u.source === 'config' ? 'fromConfig' : u.source === 'demo' ? 'fromDemo' : 'fromConsole')),
+        ];
         const actions = el('td');
-        if (u.source === 'console' && u.username !== session.username) actions.append(button(t(lang, 'remove'), () => void del(`/api/admin/users/${encodeURIComponent(u.username)}`).then(load, show), { class: 'remove' }));
+        if (u.source === 'console' && u.username !== session.username)
+          actions.append(button(t(lang, 'remove'), () => void del(`/api/admin/users/${encodeURIComponent(u.username)}`).then(load, show), { class: 'remove' }));
         return el('tr', { 'data-user': u.username }, ...cells, actions);
       }),
     );
@@ -39,12 +44,15 @@ export function adminView(ctx: ViewContext): View {
   const form = el('form', { id: 'user-form', class: 'inline-form' }, username, role, password, el('button', { type: 'submit' }, t(lang, 'save')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    put(`/api/admin/users/${encodeURIComponent(username.value.trim())}`, { role: role.value, ...(password.value ? { password: password.value } : {}) }).then(() => {
-      message.textContent = '';
-      username.value = '';
-      password.value = '';
-      return load();
-    }, show);
+    put(`/api/admin/users/${encodeURIComponent(username.value.trim())}`, { role: role.value, ...(password.value ? { password: password.value } : {}) }).then(
+      () => {
+        message.textContent = '';
+        username.value = '';
+        password.value = '';
+        return load();
+      },
+      show,
+    );
   });
   const node = el(
     'div',
@@ -52,7 +60,12 @@ export function adminView(ctx: ViewContext): View {
     el('h2', {}, t(lang, 'users')),
     form,
     message,
-    el('table', { id: 'user-table' }, el('thead', {}, el('tr', {}, ...(['username', 'role', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))), body),
+    el(
+      'table',
+      { id: 'user-table' },
+      el('thead', {}, el('tr', {}, ...(['username', 'role', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))),
+      body,
+    ),
     el('h2', {}, t(lang, 'config')),
     config,
   );

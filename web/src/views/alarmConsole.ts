@@ -75,14 +75,24 @@ export function alarmConsoleView(ctx: ViewContext): View {
   const filters = el(
     'div',
     { class: 'filters' },
-    select('alarm-state', (['active', 'cleared', 'all'] as const).map((s) => [s, t(lang, s)]), filter.state, (v) => {
-      filter.state = v;
-      void refetch().then(draw);
-    }),
-    select('alarm-severity', [['', `${t(lang, 'severity')}: ${t(lang, 'all')}`], ...SEVERITIES.map((s): [string, string] => [s, SEVERITY_NAMES[s][lang]])], '', (v) => {
-      filter.severity = v;
-      draw();
-    }),
+    select(
+      'alarm-state',
+      (['active', 'cleared', 'all'] as const).map((s) => [s, t(lang, s)]),
+      filter.state,
+      (v) => {
+        filter.state = v;
+        void refetch().then(draw);
+      },
+    ),
+    select(
+      'alarm-severity',
+      [['', `${t(lang, 'severity')}: ${t(lang, 'all')}`], ...SEVERITIES.map((s): [string, string] => [s, SEVERITY_NAMES[s][lang]])],
+      '',
+      (v) => {
+        filter.severity = v;
+        draw();
+      },
+    ),
     select('alarm-kind', [['', `${t(lang, 'kind')}: ${t(lang, 'all')}`], ...ALARM_KINDS.map((k): [string, string] => [k, KIND_NAMES[k][lang]])], '', (v) => {
       filter.kind = v;
       draw();
@@ -95,7 +105,10 @@ export function alarmConsoleView(ctx: ViewContext): View {
     what.then(
       () => {
         message.textContent = '';
-        return data.loadAlarms().then(() => refetch()).then(draw);
+        return data
+          .loadAlarms()
+          .then(() => refetch())
+          .then(draw);
       },
       (err: Error) => (message.textContent = err.message),
     );
@@ -108,12 +121,25 @@ export function alarmConsoleView(ctx: ViewContext): View {
     if (canAct && active) {
       if (!a.ack) {
         const comment = el('input', { class: 'ack-comment', placeholder: t(lang, 'ackComment'), maxlength: '500' });
-        actions.append(comment, button(t(lang, 'acknowledge'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { comment: comment.value })), { class: 'ack' }));
+        actions.append(
+          comment,
+          button(t(lang, 'acknowledge'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { comment: comment.value })), { class: 'ack' }),
+        );
       }
       if (!shelved) {
-        const minutes = select(`shelve-${a.id}`, SHELVE_MINUTES.map((m) => [String(m), formatDuration(m * 60, lang)]), '120', () => undefined);
+        const minutes = select(
+          `shelve-${a.id}`,
+          SHELVE_MINUTES.map((m) => [String(m), formatDuration(m * 60, lang)]),
+          '120',
+          () => undefined,
+        );
         minutes.className = 'shelve-minutes';
-        actions.append(minutes, button(t(lang, 'shelve'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/shelve`, { minutes: Number(minutes.value) })), { class: 'shelve' }));
+        actions.append(
+          minutes,
+          button(t(lang, 'shelve'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/shelve`, { minutes: Number(minutes.value) })), {
+            class: 'shelve',
+          }),
+        );
       }
     }
     const impacted = a.impactedCircuits.length;
@@ -125,8 +151,17 @@ export function alarmConsoleView(ctx: ViewContext): View {
       el('td', {}, subjectLabel(ctx, a, lang)),
       el('td', {}, formatTime(a.startedAtMs)),
       // Active alarms tick (see the timer below); an ended one keeps its length.
-      el('td', { class: 'duration', ...(a.endedAtMs === null ? { 'data-since': String(a.startedAtMs) } : {}) }, formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang)),
-      el('td', { class: 'ack-state' }, a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by}${a.ack.comment ? ` · ${a.ack.comment}` : ''}` : '', shelved ? el('div', {}, `${t(lang, 'shelved')} ${formatTime(a.shelvedUntilMs, false)}`) : null),
+      el(
+        'td',
+        { class: 'duration', ...(a.endedAtMs === null ? { 'data-since': String(a.startedAtMs) } : {}) },
+        formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang),
+      ),
+      el(
+        'td',
+        { class: 'ack-state' },
+        a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by}${a.ack.comment ? ` · ${a.ack.comment}` : ''}` : '',
+        shelved ? el('div', {}, `${t(lang, 'shelved')} ${formatTime(a.shelvedUntilMs, false)}`) : null,
+      ),
       el('td', { class: 'num' }, impacted ? String(impacted) : ''),
       actions,
     );
@@ -142,19 +177,37 @@ export function alarmConsoleView(ctx: ViewContext): View {
       out.push(el('tr', { class: 'impacted', 'data-impacted-of': a.id }, list));
     }
     // Who was told: a push a crash left uncertain (it may have arrived, and is not sent twice) is marked.
-    const pushes = (a.pushes ?? []).map((p) => el('span', { class: `push push-${p.state}`, 'data-push-state': p.state }, `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`));
+    const pushes = (a.pushes ?? []).map((p) =>
+      el(
+        'span',
+        { class: `push push-${p.state}`, 'data-push-state': p.state },
+        `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`,
+      ),
+    );
     const ticket = el('textarea', { class: 'ticket', readonly: '', rows: '6', 'aria-label': t(lang, 'ticket') });
     ticket.value = troubleTicket(ctx, a);
-    const copy = button(t(lang, 'copyTicket'), () => {
-      ticket.hidden = false;
-      ticket.select();
-      void navigator.clipboard?.writeText(ticket.value).catch(() => undefined);
-    }, { class: 'copy-ticket' });
+    const copy = button(
+      t(lang, 'copyTicket'),
+      () => {
+        ticket.hidden = false;
+        ticket.select();
+        void navigator.clipboard?.writeText(ticket.value).catch(() => undefined);
+      },
+      { class: 'copy-ticket' },
+    );
     ticket.hidden = true;
     const detail = el(
       'tr',
       { class: 'detail' },
-      el('td', { colspan: '8' }, el('span', { class: 'evidence' }, evidenceText(a, lang)), ' ', copy, pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null, ticket),
+      el(
+        'td',
+        { colspan: '8' },
+        el('span', { class: 'evidence' }, evidenceText(a, lang)),
+        ' ',
+        copy,
+        pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null,
+        ticket,
+      ),
     );
     out.push(detail);
     return out;
@@ -166,13 +219,23 @@ export function alarmConsoleView(ctx: ViewContext): View {
       (a) =>
         (!filter.severity || a.severity === filter.severity) &&
         (!filter.kind || a.kind === filter.kind) &&
-        (!filter.text || [a.subject.id, evidenceText(a, lang), ...a.impactedCircuits, data.circuits.get(a.subject.id)?.carrierCircuitId ?? ''].some((s) => s.toLowerCase().includes(filter.text))),
+        (!filter.text ||
+          [a.subject.id, evidenceText(a, lang), ...a.impactedCircuits, data.circuits.get(a.subject.id)?.carrierCircuitId ?? ''].some((s) =>
+            s.toLowerCase().includes(filter.text),
+          )),
     );
     // A redraw (a new alarm arrives) must not lose a comment being typed.
-    const typing = new Map([...body.querySelectorAll<HTMLInputElement>('tr[data-alarm] .ack-comment')].map((i) => [i.closest('tr')!.dataset.alarm!, { value: i.value, focused: document.activeElement === i }]));
+    const typing = new Map(
+      [...body.querySelectorAll<HTMLInputElement>('tr[data-alarm] .ack-comment')].map((i) => [
+        i.closest('tr')!.dataset.alarm!,
+        { value: i.value, focused: document.activeElement === i },
+      ]),
+    );
     body.replaceChildren(...shown.flatMap(row));
     for (const [id, typed] of typing) {
-      const input = [...body.querySelectorAll<HTMLTableRowElement>('tr[data-alarm]')].find((r) => r.dataset.alarm === id)?.querySelector<HTMLInputElement>('.ack-comment');
+      const input = [...body.querySelectorAll<HTMLTableRowElement>('tr[data-alarm]')]
+        .find((r) => r.dataset.alarm === id)
+        ?.querySelector<HTMLInputElement>('.ack-comment');
       if (!input) continue;
       input.value = typed.value;
       if (typed.focused) input.focus();
@@ -182,7 +245,15 @@ export function alarmConsoleView(ctx: ViewContext): View {
   const table = el(
     'table',
     { class: 'alarms', id: 'alarm-table' },
-    el('thead', {}, el('tr', {}, ...(['severity', 'kind', 'subject', 'started', 'duration', 'acknowledged', 'impacted', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...(['severity', 'kind', 'subject', 'started', 'duration', 'acknowledged', 'impacted', 'actions'] as const).map((w) => el('th', {}, t(lang, w))),
+      ),
+    ),
     body,
   );
   const node = el('div', { class: 'page alarm-console' }, filters, message, table);
@@ -195,7 +266,8 @@ export function alarmConsoleView(ctx: ViewContext): View {
   draw();
   const ticking = setInterval(() => {
     const now = Date.now();
-    for (const cell of body.querySelectorAll<HTMLElement>('td.duration[data-since]')) cell.textContent = formatDuration((now - Number(cell.dataset.since)) / 1000, lang);
+    for (const cell of body.querySelectorAll<HTMLElement>('td.duration[data-since]'))
+      cell.textContent = formatDuration((now - Number(cell.dataset.since)) / 1000, lang);
   }, 1000);
   return {
     node,
@@ -240,14 +312,18 @@ export function troubleTicket(ctx: ViewContext, a: Alarm): string {
     lines.push(`故障设备：${d?.name?.zh ?? a.subject.id}${site ? `（${site.name.zh}）` : ''} ${KIND_NAMES[a.kind].zh}`);
   }
   const ended = a.endedAtMs !== null;
-  lines.push(`开始时间：${formatTime(a.startedAtMs)}${ended ? `　恢复时间：${formatTime(a.endedAtMs!)}` : ''}　${ended ? '历时' : '已持续'}：${formatDuration(((a.endedAtMs ?? Date.now()) - a.startedAtMs) / 1000, 'zh')}`);
+  lines.push(
+    `开始时间：${formatTime(a.startedAtMs)}${ended ? `　恢复时间：${formatTime(a.endedAtMs!)}` : ''}　${ended ? '历时' : '已持续'}：${formatDuration(((a.endedAtMs ?? Date.now()) - a.startedAtMs) / 1000, 'zh')}`,
+  );
   lines.push(`告警依据：${evidenceText(a, 'zh')}`);
   if (a.impactedCircuits.length) {
     lines.push(`受影响电路（${a.impactedCircuits.length} 条）：`);
     for (const id of a.impactedCircuits) {
       const c = data.circuits.get(id);
       const site = c ? data.sites.get(c.ownerSiteId) : undefined;
-      lines.push(`  ${id} ${site?.name.zh ?? ''}${site?.contact ? `（联系人 ${site.contact.name} ${site.contact.phone}）` : ''}${c ? `　${CARRIER_NAMES[c.carrier].zh} ${c.carrierCircuitId}` : ''}`);
+      lines.push(
+        `  ${id} ${site?.name.zh ?? ''}${site?.contact ? `（联系人 ${site.contact.name} ${site.contact.phone}）` : ''}${c ? `　${CARRIER_NAMES[c.carrier].zh} ${c.carrierCircuitId}` : ''}`,
+      );
     }
   }
   if (a.ack) lines.push(`已确认：${a.ack.by}${a.ack.comment ? `　${a.ack.comment}` : ''}`);

@@ -78,21 +78,45 @@ function latencyOptions(fromMs: number, toMs: number, q: QualitySeries, lang: Vi
       formatter: (ps: Array<{ dataIndex: number }>) => {
         const p = q.points[ps[0]?.dataIndex ?? -1];
         if (!p) return '';
-        return [formatTime(p.timeMs), `${t(lang, 'rttMedian')} ${ms(p.rttMedianMs)}`, `${t(lang, 'rttRange')} ${ms(p.rttMinMs)} – ${ms(p.rttMaxMs)}`, `${t(lang, 'loss')} ${p.lossPct === null ? '–' : `${p.lossPct.toFixed(1)}%`}`, `${t(lang, 'jitter')} ${ms(p.jitterMs)}`].map(escapeHtml).join('<br>');
+        return [
+          formatTime(p.timeMs),
+          `${t(lang, 'rttMedian')} ${ms(p.rttMedianMs)}`,
+          `${t(lang, 'rttRange')} ${ms(p.rttMinMs)} – ${ms(p.rttMaxMs)}`,
+          `${t(lang, 'loss')} ${p.lossPct === null ? '–' : `${p.lossPct.toFixed(1)}%`}`,
+          `${t(lang, 'jitter')} ${ms(p.jitterMs)}`,
+        ]
+          .map(escapeHtml)
+          .join('<br>');
       },
     },
     legend: { ...base.legend, data: [t(lang, 'rttRange'), t(lang, 'rttMedian')] },
     visualMap: { show: false, seriesIndex: 2, dimension: 2, pieces: LOSS_PIECES },
     series: [
       { name: 'min', type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, data: q.points.map((p) => [p.timeMs, p.rttMinMs]) },
-      { name: t(lang, 'rttRange'), type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: 'rgba(160,170,180,0.35)' }, data: q.points.map((p) => [p.timeMs, p.rttMaxMs === null || p.rttMinMs === null ? null : p.rttMaxMs - p.rttMinMs]) },
+      {
+        name: t(lang, 'rttRange'),
+        type: 'line',
+        stack: 'band',
+        showSymbol: false,
+        lineStyle: { opacity: 0 },
+        areaStyle: { color: 'rgba(160,170,180,0.35)' },
+        data: q.points.map((p) => [p.timeMs, p.rttMaxMs === null || p.rttMinMs === null ? null : p.rttMaxMs - p.rttMinMs]),
+      },
       {
         name: t(lang, 'rttMedian'),
         type: 'line',
         showSymbol: false,
         lineStyle: { width: 2 },
         data: q.points.map((p) => [p.timeMs, p.rttMedianMs, p.lossPct ?? 0]),
-        ...(limit !== null ? { markLine: { symbol: 'none', silent: true, data: [{ yAxis: limit, lineStyle: { color: '#e8453c', type: 'dashed' }, label: { formatter: `SLA ${limit} ms`, color: '#e8453c' } }] } } : {}),
+        ...(limit !== null
+          ? {
+              markLine: {
+                symbol: 'none',
+                silent: true,
+                data: [{ yAxis: limit, lineStyle: { color: '#e8453c', type: 'dashed' }, label: { formatter: `SLA ${limit} ms`, color: '#e8453c' } }],
+              },
+            }
+          : {}),
       },
     ],
   };
@@ -114,12 +138,26 @@ function endText(ctx: ViewContext, c: Circuit, end: 'a' | 'z'): Node {
   if (e.kind === 'external') return document.createTextNode(e.name[lang]);
   const device = data.devices.get(e.deviceId);
   const site = data.sites.get(device?.siteId ?? '');
-  return el('span', {}, site ? el('a', { href: siteRoute(site.id) }, site.name[lang]) : '', ` ${device?.name?.[lang] ?? e.deviceId}`, e.iface ? ` ${e.iface.value}` : '');
+  return el(
+    'span',
+    {},
+    site ? el('a', { href: siteRoute(site.id) }, site.name[lang]) : '',
+    ` ${device?.name?.[lang] ?? e.deviceId}`,
+    e.iface ? ` ${e.iface.value}` : '',
+  );
 }
 
-function chartOptions(fromMs: number, toMs: number, series: Array<{ name: string; data: Array<[number, number | null]>; type?: 'line' | 'bar'; colour: string }>, unit: (v: number) => string, lines: Array<{ name: string; value: number; colour: string }>, o: { integer?: boolean; atLeast?: number } = {}) {
+function chartOptions(
+  fromMs: number,
+  toMs: number,
+  series: Array<{ name: string; data: Array<[number, number | null]>; type?: 'line' | 'bar'; colour: string }>,
+  unit: (v: number) => string,
+  lines: Array<{ name: string; value: number; colour: string }>,
+  o: { integer?: boolean; atLeast?: number } = {},
+) {
   const spanMs = toMs - fromMs;
-  const axisTime = (v: number) => (spanMs <= 86_400_000 ? formatTime(v, false).slice(11) : spanMs <= 7 * 86_400_000 ? formatTime(v, false).slice(5) : formatTime(v, false).slice(0, 10));
+  const axisTime = (v: number) =>
+    spanMs <= 86_400_000 ? formatTime(v, false).slice(11) : spanMs <= 7 * 86_400_000 ? formatTime(v, false).slice(5) : formatTime(v, false).slice(0, 10);
   return {
     animation: false,
     grid: { left: 70, right: 45, top: 30, bottom: 30 },
@@ -131,7 +169,13 @@ function chartOptions(fromMs: number, toMs: number, series: Array<{ name: string
     },
     // The whole range chosen, so a gap or a late start shows as empty space, not as a stretched line.
     xAxis: { type: 'time', min: fromMs, max: toMs, axisLabel: { formatter: axisTime, color: '#9aa5ad', hideOverlap: true } },
-    yAxis: { type: 'value', minInterval: o.integer ? 1 : 0, ...(o.atLeast !== undefined ? { max: (v: { max: number }) => Math.max(o.atLeast!, v.max) } : {}), axisLabel: { formatter: unit, color: '#9aa5ad' }, splitLine: { lineStyle: { color: '#23323f' } } },
+    yAxis: {
+      type: 'value',
+      minInterval: o.integer ? 1 : 0,
+      ...(o.atLeast !== undefined ? { max: (v: { max: number }) => Math.max(o.atLeast!, v.max) } : {}),
+      axisLabel: { formatter: unit, color: '#9aa5ad' },
+      splitLine: { lineStyle: { color: '#23323f' } },
+    },
     series: series.map((s, i) => ({
       name: s.name,
       type: s.type ?? 'line',
@@ -140,7 +184,18 @@ function chartOptions(fromMs: number, toMs: number, series: Array<{ name: string
       itemStyle: { color: s.colour },
       lineStyle: { width: 1.5 },
       ...(i === 0 && lines.length
-        ? { markLine: { symbol: 'none', silent: true, data: lines.map((l) => ({ name: l.name, yAxis: l.value, lineStyle: { color: l.colour, type: 'dashed' }, label: { formatter: l.name, color: l.colour } })) } }
+        ? {
+            markLine: {
+              symbol: 'none',
+              silent: true,
+              data: lines.map((l) => ({
+                name: l.name,
+                yAxis: l.value,
+                lineStyle: { color: l.colour, type: 'dashed' },
+                label: { formatter: l.name, color: l.colour },
+              })),
+            },
+          }
         : {}),
     })),
   };
@@ -217,7 +272,9 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     const to = Date.now();
     const from = to - span;
     const [series, sla, alarms, quality] = await Promise.all([
-      get<{ bucketS: number; retentionPolicy: string; points: SeriesPoint[] }>(`/api/circuits/${encodeURIComponent(c.id)}/series?from=${from}&to=${to}&points=600`).catch(() => null),
+      get<{ bucketS: number; retentionPolicy: string; points: SeriesPoint[] }>(
+        `/api/circuits/${encodeURIComponent(c.id)}/series?from=${from}&to=${to}&points=600`,
+      ).catch(() => null),
       get<Availability>(`/api/circuits/${encodeURIComponent(c.id)}/sla?from=${from}&to=${to}`).catch(() => null),
       get<{ alarms: Array<Alarm & { state: string }> }>(`/api/alarms?state=all&circuit=${encodeURIComponent(c.id)}&limit=50`).catch(() => null),
       get<QualitySeries>(`/api/circuits/${encodeURIComponent(c.id)}/quality?from=${from}&to=${to}&points=600`).catch(() => null),
@@ -228,33 +285,68 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     const pct = (v: number | null) => (v === null ? null : (100 * v) / c.bandwidthBps);
     const [traffic, util, errors, latency, loss] = charts;
     traffic!.setOption(
-      chartOptions(from, to, [{ name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' }, { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' }], formatTraffic, [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }]),
+      chartOptions(
+        from,
+        to,
+        [
+          { name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' },
+          { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' },
+        ],
+        formatTraffic,
+        [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }],
+      ),
       true,
     );
     util!.setOption(
       chartOptions(
         from,
         to,
-        [{ name: t(lang, 'inbound'), data: pts((p) => pct(p.inBps)), colour: '#4fc3f7' }, { name: t(lang, 'outbound'), data: pts((p) => pct(p.outBps)), colour: '#aed581' }],
+        [
+          { name: t(lang, 'inbound'), data: pts((p) => pct(p.inBps)), colour: '#4fc3f7' },
+          { name: t(lang, 'outbound'), data: pts((p) => pct(p.outBps)), colour: '#aed581' },
+        ],
         (v) => `${v < 10 ? +v.toFixed(2) : v.toFixed(0)}%`,
-        [{ name: '100%', value: 100, colour: '#e8453c' }, ...(tier ? [{ name: `${tier.utilizationWarnPct}%`, value: tier.utilizationWarnPct, colour: '#f2c230' }] : [])],
+        [
+          { name: '100%', value: 100, colour: '#e8453c' },
+          ...(tier ? [{ name: `${tier.utilizationWarnPct}%`, value: tier.utilizationWarnPct, colour: '#f2c230' }] : []),
+        ],
         // Against the contract: the whole of it is on the chart, however little is used.
         { atLeast: 100 },
       ),
       true,
     );
-    errors!.setOption(chartOptions(from, to, [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }], (v) => String(Math.round(v)), [], { integer: true }), true);
+    errors!.setOption(
+      chartOptions(
+        from,
+        to,
+        [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }],
+        (v) => String(Math.round(v)),
+        [],
+        { integer: true },
+      ),
+      true,
+    );
     for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
     const q: QualitySeries = quality ?? { probed: false, limits: null, points: [] };
     latency!.setOption(latencyOptions(from, to, q, lang), true);
     const lossLimit = q.limits?.lossPct ?? null;
     loss!.setOption(
-      chartOptions(from, to, [{ name: t(lang, 'loss'), type: 'bar', data: q.points.map((p): [number, number | null] => [p.timeMs, p.lossPct]), colour: '#e8453c' }], (v) => `${+v.toFixed(1)}%`, lossLimit !== null ? [{ name: `SLA ${lossLimit}%`, value: lossLimit, colour: '#f29d12' }] : []),
+      chartOptions(
+        from,
+        to,
+        [{ name: t(lang, 'loss'), type: 'bar', data: q.points.map((p): [number, number | null] => [p.timeMs, p.lossPct]), colour: '#e8453c' }],
+        (v) => `${+v.toFixed(1)}%`,
+        lossLimit !== null ? [{ name: `SLA ${lossLimit}%`, value: lossLimit, colour: '#f29d12' }] : [],
+      ),
       true,
     );
     for (const box of [latencyBox, lossBox]) box.dataset.points = String(q.points.length);
     const l = q.limits;
-    qualityNote.textContent = !q.probed ? t(lang, 'notProbed') : l ? `SLA: ${[l.latencyMs !== null ? `${t(lang, 'latency')} ≤ ${l.latencyMs} ms` : null, l.lossPct !== null ? `${t(lang, 'loss')} ≤ ${l.lossPct}%` : null, l.jitterMs !== null ? `${t(lang, 'jitter')} ≤ ${l.jitterMs} ms` : null].filter(Boolean).join(' · ')}` : '';
+    qualityNote.textContent = !q.probed
+      ? t(lang, 'notProbed')
+      : l
+        ? `SLA: ${[l.latencyMs !== null ? `${t(lang, 'latency')} ≤ ${l.latencyMs} ms` : null, l.lossPct !== null ? `${t(lang, 'loss')} ≤ ${l.lossPct}%` : null, l.jitterMs !== null ? `${t(lang, 'jitter')} ≤ ${l.jitterMs} ms` : null].filter(Boolean).join(' · ')}`
+        : '';
     trafficBox.dataset.resolution = series ? `${series.retentionPolicy}/${series.bucketS}s` : 'none';
     trafficBox.classList.toggle('empty', points.length === 0);
 
@@ -264,7 +356,10 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
       const start = Math.max(o.startMs, from);
       const end = Math.min(o.endMs ?? to, to);
       if (end <= start) continue;
-      const seg = el('span', { class: o.maintenance ? 'seg maintenance' : 'seg outage', title: `${formatTime(o.startMs)} – ${o.endMs ? formatTime(o.endMs) : '…'} ${o.cause}` });
+      const seg = el('span', {
+        class: o.maintenance ? 'seg maintenance' : 'seg outage',
+        title: `${formatTime(o.startMs)} – ${o.endMs ? formatTime(o.endMs) : '…'} ${o.cause}`,
+      });
       seg.style.left = `${(100 * (start - from)) / span}%`;
       seg.style.width = `${Math.max(0.2, (100 * (end - start)) / span)}%`;
       timeline.append(seg);

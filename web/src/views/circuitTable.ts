@@ -13,7 +13,19 @@ import { circuitRoute, type ViewContext } from './view.ts';
 export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { node: HTMLTableElement; update(): void } {
   const { data, lang } = ctx;
   const node = el('table', { class: 'circuits', id: 'circuits' });
-  node.append(el('thead', {}, el('tr', {}, ...(['circuit', 'carrier', 'carrierNo', 'bandwidth', 'owner', 'status', 'inbound', 'outbound', 'utilization'] as const).map((w) => el('th', {}, t(lang, w))))));
+  node.append(
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...(['circuit', 'carrier', 'carrierNo', 'bandwidth', 'owner', 'status', 'inbound', 'outbound', 'utilization'] as const).map((w) =>
+          el('th', {}, t(lang, w)),
+        ),
+      ),
+    ),
+  );
   const body = el('tbody');
   node.append(body);
   const rows = circuits.map((c) => {
@@ -53,7 +65,9 @@ export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { 
     }
     // Down first, then degraded, then unknown, so the rows that need someone are at the top.
     const rank = { down: 0, degraded: 1, unknown: 2, up: 3 } as const;
-    const order = [...rows].sort((a, b) => rank[(a.row.dataset.status ?? 'unknown') as keyof typeof rank] - rank[(b.row.dataset.status ?? 'unknown') as keyof typeof rank]);
+    const order = [...rows].sort(
+      (a, b) => rank[(a.row.dataset.status ?? 'unknown') as keyof typeof rank] - rank[(b.row.dataset.status ?? 'unknown') as keyof typeof rank],
+    );
     if (order.some((r, i) => body.children[i] !== r.row)) body.replaceChildren(...order.map((r) => r.row));
   };
   update();

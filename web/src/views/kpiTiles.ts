@@ -28,7 +28,13 @@ export function kpiTiles(ctx: ViewContext): { node: HTMLElement; update(): void;
   };
   const timer = setInterval(fetchAvailability, AVAILABILITY_REFRESH_MS);
   const tile = (id: string, label: string, value: string, colour?: string) =>
-    el('div', { class: 'tile', id, ...(colour ? { style: `border-color:${colour}` } : {}) }, el('span', { class: 'label' }, label), ' ', el('span', { class: 'value' }, value));
+    el(
+      'div',
+      { class: 'tile', id, ...(colour ? { style: `border-color:${colour}` } : {}) },
+      el('span', { class: 'label' }, label),
+      ' ',
+      el('span', { class: 'value' }, value),
+    );
 
   const update = () => {
     const count = { up: 0, down: 0, unknown: 0, degraded: 0 };
@@ -41,7 +47,11 @@ export function kpiTiles(ctx: ViewContext): { node: HTMLElement; update(): void;
       tile('kpi-degraded', t(lang, 'circuitsDegraded'), String(count.degraded), count.degraded ? STATUS_COLOURS.degraded : undefined),
       tile('kpi-unknown', t(lang, 'circuitsUnknown'), String(count.unknown)),
       tile('kpi-alarms', t(lang, 'activeAlarms'), String(data.activeAlarms.length), bySeverity.critical ? SEVERITY_COLOURS.critical : undefined),
-      el('div', { class: 'tile severities' }, ...SEVERITIES.map((s) => el('span', { class: `sev sev-${s}`, 'data-severity': s }, `${SEVERITY_NAMES[s][lang]} ${bySeverity[s]}`))),
+      el(
+        'div',
+        { class: 'tile severities' },
+        ...SEVERITIES.map((s) => el('span', { class: `sev sev-${s}`, 'data-severity': s }, `${SEVERITY_NAMES[s][lang]} ${bySeverity[s]}`)),
+      ),
       tile('kpi-availability', t(lang, 'availabilityMtd'), availability === undefined ? '…' : availability === null ? '–' : `${availability.toFixed(3)}%`),
     );
   };

@@ -28,7 +28,13 @@ export function maintenanceView(ctx: ViewContext): View {
           el('td', {}, formatTime(w.toMs, false)),
           el('td', {}, w.reason),
           el('td', {}, w.source === 'config' ? t(lang, 'fromConfig') : `${t(lang, 'fromConsole')} · ${w.createdBy ?? ''}`),
-          el('td', {}, canAct && w.source === 'console' && w.toMs > now ? button(t(lang, 'end'), () => void del(`/api/maintenance/${encodeURIComponent(w.id)}`).then(load, show), { class: 'end' }) : ''),
+          el(
+            'td',
+            {},
+            canAct && w.source === 'console' && w.toMs > now
+              ? button(t(lang, 'end'), () => void del(`/api/maintenance/${encodeURIComponent(w.id)}`).then(load, show), { class: 'end' })
+              : '',
+          ),
         ),
       ),
     );
@@ -40,10 +46,21 @@ export function maintenanceView(ctx: ViewContext): View {
     const from = el('input', { name: 'from', type: 'datetime-local', required: '', value: isoToShanghaiInput(Date.now()) });
     const to = el('input', { name: 'to', type: 'datetime-local', required: '', value: isoToShanghaiInput(Date.now() + 2 * 3_600_000) });
     const reason = el('input', { name: 'reason', required: '', placeholder: t(lang, 'reason'), maxlength: '300' });
-    form.append(subjects, el('label', {}, `${t(lang, 'from')} `, from), el('label', {}, `${t(lang, 'to')} `, to), reason, el('button', { type: 'submit' }, t(lang, 'add')));
+    form.append(
+      subjects,
+      el('label', {}, `${t(lang, 'from')} `, from),
+      el('label', {}, `${t(lang, 'to')} `, to),
+      reason,
+      el('button', { type: 'submit' }, t(lang, 'add')),
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const body = { subjects: subjects.value.split(/[,，\s]+/).filter(Boolean), from: shanghaiInputToIso(from.value), to: shanghaiInputToIso(to.value), reason: reason.value };
+      const body = {
+        subjects: subjects.value.split(/[,，\s]+/).filter(Boolean),
+        from: shanghaiInputToIso(from.value),
+        to: shanghaiInputToIso(to.value),
+        reason: reason.value,
+      };
       post('/api/maintenance', body).then(() => {
         message.textContent = '';
         subjects.value = '';
@@ -58,7 +75,12 @@ export function maintenanceView(ctx: ViewContext): View {
     el('h2', {}, t(lang, 'maintenance')),
     canAct ? form : null,
     message,
-    el('table', { id: 'maintenance-table' }, el('thead', {}, el('tr', {}, ...(['subject', 'from', 'to', 'reason', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))), body),
+    el(
+      'table',
+      { id: 'maintenance-table' },
+      el('thead', {}, el('tr', {}, ...(['subject', 'from', 'to', 'reason', 'source', 'actions'] as const).map((w) => el('th', {}, t(lang, w))))),
+      body,
+    ),
   );
   void load().catch(show);
   return { node, dispose: () => undefined };

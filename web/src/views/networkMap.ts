@@ -145,7 +145,7 @@ export function geographicLayout(sites: readonly Site[], circuits: readonly Circ
   const cities = sites.filter((x) => x.level === 'city');
   const province = cities.length > 1;
   const mean = (k: 0 | 1) => cities.reduce((n, x) => n + x.location[k], 0) / Math.max(1, cities.length);
-  const [c0, c1] = province ? [mean(0), mean(1)] : (cities[0] ?? sites[0])?.location ?? [0, 0];
+  const [c0, c1] = province ? [mean(0), mean(1)] : ((cities[0] ?? sites[0])?.location ?? [0, 0]);
   const cosLat = Math.cos((c1 * Math.PI) / 180);
   const offset = (x: Site) => ({ dx: (x.location[0] - c0) * cosLat, dy: x.location[1] - c1 });
   const anchors = sites.filter((x) => x.level !== 'department' || !x.parentId);
@@ -160,7 +160,10 @@ export function geographicLayout(sites: readonly Site[], circuits: readonly Circ
     at.set(x.id, { x: dx * k, y: -dy * k });
   }
   // Rings a quarter as wide as a county lies from its city, so they stay clear of each other.
-  const gaps = sites.filter((x) => x.level === 'county' && x.parentId && at.has(x.parentId)).map((x) => Math.hypot(at.get(x.id)!.x - at.get(x.parentId!)!.x, at.get(x.id)!.y - at.get(x.parentId!)!.y)).sort((a, b) => a - b);
+  const gaps = sites
+    .filter((x) => x.level === 'county' && x.parentId && at.has(x.parentId))
+    .map((x) => Math.hypot(at.get(x.id)!.x - at.get(x.parentId!)!.x, at.get(x.id)!.y - at.get(x.parentId!)!.y))
+    .sort((a, b) => a - b);
   const RING = Math.min(0.06, Math.max(0.008, 0.25 * (gaps[Math.floor(gaps.length / 2)] ?? 0.24)));
   const PER_RING = 14;
   const children = new Map<string, Site[]>();

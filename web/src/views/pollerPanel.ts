@@ -15,7 +15,12 @@ const REFRESH_MS = 5000;
 export function pollerPanel(ctx: ViewContext): { node: HTMLElement; dispose(): void } {
   const { data, lang } = ctx;
   const node = el('section', { id: 'pollers', class: 'pollers', hidden: '' });
-  const ago = (ms: number | null) => (ms === null ? t(lang, 'never') : lang === 'zh' ? `${formatDuration((Date.now() - ms) / 1000, lang)}${t(lang, 'ago')}` : `${formatDuration((Date.now() - ms) / 1000, lang)} ${t(lang, 'ago')}`);
+  const ago = (ms: number | null) =>
+    ms === null
+      ? t(lang, 'never')
+      : lang === 'zh'
+        ? `${formatDuration((Date.now() - ms) / 1000, lang)}${t(lang, 'ago')}`
+        : `${formatDuration((Date.now() - ms) / 1000, lang)} ${t(lang, 'ago')}`;
   const render = (pollers: PollerStatus[]) => {
     if (pollers.length === 0) return;
     node.hidden = false;
@@ -36,9 +41,16 @@ export function pollerPanel(ctx: ViewContext): { node: HTMLElement; dispose(): v
         el('td', { class: 'num waiting' }, waiting),
       );
     });
-    node.replaceChildren(el('h2', {}, t(lang, 'pollers')), el('table', { class: 'circuits' }, el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...rows)));
+    node.replaceChildren(
+      el('h2', {}, t(lang, 'pollers')),
+      el('table', { class: 'circuits' }, el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...rows)),
+    );
   };
-  const refresh = () => get<{ pollers: PollerStatus[] }>('/api/pollers').then((r) => render(r.pollers), () => undefined);
+  const refresh = () =>
+    get<{ pollers: PollerStatus[] }>('/api/pollers').then(
+      (r) => render(r.pollers),
+      () => undefined,
+    );
   void refresh();
   const timer = setInterval(refresh, REFRESH_MS);
   return { node, dispose: () => clearInterval(timer) };

@@ -55,7 +55,11 @@ export function reportsView(ctx: ViewContext): View {
     el('option', { value: 'network' }, t(lang, 'wholeNetwork')),
     el('optgroup', { label: t(lang, 'county') }, ...counties.map((s) => el('option', { value: `county:${s.id}` }, s.name[lang]))),
     el('optgroup', { label: t(lang, 'carrier') }, ...CARRIERS.map((c) => el('option', { value: `carrier:${c}` }, CARRIER_NAMES[c][lang]))),
-    el('optgroup', { label: t(lang, 'circuit') }, ...data.topology.circuits.map((c) => el('option', { value: `circuit:${c.id}` }, `${c.id} ${c.carrierCircuitId}`))),
+    el(
+      'optgroup',
+      { label: t(lang, 'circuit') },
+      ...data.topology.circuits.map((c) => el('option', { value: `circuit:${c.id}` }, `${c.id} ${c.carrierCircuitId}`)),
+    ),
   );
   const message = el('p', { class: 'error', role: 'alert', id: 'report-message' });
   const frame = el('iframe', { id: 'report-frame', title: t(lang, 'reports'), hidden: '' });
@@ -66,7 +70,18 @@ export function reportsView(ctx: ViewContext): View {
     return v && !v.startsWith('..') && !v.endsWith('..') ? v : null;
   };
   const url = (format: string) => `/api/reports?${new URLSearchParams({ period: period() ?? '', scope: scope.value, format, lang })}`;
-  const form = el('form', { id: 'report-form', class: 'inline-form' }, kind, month, week, day, rangeFrom, rangeTo, scope, el('button', { type: 'submit' }, t(lang, 'makeReport')));
+  const form = el(
+    'form',
+    { id: 'report-form', class: 'inline-form' },
+    kind,
+    month,
+    week,
+    day,
+    rangeFrom,
+    rangeTo,
+    scope,
+    el('button', { type: 'submit' }, t(lang, 'makeReport')),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!period()) {

@@ -61,7 +61,9 @@ export function searchBox(ctx: ViewContext): HTMLElement {
       .slice(0, MAX_RESULTS)
       .map(({ e }) => e);
     first = found[0];
-    results.replaceChildren(...(found.length ? found.map((e) => el('li', {}, el('a', { href: e.route }, e.label))) : [el('li', { class: 'none' }, t(lang, 'noResults'))]));
+    results.replaceChildren(
+      ...(found.length ? found.map((e) => el('li', {}, el('a', { href: e.route }, e.label))) : [el('li', { class: 'none' }, t(lang, 'noResults'))]),
+    );
     results.hidden = false;
   });
   input.addEventListener('keydown', (ev) => {

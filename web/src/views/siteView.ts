@@ -33,7 +33,12 @@ export function siteView(ctx: ViewContext, siteId: string): View {
     });
   });
 
-  const mapBox = el('div', { id: 'site-map', class: 'map', 'data-columns': String(columns.length), 'data-tallest': String(Math.max(...columns.map((c) => c.length))) });
+  const mapBox = el('div', {
+    id: 'site-map',
+    class: 'map',
+    'data-columns': String(columns.length),
+    'data-tallest': String(Math.max(...columns.map((c) => c.length))),
+  });
   const table = circuitTable(ctx, circuits);
   const devices = data.topology.devices.filter((d) => d.siteId === site.id);
   const deviceRows = el('tbody');
@@ -42,18 +47,27 @@ export function siteView(ctx: ViewContext, siteId: string): View {
     deviceRows.replaceChildren(
       ...devices.flatMap((d) => {
         const h = data.deviceStatus.get(d.id);
-        const toggle = button(t(lang, 'interfaces'), () => {
-          if (opened.has(d.id)) opened.delete(d.id);
-          else opened.set(d.id, inventoryPanel(ctx, d.id));
-          drawDevices();
-        }, { class: 'inventory-toggle' });
+        const toggle = button(
+          t(lang, 'interfaces'),
+          () => {
+            if (opened.has(d.id)) opened.delete(d.id);
+            else opened.set(d.id, inventoryPanel(ctx, d.id));
+            drawDevices();
+          },
+          { class: 'inventory-toggle' },
+        );
         const row = el(
           'tr',
           { 'data-device': d.id, 'data-reachable': h ? String(h.reachable) : 'unknown' },
           el('td', {}, d.name?.[lang] ?? d.id, ' ', d.managed ? toggle : null),
           el('td', {}, d.model ?? d.vendor),
           // Why a device cannot be polled (a timeout, a send the kernel refused) is shown here, not only in an alarm.
-          el('td', h && !h.reachable ? { class: 'error' } : {}, h ? t(lang, h.reachable ? 'reachable' : 'unreachable') : t(lang, 'unknown'), h?.error ? el('div', { class: 'device-error' }, h.error) : null),
+          el(
+            'td',
+            h && !h.reachable ? { class: 'error' } : {},
+            h ? t(lang, h.reachable ? 'reachable' : 'unreachable') : t(lang, 'unknown'),
+            h?.error ? el('div', { class: 'device-error' }, h.error) : null,
+          ),
           el('td', { class: 'num' }, h?.cpuPct != null ? `${h.cpuPct.toFixed(0)}%` : '–'),
           el('td', { class: 'num' }, h?.memPct != null ? `${h.memPct.toFixed(0)}%` : '–'),
         );
@@ -70,7 +84,14 @@ export function siteView(ctx: ViewContext, siteId: string): View {
     site.contact ? el('p', { class: 'contact' }, `${site.contact.name} ${site.contact.phone}`) : null,
     mapBox,
     table.node,
-    devices.length ? el('table', { class: 'devices' }, el('thead', {}, el('tr', {}, ...(['devices', 'detail', 'status', 'cpu', 'memory'] as const).map((w) => el('th', {}, t(lang, w))))), deviceRows) : null,
+    devices.length
+      ? el(
+          'table',
+          { class: 'devices' },
+          el('thead', {}, el('tr', {}, ...(['devices', 'detail', 'status', 'cpu', 'memory'] as const).map((w) => el('th', {}, t(lang, w))))),
+          deviceRows,
+        )
+      : null,
   );
   let map: ReturnType<typeof networkMap> | null = null;
   queueMicrotask(() => (map = networkMap(ctx, mapBox, { sites: columns.flat(), circuits, position: (s) => position.get(s.id)!, labelled: () => true })));
@@ -101,7 +122,11 @@ function inventoryPanel(ctx: ViewContext, deviceId: string): HTMLElement {
         el(
           'table',
           { class: 'interfaces' },
-          el('thead', {}, el('tr', {}, ...['ifIndex', 'ifName', t(lang, 'description'), t(lang, 'status'), t(lang, 'speed'), t(lang, 'circuit')].map((h) => el('th', {}, h)))),
+          el(
+            'thead',
+            {},
+            el('tr', {}, ...['ifIndex', 'ifName', t(lang, 'description'), t(lang, 'status'), t(lang, 'speed'), t(lang, 'circuit')].map((h) => el('th', {}, h))),
+          ),
           el(
             'tbody',
             {},

@@ -27,18 +27,20 @@ export function wallView(ctx: ViewContext): View {
     const rank = { critical: 0, major: 1, minor: 2, warning: 3 } as const;
     const list = [...data.activeAlarms].sort((a, b) => rank[a.severity] - rank[b.severity] || b.startedAtMs - a.startedAtMs);
     alarms.replaceChildren(
-      ...list.slice(0, WALL_ALARMS).map((a) =>
-        el(
-          'li',
-          { class: `sev-${a.severity}`, 'data-alarm': a.id },
-          el('span', { class: 'sev' }, SEVERITY_NAMES[a.severity][lang]),
-          ' ',
-          subjectLabel(ctx, a, lang),
-          ` ${KIND_NAMES[a.kind][lang]} · ${formatDuration((now - a.startedAtMs) / 1000, lang)}`,
-          a.impactedCircuits.length ? ` · ${t(lang, 'impacted')} ${a.impactedCircuits.length}` : '',
-          a.ack ? ` · ✔ ${a.ack.by}` : '',
+      ...list
+        .slice(0, WALL_ALARMS)
+        .map((a) =>
+          el(
+            'li',
+            { class: `sev-${a.severity}`, 'data-alarm': a.id },
+            el('span', { class: 'sev' }, SEVERITY_NAMES[a.severity][lang]),
+            ' ',
+            subjectLabel(ctx, a, lang),
+            ` ${KIND_NAMES[a.kind][lang]} · ${formatDuration((now - a.startedAtMs) / 1000, lang)}`,
+            a.impactedCircuits.length ? ` · ${t(lang, 'impacted')} ${a.impactedCircuits.length}` : '',
+            a.ack ? ` · ✔ ${a.ack.by}` : '',
+          ),
         ),
-      ),
       ...(list.length > WALL_ALARMS ? [el('li', { class: 'more' }, `+${list.length - WALL_ALARMS}`)] : []),
     );
   };
