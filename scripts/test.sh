@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-echo "Type-checking (tsc --noEmit)"
-npx tsc --noEmit -p .
-# The browser code, with the DOM's types.
-npx tsc --noEmit -p web
+echo "Linting and format check (biome check), type-checking every folder (tsc --noEmit)"
+npx biome check .
+# The browser code is checked with the DOM's types by its own tsconfig.
+npm run --silent typecheck
 # With arguments, just the files named (npm test -- test/unit/x.test.ts).
 if [ "$#" -gt 0 ]; then
   exec npx mocha "$@"
