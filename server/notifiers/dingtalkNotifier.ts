@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
-import { NotifyError, postJson, type AlarmNotice, type Notifier } from './notifier.ts';
+import { mentionedMobiles, NotifyError, postJson, type AlarmNotice, type Notifier } from './notifier.ts';
 
 export const dingtalkConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).default('https://oapi.dingtalk.com/robot/send'),
@@ -21,6 +21,12 @@ export const dingtalkConfigSchema = z.strictObject({
 
 export function dingtalkSign(timestampMs: number, secret: string): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
+}
+
+/** The robot's markdown message. DingTalk notifies an @ only when the mobile is both listed and written in the text. */
+export function dingtalkBody(notice: AlarmNotice, atMobiles: readonly string[]) {
+  const text = [`### ${notice.title}`, ...notice.lines.map((l) => `- ${l}`), atMobiles.map((m) => `@${m}`).join(' ')].filter(Boolean).join('\n');
+  return { msgtype: 'markdown', markdown: { title: notice.title, text }, at: { atMobiles: [...atMobiles], isAtAll: false } };
 }
 
 export function dingtalkNotifier(
@@ -39,14 +45,10 @@ export function dingtalkNotifier(
         url.searchParams.set('timestamp', String(timestamp));
         url.searchParams.set('sign', dingtalkSign(timestamp, secrets.signSecret.reveal()));
       }
-      // DingTalk notifies an @ only when the mobile is both listed and written in the text.
-      const atMobiles = [...new Set([...config.atMobiles, ...notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
-      const text = [`### ${notice.title}`, ...notice.lines.map((l) => `- ${l}`), atMobiles.map((m) => `@${m}`).join(' ')].filter(Boolean).join('\n');
-      const reply = (await postJson(name, url.toString(), {
-        msgtype: 'markdown',
-        markdown: { title: notice.title, text },
-        at: { atMobiles, isAtAll: false },
-      })) as { errcode?: number; errmsg?: string } | null;
+      const reply = (await postJson(name, url.toString(), dingtalkBody(notice, mentionedMobiles(notice, config.atMobiles)))) as {
+        errcode?: number;
+        errmsg?: string;
+      } | null;
       if (reply?.errcode !== 0)
         throw new NotifyError(`${name}: DingTalk refused the message: errcode ${reply?.errcode} ${reply?.errmsg ?? ''}`.trim(), 200, JSON.stringify(reply));
     },

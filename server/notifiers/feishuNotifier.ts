@@ -20,6 +20,12 @@ export function feishuSign(timestampS: number, secret: string): string {
   return createHmac('sha256', `${timestampS}\n${secret}`).update('').digest('base64');
 }
 
+/** The bot's text message; signed when the bot checks signatures (timestamp in seconds, as a string). */
+export function feishuBody(notice: AlarmNotice, signed: { timestampS: number; sign: string } | null) {
+  const text = { msg_type: 'text', content: { text: [notice.title, ...notice.lines].join('\n') } };
+  return signed ? { ...text, timestamp: String(signed.timestampS), sign: signed.sign } : text;
+}
+
 export function feishuNotifier(
   name: string,
   config: z.output<typeof feishuConfigSchema>,
@@ -30,13 +36,9 @@ export function feishuNotifier(
     name,
     async send(notice: AlarmNotice): Promise<void> {
       const url = `${config.url.replace(/\/?$/, '/')}${encodeURIComponent(secrets.token.reveal())}`;
-      const body: Record<string, unknown> = { msg_type: 'text', content: { text: [notice.title, ...notice.lines].join('\n') } };
-      if (secrets.signSecret) {
-        const timestamp = Math.floor(now() / 1000);
-        body.timestamp = String(timestamp);
-        body.sign = feishuSign(timestamp, secrets.signSecret.reveal());
-      }
-      const reply = (await postJson(name, url, body)) as { code?: number; msg?: string; StatusCode?: number } | null;
+      const timestampS = Math.floor(now() / 1000);
+      const signed = secrets.signSecret ? { timestampS, sign: feishuSign(timestampS, secrets.signSecret.reveal()) } : null;
+      const reply = (await postJson(name, url, feishuBody(notice, signed))) as { code?: number; msg?: string; StatusCode?: number } | null;
       const code = reply?.code ?? reply?.StatusCode;
       if (code !== 0) throw new NotifyError(`${name}: Feishu refused the message: code ${code} ${reply?.msg ?? ''}`.trim(), 200, JSON.stringify(reply));
     },

@@ -43,6 +43,12 @@ export interface Notifier {
   sendReport?(notice: ReportNotice): Promise<void>;
 }
 
+/** The mobiles a push is for, each once: those configured on the channel and the on-duty people's, in the order given. */
+export function mentionedMobiles(notice: AlarmNotice, configured: readonly string[], first: 'configured' | 'on duty' = 'configured'): string[] {
+  const onDuty = notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : []));
+  return [...new Set(first === 'configured' ? [...configured, ...onDuty] : [...onDuty, ...configured])];
+}
+
 /** A push that did not go through, with what the other side said. */
 export class NotifyError extends Error {
   constructor(

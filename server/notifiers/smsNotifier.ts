@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { phoneNumber } from '../../shared/input/phoneNumber.ts';
 import { secretRefSchema } from '../../shared/input/secretRefSchema.ts';
 import type { Secret } from '../../shared/secret.ts';
-import { NotifyError, postText, type AlarmNotice, type Notifier } from './notifier.ts';
+import { mentionedMobiles, NotifyError, postText, type AlarmNotice, type Notifier } from './notifier.ts';
 
 export const smsConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -24,22 +24,29 @@ export const smsConfigSchema = z.strictObject({
   success: z.strictObject({ field: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
 });
 
-function fill(template: unknown, values: Record<string, string>): unknown {
+/** The template with {phone}, {text}, {title} and {token} put in its strings, wherever they are. */
+export function fillSmsTemplate(template: unknown, values: Record<string, string>): unknown {
   if (typeof template === 'string') return template.replace(/\{(phone|text|title|token)\}/g, (_, k: string) => values[k] ?? '');
-  if (Array.isArray(template)) return template.map((t) => fill(t, values));
-  if (template && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fill(v, values)]));
+  if (Array.isArray(template)) return template.map((t) => fillSmsTemplate(t, values));
+  if (template && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillSmsTemplate(v, values)]));
   return template;
+}
+
+/** One short line: the title and the message without its last line (the console link), cut to fit. */
+export function smsText(notice: AlarmNotice, maxChars: number): string {
+  return [notice.title, ...notice.lines.slice(0, -1)].join(' ').slice(0, maxChars);
 }
 
 export function smsNotifier(name: string, config: z.output<typeof smsConfigSchema>, token: Secret | null): Notifier {
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      const phones = [...new Set([...notice.mentions.flatMap((m) => (m.mobile ? [m.mobile] : [])), ...config.phones])];
+      // The person on duty first: theirs is the phone that must ring.
+      const phones = mentionedMobiles(notice, config.phones, 'on duty');
       if (phones.length === 0) throw new NotifyError(`${name}: no phone to send to (no one on duty with a mobile, and no phones configured)`);
-      const text = [notice.title, ...notice.lines.slice(0, -1)].join(' ').slice(0, config.maxChars);
+      const text = smsText(notice, config.maxChars);
       for (const phone of phones) {
-        const body = fill(config.body, { phone, text, title: notice.title, token: token?.reveal() ?? '' });
+        const body = fillSmsTemplate(config.body, { phone, text, title: notice.title, token: token?.reveal() ?? '' });
         const reply = await postText(name, config.url, JSON.stringify(body));
         if (config.success) {
           let value: unknown;

@@ -18,6 +18,17 @@ export function signWebhookBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
+/** What a webhook receives for an alarm: the notice, whole. */
+export function webhookAlarmBody(notice: AlarmNotice) {
+  const { id, reason, title, lines, url, language, mentions, alarm } = notice;
+  return { id, reason, title, text: lines.join('\n'), url, language, mentions, alarm };
+}
+
+/** What it receives for a report: links to its files in the console, never the files themselves. */
+export function webhookReportBody(notice: ReportNotice) {
+  return { id: notice.id, type: 'report', title: notice.title, text: notice.lines.join('\n'), links: notice.links };
+}
+
 export function webhookNotifier(name: string, config: z.output<typeof webhookConfigSchema>, secret: Secret | null): Notifier {
   const post = async (id: string, payload: unknown) => {
     const body = JSON.stringify(payload);
@@ -28,20 +39,10 @@ export function webhookNotifier(name: string, config: z.output<typeof webhookCon
   return {
     name,
     async send(notice: AlarmNotice): Promise<void> {
-      await post(notice.id, {
-        id: notice.id,
-        reason: notice.reason,
-        title: notice.title,
-        text: notice.lines.join('\n'),
-        url: notice.url,
-        language: notice.language,
-        mentions: notice.mentions,
-        alarm: notice.alarm,
-      });
+      await post(notice.id, webhookAlarmBody(notice));
     },
-    // A report goes as links to its files in the console, never the files themselves.
     async sendReport(notice: ReportNotice): Promise<void> {
-      await post(notice.id, { id: notice.id, type: 'report', title: notice.title, text: notice.lines.join('\n'), links: notice.links });
+      await post(notice.id, webhookReportBody(notice));
     },
   };
 }
