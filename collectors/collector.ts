@@ -7,11 +7,11 @@
 import type { Logger } from '../shared/log.ts';
 import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
-import { inCircuitFrame, measuredEnd } from '../shared/model/circuitFrame.ts';
 import type { Topology } from '../shared/model/topology.ts';
 import type { Circuit, Device } from '../shared/model/types.ts';
 import type { SnmpCredentials } from '../shared/snmp/credentials.ts';
-import { computeRates, IF_OPER_UP, statusSplit, utilizationPct, type InterfaceReading, type RateOutcome } from './engine/counterEngine.ts';
+import type { RateOutcome } from './engine/counterEngine.ts';
+import { measure, type Baseline } from './engine/measure.ts';
 import {
   DevicePoller,
   REAL_REFRESH_DETECTION,
@@ -24,7 +24,6 @@ import { PollScheduler } from './scheduler/pollScheduler.ts';
 import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
 import { UdpMux } from './snmp/udpMux.ts';
-import { circuitTags } from './write/circuitTags.ts';
 import type { Point } from './write/lineProtocol.ts';
 
 /** How long a device's inventory is served from memory before it is read again. */
@@ -102,7 +101,7 @@ export class Collector {
    * (collector clock) it was taken. A reading whose rate was impossible does
    * not replace it, so the next interval is wider and no byte is lost.
    */
-  readonly #previous = new Map<PolledInterfaceSpec, { reading: InterfaceReading; atMs: number }>();
+  readonly #previous = new Map<PolledInterfaceSpec, Baseline>();
   /** Each device's last poll error, so a failure is logged when it starts and ends, not every cycle. */
   readonly #failing = new Map<string, string>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
@@ -308,7 +307,6 @@ export class Collector {
   }
 
   private process(poller: DevicePoller, poll: DevicePoll): InterfaceOutcome[] {
-    const { topology } = this.o;
     const device = poller.device;
     this.stats.polls++;
     this.stats.requests += poll.requests;
@@ -316,63 +314,24 @@ export class Collector {
     if (!poll.reachable) this.stats.pollsFailed++;
     if (poll.errorKind === 'timeout') this.stats.timeouts++;
     this.logReachability(poll);
-    const points: Point[] = [];
-    points.push({
-      measurement: 'device_health',
-      tags: { device: device.id, site: device.siteId, vendor: device.vendor, role: device.role },
-      fields: {
-        reachable: poll.reachable ? 1 : 0,
-        cpu_pct: poll.cpuPct,
-        mem_pct: poll.memPct,
-        uptime_s: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
-        response_ms: poll.reachable ? poll.responseMs : null,
-      },
-      timeMs: poll.atMs,
-    });
-    this.o.live.updateDevice({
-      deviceId: device.id,
-      reachable: poll.reachable,
-      responseMs: poll.reachable ? poll.responseMs : null,
-      cpuPct: poll.cpuPct,
-      memPct: poll.memPct,
-      uptimeS: poll.uptimeCs === null ? null : poll.uptimeCs / 100,
-      polledFromMs: poll.atMs - poll.responseMs,
-      updatedAtMs: poll.atMs,
-      error: poll.error,
-    });
-
-    const intervalMs = this.intervalOf(device);
-    const outcomes: InterfaceOutcome[] = [];
-    for (const result of poll.interfaces) {
-      const circuit = topology.circuit(result.spec.circuitId);
-      const key = result.spec;
-      const last = this.#previous.get(key);
-      const curr = result.reading;
-      // A gap (missed polls, judged on the collector's own clock) stays a gap: no rate or
-      // availability is computed across it.
-      const prev = last && poll.atMs - last.atMs <= 3 * intervalMs ? last.reading : undefined;
-      const outcome: RateOutcome | null = curr && prev ? computeRates(prev, curr, circuit.bandwidthBps) : null;
-      // An impossible rate keeps its baseline while the gap rule allows: the next interval is
-      // wider, holds the same bytes, and is judged again (counters an agent refreshed late).
-      const widening = outcome?.kind === 'impossible' && poll.atMs + intervalMs - last!.atMs <= 3 * intervalMs;
-      if (curr && !widening) this.#previous.set(key, { reading: curr, atMs: poll.atMs });
-      else if (!curr) this.#previous.delete(key);
-      outcomes.push({ deviceId: device.id, result, circuit, outcome });
-      if (outcome && outcome.kind !== 'rate') {
-        const where = `device ${device.id}: ${circuit.id} (${result.spec.ref.value})`;
-        if (widening) this.o.log.info(`${where}: interval widened, baseline kept: ${outcome.reason}`);
+    // Points only when there is somewhere to write them (nms poll --no-store has none).
+    const m = measure(this.o.topology, device, poll, (spec) => this.#previous.get(spec), this.intervalOf(device), this.o.sink != null);
+    this.o.live.updateDevice(m.device);
+    for (const i of m.interfaces) {
+      if (i.baseline) this.#previous.set(i.spec, i.baseline);
+      else if (i.baseline === null) this.#previous.delete(i.spec);
+      if (i.outcome && i.outcome.kind !== 'rate') {
+        const where = `device ${device.id}: ${i.circuit.id} (${i.spec.ref.value})`;
+        if (i.widening) this.o.log.info(`${where}: interval widened, baseline kept: ${i.outcome.reason}`);
         else {
           this.stats.samplesRejected++;
-          this.o.log.warn(`${where}: sample dropped: ${outcome.reason}`);
+          this.o.log.warn(`${where}: sample dropped: ${i.outcome.reason}`);
         }
       }
-      // Points only when there is somewhere to write them (nms poll --no-store has none).
-      // Points carry the moment the agent took the counters, which a caching agent's reply does not.
-      if (this.o.sink) points.push(...this.pointsFor(device, result, circuit, prev ?? null, outcome, result.takenAtMs ?? poll.atMs, widening));
-      if (measuredEnd(this.o.topology, circuit) === result.spec.end) this.updateLiveCircuit(circuit, result, outcome, poll);
     }
-    this.o.sink?.write(points);
-    return outcomes;
+    for (const c of m.circuits) this.o.live.updateCircuit(c);
+    this.o.sink?.write(m.points);
+    return m.interfaces.map((i) => ({ deviceId: device.id, result: i.result, circuit: i.circuit, outcome: i.outcome }));
   }
 
   /** Logs a device's failure when it starts or its reason changes, and when it ends. */
@@ -385,88 +344,5 @@ export class Collector {
       this.#failing.delete(poll.deviceId);
       this.o.log.info(`device ${poll.deviceId}: answering again`);
     }
-  }
-
-  private pointsFor(
-    device: Device,
-    result: InterfaceResult,
-    circuit: Circuit,
-    prev: InterfaceReading | null,
-    outcome: RateOutcome | null,
-    atMs: number,
-    widening: boolean,
-  ): Point[] {
-    const curr = result.reading;
-    if (!curr) return [];
-    const points: Point[] = [];
-    const rate = outcome?.kind === 'rate' ? outcome.sample : null;
-    points.push({
-      measurement: 'interface_traffic',
-      tags: { device: device.id, site: device.siteId, ifname: result.ifName ?? result.spec.ref.value, circuit: circuit.id },
-      fields: {
-        oper_status: curr.operStatus,
-        in_bps: rate?.inBps,
-        out_bps: rate?.outBps,
-        in_errors: rate?.inErrors,
-        out_errors: rate?.outErrors,
-        in_discards: rate?.inDiscards,
-        out_discards: rate?.outDiscards,
-        interval_s: rate?.intervalS,
-      },
-      timeMs: atMs,
-    });
-    if (measuredEnd(this.o.topology, circuit) !== result.spec.end) return points;
-    const tags = circuitTags(this.o.topology, circuit);
-    if (rate) {
-      const [inBps, outBps] = inCircuitFrame(result.spec.end, rate.inBps, rate.outBps);
-      points.push({
-        measurement: 'circuit_traffic',
-        tags: { ...tags, end: result.spec.end },
-        fields: {
-          in_bps: inBps,
-          out_bps: outBps,
-          in_util_pct: utilizationPct(inBps, circuit.bandwidthBps),
-          out_util_pct: utilizationPct(outBps, circuit.bandwidthBps),
-          in_errors: rate.inErrors,
-          out_errors: rate.outErrors,
-          in_discards: rate.inDiscards,
-          out_discards: rate.outDiscards,
-          interval_s: rate.intervalS,
-        },
-        timeMs: atMs,
-      });
-    }
-    // A widened interval is counted once, by the reading that closes it.
-    const split = prev && outcome && outcome.kind !== 'reset' && !widening ? statusSplit(prev, curr) : null;
-    points.push({
-      measurement: 'circuit_status',
-      tags,
-      fields: { up: curr.operStatus === IF_OPER_UP ? 1 : 0, up_s: split?.upS, down_s: split?.downS },
-      timeMs: atMs,
-    });
-    return points;
-  }
-
-  private updateLiveCircuit(circuit: Circuit, result: InterfaceResult, outcome: RateOutcome | null, poll: DevicePoll): void {
-    const reading = result.reading;
-    const rate = outcome?.kind === 'rate' ? outcome.sample : null;
-    // Live is "now": a link that is down carries nothing, whatever the interval that saw it fall averaged (that average is stored).
-    const down = reading !== null && reading.operStatus !== IF_OPER_UP;
-    const [inBps, outBps] = down ? [0, 0] : rate ? inCircuitFrame(result.spec.end, rate.inBps, rate.outBps) : [null, null];
-    this.o.live.updateCircuit({
-      circuitId: circuit.id,
-      status: reading ? (reading.operStatus === IF_OPER_UP ? 'up' : 'down') : 'unknown',
-      inBps,
-      outBps,
-      inUtilPct: inBps === null ? null : utilizationPct(inBps, circuit.bandwidthBps),
-      outUtilPct: outBps === null ? null : utilizationPct(outBps, circuit.bandwidthBps),
-      statusSinceMs:
-        reading && reading.lastChangeCs <= reading.uptimeCs ? (result.takenAtMs ?? poll.atMs) - (reading.uptimeCs - reading.lastChangeCs) * 10 : null,
-      errorsPerS: rate ? (rate.inErrors + rate.outErrors + rate.inDiscards + rate.outDiscards) / rate.intervalS : null,
-      end: result.spec.end,
-      polledFromMs: poll.atMs - poll.responseMs,
-      updatedAtMs: poll.atMs,
-      note: !poll.reachable ? poll.error : (result.error ?? (outcome && outcome.kind !== 'rate' ? outcome.reason : null)),
-    });
   }
 }
