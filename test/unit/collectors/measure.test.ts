@@ -56,6 +56,10 @@ const result = (spec: PolledInterfaceSpec, r: InterfaceReading | null, atMs: num
   error: r ? null : 'no reading',
 });
 
+/** One interface's reading at `atMs`, measured against `base`. */
+const measureOne = (topology: Topology, deviceId: string, spec: PolledInterfaceSpec, atMs: number, r: InterfaceReading | null, base?: Baseline) =>
+  measure(topology, topology.device(deviceId), poll(deviceId, atMs, [result(spec, r, atMs)]), () => base, INTERVAL_MS, true);
+
 describe('measure: a poll into points, live state and baselines', () => {
   let topology: Topology;
   let spec: PolledInterfaceSpec;
@@ -66,27 +70,13 @@ describe('measure: a poll into points, live state and baselines', () => {
   });
 
   it('gives the rate of a 10M line from the two readings, its utilisation, and the A end live', () => {
-    const first = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', T0, [result(spec, reading(100_000, 0n, 0n), T0)]),
-      () => undefined,
-      INTERVAL_MS,
-      true,
-    );
+    const first = measureOne(topology, 'hy-core-2', spec, T0, reading(100_000, 0n, 0n));
     expect(first.interfaces[0]!.outcome, 'no rate from one reading').to.equal(null);
     expect(first.interfaces[0]!.baseline).to.deep.equal({ reading: reading(100_000, 0n, 0n), atMs: T0 });
     expect(first.circuits[0]).to.include({ circuitId: 'HY-LYS', status: 'up', inBps: null, end: 'a' });
     // 30 s later by sysUpTime: 15,000,000 bytes in (4 Mbit/s), 3,750,000 out (1 Mbit/s).
     const base = first.interfaces[0]!.baseline!;
-    const second = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', T0 + 30_000, [result(spec, reading(103_000, 15_000_000n, 3_750_000n), T0 + 30_000)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const second = measureOne(topology, 'hy-core-2', spec, T0 + 30_000, reading(103_000, 15_000_000n, 3_750_000n), base);
     expect(second.circuits[0]).to.include({ inBps: 4_000_000, outBps: 1_000_000, inUtilPct: 40, outUtilPct: 10 });
     const traffic = second.points.find((p) => p.measurement === 'circuit_traffic')!;
     expect(traffic.fields).to.include({ in_bps: 4_000_000, out_bps: 1_000_000, in_util_pct: 40, out_util_pct: 10, interval_s: 30 });
@@ -97,14 +87,7 @@ describe('measure: a poll into points, live state and baselines', () => {
 
   it('shows a line that is down as carrying nothing now, while the interval that saw it fall is stored as it averaged', () => {
     const base: Baseline = { reading: reading(100_000, 0n, 0n), atMs: T0 };
-    const m = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', T0 + 30_000, [result(spec, reading(103_000, 7_500_000n, 0n, 2), T0 + 30_000)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const m = measureOne(topology, 'hy-core-2', spec, T0 + 30_000, reading(103_000, 7_500_000n, 0n, 2), base);
     expect(m.circuits[0]).to.include({ status: 'down', inBps: 0, outBps: 0 });
     expect(m.points.find((p) => p.measurement === 'circuit_traffic')!.fields).to.include({ in_bps: 2_000_000 });
   });
@@ -112,24 +95,10 @@ describe('measure: a poll into points, live state and baselines', () => {
   it('computes no rate across a gap of more than three intervals, and forgets the baseline of an interface not read', () => {
     const base: Baseline = { reading: reading(100_000, 0n, 0n), atMs: T0 };
     const late = T0 + 3 * INTERVAL_MS + 1;
-    const gap = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', late, [result(spec, reading(109_000, 1n, 1n), late)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const gap = measureOne(topology, 'hy-core-2', spec, late, reading(109_000, 1n, 1n), base);
     expect(gap.interfaces[0]!.outcome).to.equal(null);
     expect(gap.points.map((p) => p.measurement)).to.deep.equal(['device_health', 'interface_traffic', 'circuit_status']);
-    const lost = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', T0 + 30_000, [result(spec, null, T0 + 30_000)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const lost = measureOne(topology, 'hy-core-2', spec, T0 + 30_000, null, base);
     expect(lost.interfaces[0]!.baseline).to.equal(null);
     expect(lost.circuits[0]).to.include({ status: 'unknown', inBps: null, note: 'no reading' });
   });
@@ -137,14 +106,7 @@ describe('measure: a poll into points, live state and baselines', () => {
   it('keeps the baseline through an impossible rate while the wider interval is still within the gap rule', () => {
     const base: Baseline = { reading: reading(100_000, 0n, 0n), atMs: T0 };
     // 30 s of 10M at most is 37,500,000 bytes; 80,000,000 is an agent that refreshed late.
-    const m = measure(
-      topology,
-      topology.device('hy-core-2'),
-      poll('hy-core-2', T0 + 30_000, [result(spec, reading(103_000, 80_000_000n, 0n), T0 + 30_000)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const m = measureOne(topology, 'hy-core-2', spec, T0 + 30_000, reading(103_000, 80_000_000n, 0n), base);
     expect(m.interfaces[0]!.outcome!.kind).to.equal('impossible');
     expect(m.interfaces[0]).to.include({ widening: true, baseline: undefined });
     expect(m.points.find((p) => p.measurement === 'circuit_status')!.fields.up_s, 'counted once, by the reading that closes it').to.equal(undefined);
@@ -157,14 +119,7 @@ describe('measure: a poll into points, live state and baselines', () => {
     const zSpec: PolledInterfaceSpec = { circuitId: c.id, end: 'z', ref: (c.z as { iface: PolledInterfaceSpec['ref'] }).iface };
     const base: Baseline = { reading: reading(100_000, 0n, 0n), atMs: T0 };
     // The department's CPE receives 1 Mbit/s: that is the circuit's out (A→Z).
-    const m = measure(
-      unmanagedA,
-      unmanagedA.device('lys-czj-cpe'),
-      poll('lys-czj-cpe', T0 + 30_000, [result(zSpec, reading(103_000, 3_750_000n, 937_500n), T0 + 30_000)]),
-      () => base,
-      INTERVAL_MS,
-      true,
-    );
+    const m = measureOne(unmanagedA, 'lys-czj-cpe', zSpec, T0 + 30_000, reading(103_000, 3_750_000n, 937_500n), base);
     expect(m.circuits[0]).to.include({ circuitId: 'LYS-CZJ', end: 'z', inBps: 250_000, outBps: 1_000_000 });
     expect(m.points.find((p) => p.measurement === 'circuit_traffic')!.fields).to.include({ in_bps: 250_000, out_bps: 1_000_000, out_util_pct: 50 });
     // The interface's own point stays in its own frame.
