@@ -113,106 +113,6 @@ export function alarmConsoleView(ctx: ViewContext): View {
       (err: Error) => (message.textContent = err.message),
     );
 
-  const row = (a: Listed): HTMLElement[] => {
-    const active = a.clearedAtMs === null;
-    const now = Date.now();
-    const shelved = a.shelvedUntilMs !== null && a.shelvedUntilMs > now;
-    const actions = el('td', { class: 'actions' });
-    if (canAct && active) {
-      if (!a.ack) {
-        const comment = el('input', { class: 'ack-comment', placeholder: t(lang, 'ackComment'), maxlength: '500' });
-        actions.append(
-          comment,
-          button(t(lang, 'acknowledge'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { comment: comment.value })), { class: 'ack' }),
-        );
-      }
-      if (!shelved) {
-        const minutes = select(
-          `shelve-${a.id}`,
-          SHELVE_MINUTES.map((m) => [String(m), formatDuration(m * 60, lang)]),
-          '120',
-          () => undefined,
-        );
-        minutes.className = 'shelve-minutes';
-        actions.append(
-          minutes,
-          button(t(lang, 'shelve'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/shelve`, { minutes: Number(minutes.value) })), {
-            class: 'shelve',
-          }),
-        );
-      }
-    }
-    const impacted = a.impactedCircuits.length;
-    const tr = el(
-      'tr',
-      { 'data-alarm': a.id, 'data-severity': a.severity, 'data-acked': String(a.ack !== null), 'data-state': active ? 'active' : 'cleared' },
-      el('td', { class: `sev sev-${a.severity}` }, SEVERITY_NAMES[a.severity][lang]),
-      el('td', {}, KIND_NAMES[a.kind][lang], a.maintenance ? el('span', { class: 'tag' }, t(lang, 'inMaintenance')) : null),
-      el('td', {}, subjectLabel(ctx, a, lang)),
-      el('td', {}, formatTime(a.startedAtMs)),
-      // Active alarms tick (see the timer below); an ended one keeps its length.
-      el(
-        'td',
-        { class: 'duration', ...(a.endedAtMs === null ? { 'data-since': String(a.startedAtMs) } : {}) },
-        formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang),
-      ),
-      el(
-        'td',
-        { class: 'ack-state' },
-        a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by}${a.ack.comment ? ` · ${a.ack.comment}` : ''}` : '',
-        shelved ? el('div', {}, `${t(lang, 'shelved')} ${formatTime(a.shelvedUntilMs, false)}`) : null,
-      ),
-      el('td', { class: 'num' }, impacted ? String(impacted) : ''),
-      actions,
-    );
-    const out: HTMLElement[] = [tr];
-    if (impacted) {
-      // The departments behind a root alarm, under it: who the on-call person calls, and which carrier numbers they will be asked for.
-      const list = el(
-        'td',
-        { colspan: '8' },
-        el('span', { class: 'label' }, `${t(lang, 'impacted')} (${impacted}): `),
-        el('ul', { class: 'impacted-list' }, ...a.impactedCircuits.map((id) => impactedLine(ctx, id))),
-      );
-      out.push(el('tr', { class: 'impacted', 'data-impacted-of': a.id }, list));
-    }
-    // Who was told: a push a crash left uncertain (it may have arrived, and is not sent twice) is marked.
-    const pushes = (a.pushes ?? []).map((p) =>
-      el(
-        'span',
-        { class: `push push-${p.state}`, 'data-push-state': p.state },
-        `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`,
-      ),
-    );
-    const ticket = el('textarea', { class: 'ticket', readonly: '', rows: '6', 'aria-label': t(lang, 'ticket') });
-    ticket.value = troubleTicket(ctx, a);
-    const copy = button(
-      t(lang, 'copyTicket'),
-      () => {
-        ticket.hidden = false;
-        ticket.select();
-        void navigator.clipboard?.writeText(ticket.value).catch(() => undefined);
-      },
-      { class: 'copy-ticket' },
-    );
-    ticket.hidden = true;
-    const detail = el(
-      'tr',
-      { class: 'detail' },
-      el(
-        'td',
-        { colspan: '8' },
-        el('span', { class: 'evidence' }, evidenceText(a, lang)),
-        ' ',
-        copy,
-        pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null,
-        ticket,
-      ),
-    );
-    out.push(detail);
-    return out;
-  };
-
   const draw = () => {
     const source = filter.state === 'active' ? data.activeAlarms : history;
     const shown = source.filter(
@@ -231,7 +131,7 @@ export function alarmConsoleView(ctx: ViewContext): View {
         { value: i.value, focused: document.activeElement === i },
       ]),
     );
-    body.replaceChildren(...shown.flatMap(row));
+    body.replaceChildren(...shown.flatMap((a) => alarmRows(ctx, a, canAct ? act : null)));
     for (const [id, typed] of typing) {
       const input = [...body.querySelectorAll<HTMLTableRowElement>('tr[data-alarm]')]
         .find((r) => r.dataset.alarm === id)
@@ -276,6 +176,113 @@ export function alarmConsoleView(ctx: ViewContext): View {
       clearInterval(ticking);
     },
   };
+}
+
+/** An alarm's row, the departments behind it if it is a root, and its detail (evidence, pushes, ticket). */
+function alarmRows(ctx: ViewContext, a: Listed, act: ((what: Promise<unknown>) => unknown) | null): HTMLElement[] {
+  const { lang } = ctx;
+  const active = a.clearedAtMs === null;
+  const now = Date.now();
+  const shelved = a.shelvedUntilMs !== null && a.shelvedUntilMs > now;
+  const actions = el('td', { class: 'actions' });
+  if (act && active) {
+    if (!a.ack) {
+      const comment = el('input', { class: 'ack-comment', placeholder: t(lang, 'ackComment'), maxlength: '500' });
+      actions.append(
+        comment,
+        button(t(lang, 'acknowledge'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/ack`, { comment: comment.value })), { class: 'ack' }),
+      );
+    }
+    if (!shelved) {
+      const minutes = select(
+        `shelve-${a.id}`,
+        SHELVE_MINUTES.map((m) => [String(m), formatDuration(m * 60, lang)]),
+        '120',
+        () => undefined,
+      );
+      minutes.className = 'shelve-minutes';
+      actions.append(
+        minutes,
+        button(t(lang, 'shelve'), () => void act(post(`/api/alarms/${encodeURIComponent(a.id)}/shelve`, { minutes: Number(minutes.value) })), {
+          class: 'shelve',
+        }),
+      );
+    }
+  }
+  const impacted = a.impactedCircuits.length;
+  const tr = el(
+    'tr',
+    { 'data-alarm': a.id, 'data-severity': a.severity, 'data-acked': String(a.ack !== null), 'data-state': active ? 'active' : 'cleared' },
+    el('td', { class: `sev sev-${a.severity}` }, SEVERITY_NAMES[a.severity][lang]),
+    el('td', {}, KIND_NAMES[a.kind][lang], a.maintenance ? el('span', { class: 'tag' }, t(lang, 'inMaintenance')) : null),
+    el('td', {}, subjectLabel(ctx, a, lang)),
+    el('td', {}, formatTime(a.startedAtMs)),
+    // Active alarms tick (see the timer below); an ended one keeps its length.
+    el(
+      'td',
+      { class: 'duration', ...(a.endedAtMs === null ? { 'data-since': String(a.startedAtMs) } : {}) },
+      formatDuration(((a.endedAtMs ?? now) - a.startedAtMs) / 1000, lang),
+    ),
+    el(
+      'td',
+      { class: 'ack-state' },
+      a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by}${a.ack.comment ? ` · ${a.ack.comment}` : ''}` : '',
+      shelved ? el('div', {}, `${t(lang, 'shelved')} ${formatTime(a.shelvedUntilMs, false)}`) : null,
+    ),
+    el('td', { class: 'num' }, impacted ? String(impacted) : ''),
+    actions,
+  );
+  const out: HTMLElement[] = [tr];
+  if (impacted) {
+    // The departments behind a root alarm, under it: who the on-call person calls, and which carrier numbers they will be asked for.
+    const list = el(
+      'td',
+      { colspan: '8' },
+      el('span', { class: 'label' }, `${t(lang, 'impacted')} (${impacted}): `),
+      el('ul', { class: 'impacted-list' }, ...a.impactedCircuits.map((id) => impactedLine(ctx, id))),
+    );
+    out.push(el('tr', { class: 'impacted', 'data-impacted-of': a.id }, list));
+  }
+  out.push(alarmDetailRow(ctx, a));
+  return out;
+}
+
+/** The evidence, who was told, and a trouble ticket ready to copy. */
+function alarmDetailRow(ctx: ViewContext, a: Listed): HTMLElement {
+  const { lang } = ctx;
+  // Who was told: a push a crash left uncertain (it may have arrived, and is not sent twice) is marked.
+  const pushes = (a.pushes ?? []).map((p) =>
+    el(
+      'span',
+      { class: `push push-${p.state}`, 'data-push-state': p.state },
+      `${p.channel} ${t(lang, p.reason === 'cleared' ? 'pushCleared' : 'pushRaised')}: ${t(lang, `push_${p.state}`)}`,
+    ),
+  );
+  const ticket = el('textarea', { class: 'ticket', readonly: '', rows: '6', 'aria-label': t(lang, 'ticket') });
+  ticket.value = troubleTicket(ctx, a);
+  const copy = button(
+    t(lang, 'copyTicket'),
+    () => {
+      ticket.hidden = false;
+      ticket.select();
+      void navigator.clipboard?.writeText(ticket.value).catch(() => undefined);
+    },
+    { class: 'copy-ticket' },
+  );
+  ticket.hidden = true;
+  return el(
+    'tr',
+    { class: 'detail' },
+    el(
+      'td',
+      { colspan: '8' },
+      el('span', { class: 'evidence' }, evidenceText(a, lang)),
+      ' ',
+      copy,
+      pushes.length ? el('div', { class: 'pushes' }, `${t(lang, 'pushes')}: `, ...pushes.flatMap((p) => [p, ' '])) : null,
+      ticket,
+    ),
+  );
 }
 
 /** One impacted circuit as the on-call person needs it: the department, its contact, the carrier and its circuit number. */

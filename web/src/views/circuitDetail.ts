@@ -9,11 +9,11 @@ import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, Vi
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { Alarm } from '../../../shared/alarms/types.ts';
-import { CARRIER_NAMES, type Circuit } from '../../../shared/model/types.ts';
+import { CARRIER_NAMES, type Circuit, type SlaTier } from '../../../shared/model/types.ts';
 import { formatRate } from '../../../shared/model/units.ts';
 import { get } from '../api.ts';
 import { el, escapeHtml, formatDuration, formatTime, formatTraffic } from '../dom.ts';
-import { KIND_NAMES, SEVERITY_NAMES, t } from '../i18n.ts';
+import { KIND_NAMES, SEVERITY_NAMES, t, type Lang } from '../i18n.ts';
 import { siteRoute, STATUS_COLOURS, type View, type ViewContext } from './view.ts';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
@@ -280,108 +280,18 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
       get<QualitySeries>(`/api/circuits/${encodeURIComponent(c.id)}/quality?from=${from}&to=${to}&points=600`).catch(() => null),
     ]);
     if (disposed) return;
-    const points = series?.points ?? [];
-    const pts = (f: (p: SeriesPoint) => number | null) => points.map((p): [number, number | null] => [p.timeMs, f(p)]);
-    const pct = (v: number | null) => (v === null ? null : (100 * v) / c.bandwidthBps);
-    const [traffic, util, errors, latency, loss] = charts;
-    traffic!.setOption(
-      chartOptions(
-        from,
-        to,
-        [
-          { name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' },
-          { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' },
-        ],
-        formatTraffic,
-        [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }],
-      ),
-      true,
-    );
-    util!.setOption(
-      chartOptions(
-        from,
-        to,
-        [
-          { name: t(lang, 'inbound'), data: pts((p) => pct(p.inBps)), colour: '#4fc3f7' },
-          { name: t(lang, 'outbound'), data: pts((p) => pct(p.outBps)), colour: '#aed581' },
-        ],
-        (v) => `${v < 10 ? +v.toFixed(2) : v.toFixed(0)}%`,
-        [
-          { name: '100%', value: 100, colour: '#e8453c' },
-          ...(tier ? [{ name: `${tier.utilizationWarnPct}%`, value: tier.utilizationWarnPct, colour: '#f2c230' }] : []),
-        ],
-        // Against the contract: the whole of it is on the chart, however little is used.
-        { atLeast: 100 },
-      ),
-      true,
-    );
-    errors!.setOption(
-      chartOptions(
-        from,
-        to,
-        [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }],
-        (v) => String(Math.round(v)),
-        [],
-        { integer: true },
-      ),
-      true,
-    );
-    for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
     const q: QualitySeries = quality ?? { probed: false, limits: null, points: [] };
-    latency!.setOption(latencyOptions(from, to, q, lang), true);
-    const lossLimit = q.limits?.lossPct ?? null;
-    loss!.setOption(
-      chartOptions(
-        from,
-        to,
-        [{ name: t(lang, 'loss'), type: 'bar', data: q.points.map((p): [number, number | null] => [p.timeMs, p.lossPct]), colour: '#e8453c' }],
-        (v) => `${+v.toFixed(1)}%`,
-        lossLimit !== null ? [{ name: `SLA ${lossLimit}%`, value: lossLimit, colour: '#f29d12' }] : [],
-      ),
-      true,
-    );
+    const points = series?.points ?? [];
+    drawCharts(charts, c, tier, points, q, from, to, lang);
+    for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
     for (const box of [latencyBox, lossBox]) box.dataset.points = String(q.points.length);
-    const l = q.limits;
-    qualityNote.textContent = !q.probed
-      ? t(lang, 'notProbed')
-      : l
-        ? `SLA: ${[l.latencyMs !== null ? `${t(lang, 'latency')} ≤ ${l.latencyMs} ms` : null, l.lossPct !== null ? `${t(lang, 'loss')} ≤ ${l.lossPct}%` : null, l.jitterMs !== null ? `${t(lang, 'jitter')} ≤ ${l.jitterMs} ms` : null].filter(Boolean).join(' · ')}`
-        : '';
+    qualityNote.textContent = qualityNoteText(q, lang);
     trafficBox.dataset.resolution = series ? `${series.retentionPolicy}/${series.bucketS}s` : 'none';
     trafficBox.classList.toggle('empty', points.length === 0);
 
-    // The timeline: the range as a strip, outages in red and planned work in blue where they fall.
-    timeline.replaceChildren();
-    for (const o of sla?.outages ?? []) {
-      const start = Math.max(o.startMs, from);
-      const end = Math.min(o.endMs ?? to, to);
-      if (end <= start) continue;
-      const seg = el('span', {
-        class: o.maintenance ? 'seg maintenance' : 'seg outage',
-        title: `${formatTime(o.startMs)} – ${o.endMs ? formatTime(o.endMs) : '…'} ${o.cause}`,
-      });
-      seg.style.left = `${(100 * (start - from)) / span}%`;
-      seg.style.width = `${Math.max(0.2, (100 * (end - start)) / span)}%`;
-      timeline.append(seg);
-    }
-    timeline.append(el('span', { class: 'edge left' }, formatTime(from, false)), el('span', { class: 'edge right' }, formatTime(to, false)));
-    slaFigures.textContent = sla
-      ? `${t(lang, 'availability')} ${sla.availabilityPct === null ? '–' : `${sla.availabilityPct.toFixed(3)}%`} · ${t(lang, 'outages')} ${sla.outageCount} · ${t(lang, 'downtime')} ${formatDuration(sla.downS, lang)} · ${t(lang, 'unknownTime')} ${formatDuration(sla.unknownS, lang)} · ${t(lang, 'mttr')} ${sla.mttrS === null ? '–' : formatDuration(sla.mttrS, lang)}`
-      : '–';
-    alarmList.replaceChildren(
-      ...(alarms?.alarms ?? []).map((a) =>
-        el(
-          'tr',
-          { 'data-alarm': a.id, 'data-state': a.state },
-          el('td', { class: `sev sev-${a.severity}` }, SEVERITY_NAMES[a.severity][lang]),
-          el('td', {}, KIND_NAMES[a.kind][lang]),
-          el('td', {}, formatTime(a.startedAtMs)),
-          el('td', {}, a.clearedAtMs ? formatDuration(((a.endedAtMs ?? a.clearedAtMs) - a.startedAtMs) / 1000, lang) : t(lang, 'active')),
-          el('td', {}, a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by} ${a.ack.comment}` : ''),
-        ),
-      ),
-    );
-    if (!alarms?.alarms.length) alarmList.append(el('tr', {}, el('td', {}, t(lang, 'none'))));
+    drawTimeline(timeline, sla?.outages ?? [], from, to);
+    slaFigures.textContent = sla ? slaFiguresText(sla, lang) : '–';
+    alarmList.replaceChildren(...alarmRows(alarms?.alarms ?? [], lang));
     node.dataset.loaded = range;
   };
 
@@ -424,4 +334,132 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
       for (const ch of charts) ch.dispose();
     },
   };
+}
+
+/** The SLA limits the latency and loss charts are drawn against, in words. */
+function qualityNoteText(q: QualitySeries, lang: Lang): string {
+  const l = q.limits;
+  if (!q.probed) return t(lang, 'notProbed');
+  if (!l) return '';
+  const parts = [
+    l.latencyMs !== null ? `${t(lang, 'latency')} ≤ ${l.latencyMs} ms` : null,
+    l.lossPct !== null ? `${t(lang, 'loss')} ≤ ${l.lossPct}%` : null,
+    l.jitterMs !== null ? `${t(lang, 'jitter')} ≤ ${l.jitterMs} ms` : null,
+  ];
+  return `SLA: ${parts.filter(Boolean).join(' · ')}`;
+}
+
+/** The range as a strip, outages in red and planned work in blue where they fall. */
+function drawTimeline(timeline: HTMLElement, outages: Availability['outages'], from: number, to: number): void {
+  const span = to - from;
+  timeline.replaceChildren();
+  for (const o of outages) {
+    const start = Math.max(o.startMs, from);
+    const end = Math.min(o.endMs ?? to, to);
+    if (end <= start) continue;
+    const seg = el('span', {
+      class: o.maintenance ? 'seg maintenance' : 'seg outage',
+      title: `${formatTime(o.startMs)} – ${o.endMs ? formatTime(o.endMs) : '…'} ${o.cause}`,
+    });
+    seg.style.left = `${(100 * (start - from)) / span}%`;
+    seg.style.width = `${Math.max(0.2, (100 * (end - start)) / span)}%`;
+    timeline.append(seg);
+  }
+  timeline.append(el('span', { class: 'edge left' }, formatTime(from, false)), el('span', { class: 'edge right' }, formatTime(to, false)));
+}
+
+function slaFiguresText(sla: Availability, lang: Lang): string {
+  return [
+    `${t(lang, 'availability')} ${sla.availabilityPct === null ? '–' : `${sla.availabilityPct.toFixed(3)}%`}`,
+    `${t(lang, 'outages')} ${sla.outageCount}`,
+    `${t(lang, 'downtime')} ${formatDuration(sla.downS, lang)}`,
+    `${t(lang, 'unknownTime')} ${formatDuration(sla.unknownS, lang)}`,
+    `${t(lang, 'mttr')} ${sla.mttrS === null ? '–' : formatDuration(sla.mttrS, lang)}`,
+  ].join(' · ');
+}
+
+/** The circuit's alarms, newest first as the API gives them, or a row saying there are none. */
+function alarmRows(alarms: ReadonlyArray<Alarm & { state: string }>, lang: Lang): HTMLElement[] {
+  if (alarms.length === 0) return [el('tr', {}, el('td', {}, t(lang, 'none')))];
+  return alarms.map((a) =>
+    el(
+      'tr',
+      { 'data-alarm': a.id, 'data-state': a.state },
+      el('td', { class: `sev sev-${a.severity}` }, SEVERITY_NAMES[a.severity][lang]),
+      el('td', {}, KIND_NAMES[a.kind][lang]),
+      el('td', {}, formatTime(a.startedAtMs)),
+      el('td', {}, a.clearedAtMs ? formatDuration(((a.endedAtMs ?? a.clearedAtMs) - a.startedAtMs) / 1000, lang) : t(lang, 'active')),
+      el('td', {}, a.ack ? `${t(lang, 'acknowledged')}: ${a.ack.by} ${a.ack.comment}` : ''),
+    ),
+  );
+}
+
+/** Traffic, utilisation against the contract, errors, round trips and loss, over [from, to]. */
+function drawCharts(
+  charts: echarts.ECharts[],
+  c: Circuit,
+  tier: SlaTier | undefined,
+  points: SeriesPoint[],
+  q: QualitySeries,
+  from: number,
+  to: number,
+  lang: Lang,
+): void {
+  const pts = (f: (p: SeriesPoint) => number | null) => points.map((p): [number, number | null] => [p.timeMs, f(p)]);
+  const pct = (v: number | null) => (v === null ? null : (100 * v) / c.bandwidthBps);
+  const [traffic, util, errors, latency, loss] = charts;
+  traffic!.setOption(
+    chartOptions(
+      from,
+      to,
+      [
+        { name: t(lang, 'inbound'), data: pts((p) => p.inBps), colour: '#4fc3f7' },
+        { name: t(lang, 'outbound'), data: pts((p) => p.outBps), colour: '#aed581' },
+      ],
+      formatTraffic,
+      [{ name: `${t(lang, 'contract')} ${formatRate(c.bandwidthBps)}`, value: c.bandwidthBps, colour: '#e8453c' }],
+    ),
+    true,
+  );
+  util!.setOption(
+    chartOptions(
+      from,
+      to,
+      [
+        { name: t(lang, 'inbound'), data: pts((p) => pct(p.inBps)), colour: '#4fc3f7' },
+        { name: t(lang, 'outbound'), data: pts((p) => pct(p.outBps)), colour: '#aed581' },
+      ],
+      (v) => `${v < 10 ? +v.toFixed(2) : v.toFixed(0)}%`,
+      [
+        { name: '100%', value: 100, colour: '#e8453c' },
+        ...(tier ? [{ name: `${tier.utilizationWarnPct}%`, value: tier.utilizationWarnPct, colour: '#f2c230' }] : []),
+      ],
+      // Against the contract: the whole of it is on the chart, however little is used.
+      { atLeast: 100 },
+    ),
+    true,
+  );
+  errors!.setOption(
+    chartOptions(
+      from,
+      to,
+      [{ name: t(lang, 'errors'), type: 'bar', data: pts((p) => (p.inErrors ?? 0) + (p.outErrors ?? 0)), colour: '#f28b30' }],
+      (v) => String(Math.round(v)),
+      [],
+      { integer: true },
+    ),
+    true,
+  );
+  latency!.setOption(latencyOptions(from, to, q, lang), true);
+  const lossLimit = q.limits?.lossPct ?? null;
+  loss!.setOption(
+    chartOptions(
+      from,
+      to,
+      [{ name: t(lang, 'loss'), type: 'bar', data: q.points.map((p): [number, number | null] => [p.timeMs, p.lossPct]), colour: '#e8453c' }],
+      (v) => `${+v.toFixed(1)}%`,
+      lossLimit !== null ? [{ name: `SLA ${lossLimit}%`, value: lossLimit, colour: '#f29d12' }] : [],
+    ),
+    true,
+  );
 }
