@@ -282,26 +282,8 @@ export class AlarmEngine {
   // ---- life cycle ----
 
   private open(kind: AlarmKind, subject: AlarmSubject, since: number, now: number, severity: Severity, evidence: LocalizedName, impact: Impact | null): Alarm {
-    const key = `${kind}:${subject.id}`;
-    const alarm: Alarm = {
-      id: `${key}@${since}`,
-      key,
-      kind,
-      severity,
-      subject,
-      startedAtMs: since,
-      raisedAtMs: now,
-      clearedAtMs: null,
-      endedAtMs: null,
-      ack: null,
-      shelvedUntilMs: null,
-      impactedCircuits: impact ? [...impact.circuits] : [],
-      impactedSites: impact ? [...impact.sites] : [],
-      detail: evidence.en,
-      evidence,
-      maintenance: this.inMaintenance(subject, now),
-    };
-    this.#active.set(key, alarm);
+    const alarm = newAlarm(kind, subject, since, now, severity, evidence, impact, this.inMaintenance(subject, now));
+    this.#active.set(alarm.key, alarm);
     return { ...alarm };
   }
 
@@ -331,4 +313,36 @@ export class AlarmEngine {
     const past = this.#history.find((a) => a.id === id);
     throw past && alarmState(past) === 'cleared' ? new AlarmError(`alarm ${id} is already cleared`, 'conflict') : new AlarmError(`no alarm ${id}`, 'not_found');
   }
+}
+
+/** An alarm as raised: active, unacknowledged, its id and key from its kind, subject and start. */
+export function newAlarm(
+  kind: AlarmKind,
+  subject: AlarmSubject,
+  since: number,
+  now: number,
+  severity: Severity,
+  evidence: LocalizedName,
+  impact: Impact | null,
+  maintenance: boolean,
+): Alarm {
+  const key = `${kind}:${subject.id}`;
+  return {
+    id: `${key}@${since}`,
+    key,
+    kind,
+    severity,
+    subject,
+    startedAtMs: since,
+    raisedAtMs: now,
+    clearedAtMs: null,
+    endedAtMs: null,
+    ack: null,
+    shelvedUntilMs: null,
+    impactedCircuits: impact ? [...impact.circuits] : [],
+    impactedSites: impact ? [...impact.sites] : [],
+    detail: evidence.en,
+    evidence,
+    maintenance,
+  };
 }

@@ -9,6 +9,7 @@ import type { Alarm, AlarmEvent } from '../../../shared/alarms/types.ts';
 import type { QualityLive } from '../../../shared/live/liveState.ts';
 import { loadTopology } from '../../../shared/model/loader.ts';
 import type { Topology } from '../../../shared/model/topology.ts';
+import { newAlarm } from '../../../server/alarms/alarmEngine.ts';
 import { DEFAULT_ALARM_RULES } from '../../../server/alarms/alarmRules.ts';
 import { ImpactTree } from '../../../server/alarms/impactTree.ts';
 import type { CircuitObs, DeviceObs, RuleContext } from '../../../server/alarms/rules/alarmRule.ts';
@@ -47,26 +48,8 @@ function harness(topology: Topology): Harness {
     active: (key) => active.get(key),
     activeAlarms: () => [...active.values()],
     open: (kind, subject, since, now, severity, evidence, impact) => {
-      const key = `${kind}:${subject.id}`;
-      const alarm: Alarm = {
-        id: `${key}@${since}`,
-        key,
-        kind,
-        severity,
-        subject,
-        startedAtMs: since,
-        raisedAtMs: now,
-        clearedAtMs: null,
-        endedAtMs: null,
-        ack: null,
-        shelvedUntilMs: null,
-        impactedCircuits: impact ? [...impact.circuits] : [],
-        impactedSites: impact ? [...impact.sites] : [],
-        detail: evidence.en,
-        evidence,
-        maintenance: false,
-      };
-      active.set(key, alarm);
+      const alarm = newAlarm(kind, subject, since, now, severity, evidence, impact, false);
+      active.set(alarm.key, alarm);
       return alarm;
     },
     close: (alarm, now, endedAt) => {
