@@ -22,6 +22,8 @@ interface QualityObs {
   underSinceMs: number | null;
   breaches: QualityBreach[];
   target: string;
+  /** When the latest round that timed any echo began: a round whose echoes were all left out judged nothing. */
+  judgedFromMs: number;
 }
 
 export class QualityRule implements AlarmRule {
@@ -35,7 +37,7 @@ export class QualityRule implements AlarmRule {
     const { topology, rules } = this.ctx;
     const tier = topology.slaTiers.get(topology.circuit(q.circuitId).slaTier);
     if (!tier) return;
-    const o = this.#quality.get(q.circuitId) ?? { rounds: [], overSinceMs: null, underSinceMs: null, breaches: [], target: q.target };
+    const o = this.#quality.get(q.circuitId) ?? { rounds: [], overSinceMs: null, underSinceMs: null, breaches: [], target: q.target, judgedFromMs: -1 };
     this.#quality.set(q.circuitId, o);
     o.target = q.target;
     o.rounds.push(q);
@@ -44,6 +46,7 @@ export class QualityRule implements AlarmRule {
     // Rounds taken while the line was down belong to its outage, not to its quality.
     const figures = windowFigures(o.rounds.filter((r) => !r.downDuring));
     if (!figures) return;
+    if (q.sent > 0) o.judgedFromMs = q.startedAtMs;
     const breaches = qualityBreaches(figures, tier.quality);
     if (breaches.length) {
       o.overSinceMs ??= q.startedAtMs;
@@ -115,15 +118,19 @@ export class QualityRule implements AlarmRule {
   }
 
   /**
-   * Whether every probed circuit above has been judged on rounds as recent
-   * as this one's: each round's verdict waits for its own circuit's poll, so
-   * a department's can come before its uplink's, and must wait for it.
+   * Whether every probed circuit above has a verdict on a round that began
+   * no earlier than this one's latest: each round's verdict waits for its own
+   * circuit's poll, so a department's can come before its uplink's, and must
+   * wait for it. Rounds overlap (the next begins before the last answer of
+   * this one is waited out), so an uplink's round that merely ended later is
+   * not enough: it may be the one before. A round with every echo left out (a
+   * busy machine) is no verdict.
    */
   private upstreamJudged(id: string, o: QualityObs): boolean {
     const { topology } = this.ctx;
     const since = o.rounds.at(-1)?.startedAtMs ?? 0;
     /** Circuits above this one on its path, nearest first. */
     const ancestors = (cid: string): string[] => topology.circuit(cid).upstreamIds.flatMap((up) => [up, ...ancestors(up)]);
-    return ancestors(id).every((up) => !topology.circuit(up).probe || (this.#quality.get(up)?.rounds.at(-1)?.endedAtMs ?? 0) > since);
+    return ancestors(id).every((up) => !topology.circuit(up).probe || (this.#quality.get(up)?.judgedFromMs ?? -1) >= since);
   }
 }

@@ -72,6 +72,28 @@ const obs = (status: CircuitObs['status'], sinceMs: number, extra: Partial<Circu
   ...extra,
 });
 
+/** A probe round of 20 echoes, 20 s long; `sent` 0 is a round whose every echo was left out. */
+const round = (circuitId: string, startedAtMs: number, lossPct: number, sent = 20): QualityLive => ({
+  circuitId,
+  method: 'udp-echo',
+  target: '127.0.0.1:7',
+  startedAtMs,
+  endedAtMs: startedAtMs + 20 * S,
+  sent,
+  received: Math.round(sent * (1 - lossPct / 100)),
+  unmeasured: 20 - sent,
+  lossPct,
+  rttMinMs: 5,
+  rttMedianMs: 6,
+  rttMeanMs: 6,
+  rttMaxMs: 8,
+  jitterMs: 0.5,
+  duplicates: 0,
+  errors: [],
+  breaches: [],
+  downDuring: false,
+});
+
 const kinds = (events: AlarmEvent[]) => events.map((e) => `${e.type} ${e.alarm.kind}:${e.alarm.subject.id}`);
 
 describe('alarm rules, each on its own', () => {
@@ -190,26 +212,6 @@ describe('alarm rules, each on its own', () => {
 
   it('circuit_degraded: raised after the sustain over a limit, never for a line that is down', () => {
     const rule = new QualityRule(h.ctx);
-    const round = (circuitId: string, startedAtMs: number, lossPct: number): QualityLive => ({
-      circuitId,
-      method: 'udp-echo',
-      target: '127.0.0.1:7',
-      startedAtMs,
-      endedAtMs: startedAtMs + 20 * S,
-      sent: 20,
-      received: Math.round(20 * (1 - lossPct / 100)),
-      unmeasured: 0,
-      lossPct,
-      rttMinMs: 5,
-      rttMedianMs: 6,
-      rttMeanMs: 6,
-      rttMaxMs: 8,
-      jitterMs: 0.5,
-      duplicates: 0,
-      errors: [],
-      breaches: [],
-      downDuring: false,
-    });
     // HY-LYS (county: loss ≤ 1%) loses 10% for four minutes, over the 3-minute sustain.
     for (let m = 0; m <= 4; m++) rule.round(round('HY-LYS', T0 + m * MIN, 10));
     for (let m = 0; m <= 4; m++) rule.round(round('HY-HNX', T0 + m * MIN, 10));
@@ -239,5 +241,40 @@ describe('alarm rules, each on its own', () => {
     rule.evaluate(T0 + 2 * MIN + DEFAULT_ALARM_RULES.outageClearAfterMs, cleared);
     expect(kinds(cleared)).to.deep.equal(['cleared circuit_down:HY-HYX']);
     expect(cleared[0]!.alarm.endedAtMs).to.equal(T0 + 2 * MIN);
+  });
+
+  it('circuit_degraded: a department waits for its uplink’s verdict, which a round with every echo left out is not', () => {
+    const rule = new QualityRule(h.ctx);
+    const wait = DEFAULT_ALARM_RULES.quality.sustainMs;
+    // The department behind 衡阳县's uplink is over its limit first; the uplink's rounds so far had no echo timed.
+    for (let m = 0; m <= 4; m++) rule.round(round('HYX-GAJ', T0 + m * MIN, 10));
+    // The uplink's latest round is newer than the department's, but timed no echo.
+    for (let m = 0; m <= 4; m++) rule.round(round('HY-HYX', T0 + m * MIN + 30 * S, 0, 0));
+    const early: AlarmEvent[] = [];
+    rule.evaluate(T0 + wait + 2 * MIN, early);
+    expect(early, 'no verdict from the uplink yet').to.deep.equal([]);
+    // Its next round times its echoes: over the limit since then, it is the root once sustained, the department impacted.
+    for (let m = 5; m <= 8; m++) rule.round(round('HY-HYX', T0 + m * MIN, 10));
+    for (let m = 5; m <= 8; m++) rule.round(round('HYX-GAJ', T0 + m * MIN, 10));
+    const events: AlarmEvent[] = [];
+    rule.evaluate(T0 + 8 * MIN + 20 * S, events);
+    expect(kinds(events)).to.deep.equal(['raised circuit_degraded:HY-HYX']);
+    expect(events[0]!.alarm.impactedCircuits).to.include('HYX-GAJ');
+  });
+
+  it('circuit_degraded: an uplink round that ended after the department’s began, but began before it, is not the uplink’s verdict on it', () => {
+    const rule = new QualityRule(h.ctx);
+    // Rounds every 5 s that last 6 s: each ends after the next has begun. The department's window is over from its first round;
+    // the uplink has answered only for the round before the department's latest.
+    const r = (circuitId: string, startedAtMs: number, lossPct: number) => ({ ...round(circuitId, startedAtMs, lossPct), endedAtMs: startedAtMs + 6 * S });
+    for (let k = 0; k <= 36; k++) rule.round(r('HYX-GAJ', T0 + k * 5 * S, 10));
+    for (let k = 0; k <= 35; k++) rule.round(r('HY-HYX', T0 + k * 5 * S, 0));
+    const waiting: AlarmEvent[] = [];
+    rule.evaluate(T0 + 36 * 5 * S + 6 * S, waiting);
+    expect(waiting, 'the uplink has not spoken for the same round').to.deep.equal([]);
+    rule.round(r('HY-HYX', T0 + 36 * 5 * S, 0));
+    const events: AlarmEvent[] = [];
+    rule.evaluate(T0 + 36 * 5 * S + 6 * S, events);
+    expect(kinds(events), 'the uplink is fine: the department’s own fault').to.deep.equal(['raised circuit_degraded:HYX-GAJ']);
   });
 });
