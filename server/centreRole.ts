@@ -27,7 +27,7 @@ import { ObservationConsumer } from './bus/observationConsumer.ts';
 import { PollerRegistry } from './bus/pollerRegistry.ts';
 import { CENTRE_ALIVE_EVERY_MS, CENTRE_ALIVE_SUBJECT, type CentreAlive } from '../shared/bus/observationMessages.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
-import type { WatchedPoller } from './alarms/alarmEngine.ts';
+import type { WatchedPoller } from './alarms/rules/pollerSilentRule.ts';
 import { influxQueryOf, openInfluxStore } from './influx/store.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
 import { checkServing, startServing } from './serving.ts';

@@ -8,10 +8,11 @@
  * processes the holds are many and short (the scheduler's slices), not one
  * long stall: each adds a few milliseconds to some echoes, which is nothing
  * on a median but reads as jitter. What delays an echo is a hold just after
- * it is sent (the device's handling of it waits) or one from when the device
- * is due to answer until the answer is handled; a hold while the device
- * holds the echo for the line's delay anyway does not. The prober weighs
- * those holds against each echo's round trip (see udpEchoProbe).
+ * it is sent (the device's handling of it waits) or one that ends just
+ * before its answer is handled (the answer, or the device's timer for it,
+ * waited); a hold in between, while the device holds the echo for the
+ * line's delay anyway, does not. The prober weighs those two holds (see
+ * udpEchoProbe).
  */
 
 /** How often the heartbeat fires: a hold shorter than this can go unseen. */
@@ -29,8 +30,8 @@ interface Hold {
 export interface Holds {
   /** How long the process was held up just after `atMs`: what an event then (an echo sent) may have waited. */
   heldAfter(atMs: number): number;
-  /** How long it was held up during [fromMs, toMs], at most: each hold counts up to its overlap with the span. */
-  heldDuring(fromMs: number, toMs: number): number;
+  /** How long it was held up just before `atMs`, when it went on to handle something (an answer) that may have waited. */
+  heldBefore(atMs: number): number;
   /** Whether it was held up at all in the round. */
   readonly any: boolean;
 }
@@ -54,8 +55,8 @@ export function watchStalls(now: () => number = () => performance.now()): StallW
       clearInterval(beat);
       // A hold still going on is seen only now.
       check(now());
-      /** Holds are in time order and do not overlap. */
-      const firstHoldEndingAfter = (atMs: number): Hold | undefined => {
+      /** The index of the first hold that ends after `atMs`; holds are in time order and do not overlap. */
+      const firstHoldEndingAfter = (atMs: number): number => {
         let lo = 0;
         let hi = holds.length;
         while (lo < hi) {
@@ -63,22 +64,20 @@ export function watchStalls(now: () => number = () => performance.now()): StallW
           if (holds[mid]!.toMs <= atMs) lo = mid + 1;
           else hi = mid;
         }
-        return holds[lo];
+        return lo;
       };
       return {
         any: holds.length > 0,
         heldAfter(atMs) {
           // A hold that began within a beat of the event (the same turn of the loop, before it got to the event) held it too.
-          const h = firstHoldEndingAfter(atMs);
+          const h = holds[firstHoldEndingAfter(atMs)];
           return h && h.fromMs < atMs + BEAT_MS + SLACK_MS ? Math.min(h.heldMs, h.toMs - atMs) : 0;
         },
-        heldDuring(fromMs, toMs) {
+        heldBefore(atMs) {
+          // The hold around the instant, or one that ended within a beat before it (the loop's next turn).
           let held = 0;
-          for (const h of holds) {
-            if (h.fromMs >= toMs) break;
-            const overlap = Math.min(h.toMs, toMs) - Math.max(h.fromMs, fromMs);
-            if (overlap > 0) held += Math.min(h.heldMs, overlap);
-          }
+          for (let k = firstHoldEndingAfter(atMs - BEAT_MS - SLACK_MS); k < holds.length && holds[k]!.fromMs < atMs; k++)
+            held = Math.max(held, Math.min(holds[k]!.heldMs, atMs - holds[k]!.fromMs));
           return held;
         },
       };

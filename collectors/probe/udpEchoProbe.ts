@@ -110,14 +110,11 @@ export async function udpEchoRound(spec: ProbeRoundSpec, endpoints: ReadonlyMap<
     const r = results.get(key)!;
     r.errors.splice(3);
     if (!holds.any) return;
-    // The line's own delay is at least the round's quickest answer, less a timer's slack: the device held each echo that long anyway.
-    const answered = r.rtts.filter((rtt): rtt is number => rtt !== null);
-    const lineMs = answered.length ? Math.max(0, Math.min(...answered) - 1) : 0;
     const kept = r.rtts.filter((rtt, seq) => {
       const sent = sentAt[i]![seq]!;
       if (sent < 0) return true;
       // A lost echo is weighed at the end of the wait for it: an answer then handled late was counted lost.
-      const held = holds.heldAfter(sent) + (rtt === null ? holds.heldAfter(sent + spec.timeoutMs) : holds.heldDuring(sent + Math.min(lineMs, rtt), sent + rtt));
+      const held = holds.heldAfter(sent) + (rtt === null ? holds.heldAfter(sent + spec.timeoutMs) : holds.heldBefore(sent + rtt));
       return held <= HELD_MAX_MS;
     });
     r.unmeasured = r.rtts.length - kept.length;

@@ -9,7 +9,7 @@
 import { observedAtMs, type ObservationMessage, type PollerHeartbeat } from '../../shared/bus/observationMessages.ts';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { PollerStatus } from '../../shared/bus/pollerStatus.ts';
-import type { WatchedPoller } from '../alarms/alarmEngine.ts';
+import type { WatchedPoller } from '../alarms/rules/pollerSilentRule.ts';
 
 interface Book {
   poller: WatchedPoller;

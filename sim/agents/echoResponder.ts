@@ -46,13 +46,14 @@ export class EchoResponder {
         return;
       }
       // A timer counts from the event loop's cached clock, which is behind when the loop is busy:
-      // it can fire early. The answer waits for the path's delay, to the millisecond timers keep.
+      // it can fire early. The answer waits for the path's whole delay, never less: a real line is
+      // never early, and the prober's figures are checked against this delay.
       const due = performance.now() + echoDelayMs(q, random());
       const answer = () => {
         responder.#pending.delete(timer);
         const left = due - performance.now();
-        if (left >= 1) {
-          timer = setTimeout(answer, left);
+        if (left > 0) {
+          timer = setTimeout(answer, Math.ceil(left));
           responder.#pending.add(timer);
           return;
         }
