@@ -10,7 +10,7 @@ import type { HostPort } from '../shared/net/loopback.ts';
 import type { SecretSources } from '../shared/secret.ts';
 import { resolveCredentials, type SnmpCredentials } from '../shared/snmp/credentials.ts';
 import { DeviceAgent } from './agents/deviceAgent.ts';
-import { EchoResponder } from './agents/echoResponder.ts';
+import { EchoResponders } from './agents/echoResponders.ts';
 import { TrapSender } from './agents/trapSender.ts';
 import { SimClock, type Clock } from './clock.ts';
 import { FAULT_KINDS, faultSchema, unknownTarget, type Fault, type FaultKind } from './network/faults.ts';
@@ -61,7 +61,7 @@ export const DEFAULT_SEED = 734;
 
 export class Simulator {
   readonly agents = new Map<string, DeviceAgent>();
-  readonly echoes = new Map<string, EchoResponder>();
+  echoes: EchoResponders | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -151,8 +151,13 @@ export class Simulator {
           now: () => clock.now(),
         });
         simulator.agents.set(d.id, agent);
-        simulator.echoes.set(d.id, await EchoResponder.start({ network, device: network.devices.get(d.id)!, now: () => clock.now() }));
       }
+      simulator.echoes = await EchoResponders.start({
+        network,
+        devices: managed.map((d) => network.devices.get(d.id)!),
+        now: () => clock.now(),
+        onFailure: (message) => log.error(`${message}: the simulated devices answer no echo`),
+      });
     } catch (err) {
       await simulator.stop();
       throw err;
@@ -173,7 +178,7 @@ export class Simulator {
     const out: Record<string, Endpoint> = {};
     for (const [id, agent] of this.agents) {
       const profile = this.topology.snmpProfiles.get(this.topology.device(id).snmpProfile!)!;
-      out[id] = { host: '127.0.0.1', port: agent.port, snmpVersion: profile.version, echoPort: this.echoes.get(id)!.port };
+      out[id] = { host: '127.0.0.1', port: agent.port, snmpVersion: profile.version, echoPort: this.echoes!.portOf(id) };
     }
     return out;
   }
@@ -234,7 +239,7 @@ export class Simulator {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.network.flush(this.clock.now());
-    await Promise.all([...this.agents.values(), ...this.echoes.values()].map((a) => a.close()));
+    await Promise.all([...this.agents.values(), ...(this.echoes ? [this.echoes] : [])].map((a) => a.close()));
     this.traps.close();
     await this.truth.close();
   }

@@ -21,7 +21,8 @@ import { circuitTags } from '../write/circuitTags.ts';
 import type { Point } from '../write/lineProtocol.ts';
 import { fpingRounds, type ProbeRoundResult, type ProbeRoundSpec } from './fpingProbe.ts';
 import { roundFigures } from './roundFigures.ts';
-import { echoTargetKey, udpEchoRound, type EchoTarget } from './udpEchoProbe.ts';
+import { echoTargetKey, type EchoTarget } from './udpEchoProbe.ts';
+import { UdpEchoThread } from './udpEchoThread.ts';
 import type { TargetCheck } from '../snmp/udpMux.ts';
 
 /** Longest wait for an answer, however long the period: past it, an echo is lost. */
@@ -73,7 +74,7 @@ export interface ProberStats {
   roundsFailed: number;
   overruns: number;
   lastRoundMs: number;
-  /** Echoes left out because this process was stalled (stallWatch), since start. */
+  /** Echoes left out because the prober's thread was held up (stallWatch), since start. */
   unmeasured: number;
   /** Circuits' rounds given no figures at all: fewer than a quarter of their echoes were timed. */
   roundsUnmeasured: number;
@@ -94,6 +95,7 @@ export class CircuitProber {
   #stopped = true;
   #inFlight = new Set<Promise<void>>();
   readonly #abort = new AbortController();
+  readonly #echoThread = new UdpEchoThread();
 
   constructor(private readonly o: CircuitProberOptions) {
     this.#now = o.now ?? Date.now;
@@ -169,6 +171,7 @@ export class CircuitProber {
     this.#abort.abort();
     for (const g of this.#groups) if (g.timer) clearTimeout(g.timer);
     await Promise.all(this.#inFlight);
+    await this.#echoThread.close();
     if (this.#verdictTimer) clearInterval(this.#verdictTimer);
     this.giveVerdicts(true);
   }
@@ -189,7 +192,7 @@ export class CircuitProber {
       result =
         g.method === 'icmp'
           ? await fpingRounds(spec, g.intervalMs * 1.5 + MAX_TIMEOUT_MS * 2, this.#abort.signal, this.o.fping, this.#now)
-          : await udpEchoRound(spec, new Map(g.circuits.map((c) => [c.key, c.echo!])), this.#abort.signal);
+          : await this.#echoThread.round(spec, new Map(g.circuits.map((c) => [c.key, c.echo!])), this.#abort.signal);
     } catch (err) {
       if (this.#abort.signal.aborted) return;
       this.stats.roundsFailed++;
@@ -232,7 +235,7 @@ export class CircuitProber {
     if (unmeasured === 0 || this.#now() - this.#stallNoticeAtMs < STALL_NOTICE_MS) return;
     this.#stallNoticeAtMs = this.#now();
     this.o.log.warn(
-      `probe round (${g.method}): ${unmeasured} echoes left out, in flight while this process was stalled (a busy machine); ` +
+      `probe round (${g.method}): ${unmeasured} echoes left out, in flight while the prober's thread was held up (a busy machine); ` +
         `${this.stats.unmeasured} since start, ${this.stats.roundsUnmeasured} circuit rounds without figures`,
     );
   }

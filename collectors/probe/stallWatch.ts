@@ -1,18 +1,17 @@
 /**
- * How long this process could not run: a heartbeat timer that fires late
+ * How long this thread could not run: a heartbeat timer that fires late
  * says the event loop (or the whole process, on a busy machine) was held up.
- * A UDP echo timed here is timed by this process's clock when its answer is
- * handled, and in the demo the simulated device answering it runs in this
- * process too, so an echo in flight while the process was held up measured
- * the machine as well as the line. On a machine shared with other busy
- * processes the holds are many and short (the scheduler's slices), not one
- * long stall: each adds a few milliseconds to some echoes, which is nothing
- * on a median but reads as jitter. What delays an echo is a hold just after
- * it is sent (the device's handling of it waits) or one that ends just
- * before its answer is handled (the answer, or the device's timer for it,
- * waited); a hold in between, while the device holds the echo for the
- * line's delay anyway, does not. The prober weighs those two holds (see
- * udpEchoProbe).
+ * A UDP echo is timed by this thread's clock when its answer is handled, so
+ * an echo in flight while the thread was held up measured the machine as
+ * well as the line. The prober runs on a thread that does nothing else
+ * (udpEchoThread), so what holds it up is the scheduler: on a machine shared
+ * with other busy processes the holds are many and short (its slices), not
+ * one long stall, and each adds a few milliseconds to some echoes, nothing
+ * on a median but read as jitter. What delays an echo is a hold just after
+ * it is sent (its sending waits) or one that ends just before its answer is
+ * handled (the answer waited); a hold in between, while the device holds the
+ * echo for the line's delay anyway, does not. The prober weighs those two
+ * holds (see udpEchoProbe).
  */
 
 /** How often the heartbeat fires: a hold shorter than this can go unseen. */

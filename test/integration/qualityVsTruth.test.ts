@@ -87,7 +87,7 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
       const spans = truth.quality(c.id, q.startedAtMs, q.endedAtMs);
       if (spans.length === 0 || spans.some((s) => s.quality === null)) continue;
       const rtt = spans.reduce((s, x) => s + x.quality!.rttMs * (x.toMs - x.fromMs), 0) / spans.reduce((s, x) => s + (x.toMs - x.fromMs), 0);
-      // Loopback and two event loops (the simulator's and the prober's, one process) add a little.
+      // Loopback and the simulated device's timer add about a millisecond.
       expect(q.rttMedianMs!, `${c.id} median vs truth ${rtt.toFixed(2)} ms`).to.be.within(rtt - 1, rtt * 1.1 + 2);
       expect(q.lossPct, c.id).to.equal(0);
       checked++;
@@ -160,11 +160,9 @@ describe('circuit quality against the ground truth (simulated network, UDP echo)
     }
     expect(figures(DOWNED).degradedS).to.equal(0);
     const telecom = report.carriers.find((c) => c.carrier === 'telecom')!;
-    // The uplink's breach, a minute long. On a loaded machine the echo responder and the prober share
-    // this process's event loop, and a round now and then reads a few milliseconds over a county's
-    // 30 ms: such a round may stand as a breach of its own, but none lasts beyond one round.
-    expect(telecom.qualityBreaches.map((e) => e.circuitId)).to.include(UPLINK);
-    expect(telecom.qualityBreaches.filter((e) => e.degradedS > 2 * ROUND_S).map((e) => e.circuitId)).to.deep.equal([UPLINK]);
+    // The uplink's breach, a minute long, and no other: the echoes are answered and timed on threads
+    // of their own, so a loaded machine does not read as a slow line.
+    expect(telecom.qualityBreaches.map((e) => e.circuitId)).to.deep.equal([UPLINK]);
     const html = (await renderReport(report, 'html', 'zh')).toString();
     expect(html).to.match(new RegExp(`${UPLINK}（HYDX-MSTP10M-0001）\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}起 1 分钟：时延 \\d+\\.\\d ms，丢包 \\d+\\.\\d%`));
 

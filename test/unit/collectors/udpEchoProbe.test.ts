@@ -3,7 +3,8 @@
  * answers each echo 40 ms later, as a far device would), while this process is held up on
  * purpose: an echo in flight across the stall would read as the stall's
  * length of delay, and must be left out instead, never counted as delay,
- * jitter or loss.
+ * jitter or loss. On its own thread (udpEchoThread), as the product runs it,
+ * a round is not touched by this thread's holds at all.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { udpEchoRound, echoTargetKey, type EchoTarget } from '../../../collectors/probe/udpEchoProbe.ts';
 import { roundFigures } from '../../../collectors/probe/roundFigures.ts';
+import { UdpEchoThread } from '../../../collectors/probe/udpEchoThread.ts';
 
 const ECHO_SERVER = `
 const s = require('node:dgram').createSocket('udp4');
@@ -65,8 +67,8 @@ describe('UDP echo round', function () {
     expect(f.rttMedianMs!).to.be.within(40, 45);
   });
 
-  it("reads no jitter into a line from a process held up often and briefly, as the demo's devices in it are", async () => {
-    // The demo's simulated devices answer in the prober's own process: a hold delays their answers too.
+  it('reads no jitter into a line from a thread held up often and briefly, with the device answering on it held too', async () => {
+    // A device answering on the prober's thread: a hold delays its answers too.
     const device = createSocket('udp4');
     device.on('message', (m, r) => setTimeout(() => device.send(m, r.port, r.address), 40));
     await new Promise<void>((resolve) => device.bind(0, '127.0.0.1', resolve));
@@ -92,5 +94,59 @@ describe('UDP echo round', function () {
     // The device holds every echo 40 ms: its jitter is a timer's, under a millisecond or two.
     expect(f.jitterMs!, 'jitter of the echoes kept').to.be.below(2);
     expect(f.rttMaxMs!).to.be.below(45);
+  });
+
+  it("times a round on its own thread, untouched by this thread's holds", async () => {
+    const thread = new UdpEchoThread();
+    try {
+      const endpoints = new Map([[echoTargetKey(target), target]]);
+      // The thread starts on first use (it loads its module): a round first, so the holds fall in the timed one.
+      await thread.round(spec(), endpoints, new AbortController().signal);
+      // Held up three times for 150 ms during the round: on this thread that would leave out several echoes, or misread them.
+      let held = 0;
+      const holds = [100, 250, 400].map((at) =>
+        setTimeout(() => {
+          const t0 = performance.now();
+          while (performance.now() - t0 < 150);
+          held += performance.now() - t0;
+        }, at),
+      );
+      const r = await thread.round(spec(), endpoints, new AbortController().signal);
+      for (const h of holds) clearTimeout(h);
+      expect(held).to.be.at.least(450);
+      const echoes = r.targets.get(echoTargetKey(target))!;
+      const f = roundFigures(echoes.rtts);
+      expect(echoes.unmeasured, 'echoes left out').to.be.at.most(1);
+      expect(f.lossPct).to.equal(0);
+      expect(f.rttMedianMs!).to.be.within(40, 45);
+      expect(f.rttMaxMs!, 'slowest echo').to.be.below(50);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('stops a round on its thread when told, and refuses rounds once told before', async () => {
+    const thread = new UdpEchoThread();
+    try {
+      const endpoints = new Map([[echoTargetKey(target), target]]);
+      const stop = new AbortController();
+      const t0 = performance.now();
+      const round = thread.round({ ...spec(), periodMs: 1000 }, endpoints, stop.signal);
+      setTimeout(() => stop.abort(), 800);
+      const err = await round.then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.equal('stopped');
+      // The thread's start and the 800 ms, not the round's 20 s.
+      expect(performance.now() - t0).to.be.below(5000);
+      const again = await thread.round(spec(), endpoints, stop.signal).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(again?.message).to.equal('stopped');
+    } finally {
+      await thread.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ import dgram from 'node:dgram';
 import { loadTopology } from '../../../shared/model/loader.ts';
 import type { Topology } from '../../../shared/model/topology.ts';
 import { ManualClock } from '../../../sim/clock.ts';
-import { EchoResponder } from '../../../sim/agents/echoResponder.ts';
+import { EchoResponders } from '../../../sim/agents/echoResponders.ts';
 import { SimNetwork, type NetworkObserver } from '../../../sim/network/simNetwork.ts';
 import { faultSchema } from '../../../sim/network/faults.ts';
 
@@ -61,7 +61,13 @@ describe('simulated line quality', () => {
     const n = network();
     n.inject(faultSchema.parse({ fault: 'degrade', circuit: 'HY-HYX', loss: '20%', delay: '40ms', jitter: '6ms', for: '1h' }));
     const truth = circuit(n, 'HYX-CZJ').pathQuality!;
-    const responder = await EchoResponder.start({ network: n, device: n.devices.get('hyx-czj-cpe')!, now: () => START + 1000 });
+    const responder = await EchoResponders.start({
+      network: n,
+      devices: [n.devices.get('hyx-czj-cpe')!],
+      now: () => START + 1000,
+      onFailure: (m) => expect.fail(m),
+    });
+    const port = responder.portOf('hyx-czj-cpe');
     const socket = dgram.createSocket('udp4');
     const rtts: Array<number | null> = [];
     try {
@@ -76,7 +82,7 @@ describe('simulated line quality', () => {
         const b = Buffer.alloc(4);
         b.writeUInt32BE(seq);
         sentAt.set(seq, performance.now());
-        socket.send(b, responder.port, '127.0.0.1');
+        socket.send(b, port, '127.0.0.1');
         await new Promise((r) => setTimeout(r, 15));
       }
       await new Promise((r) => setTimeout(r, 300));
