@@ -14,7 +14,7 @@ import type { NmsConfig } from '../shared/config/config.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Topology } from '../shared/model/topology.ts';
-import { CONSOLE_USERS_FILE, DEMO_USERS_FILE } from '../shared/config/defaults.ts';
+import { CONSOLE_SESSION_KEY_FILE, CONSOLE_SESSIONS_FILE, CONSOLE_USERS_FILE, DEMO_USERS_FILE } from '../shared/config/defaults.ts';
 import { ALARMS_DIR, alarmChannels, startAlarmHalf } from './alarms/alarmSetup.ts';
 import type { AlarmServiceOptions } from './alarms/alarmService.ts';
 import { alarmEventPoint } from './alarms/alarmHistory.ts';
@@ -32,6 +32,7 @@ import type { SecretSources } from '../shared/secret.ts';
 import { startApiServer } from './http/apiServer.ts';
 import { AuditLog } from './http/auditLog.ts';
 import { configSummary } from './http/configSummary.ts';
+import { SessionStore } from './http/sessions.ts';
 import { UserDirectory } from './http/userDirectory.ts';
 import { LiveFeed } from './http/liveFeed.ts';
 import { buildWebAssets } from './http/webAssets.ts';
@@ -135,12 +136,20 @@ export async function startServing(i: ServingInputs) {
   const demo = config.console.users ? null : await demoUsers(join(config.dataDir, DEMO_USERS_FILE));
   const audit = new AuditLog(config.dataDir);
   stops.push(async () => audit.close());
+  const users = new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), config.console.users ? 'config' : 'demo');
+  const sessions = new SessionStore({
+    persist: { file: join(config.dataDir, CONSOLE_SESSIONS_FILE), keyFile: join(config.dataDir, CONSOLE_SESSION_KEY_FILE) },
+    standing: (u) => users.standing(u),
+    warn: (m) => log.warn(m),
+  });
+  stops.push(async () => sessions.flush());
   const api = await startApiServer(
     {
       topology,
       live,
       alarms,
-      users: new UserDirectory(config.console.users ?? demo!.users, join(config.dataDir, CONSOLE_USERS_FILE), config.console.users ? 'config' : 'demo'),
+      users,
+      sessions,
       audit,
       log: log.child('console'),
       hub: websocketHub,

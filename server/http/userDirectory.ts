@@ -4,6 +4,7 @@
  * further users in the console; those are kept, as scrypt hashes only, in a
  * file under the data folder (mode 0600), replaced atomically.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ROLES, type Role } from '../../shared/auth/roles.ts';
 import { Refusal } from '../../shared/errors/refusal.ts';
@@ -49,6 +50,20 @@ export class UserDirectory {
   /** Everyone who may log in, with their hashes: for verifying a login only. */
   all(): readonly User[] {
     return [...this.fixed, ...this.#managed];
+  }
+
+  /**
+   * What a session of this user holds to: the user's role, and a digest of
+   * the password's hash (a new password ends the sessions made with the old
+   * one). The demo hashes its stable passwords afresh at each start, so its
+   * users hold to their role only. Null for no such user.
+   */
+  standing(username: string): { role: Role; credential: string } | null {
+    const fixed = this.fixed.find((u) => u.username === username);
+    const user = fixed ?? this.#managed.find((u) => u.username === username);
+    if (!user) return null;
+    const credential = fixed && this.fixedSource === 'demo' ? 'demo' : createHash('sha256').update(user.passwordHash).digest('base64url');
+    return { role: user.role, credential };
   }
 
   /** Everyone, without hashes. */

@@ -24,6 +24,9 @@ export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 export const DEMO_USERS_FILE = 'demo-users.yaml';
 /** Users an admin made in the console (scrypt hashes, mode 0600), under the data folder. */
 export const CONSOLE_USERS_FILE = 'console-users.json';
+/** Console sessions (digests of their ids, mode 0600) and the key that signs their cookies, under the data folder. */
+export const CONSOLE_SESSIONS_FILE = 'console-sessions.json';
+export const CONSOLE_SESSION_KEY_FILE = 'console-session.key';
 /** A poller's heartbeat to the centre, and how long the centre waits before calling it silent (six beats). */
 export const DEFAULT_HEARTBEAT_S = 10;
 export const DEFAULT_SILENT_AFTER_S = 60;

@@ -4,7 +4,8 @@
  * Debian's Chromium: opened during an outage it shows the outage at once
  * (not the last green someone else loaded), and when nms stops, three
  * connected walls do not hold the shutdown up and each covers itself with
- * how stale its data is.
+ * how stale its data is. When nms comes back, the walls are still logged in
+ * (sessions are kept on disk) and draw live data again by themselves.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -21,11 +22,13 @@ import { tempDir } from '../support/tempDir.ts';
 const INTERVAL_S = 4;
 
 describe('wall screen against nms up (end to end)', function () {
-  this.timeout(150_000);
+  this.timeout(300_000);
 
-  it('shows an outage that began before it was opened, and goes stale, not green, when nms stops; SIGTERM with 3 walls open exits in under 5 s', async () => {
+  it('shows an outage that began before it was opened, goes stale, not green, when nms stops (SIGTERM with 3 walls open exits in under 5 s), and is live again, still logged in, when nms is back', async () => {
     const dir = await tempDir('wall');
     const influxPort = await freePort();
+    // A fixed port: the walls reconnect to the same address when nms is back.
+    const consolePort = await freePort();
     await writeFile(
       join(dir.path, 'nms.yaml'),
       [
@@ -41,21 +44,26 @@ describe('wall screen against nms up (end to end)', function () {
         'alarms:',
         `  trapPort: ${await udpFreePort()}`,
         'console:',
-        '  port: 0',
+        `  port: ${consolePort}`,
         '',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    const startNms = () => {
+      const child = spawn(process.execPath, [NMS_BIN, 'up'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
+      const run = { child, out: '', exited: new Promise<number | null>((res) => child.on('exit', (code) => res(code))) };
+      child.stdout.on('data', (d: Buffer) => (run.out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (run.out += d.toString()));
+      return run;
+    };
+    let run = startNms();
+    const { child, exited } = run;
+    let restarted: ReturnType<typeof startNms> | null = null;
     let browser: Browser | null = null;
     try {
-      await waitFor('nms up to be ready', () => out.includes('Press Ctrl-C to stop.'), 90_000);
-      const influxPid = Number(/pid (\d+)/.exec(out)![1]);
-      const control = /control (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
-      const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator/.exec(out)!;
+      await waitFor('nms up to be ready', () => run.out.includes('Press Ctrl-C to stop.'), 90_000);
+      const influxPid = Number(/pid (\d+)/.exec(run.out)![1]);
+      const control = /control (http:\/\/127\.0\.0\.1:\d+)/.exec(run.out)![1]!;
+      const m = /console {3}(http:\/\/127\.0\.0\.1:\d+) \(demo login: noc \/ (\S+) as operator/.exec(run.out)!;
       const [consoleUrl, password] = [m[1]!, m[2]!];
       const login = await fetch(`${consoleUrl}/api/login`, {
         method: 'POST',
@@ -113,10 +121,33 @@ describe('wall screen against nms up (end to end)', function () {
       expect(text).to.match(/数据已过期 \d+ 秒/);
       expect(text).to.contain('连接已断开');
       await walls[0]!.screenshot({ path: resolve('test-artifacts/wall-stale.png') }).catch(() => undefined);
-      console.log(`      (SIGTERM to exit ${stopS.toFixed(1)} s; walls stale after ${staleS.toFixed(1)} s; interval ${INTERVAL_S} s)`);
+
+      // nms back on the same data folder: the walls' sessions are still good, and they reconnect by themselves.
+      const backAt = Date.now();
+      run = restarted = startNms();
+      await waitFor('nms up to be ready again', () => run.out.includes('Press Ctrl-C to stop.'), 90_000);
+      await Promise.all(walls.map((p) => p.waitForSelector('#wall-stale', { state: 'hidden', timeout: 60_000 })));
+      const backS = (Date.now() - backAt) / 1000;
+      for (const p of walls) {
+        expect(await p.locator('#login').count(), 'no login form').to.equal(0);
+        expect(await p.evaluate(() => document.body.dataset.ready)).to.equal('wall-zh');
+      }
+      expect((await fetch(`${consoleUrl}/api/session`, { headers: { cookie } })).status, 'the session from before the restart').to.equal(200);
+      await waitFor(
+        'the walls to count live circuits',
+        async () => (await Promise.all(walls.map(async (p) => Number(await p.locator('#kpi-up .value').textContent())))).every((n) => n > 0),
+        60_000,
+      );
+      console.log(
+        `      (SIGTERM to exit ${stopS.toFixed(1)} s; walls stale after ${staleS.toFixed(1)} s; live again ${backS.toFixed(1)} s after the restart began; interval ${INTERVAL_S} s)`,
+      );
     } finally {
       await browser?.close();
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (restarted && restarted.child.exitCode === null) {
+        restarted.child.kill('SIGTERM');
+        await restarted.exited;
+      }
       await dir.remove();
     }
   });

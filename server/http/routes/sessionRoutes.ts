@@ -27,7 +27,7 @@ export function sessionRoutes(app: Express, d: ApiDeps, g: Guards, sessions: Ses
     }
     limiter.succeeded(ip, body.username);
     const s = sessions.create(user.username, user.role);
-    res.cookie(SESSION_COOKIE, s.id, { httpOnly: true, sameSite: 'strict', secure: d.secureCookies ?? false, path: '/' });
+    res.cookie(SESSION_COOKIE, sessions.cookieOf(s), { httpOnly: true, sameSite: 'strict', secure: d.secureCookies ?? false, path: '/' });
     d.audit.record({ user: user.username, action: 'login', target: null, ip });
     res.json({ username: s.username, role: s.role, csrfToken: s.csrfToken });
   });
@@ -39,7 +39,7 @@ export function sessionRoutes(app: Express, d: ApiDeps, g: Guards, sessions: Ses
 
   app.post('/api/logout', (req: Authed, res) => {
     const s = mutation(req, null);
-    sessions.destroy(s.id);
+    sessions.destroy(s);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });
   });
