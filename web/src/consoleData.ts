@@ -9,6 +9,7 @@ import type { Alarm } from '../../shared/alarms/types.ts';
 import type { CircuitLive, DeviceLive, LiveFreshness } from '../../shared/live/liveState.ts';
 import type { Circuit, Device, LocalizedName, Site, SlaTier } from '../../shared/model/types.ts';
 import { get } from './api.ts';
+import { linkStatusShown } from './linkStatusShown.ts';
 
 export interface TopologyView {
   network: { name: LocalizedName; timezone: string };
@@ -52,6 +53,8 @@ export class ConsoleData {
   readonly #listeners = new Set<(c: Change, detail?: unknown) => void>();
   #alarmFetch: Promise<void> | null = null;
   #alarmFetchAgain: Promise<void> | null = null;
+  /** When a circuit's down alarm last cleared (a linkUp trap clears it before any poll comes). */
+  readonly #downClearedAtMs = new Map<string, number>();
 
   private constructor(readonly topology: TopologyView) {
     this.sites = new Map(topology.sites.map((s) => [s.id, s]));
@@ -65,11 +68,13 @@ export class ConsoleData {
    * is up but a circuit_degraded alarm covers it (its own, or an uplink's
    * that lists it as impacted). Down always wins: an outage is not also a
    * degradation. At a province's centre, a circuit whose city poller is
-   * silent is unknown, whatever it was when last heard.
+   * silent is unknown, whatever it was when last heard. A trap's word (its
+   * down alarm raised, or cleared) stands until a poll begun after it says
+   * otherwise: the map turns red with the alarm, not a poll later.
    */
   shownStatus(circuitId: string): ShownStatus {
     if (this.activeAlarms.some((a) => a.kind === 'poller_silent' && a.impactedCircuits.includes(circuitId))) return 'unknown';
-    const st = this.circuitStatus.get(circuitId)?.status ?? 'unknown';
+    const st = linkStatusShown(circuitId, this.circuitStatus.get(circuitId), this.activeAlarms, this.#downClearedAtMs);
     if (st !== 'up') return st;
     return this.degradedAlarm(circuitId) ? 'degraded' : 'up';
   }
@@ -202,6 +207,8 @@ export class ConsoleData {
         this.emit('connection');
       } else if (msg.type === 'alarm' && msg.alarm) {
         const event = { event: msg.event, alarm: msg.alarm };
+        if (msg.alarm.kind === 'circuit_down' && msg.event === 'cleared' && msg.alarm.endedAtMs !== null)
+          this.#downClearedAtMs.set(msg.alarm.subject.id, msg.alarm.endedAtMs);
         void this.loadAlarms().then(() => this.emit('alarms', event));
       }
     };
