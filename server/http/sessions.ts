@@ -165,7 +165,10 @@ export class SessionStore {
       stored = null;
     }
     // Sessions are a convenience: a damaged file logs everyone out rather than stopping nms.
-    if (!Array.isArray(stored)) return warn(`console sessions ${file}: not a list of sessions; everyone logs in again`);
+    if (!Array.isArray(stored)) {
+      warn(`console sessions ${file}: not a list of sessions; everyone logs in again`);
+      return;
+    }
     const now = this.#now();
     for (const r of stored as StoredSession[]) {
       if (typeof r?.idDigest !== 'string' || typeof r.username !== 'string' || typeof r.csrfToken !== 'string' || typeof r.credential !== 'string') continue;
