@@ -37,13 +37,19 @@ export class UdpEchoThread {
     return new Promise<ProbeRoundResult>((resolve, reject) => {
       const onAbort = () => worker.postMessage({ kind: 'abort', id } satisfies EchoThreadRequest);
       signal.addEventListener('abort', onAbort, { once: true });
+      // A round waited on keeps the process alive, as a child process would; an idle thread does not.
+      worker.ref();
+      const settle = () => {
+        signal.removeEventListener('abort', onAbort);
+        if (this.#waiting.size === 0) worker.unref();
+      };
       this.#waiting.set(id, {
         resolve: (r) => {
-          signal.removeEventListener('abort', onAbort);
+          settle();
           resolve(r);
         },
         reject: (e) => {
-          signal.removeEventListener('abort', onAbort);
+          settle();
           reject(e);
         },
       });

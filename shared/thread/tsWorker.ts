@@ -10,11 +10,11 @@ const BOOTSTRAP = new URL('./tsWorkerBootstrap.mjs', import.meta.url);
 
 /**
  * @param entry the worker's module, as `new URL('./x.ts', import.meta.url)`.
- * @param data what the module reads as `workerData.data`.
- * The worker does not keep the process alive: its owner ends it (terminate).
+ * The worker does not keep the process alive: its owner ends it (terminate),
+ * and refs it while it waits on it.
  */
-export function startTsWorker(entry: URL, data?: unknown): Worker {
-  const worker = new Worker(BOOTSTRAP, { workerData: { entry: entry.href, data } });
+export function startTsWorker(entry: URL): Worker {
+  const worker = new Worker(BOOTSTRAP, { workerData: { entry: entry.href } });
   worker.unref();
   return worker;
 }
