@@ -79,6 +79,17 @@ export class ConsoleData {
     return this.degradedAlarm(circuitId) ? 'degraded' : 'up';
   }
 
+  /**
+   * A circuit's traffic as screens show it: a link shown down carries
+   * nothing, even while the figures of the poll before its trap are all the
+   * page has.
+   */
+  trafficShown(circuitId: string): Pick<CircuitLive, 'inBps' | 'outBps' | 'inUtilPct' | 'outUtilPct'> | undefined {
+    const l = this.circuitStatus.get(circuitId);
+    if (this.shownStatus(circuitId) !== 'down') return l;
+    return { inBps: 0, outBps: 0, inUtilPct: 0, outUtilPct: 0 };
+  }
+
   /** The active degraded alarm that covers a circuit, its own or its uplink's. */
   degradedAlarm(circuitId: string): Alarm | null {
     return this.activeAlarms.find((a) => a.kind === 'circuit_degraded' && (a.subject.id === circuitId || a.impactedCircuits.includes(circuitId))) ?? null;

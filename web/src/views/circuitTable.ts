@@ -51,7 +51,7 @@ export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { 
   });
   const update = () => {
     for (const r of rows) {
-      const l = data.circuitStatus.get(r.c.id);
+      const l = data.trafficShown(r.c.id);
       const st = data.shownStatus(r.c.id);
       const key = `${st}|${l?.inBps}|${l?.outBps}`;
       if (key === r.shown) continue;

@@ -58,7 +58,7 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           if (p.dataType === 'node') return escapeHtml(p.data.name ?? '');
           const c = data.circuits.get(p.data.circuitId ?? '');
           if (!c) return '';
-          const l = data.circuitStatus.get(c.id);
+          const l = data.trafficShown(c.id);
           const lines = [
             `${c.id} ${c.name?.[lang] ?? ''}`,
             `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
@@ -78,7 +78,7 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           // Down links are drawn last (on top) and thick, so one red link is never hidden under green ones.
           links: links
             .map(({ circuit, from, to }) => {
-              const l = data.circuitStatus.get(circuit.id);
+              const l = data.trafficShown(circuit.id);
               const status = data.shownStatus(circuit.id);
               if (status === 'down') downCount++;
               if (status === 'degraded') degradedCount++;
