@@ -86,7 +86,8 @@ export const OPENAPI = {
     },
     '/api/devices/{id}/series': {
       get: {
-        summary: 'CPU (mean and peak), memory and reachability of a device, at the same automatic resolution',
+        summary:
+          'CPU (mean and peak), memory, reachability (whether a poll was missed, and the share answered) and response time (mean and peak) of a device, at the same automatic resolution',
         parameters: [deviceId, ...range, points],
         responses: { 200: json('{ device, retentionPolicy, bucketS, points }'), 400: error, 401: error, 404: error, 501: error },
       },

@@ -33,6 +33,9 @@ const DEVICE_COLUMNS: readonly Column[] = [
   ['max("cpu_pct")', 'max("cpu_pct_max")', 'cpu_peak_pct'],
   ['mean("mem_pct")', 'mean("mem_pct")', 'mem_pct'],
   ['min("reachable")', 'min("reachable_min")', 'reachable_min'],
+  ['mean("reachable")', 'mean("reachable")', 'reachable_share'],
+  ['mean("response_ms")', 'mean("response_ms")', 'response_ms'],
+  ['max("response_ms")', 'max("response_ms_max")', 'response_peak_ms'],
 ];
 
 // Smokeping's view of a line: the fastest and slowest echo around the median, and the loss.

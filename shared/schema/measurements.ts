@@ -240,6 +240,10 @@ export const MEASUREMENTS = {
       { field: 'cpu_pct_max', fn: 'max', source: 'cpu_pct' },
       { field: 'mem_pct', fn: 'mean' },
       { field: 'reachable_min', fn: 'min', source: 'reachable' },
+      // The share of polls answered, for the reachability chart; min says only whether one was missed.
+      { field: 'reachable', fn: 'mean' },
+      { field: 'response_ms', fn: 'mean' },
+      { field: 'response_ms_max', fn: 'max', source: 'response_ms' },
     ],
   },
   alarm_event: {

@@ -261,6 +261,54 @@ describe('console in Chromium (end to end)', function () {
     await shot(page, 'device-interfaces', true);
   });
 
+  it("charts a device's CPU, memory, response time and reachability in the county view and on its page, as InfluxDB holds them", async () => {
+    const device = product.topology.devices.filter((d) => d.managed)[5]!;
+    await page.goto(`${product.console.url}/#/site/${device.siteId}`);
+    await page.waitForSelector('body[data-ready=site-zh]');
+    await page.locator(`tr[data-device="${device.id}"] .charts-toggle`).click();
+    const charts = `[data-device-charts="${device.id}"]`;
+    await page.waitForSelector(`${charts}[data-loaded="24h"]`, { timeout: 15_000 });
+    // The last hour, in 10-second steps: as many as InfluxDB has for the device (one more may have begun since).
+    let shown = 0;
+    await waitFor(
+      'the device charts drawn',
+      async () => {
+        await page.click(`${charts} button[data-range="1h"]`);
+        await page.waitForSelector(`${charts}[data-loaded="1h"]`);
+        shown = Number(await page.locator(`${charts} [data-chart=cpu]`).getAttribute('data-points'));
+        return shown >= 2;
+      },
+      40_000,
+    );
+    const steps = await httpQuery(
+      product.store.embedded!.url,
+      `SELECT mean(response_ms) FROM device_health WHERE device = '${device.id}' AND time > now() - 1h GROUP BY time(10s) fill(none)`,
+      'nms',
+    );
+    expect(steps.length - shown).to.be.within(0, 1);
+    for (const chart of ['cpu', 'memory', 'response', 'reachability'])
+      expect(Number(await page.locator(`${charts} [data-chart=${chart}]`).getAttribute('data-points')), chart).to.equal(shown);
+    await shot(page, 'county-device-charts', true);
+
+    await page.locator(`tr[data-device="${device.id}"] a[href^="#/device/"]`).click();
+    await page.waitForSelector(`body[data-ready=device-zh] .page[data-device="${device.id}"]`);
+    expect(await page.locator('#device-status').textContent()).to.match(/^可达 · .*响应时间 \d+ ms/);
+    await page.waitForSelector(`${charts}[data-loaded="24h"]`, { timeout: 15_000 });
+    const inked = await page
+      .locator(`${charts} [data-chart=response] canvas`)
+      .first()
+      .evaluate((c: HTMLCanvasElement) => {
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+        return n;
+      });
+    expect(inked, 'the response time chart has ink').to.be.above(1000);
+    const circuits = await page.locator('.page.device dd a[href^="#/circuit/"]').allTextContents();
+    expect(circuits).to.include.members(product.topology.circuits.filter((c) => c.a.deviceId === device.id).map((c) => c.id));
+    await shot(page, 'device', true);
+  });
+
   it('lets an operator enter a maintenance window that the alarm engine then honours', async () => {
     await page.click('#nav-maintenance');
     await page.waitForSelector('body[data-ready=maintenance-zh]');

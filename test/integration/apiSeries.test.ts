@@ -54,7 +54,7 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     const health = Array.from(
       { length: 50 },
       (_, i) =>
-        `device_health,device=hy-core-1,site=hy-ncc cpu_pct=${10 + i},mem_pct=40,reachable=${i === 12 ? 0 : 1}i ${(NOW - 3_000_000 + i * 60_000) / 1000}`,
+        `device_health,device=hy-core-1,site=hy-ncc cpu_pct=${10 + i},mem_pct=40,reachable=${i === 12 ? 0 : 1}i${i === 12 ? '' : `,response_ms=${5 + i}`} ${(NOW - 3_000_000 + i * 60_000) / 1000}`,
     );
     await httpWrite(influx.influx.url, 'nms', health.join('\n'), 'raw');
     for (let k = 0; k < hourly.length; k += 1000) await httpWrite(influx.influx.url, 'nms', hourly.slice(k, k + 1000).join('\n'), 'rollup_1h');
@@ -130,14 +130,23 @@ describe('console API: circuit series and SLA over real InfluxDB', function () {
     expect(points[0]!.inPeakBps).to.be.at.least(3_000_000);
   });
 
-  it("serves a device's CPU, memory and reachability, five minutes to a bucket over 50 minutes", async () => {
+  it("serves a device's CPU, memory, reachability and response time, five minutes to a bucket over 50 minutes", async () => {
     const r = await get(`/api/devices/hy-core-1/series?from=${NOW - 3_000_000}&to=${NOW}&points=10`);
     expect(r.status).to.equal(200);
     expect(r.body).to.include({ device: 'hy-core-1', retentionPolicy: 'raw', bucketS: 300 });
-    const points = r.body.points as Array<{ timeMs: number; cpuPct: number; cpuPeakPct: number; memPct: number; reachableMin: number }>;
+    const points = r.body.points as Array<Record<string, number>>;
     expect(points).to.have.length(10);
-    // Minutes 10–14 hold cpu 20..24 and the one missed poll (minute 12).
-    expect(points[2]).to.deep.equal({ timeMs: NOW - 3_000_000 + 600_000, cpuPct: 22, cpuPeakPct: 24, memPct: 40, reachableMin: 0 });
+    // Minutes 10–14 hold cpu 20..24 and the one missed poll (minute 12): 4 of 5 answered, in 15, 16, 18 and 19 ms.
+    expect(points[2]).to.deep.equal({
+      timeMs: NOW - 3_000_000 + 600_000,
+      cpuPct: 22,
+      cpuPeakPct: 24,
+      memPct: 40,
+      reachableMin: 0,
+      reachablePct: 80,
+      responseMs: 17,
+      responsePeakMs: 19,
+    });
     expect(await get(`/api/devices/nope/series?from=1&to=2`)).to.deep.equal({ status: 404, body: { error: 'no device "nope"' } });
   });
 

@@ -15,6 +15,7 @@ import { maintenanceView } from './views/maintenanceView.ts';
 import { overviewView } from './views/overview.ts';
 import { reportsView } from './views/reportsView.ts';
 import { searchBox } from './views/searchBox.ts';
+import { deviceView } from './views/deviceView.ts';
 import { siteView } from './views/siteView.ts';
 import type { View, ViewContext } from './views/view.ts';
 import { wallView } from './views/wallView.ts';
@@ -56,6 +57,8 @@ function route(hash: string, s: SessionInfo): Route {
       return { page, create: (ctx) => circuitDetailView(ctx, id) };
     case 'site':
       return { page, create: (ctx) => siteView(ctx, id) };
+    case 'device':
+      return { page, create: (ctx) => deviceView(ctx, id) };
     case 'alarms':
       return { page, create: alarmConsoleView };
     case 'maintenance':

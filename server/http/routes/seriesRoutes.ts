@@ -102,6 +102,9 @@ export function seriesRoutes(app: Express, d: ApiDeps, g: Guards): void {
         cpuPeakPct: row.cpu_peak_pct,
         memPct: row.mem_pct,
         reachableMin: row.reachable_min,
+        reachablePct: row.reachable_share == null ? null : Number(row.reachable_share) * 100,
+        responseMs: row.response_ms,
+        responsePeakMs: row.response_peak_ms,
       })),
     });
   });

@@ -14,22 +14,10 @@ import { formatRate } from '../../../shared/model/units.ts';
 import { get } from '../api.ts';
 import { el, escapeHtml, formatDuration, formatTime, formatTraffic } from '../dom.ts';
 import { KIND_NAMES, SEVERITY_NAMES, t, type Lang } from '../i18n.ts';
+import { chartOptions, rangePicker } from './timeChart.ts';
 import { siteRoute, STATUS_COLOURS, type View, type ViewContext } from './view.ts';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
-
-const RANGES = [
-  ['1h', 3_600_000],
-  ['6h', 6 * 3_600_000],
-  ['24h', 86_400_000],
-  ['7d', 7 * 86_400_000],
-  ['30d', 30 * 86_400_000],
-  ['90d', 90 * 86_400_000],
-  ['1y', 365 * 86_400_000],
-] as const;
-type RangeName = (typeof RANGES)[number][0];
-/** Short ranges are watched live: fetched again this often. */
-const LIVE_REFRESH_MS = 30_000;
 
 interface SeriesPoint {
   timeMs: number;
@@ -147,60 +135,6 @@ function endText(ctx: ViewContext, c: Circuit, end: 'a' | 'z'): Node {
   );
 }
 
-function chartOptions(
-  fromMs: number,
-  toMs: number,
-  series: Array<{ name: string; data: Array<[number, number | null]>; type?: 'line' | 'bar'; colour: string }>,
-  unit: (v: number) => string,
-  lines: Array<{ name: string; value: number; colour: string }>,
-  o: { integer?: boolean; atLeast?: number } = {},
-) {
-  const spanMs = toMs - fromMs;
-  const axisTime = (v: number) =>
-    spanMs <= 86_400_000 ? formatTime(v, false).slice(11) : spanMs <= 7 * 86_400_000 ? formatTime(v, false).slice(5) : formatTime(v, false).slice(0, 10);
-  return {
-    animation: false,
-    grid: { left: 70, right: 45, top: 30, bottom: 30 },
-    legend: { top: 0, right: 10, textStyle: { color: '#cfd8dc' } },
-    tooltip: {
-      trigger: 'axis',
-      formatter: (ps: Array<{ seriesName: string; value: [number, number | null]; color: string }>) =>
-        [formatTime(ps[0]?.value[0] ?? 0), ...ps.map((p) => `${p.seriesName}: ${p.value[1] === null ? '–' : unit(p.value[1])}`)].map(escapeHtml).join('<br>'),
-    },
-    // The whole range chosen, so a gap or a late start shows as empty space, not as a stretched line.
-    xAxis: { type: 'time', min: fromMs, max: toMs, axisLabel: { formatter: axisTime, color: '#9aa5ad', hideOverlap: true } },
-    yAxis: {
-      type: 'value',
-      minInterval: o.integer ? 1 : 0,
-      ...(o.atLeast !== undefined ? { max: (v: { max: number }) => Math.max(o.atLeast!, v.max) } : {}),
-      axisLabel: { formatter: unit, color: '#9aa5ad' },
-      splitLine: { lineStyle: { color: '#23323f' } },
-    },
-    series: series.map((s, i) => ({
-      name: s.name,
-      type: s.type ?? 'line',
-      showSymbol: false,
-      data: s.data,
-      itemStyle: { color: s.colour },
-      lineStyle: { width: 1.5 },
-      ...(i === 0 && lines.length
-        ? {
-            markLine: {
-              symbol: 'none',
-              silent: true,
-              data: lines.map((l) => ({
-                name: l.name,
-                yAxis: l.value,
-                lineStyle: { color: l.colour, type: 'dashed' },
-                label: { formatter: l.name, color: l.colour },
-              })),
-            },
-          }
-        : {}),
-    })),
-  };
-}
-
 export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
   const { data, lang } = ctx;
   const c = data.circuits.get(circuitId);
@@ -214,7 +148,8 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     statusBadge.style.background = STATUS_COLOURS[st];
     // Degraded since its alarm began; otherwise since the link's status last changed.
     const since = st === 'degraded' ? (data.degradedAlarm(c.id)?.startedAtMs ?? null) : (l?.statusSinceMs ?? null);
-    statusBadge.textContent = `${t(lang, st)}${since ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - since) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`;
+    const traffic = data.trafficShown(c.id);
+    statusBadge.textContent = `${t(lang, st)}${since ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - since) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(traffic?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(traffic?.outBps)}`;
   };
   const fact = (label: string, value: Node | string) => [el('dt', {}, label), el('dd', {}, value)];
   const facts = el(
@@ -228,8 +163,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     ...fact(t(lang, 'zEnd'), endText(ctx, c, 'z')),
     ...fact(t(lang, 'owner'), el('a', { href: siteRoute(c.ownerSiteId) }, data.sites.get(c.ownerSiteId)?.name[lang] ?? c.ownerSiteId)),
   );
-  let range: RangeName = '24h';
-  const rangeButtons = el('div', { class: 'ranges' });
+  const ranges = rangePicker(() => load());
   const trafficBox = el('div', { class: 'chart', id: 'traffic-chart' });
   const utilBox = el('div', { class: 'chart', id: 'util-chart' });
   const errorBox = el('div', { class: 'chart small', id: 'error-chart' });
@@ -244,7 +178,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     { class: 'page circuit', 'data-circuit': c.id },
     el('h2', {}, `${c.id} `, c.name ? c.name[lang] : '', ' ', statusBadge),
     facts,
-    rangeButtons,
+    ranges.node,
     el('h3', {}, t(lang, 'traffic')),
     trafficBox,
     el('h3', {}, t(lang, 'utilization')),
@@ -263,14 +197,11 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     el('table', { class: 'alarms' }, alarmList),
   );
   const charts: echarts.ECharts[] = [];
-  let timer: ReturnType<typeof setInterval> | null = null;
   let disposed = false;
 
   const load = async () => {
     delete node.dataset.loaded;
-    const span = RANGES.find(([n]) => n === range)![1];
-    const to = Date.now();
-    const from = to - span;
+    const { name: range, fromMs: from, toMs: to } = ranges.current();
     const [series, sla, alarms, quality] = await Promise.all([
       get<{ bucketS: number; retentionPolicy: string; points: SeriesPoint[] }>(
         `/api/circuits/${encodeURIComponent(c.id)}/series?from=${from}&to=${to}&points=600`,
@@ -295,29 +226,10 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     node.dataset.loaded = range;
   };
 
-  const drawRanges = () =>
-    rangeButtons.replaceChildren(
-      ...RANGES.map(([name]) => {
-        const b = el('button', { type: 'button', 'data-range': name, class: name === range ? 'on' : '' }, name);
-        b.addEventListener('click', () => {
-          range = name;
-          drawRanges();
-          setLive();
-          void load();
-        });
-        return b;
-      }),
-    );
-  const setLive = () => {
-    if (timer) clearInterval(timer);
-    timer = RANGES.find(([n]) => n === range)![1] <= 86_400_000 ? setInterval(() => void load(), LIVE_REFRESH_MS) : null;
-  };
-  drawRanges();
   drawStatus();
   queueMicrotask(() => {
     charts.push(...[trafficBox, utilBox, errorBox, latencyBox, lossBox].map((b) => echarts.init(b)));
-    setLive();
-    void load();
+    ranges.start();
   });
   const off = data.on((change) => (change === 'status' || change === 'alarms') && drawStatus());
   const resize = () => {
@@ -329,7 +241,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     dispose: () => {
       disposed = true;
       off();
-      if (timer) clearInterval(timer);
+      ranges.dispose();
       window.removeEventListener('resize', resize);
       for (const ch of charts) ch.dispose();
     },

@@ -10,7 +10,8 @@ import { button, el } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { circuitTable } from './circuitTable.ts';
 import { networkMap } from './networkMap.ts';
-import { circuitRoute, siteRoute, type View, type ViewContext } from './view.ts';
+import { deviceCharts } from './deviceCharts.ts';
+import { circuitRoute, deviceRoute, siteRoute, type View, type ViewContext } from './view.ts';
 
 export function siteView(ctx: ViewContext, siteId: string): View {
   const { data, lang } = ctx;
@@ -43,6 +44,8 @@ export function siteView(ctx: ViewContext, siteId: string): View {
   const devices = data.topology.devices.filter((d) => d.siteId === site.id);
   const deviceRows = el('tbody');
   const opened = new Map<string, HTMLElement>();
+  // A device's charts, opened under its row; disposed when closed or when the page goes.
+  const charted = new Map<string, ReturnType<typeof deviceCharts>>();
   const drawDevices = () =>
     deviceRows.replaceChildren(
       ...devices.flatMap((d) => {
@@ -56,10 +59,22 @@ export function siteView(ctx: ViewContext, siteId: string): View {
           },
           { class: 'inventory-toggle' },
         );
+        const chartToggle = button(
+          t(lang, 'charts'),
+          () => {
+            const open = charted.get(d.id);
+            if (open) {
+              open.dispose();
+              charted.delete(d.id);
+            } else charted.set(d.id, deviceCharts(ctx, d.id));
+            drawDevices();
+          },
+          { class: 'charts-toggle' },
+        );
         const row = el(
           'tr',
           { 'data-device': d.id, 'data-reachable': h ? String(h.reachable) : 'unknown' },
-          el('td', {}, d.name?.[lang] ?? d.id, ' ', d.managed ? toggle : null),
+          el('td', {}, el('a', { href: deviceRoute(d.id) }, d.name?.[lang] ?? d.id), ' ', d.managed ? toggle : null, ' ', d.managed ? chartToggle : null),
           el('td', {}, d.model ?? d.vendor),
           // Why a device cannot be polled (a timeout, a send the kernel refused) is shown here, not only in an alarm.
           el(
@@ -72,7 +87,12 @@ export function siteView(ctx: ViewContext, siteId: string): View {
           el('td', { class: 'num' }, h?.memPct != null ? `${h.memPct.toFixed(0)}%` : '–'),
         );
         const panel = opened.get(d.id);
-        return panel ? [row, el('tr', { class: 'inventory' }, el('td', { colspan: '5' }, panel))] : [row];
+        const charts = charted.get(d.id);
+        return [
+          row,
+          ...(panel ? [el('tr', { class: 'inventory' }, el('td', { colspan: '5' }, panel))] : []),
+          ...(charts ? [el('tr', { class: 'device-charts-row' }, el('td', { colspan: '5' }, charts.node))] : []),
+        ];
       }),
     );
   drawDevices();
@@ -107,6 +127,7 @@ export function siteView(ctx: ViewContext, siteId: string): View {
     dispose: () => {
       off();
       map?.dispose();
+      for (const c of charted.values()) c.dispose();
     },
   };
 }

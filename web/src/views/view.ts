@@ -18,6 +18,7 @@ export interface View {
 
 export const circuitRoute = (id: string) => `#/circuit/${encodeURIComponent(id)}`;
 export const siteRoute = (id: string) => `#/site/${encodeURIComponent(id)}`;
+export const deviceRoute = (id: string) => `#/device/${encodeURIComponent(id)}`;
 
 export const STATUS_COLOURS = { up: '#2e9d4f', down: '#e8453c', unknown: '#8a939b', degraded: '#f29d12' } as const;
 export const SEVERITY_COLOURS = { critical: '#e8453c', major: '#f28b30', minor: '#f2c230', warning: '#6aa7e8' } as const;
