@@ -124,11 +124,14 @@ export class QualityRule implements AlarmRule {
    * wait for it. Rounds overlap (the next begins before the last answer of
    * this one is waited out), so an uplink's round that merely ended later is
    * not enough: it may be the one before. A round with every echo left out (a
-   * busy machine) is no verdict.
+   * busy machine) is no verdict. And the uplink is heard over the whole of the
+   * department's sustain: which echoes a fault loses is chance, so the
+   * department's window may go over a round or two before its uplink's does,
+   * although the fault is the uplink's.
    */
   private upstreamJudged(id: string, o: QualityObs): boolean {
     const { topology } = this.ctx;
-    const since = o.rounds.at(-1)?.startedAtMs ?? 0;
+    const since = Math.max(o.rounds.at(-1)?.startedAtMs ?? 0, (o.overSinceMs ?? 0) + this.ctx.rules.quality.sustainMs);
     /** Circuits above this one on its path, nearest first. */
     const ancestors = (cid: string): string[] => topology.circuit(cid).upstreamIds.flatMap((up) => [up, ...ancestors(up)]);
     return ancestors(id).every((up) => !topology.circuit(up).probe || (this.#quality.get(up)?.judgedFromMs ?? -1) >= since);

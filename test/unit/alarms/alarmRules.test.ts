@@ -277,4 +277,21 @@ describe('alarm rules, each on its own', () => {
     rule.evaluate(T0 + 36 * 5 * S + 6 * S, events);
     expect(kinds(events), 'the uplink is fine: the department’s own fault').to.deep.equal(['raised circuit_degraded:HYX-GAJ']);
   });
+
+  it('circuit_degraded: a department over its limit by chance a round before its uplink waits for the uplink’s rounds over its whole sustain', () => {
+    const rule = new QualityRule(h.ctx);
+    // A fault on the uplink: by the luck of which echoes were lost, the department's window is over from round 0,
+    // the uplink's (its own echoes) only from round 3. Rounds every minute, the window 5 minutes, the sustain 3.
+    for (let m = 0; m <= 2; m++) rule.round(round('HYX-GAJ', T0 + m * MIN, 10));
+    for (let m = 0; m <= 2; m++) rule.round(round('HY-HYX', T0 + m * MIN, 0));
+    const early: AlarmEvent[] = [];
+    rule.evaluate(T0 + 3 * MIN + 10 * S, early);
+    expect(early, 'the uplink has not been judged over the department’s sustain yet').to.deep.equal([]);
+    for (let m = 3; m <= 6; m++) rule.round(round('HY-HYX', T0 + m * MIN, 10));
+    for (let m = 3; m <= 6; m++) rule.round(round('HYX-GAJ', T0 + m * MIN, 10));
+    const events: AlarmEvent[] = [];
+    rule.evaluate(T0 + 6 * MIN + 30 * S, events);
+    expect(kinds(events)).to.deep.equal(['raised circuit_degraded:HY-HYX']);
+    expect(events[0]!.alarm.impactedCircuits).to.include('HYX-GAJ');
+  });
 });
