@@ -59,15 +59,35 @@ async function jetStreamReady(nc: NatsConnection, domain: string | null, waitMs 
   }
 }
 
+/** JetStream's "no suitable peers for placement": a cluster just started whose peers have not all reported in. */
+const NO_PEERS_FOR_PLACEMENT = 10005;
+
 /** @throws Error naming the stream, and for want of room JetStream's limit too. */
-async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0], where: string): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: Parameters<JetStreamManager['streams']['add']>[0],
+  where: string,
+  peersWaitMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + peersWaitMs;
   try {
-    try {
-      await jsm.streams.info(config.name!);
-      await jsm.streams.update(config.name!, config);
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-      await jsm.streams.add(config);
+    for (;;) {
+      try {
+        try {
+          await jsm.streams.info(config.name!);
+          await jsm.streams.update(config.name!, config);
+        } catch (err) {
+          if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+          await jsm.streams.add(config);
+        }
+        return;
+      } catch (err) {
+        // A replicated stream needs its peers: on a cluster that has just started they come in within seconds.
+        // The same code also says a peer has no room for it, which waiting does not mend.
+        const forming = err instanceof JetStreamApiError && err.code === NO_PEERS_FOR_PLACEMENT && !/insufficient storage/i.test(err.message);
+        if (!forming || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   } catch (err) {
     const message = (err as Error).message;
