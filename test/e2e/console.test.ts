@@ -42,6 +42,17 @@ describe('console in Chromium (end to end)', function () {
     await p.click('button[type=submit]');
     await p.waitForSelector('body[data-ready=overview-zh]');
   };
+  /** How many pixels of a chart's canvas are drawn on: a chart that drew nothing has none. */
+  const inkOn = (p: Page, selector: string) =>
+    p
+      .locator(selector)
+      .first()
+      .evaluate((c: HTMLCanvasElement) => {
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+        return n;
+      });
   /** Every page the browser was sent, and every API answer, as text: for secrets that must never be there. */
   const seen: string[] = [];
 
@@ -214,15 +225,7 @@ describe('console in Chromium (end to end)', function () {
     );
     expect(steps.length - Number(await page.locator('#traffic-chart').getAttribute('data-points'))).to.be.within(0, 1);
     // The chart drew something: its canvas is not blank.
-    const inked = await page
-      .locator('#traffic-chart canvas')
-      .first()
-      .evaluate((c: HTMLCanvasElement) => {
-        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-        return n;
-      });
+    const inked = await inkOn(page, '#traffic-chart canvas');
     expect(inked).to.be.above(1000);
     await shot(page, 'circuit', true);
   });
@@ -296,15 +299,7 @@ describe('console in Chromium (end to end)', function () {
     await page.waitForSelector(`body[data-ready=device-zh] .page[data-device="${device.id}"]`);
     expect(await page.locator('#device-status').textContent()).to.match(/^可达 · .*响应时间 \d+ ms/);
     await page.waitForSelector(`${charts}[data-loaded="24h"]`, { timeout: 15_000 });
-    const inked = await page
-      .locator(`${charts} [data-chart=response] canvas`)
-      .first()
-      .evaluate((c: HTMLCanvasElement) => {
-        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-        return n;
-      });
+    const inked = await inkOn(page, `${charts} [data-chart=response] canvas`);
     expect(inked, 'the response time chart has ink').to.be.above(1000);
     const circuits = await page.locator('.page.device dd a[href^="#/circuit/"]').allTextContents();
     expect(circuits).to.include.members(product.topology.circuits.filter((c) => c.a.deviceId === device.id).map((c) => c.id));
