@@ -14,7 +14,7 @@ import { formatRate } from '../../../shared/model/units.ts';
 import { get } from '../api.ts';
 import { el, escapeHtml, formatDuration, formatTime, formatTraffic } from '../dom.ts';
 import { KIND_NAMES, SEVERITY_NAMES, t, type Lang } from '../i18n.ts';
-import { chartOptions, rangePicker } from './timeChart.ts';
+import { chartOptions, mountCharts, rangePicker } from './timeChart.ts';
 import { siteRoute, STATUS_COLOURS, type View, type ViewContext } from './view.ts';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
@@ -196,8 +196,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     el('h3', {}, t(lang, 'circuitAlarms')),
     el('table', { class: 'alarms' }, alarmList),
   );
-  const charts: echarts.ECharts[] = [];
-  let disposed = false;
+  const mounted = mountCharts([trafficBox, utilBox, errorBox, latencyBox, lossBox], () => ranges.start());
 
   const load = async () => {
     delete node.dataset.loaded;
@@ -210,10 +209,10 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
       get<{ alarms: Array<Alarm & { state: string }> }>(`/api/alarms?state=all&circuit=${encodeURIComponent(c.id)}&limit=50`).catch(() => null),
       get<QualitySeries>(`/api/circuits/${encodeURIComponent(c.id)}/quality?from=${from}&to=${to}&points=600`).catch(() => null),
     ]);
-    if (disposed) return;
+    if (mounted.disposed) return;
     const q: QualitySeries = quality ?? { probed: false, limits: null, points: [] };
     const points = series?.points ?? [];
-    drawCharts(charts, c, tier, points, q, from, to, lang);
+    drawCharts(mounted.charts, c, tier, points, q, from, to, lang);
     for (const box of [trafficBox, utilBox, errorBox]) box.dataset.points = String(points.length);
     for (const box of [latencyBox, lossBox]) box.dataset.points = String(q.points.length);
     qualityNote.textContent = qualityNoteText(q, lang);
@@ -227,23 +226,13 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
   };
 
   drawStatus();
-  queueMicrotask(() => {
-    charts.push(...[trafficBox, utilBox, errorBox, latencyBox, lossBox].map((b) => echarts.init(b)));
-    ranges.start();
-  });
   const off = data.on((change) => (change === 'status' || change === 'alarms') && drawStatus());
-  const resize = () => {
-    for (const ch of charts) ch.resize();
-  };
-  window.addEventListener('resize', resize);
   return {
     node,
     dispose: () => {
-      disposed = true;
       off();
       ranges.dispose();
-      window.removeEventListener('resize', resize);
-      for (const ch of charts) ch.dispose();
+      mounted.dispose();
     },
   };
 }

@@ -11,7 +11,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { get } from '../api.ts';
 import { el } from '../dom.ts';
 import { t } from '../i18n.ts';
-import { chartOptions, rangePicker } from './timeChart.ts';
+import { chartOptions, mountCharts, rangePicker } from './timeChart.ts';
 import type { ViewContext } from './view.ts';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
@@ -51,18 +51,17 @@ export function deviceCharts(ctx: ViewContext, deviceId: string): { node: HTMLEl
     el('h3', {}, t(lang, 'reachability')),
     boxes.reachability,
   );
-  const charts: echarts.ECharts[] = [];
-  let disposed = false;
+  const mounted = mountCharts(Object.values(boxes), () => ranges.start());
   const load = async () => {
     delete node.dataset.loaded;
     const { name, fromMs, toMs } = ranges.current();
     const series = await get<{ points: HealthPoint[] }>(`/api/devices/${encodeURIComponent(deviceId)}/series?from=${fromMs}&to=${toMs}&points=600`).catch(
       () => null,
     );
-    if (disposed) return;
+    if (mounted.disposed) return;
     const points = series?.points ?? [];
     const line = (f: (p: HealthPoint) => number | null) => points.map((p): [number, number | null] => [p.timeMs, f(p)]);
-    const [cpu, memory, response, reachability] = charts;
+    const [cpu, memory, response, reachability] = mounted.charts;
     cpu?.setOption(
       chartOptions(
         fromMs,
@@ -106,22 +105,11 @@ export function deviceCharts(ctx: ViewContext, deviceId: string): { node: HTMLEl
     }
     node.dataset.loaded = name;
   };
-  queueMicrotask(() => {
-    if (disposed) return;
-    charts.push(...Object.values(boxes).map((b) => echarts.init(b)));
-    ranges.start();
-  });
-  const resize = () => {
-    for (const ch of charts) ch.resize();
-  };
-  window.addEventListener('resize', resize);
   return {
     node,
     dispose: () => {
-      disposed = true;
       ranges.dispose();
-      window.removeEventListener('resize', resize);
-      for (const ch of charts) ch.dispose();
+      mounted.dispose();
     },
   };
 }

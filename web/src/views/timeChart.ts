@@ -1,9 +1,42 @@
 /**
  * What the console's time charts share: the ranges a user picks from (1 hour
- * to 1 year, short ones watched live) and the ECharts options of a chart over
- * a range, the whole range on the axis so a gap shows as a gap.
+ * to 1 year, short ones watched live), the charts' life on a page, and the
+ * ECharts options of a chart over a range, the whole range on the axis so a
+ * gap shows as a gap.
  */
+import * as echarts from 'echarts/core';
 import { el, escapeHtml, formatTime } from '../dom.ts';
+
+/**
+ * A chart in each box, made once the boxes are in the document (a chart
+ * measures its box), after which `ready` runs; resized with the window, and
+ * gone with the page.
+ */
+export function mountCharts(boxes: readonly HTMLElement[], ready: () => void) {
+  const charts: echarts.ECharts[] = [];
+  let disposed = false;
+  const resize = () => {
+    for (const ch of charts) ch.resize();
+  };
+  queueMicrotask(() => {
+    if (disposed) return;
+    charts.push(...boxes.map((b) => echarts.init(b)));
+    window.addEventListener('resize', resize);
+    ready();
+  });
+  return {
+    charts,
+    /** Whether the page has gone: an answer that comes after it draws nothing. */
+    get disposed() {
+      return disposed;
+    },
+    dispose(): void {
+      disposed = true;
+      window.removeEventListener('resize', resize);
+      for (const ch of charts) ch.dispose();
+    },
+  };
+}
 
 export const RANGES = [
   ['1h', 3_600_000],
