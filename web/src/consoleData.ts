@@ -83,10 +83,11 @@ export class ConsoleData {
    * A circuit's traffic as screens show it: a link shown down carries
    * nothing, even while the figures of the poll before its trap are all the
    * page has.
+   * @param shown what shownStatus says of the circuit, which the caller has worked out already.
    */
-  trafficShown(circuitId: string): Pick<CircuitLive, 'inBps' | 'outBps' | 'inUtilPct' | 'outUtilPct'> | undefined {
+  trafficShown(circuitId: string, shown: ShownStatus): Pick<CircuitLive, 'inBps' | 'outBps' | 'inUtilPct' | 'outUtilPct'> | undefined {
     const l = this.circuitStatus.get(circuitId);
-    if (this.shownStatus(circuitId) !== 'down') return l;
+    if (shown !== 'down') return l;
     return { inBps: 0, outBps: 0, inUtilPct: 0, outUtilPct: 0 };
   }
 

@@ -148,7 +148,7 @@ export function circuitDetailView(ctx: ViewContext, circuitId: string): View {
     statusBadge.style.background = STATUS_COLOURS[st];
     // Degraded since its alarm began; otherwise since the link's status last changed.
     const since = st === 'degraded' ? (data.degradedAlarm(c.id)?.startedAtMs ?? null) : (l?.statusSinceMs ?? null);
-    const traffic = data.trafficShown(c.id);
+    const traffic = data.trafficShown(c.id, st);
     statusBadge.textContent = `${t(lang, st)}${since ? ` · ${t(lang, 'since')} ${formatDuration((Date.now() - since) / 1000, lang)}` : ''} · ${t(lang, 'inbound')} ${formatTraffic(traffic?.inBps)} · ${t(lang, 'outbound')} ${formatTraffic(traffic?.outBps)}`;
   };
   const fact = (label: string, value: Node | string) => [el('dt', {}, label), el('dd', {}, value)];

@@ -51,8 +51,8 @@ export function circuitTable(ctx: ViewContext, circuits: readonly Circuit[]): { 
   });
   const update = () => {
     for (const r of rows) {
-      const l = data.trafficShown(r.c.id);
       const st = data.shownStatus(r.c.id);
+      const l = data.trafficShown(r.c.id, st);
       const key = `${st}|${l?.inBps}|${l?.outBps}`;
       if (key === r.shown) continue;
       r.shown = key;

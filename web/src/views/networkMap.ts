@@ -58,11 +58,12 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           if (p.dataType === 'node') return escapeHtml(p.data.name ?? '');
           const c = data.circuits.get(p.data.circuitId ?? '');
           if (!c) return '';
-          const l = data.trafficShown(c.id);
+          const status = data.shownStatus(c.id);
+          const l = data.trafficShown(c.id, status);
           const lines = [
             `${c.id} ${c.name?.[lang] ?? ''}`,
             `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
-            `${t(lang, 'status')}: ${t(lang, data.shownStatus(c.id))}`,
+            `${t(lang, 'status')}: ${t(lang, status)}`,
             `${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} / ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`,
           ];
           return lines.map(escapeHtml).join('<br>');
@@ -78,8 +79,8 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           // Down links are drawn last (on top) and thick, so one red link is never hidden under green ones.
           links: links
             .map(({ circuit, from, to }) => {
-              const l = data.trafficShown(circuit.id);
               const status = data.shownStatus(circuit.id);
+              const l = data.trafficShown(circuit.id, status);
               if (status === 'down') downCount++;
               if (status === 'degraded') degradedCount++;
               const util = Math.min(100, Math.max(l?.inUtilPct ?? 0, l?.outUtilPct ?? 0));
