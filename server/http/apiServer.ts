@@ -24,8 +24,11 @@ import { sessionRoutes } from './routes/sessionRoutes.ts';
 import { cookieValue, SESSION_COOKIE, SessionStore } from './sessions.ts';
 import { chooseEncoding } from './webAssets.ts';
 
+/** The sessions the deps name, or a store in memory (tests) that holds each session to its user's standing. */
+const sessionsOf = (d: ApiDeps) => d.sessions ?? new SessionStore({ now: d.now, standing: (u) => d.users.standing(u) });
+
 export function createApiApp(d: ApiDeps): express.Express {
-  const sessions = d.sessions ?? new SessionStore({ now: d.now, standing: (u) => d.users.standing(u) });
+  const sessions = sessionsOf(d);
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -103,7 +106,7 @@ export function sameOrigin(origin: string | undefined, host: string | undefined)
 
 /** Listens on host:port (0 picks a free one) and hands WebSocket upgrades with a session to the hub. */
 export async function startApiServer(d: ApiDeps, o: { port: number; host?: string }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const sessions = d.sessions ?? new SessionStore({ now: d.now, standing: (u) => d.users.standing(u) });
+  const sessions = sessionsOf(d);
   const app = createApiApp({ ...d, sessions });
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {

@@ -113,9 +113,9 @@ export class SessionStore {
 
   /** Ends every session of a user who was removed or given another role. */
   destroyUser(username: string): void {
-    let ended = false;
-    for (const [key, s] of this.#sessions) if (s.username === username) ended = this.#sessions.delete(key);
-    if (ended) this.write();
+    const ended = [...this.#sessions].filter(([, s]) => s.username === username);
+    for (const [key] of ended) this.#sessions.delete(key);
+    if (ended.length) this.write();
   }
 
   /** Writes the sessions' latest expiries (at stop). */

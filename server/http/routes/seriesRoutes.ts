@@ -30,6 +30,8 @@ export function seriesRoutes(app: Express, d: ApiDeps, g: Guards): void {
     if (!d.topology.deviceById.has(id)) throw new HttpError(404, `no device "${id}"`);
     return id;
   };
+  /** A figure InfluxDB gave, or null for a bucket without it. */
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const series = async (planFor: (database: string) => SeriesPlan) => {
     if (!d.influx) throw new HttpError(501, 'time series need InfluxQL (InfluxDB 1.x); this server writes through the v2 API only');
     const plan = planFor(d.influx.database);
@@ -68,7 +70,6 @@ export function seriesRoutes(app: Express, d: ApiDeps, g: Guards): void {
     const r = range(req.query);
     const c = d.topology.circuit(id);
     const { rows, ...plan } = await series((db) => circuitQualitySeriesPlan(db, id, r.from, r.to, r.points));
-    const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
     res.json({
       circuit: id,
       probed: c.probe !== null,
@@ -96,16 +97,19 @@ export function seriesRoutes(app: Express, d: ApiDeps, g: Guards): void {
     res.json({
       device: id,
       ...plan,
-      points: rows.map((row) => ({
-        timeMs: row.timeMs,
-        cpuPct: row.cpu_pct,
-        cpuPeakPct: row.cpu_peak_pct,
-        memPct: row.mem_pct,
-        reachableMin: row.reachable_min,
-        reachablePct: row.reachable_share == null ? null : Number(row.reachable_share) * 100,
-        responseMs: row.response_ms,
-        responsePeakMs: row.response_peak_ms,
-      })),
+      points: rows.map((row) => {
+        const answered = n(row.reachable_share);
+        return {
+          timeMs: row.timeMs,
+          cpuPct: row.cpu_pct,
+          cpuPeakPct: row.cpu_peak_pct,
+          memPct: row.mem_pct,
+          reachableMin: row.reachable_min,
+          reachablePct: answered === null ? null : answered * 100,
+          responseMs: row.response_ms,
+          responsePeakMs: row.response_peak_ms,
+        };
+      }),
     });
   });
 
