@@ -21,7 +21,7 @@ import {
   type RefreshDetection,
 } from './poll/devicePoller.ts';
 import { PollScheduler } from './scheduler/pollScheduler.ts';
-import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions } from './snmp/snmpClient.ts';
+import { DEFAULT_CLIENT_OPTIONS, NetSnmpClient, type ClientOptions, type SnmpClient } from './snmp/snmpClient.ts';
 import { targetCheck, type Endpoint } from './snmp/targetPolicy.ts';
 import { UdpMux } from './snmp/udpMux.ts';
 import type { Point } from './write/lineProtocol.ts';
@@ -65,6 +65,8 @@ export interface CollectorOptions {
   now?: () => number;
   /** How agents' counter refresh is found (off for simulators on a clock moved by hand). */
   refreshDetection?: RefreshDetection;
+  /** Reads devices through these clients rather than over UDP (a simulated month; see inProcessClient.ts). */
+  clientFor?: (deviceId: string) => SnmpClient;
 }
 
 /** What one interface yielded in one poll, for `nms poll --json` and tests. */
@@ -92,7 +94,7 @@ export class Collector {
   readonly unpollable = new Map<string, string>();
   readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
   readonly #mux: UdpMux;
-  readonly #clients: NetSnmpClient[] = [];
+  readonly #clients: SnmpClient[] = [];
   readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
   readonly #round = new Set<string>();
   #roundStartedMs: number;
@@ -131,7 +133,7 @@ export class Collector {
         this.unpollable.set(device.id, `device ${device.id}: ${(err as Error).message}`);
         continue;
       }
-      const client = new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
+      const client = o.clientFor?.(device.id) ?? new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
       this.#clients.push(client);
       this.pollers.set(device.id, new DevicePoller(device, specs, client, this.#now, o.refreshDetection ?? REAL_REFRESH_DETECTION));
     }

@@ -63,22 +63,26 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { timeoutMs: 2000, retries:
 type Varbind = snmp.Varbind;
 
 function convert(vb: Varbind): SnmpValue | null {
-  if (snmp.isVarbindError(vb)) return null;
-  switch (vb.type) {
+  return snmp.isVarbindError(vb) ? null : snmpValueOf(vb.type!, vb.value);
+}
+
+/** A value of a given ObjectType as net-snmp holds it (Counter64 as bytes), as the poller reads it. */
+export function snmpValueOf(type: number, value: unknown): SnmpValue {
+  switch (type) {
     case snmp.ObjectType.Counter64: {
-      const b = vb.value as Buffer;
+      const b = value as Buffer;
       let n = 0n;
       for (const byte of b) n = (n << 8n) | BigInt(byte);
       return n;
     }
     case snmp.ObjectType.OctetString:
     case snmp.ObjectType.Opaque:
-      return vb.value as Buffer;
+      return Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
     case snmp.ObjectType.OID:
     case snmp.ObjectType.IpAddress:
-      return String(vb.value);
+      return String(value);
     default:
-      return Number(vb.value);
+      return Number(value);
   }
 }
 

@@ -15,7 +15,18 @@ import { HOST_RESOURCES_DISCOVERY, IF_COLUMNS, IF_NUMBER, IF_STATUS, IF_TABLE, I
 import { VENDOR_PROFILES } from '../../shared/vendors/vendorProfiles.ts';
 import type { DeviceState, IfaceState, SimNetwork } from '../network/simNetwork.ts';
 import { deviceHealth } from './deviceHealth.ts';
-import { createAgent, ErrorStatus, MaxAccess, MibProviderType, ObjectType, type Agent, type Mib, type MibRequest, type TableColumn } from './netSnmpAgent.ts';
+import {
+  createAgent,
+  ErrorStatus,
+  MaxAccess,
+  MibProviderType,
+  ObjectType,
+  type Agent,
+  type Mib,
+  type MibNode,
+  type MibRequest,
+  type TableColumn,
+} from './netSnmpAgent.ts';
 
 const U32 = 2 ** 32;
 const READ_ONLY = MaxAccess['read-only']!;
@@ -42,6 +53,12 @@ function counter64(value: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(value))));
   return b;
+}
+
+/** A value as the agent holds it, with its ObjectType. */
+export interface DirectValue {
+  type: number;
+  value: unknown;
 }
 
 type Column = { number: number; name: string; type: number; value: (iface: IfaceState, now: number) => unknown };
@@ -143,6 +160,57 @@ export class DeviceAgent {
 
   close(): Promise<void> {
     return new Promise((res) => this.#agent.close(() => res()));
+  }
+
+  /**
+   * What the agent would answer for one instance, without the wire: the
+   * demo's month of history polls every device thousands of times, and
+   * through UDP and BER that takes a quarter of an hour (measured: 97 ms a
+   * round for 97 devices), against seconds this way. The same handlers give
+   * the values, and the same MIB says which instances exist.
+   * @returns per OID, null where the agent has no such instance; 'silent' when the device would not answer at all.
+   */
+  read(oids: readonly string[]): Array<DirectValue | null> | 'silent' {
+    if (this.isSilentNow()) return 'silent';
+    return oids.map((oid) => {
+      const node = this.#mib.lookup(oid);
+      return node ? this.valueOf(node, oid) : null;
+    });
+  }
+
+  /** Every instance under one column, in order, as a walk would find them (see read). */
+  walk(column: string): Array<{ oid: string; value: DirectValue }> | 'silent' {
+    if (this.isSilentNow()) return 'silent';
+    const out: Array<{ oid: string; value: DirectValue }> = [];
+    const visit = (node: MibNode) => {
+      const keys = Object.keys(node.children);
+      if (keys.length === 0) {
+        const oid = node.address.join('.');
+        const value = this.valueOf(node, oid);
+        if (value) out.push({ oid, value });
+        return;
+      }
+      for (const key of keys.map(Number).sort((a, b) => a - b)) visit(node.children[key]!);
+    };
+    const root = this.#mib.lookup(column);
+    if (root && Object.keys(root.children).length > 0) visit(root);
+    return out;
+  }
+
+  private isSilentNow(): boolean {
+    const { network, device } = this.options;
+    network.advance(this.options.now());
+    return network.isSilent(device);
+  }
+
+  /** An instance's value through its provider's handler, as a request over the wire gets it. */
+  private valueOf(node: MibNode, oid: string): DirectValue | null {
+    if (Object.keys(node.children).length > 0 || node.valueType === undefined) return null;
+    const handler = node.getAncestorProvider()?.provider?.handler;
+    if (!handler) return null;
+    let failed = false;
+    handler({ oid, operation: 0, instanceNode: node, done: (error) => (failed = error !== undefined) });
+    return failed ? null : { type: node.valueType, value: node.value };
   }
 
   /** Rebuilds the interface tables, after a reboot renumbered ifIndex. */

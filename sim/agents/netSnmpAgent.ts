@@ -6,7 +6,13 @@ import snmp from 'net-snmp';
 
 export interface MibNode {
   value: unknown;
+  /** The ObjectType of an instance's value. */
+  valueType?: number;
+  address: number[];
   children: Record<string, MibNode>;
+  provider?: ProviderDefinition;
+  /** The node of the scalar or table this instance belongs to. */
+  getAncestorProvider(): MibNode | null;
   delete(): void;
   /** Removes this node if it has no children, then its parent likewise. */
   pruneUpwards(): void;
