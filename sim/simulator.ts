@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   log: Logger;
   /** Folder for the ground truth (replaced on each start). */
   truthDir: string;
+  /** Whether the truth keeps every slot's rates (traffic.csv, quality.csv), not only its events; default true. */
+  truthTraffic?: boolean;
   speed?: number;
   /** Simulated time at start, ms since the epoch; default: now. */
   startMs?: number;
@@ -100,6 +102,7 @@ export class Simulator {
     const truth = await TruthWriter.create(
       options.truthDir,
       topology.circuits.map((c) => c.id),
+      { traffic: options.truthTraffic ?? true },
     );
     let sim: Simulator | null = null;
     const observer: NetworkObserver = {

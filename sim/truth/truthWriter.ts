@@ -57,11 +57,13 @@ export class TruthWriter implements NetworkObserver {
    * Creates the folder and its traffic and event files, replacing any earlier
    * run's. `circuitIds` fixes the column order: the order the engine reports them in.
    */
-  static async create(dir: string, circuitIds: readonly string[]): Promise<TruthWriter> {
+  static async create(dir: string, circuitIds: readonly string[], options: { traffic: boolean } = { traffic: true }): Promise<TruthWriter> {
     await mkdir(dir, { recursive: true });
     const w = new TruthWriter(dir);
-    w.#traffic = createWriteStream(join(dir, 'traffic.csv'));
     w.#events = createWriteStream(join(dir, 'events.jsonl'));
+    // A slot's rates for every circuit: a month of the demo city is over a gigabyte, so it can be left out.
+    if (!options.traffic) return w;
+    w.#traffic = createWriteStream(join(dir, 'traffic.csv'));
     const columns = circuitIds.flatMap((id) => TRUTH_COLUMNS.map((col) => `${id}:${col}`));
     w.#traffic.write(`start_ms,end_ms,${columns.join(',')}\n`);
     w.#quality = createWriteStream(join(dir, 'quality.csv'));
@@ -74,6 +76,7 @@ export class TruthWriter implements NetworkObserver {
   }
 
   segment(startMs: number, endMs: number, circuits: readonly CircuitState[]): void {
+    if (!this.#traffic) return;
     const values: number[] = [];
     for (const c of circuits) for (const f of RATE_FIELDS) values.push(c.rates[f]);
     this.#traffic?.write(`${startMs},${endMs},${values.join(',')}\n`);
