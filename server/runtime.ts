@@ -25,6 +25,7 @@ import type { AlarmService } from './alarms/alarmService.ts';
 import type { OutageLedger } from './alarms/outageLedger.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import { checkServing, startServing } from './serving.ts';
+import { historyWanted, writeDemoHistory } from './demo/demoHistory.ts';
 import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSetup.ts';
 import type { TrapReceiver } from '../collectors/traps/trapReceiver.ts';
 import { DailyDigests, DIGESTS_DIR } from './reports/dailyDigests.ts';
@@ -57,7 +58,16 @@ const SELF_METRICS_MS = 60_000;
  * process is started; a part that fails to start stops the ones before it.
  * @throws InputFileError for a bad topology, config or scenario; Error when a part fails to start.
  */
-export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<RunningProduct> {
+export interface StartOptions {
+  /** Whether this start may write the demo's history (nms up --check does not); default true. */
+  history?: boolean;
+  /** Told as the demo's history is written: simulated ms done of the whole. */
+  historyProgress?: (doneMs: number, totalMs: number) => void;
+  /** Asks a start to give up (Ctrl-C while the demo's history is written). */
+  abort?: AbortSignal;
+}
+
+export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger, options: StartOptions = {}): Promise<RunningProduct> {
   const topologyText = await readInputFile(config.topologyFile, 'topology file');
   const topology = parseTopology(topologyText, config.topologyFile);
   const topologyNotes = topologyWarnings(config.dataDir, topology, topologyText);
@@ -94,6 +104,25 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const digests = influxQuery ? new DailyDigests(influxQuery, join(config.dataDir, DIGESTS_DIR)) : null;
     const writer = await openWriter(store.sink, store.v1, config.dataDir, log.child('writer'), undefined, (from, to) => digests?.invalidate(from, to));
     stops.push(() => writer.close());
+    if (options.history !== false && historyWanted(config) && store.v1) {
+      const written = await writeDemoHistory({
+        config,
+        topology,
+        sources,
+        writer,
+        v1: store.v1,
+        log,
+        progress: options.historyProgress ?? (() => undefined),
+        onRollupsRebuilt: (from, to) => digests?.invalidate(from, to),
+        ...(options.abort ? { abort: options.abort } : {}),
+      });
+      if (written) {
+        const days = Math.round((written.toMs - written.fromMs) / 86_400_000);
+        log.info(
+          `demo history: ${days} days to ${new Date(written.toMs).toISOString()} written in ${(written.tookMs / 1000).toFixed(1)} s (${written.polls} polls, ${written.faults} faults)`,
+        );
+      }
+    }
     const live = new LiveState();
     const { collector, prober } = startPolling({
       config,

@@ -1,3 +1,4 @@
+import { ProgressBar } from '../render/progressBar.ts';
 import { EXIT, type Command } from '../command.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { consoleLogger } from '../../shared/log.ts';
@@ -144,7 +145,44 @@ Environment:
     }
     if (config.role !== 'all') return runRole(config, Boolean(values.check), log);
     const { startProduct } = await import('../../server/runtime.ts');
-    const product = await startProduct(config, process.env, log);
+    let bar: ProgressBar | null = null;
+    // A first start writes a month of history; Ctrl-C then stops it cleanly, managed influxd included.
+    const starting = new AbortController();
+    const stopEarly = (signal: NodeJS.Signals) => {
+      log.warn(`${signal} while starting: stopping`);
+      starting.abort();
+    };
+    process.on('SIGINT', stopEarly);
+    process.on('SIGTERM', stopEarly);
+    let product: Awaited<ReturnType<typeof startProduct>>;
+    try {
+      product = await startProduct(config, process.env, log, {
+        abort: starting.signal,
+        history: !values.check,
+        historyProgress: (doneMs, totalMs) => {
+          if (!bar) {
+            console.error(
+              `nms: first start: writing ${Math.round(totalMs / 86_400_000)} days of simulated history, so charts and reports have something to show`,
+            );
+            bar = new ProgressBar(Math.round(totalMs / 3_600_000), 'simulated hours');
+          }
+          bar.update(Math.round(doneMs / 3_600_000));
+        },
+      });
+    } catch (err) {
+      if (starting.signal.aborted) {
+        log.info((err as Error).message);
+        return EXIT.ok;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', stopEarly);
+      process.off('SIGTERM', stopEarly);
+    }
+    if (starting.signal.aborted) {
+      await product.stop();
+      return EXIT.ok;
+    }
     const t = product.topology;
     const counties = t.sites.filter((s) => s.level === 'county').length;
     const total = t.circuits.reduce((s, c) => s + c.bandwidthBps, 0);

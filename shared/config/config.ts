@@ -33,6 +33,7 @@ import {
   DEFAULT_CONSOLE_PORT,
   DEFAULT_HEARTBEAT_S,
   DEFAULT_SILENT_AFTER_S,
+  DEFAULT_HISTORY_DAYS,
 } from './defaults.ts';
 
 const loopbackHostPort = z.string().transform((text, ctx) => {
@@ -226,6 +227,10 @@ const configFileSchema = z.strictObject({
       controlPort: port.optional(),
       scenario: z.string().min(1).optional(),
       trapTo: z.array(loopbackHostPort).optional(),
+      /** Days of simulated history written before the first start (managed InfluxDB only); 0 for none. */
+      history: z.number().int().min(0).max(60).optional(),
+      /** Keep every slot's rates in the history's ground truth (tests; about 35 MB a day for the demo city). */
+      historyTruth: z.boolean().optional(),
     })
     .optional(),
 });
@@ -376,6 +381,9 @@ export interface SimulatorConfig {
   controlPort: number;
   scenarioFile: string | null;
   trapTo: HostPort[];
+  /** Days of history written before the first start (see server/demo/demoHistory.ts). */
+  historyDays: number;
+  historyTruth: boolean;
   /** sim.json (endpoint map and control URL) and the ground truth live here. */
   stateDir: string;
 }
@@ -487,6 +495,8 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       controlPort: sim.controlPort ?? DEFAULT_SIM_CONTROL_PORT,
       scenarioFile: sim.scenario ? resolve(base, sim.scenario) : null,
       trapTo: sim.trapTo ?? [],
+      historyDays: sim.history ?? DEFAULT_HISTORY_DAYS,
+      historyTruth: sim.historyTruth ?? false,
       stateDir: resolve(dataDir, 'sim'),
     },
     influx:

@@ -13,6 +13,8 @@ export const DEFAULT_SECRETS_FILE = 'secrets.yaml';
 export const DEFAULT_SIM_BASE_PORT = 16100;
 export const DEFAULT_SIM_CONTROL_PORT = 16000;
 export const DEFAULT_SIM_SEED = 734;
+/** The demo writes this many days of simulated history before its first start. */
+export const DEFAULT_HISTORY_DAYS = 30;
 /** Generated credentials for the demo network, shared by the simulator and the pollers. */
 export const DEMO_SECRETS_FILE = 'demo-secrets.yaml';
 /** The demo's trap receiver (the simulator sends its traps here): 162 needs root, and 16100 up are the demo agents. */

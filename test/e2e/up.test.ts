@@ -18,7 +18,7 @@ import { httpQuery } from '../support/testInflux.ts';
 
 /** Fixed default ports may be taken on a shared machine; the tests let the system choose. */
 const config = (topology: string, influxPort: number, trapPort: number) =>
-  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\nalarms:\n  trapPort: ${trapPort}\nconsole:\n  port: 0\n`;
+  `topology: ${topology}\ninflux:\n  embeddedPort: ${influxPort}\nsimulator:\n  basePort: 0\n  controlPort: 0\n  history: 0\nalarms:\n  trapPort: ${trapPort}\nconsole:\n  port: 0\n`;
 
 describe('nms up (end to end)', function () {
   this.timeout(90_000);
@@ -60,6 +60,7 @@ describe('nms up (end to end)', function () {
         '  basePort: 0',
         '  controlPort: 0',
         '  speed: 60',
+        '  history: 0',
         'collector:',
         '  interval: 1s',
         'alarms:',

@@ -39,6 +39,7 @@ describe('wall screen against nms up (end to end)', function () {
         'simulator:',
         '  basePort: 0',
         '  controlPort: 0',
+        '  history: 0',
         'collector:',
         `  interval: ${INTERVAL_S}s`,
         'alarms:',

@@ -36,6 +36,8 @@ export async function writeProductConfig(dir: string, o: ProductConfigOptions = 
     'simulator:',
     '  basePort: 0',
     '  controlPort: 0',
+    // A month of history on every test's first start would cost a minute each; the first-run test asks for it.
+    ...(o.simulator?.some((l) => l.trim().startsWith('history:')) ? [] : ['  history: 0']),
     ...(o.simulator ?? []),
     ...(o.givenByCentre ? [] : ['collector:', '  interval: 1s', ...(o.collector ?? [])]),
     'console:',
