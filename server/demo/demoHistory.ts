@@ -206,6 +206,8 @@ export async function writeDemoHistory(i: DemoHistoryInput): Promise<DemoHistory
     await rolling;
     await rollUp(rolledTo, toMs + STEP_MS);
   } finally {
+    // Stopped half-way, a day's rollups may still be running; what they left is removed with the rest next time.
+    await rolling.catch(() => undefined);
     alarms.stop();
     await collector.stop();
     await sim.stop();

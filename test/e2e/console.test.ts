@@ -16,6 +16,7 @@ import { loadConfig } from '../../shared/config/config.ts';
 import { DEMO_SECRETS_FILE } from '../../shared/config/defaults.ts';
 import { memoryLogger } from '../../shared/log.ts';
 import { launchChromium } from '../../server/browser/debianChromium.ts';
+import { inkOn } from '../support/canvasInk.ts';
 import { startProduct, type RunningProduct } from '../../server/runtime.ts';
 import { HOSTILE_ALIAS } from '../../sim/network/interfaces.ts';
 import { waitFor } from '../support/processes.ts';
@@ -42,17 +43,6 @@ describe('console in Chromium (end to end)', function () {
     await p.click('button[type=submit]');
     await p.waitForSelector('body[data-ready=overview-zh]');
   };
-  /** How many pixels of a chart's canvas are drawn on: a chart that drew nothing has none. */
-  const inkOn = (p: Page, selector: string) =>
-    p
-      .locator(selector)
-      .first()
-      .evaluate((c: HTMLCanvasElement) => {
-        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-        return n;
-      });
   /** Every page the browser was sent, and every API answer, as text: for secrets that must never be there. */
   const seen: string[] = [];
 

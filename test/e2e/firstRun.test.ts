@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../server/browser/debianChromium.ts';
+import { inkOn } from '../support/canvasInk.ts';
 import { loadTopology } from '../../shared/model/loader.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import type { Report } from '../../shared/reports/reportModel.ts';
@@ -109,16 +110,6 @@ describe('first start: a month of history before going live (end to end)', funct
     const circuit = topology.circuits.find((c) => c.level === 'department')!.id;
     await page.goto(`${url}/#/circuit/${circuit}`);
     await page.waitForSelector('body[data-ready=circuit-zh]');
-    const ink = () =>
-      page
-        .locator('#traffic-chart canvas')
-        .first()
-        .evaluate((c: HTMLCanvasElement) => {
-          const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-          return n;
-        });
     for (const [range, spanS] of [
       ['24h', 86_400],
       ['30d', 30 * 86_400],
@@ -129,7 +120,7 @@ describe('first start: a month of history before going live (end to end)', funct
       const stepS = Number(/\/(\d+)s$/.exec((await page.locator('#traffic-chart').getAttribute('data-resolution')) ?? '')?.[1]);
       const points = Number(await page.locator('#traffic-chart').getAttribute('data-points'));
       expect(points, `${range} steps of ${stepS} s`).to.be.at.least(Math.floor((spanS / Math.max(stepS, STEP / 1000)) * 0.98));
-      expect(await ink(), `${range} chart ink`).to.be.above(1000);
+      expect(await inkOn(page, '#traffic-chart canvas'), `${range} chart ink`).to.be.above(1000);
     }
   });
 
