@@ -15,6 +15,7 @@ import { AuditLog } from '../server/http/auditLog.ts';
 import { LiveFeed } from '../server/http/liveFeed.ts';
 import { hashPassword } from '../server/http/users.ts';
 import { UserDirectory } from '../server/http/userDirectory.ts';
+import { loadBasemap } from '../server/http/basemap.ts';
 import { buildWebAssets } from '../server/http/webAssets.ts';
 import { WebSocketHub } from '../server/notifiers/websocketNotifier.ts';
 import { DeliveryQueue } from '../server/notifiers/deliveryQueue.ts';
@@ -79,7 +80,19 @@ export async function startBenchConsole(topology: Topology, o: { web: boolean; d
   const feed = new LiveFeed(live, (b) => hub.broadcast(b), { pollIntervalMs: 60_000, flushMs: 1 });
   const users = new UserDirectory([{ username: 'noc', role: 'operator', passwordHash: hashPassword('bench-password') }]);
   const api = await startApiServer(
-    { topology, live, alarms, users, audit, log: memoryLogger(), hub, feed, web: o.web ? await buildWebAssets() : null },
+    {
+      topology,
+      live,
+      alarms,
+      users,
+      audit,
+      log: memoryLogger(),
+      hub,
+      feed,
+      web: o.web ? await buildWebAssets() : null,
+      // The outlines shipped for the network's scale, as `nms up` draws them.
+      basemap: loadBasemap(null, topology, () => undefined),
+    },
     { port: 0 },
   );
   const login = await fetch(`${api.url}/api/login`, {

@@ -62,7 +62,7 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
     return { name: p.name, givenSites: p.sites, sites: [...share.sites], devices: [...share.devices], circuits: [...share.circuits] };
   });
   const secrets = await loadSecretSources(config.secretsFile, env);
-  const { websocketHub, channels, onCall } = checkServing(config, topology, secrets);
+  const { websocketHub, channels, onCall, basemap } = checkServing(config, topology, secrets);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((err: Error) => log.error(`stopping: ${err.message}`));
@@ -94,6 +94,7 @@ export async function startCentre(config: NmsConfig, env: NodeJS.ProcessEnv, log
       influxQuery,
       digests,
       live,
+      basemap,
       pollIntervalMs: Number.isFinite(shortest) ? shortest : 60_000,
       inventory: async (id) => {
         throw new Error(`device ${id} is polled by poller ${owner.get(id) ?? '(none)'}; its inventory is read there`);

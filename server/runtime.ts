@@ -72,7 +72,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
   const topology = parseTopology(topologyText, config.topologyFile);
   const topologyNotes = topologyWarnings(config.dataDir, topology, topologyText);
   const secrets = await loadSecretSources(config.secretsFile, env);
-  const { websocketHub, channels, onCall } = checkServing(config, topology, secrets);
+  const { websocketHub, channels, onCall, basemap } = checkServing(config, topology, secrets);
   const agents = topology.devices.filter((d) => d.managed).length;
   const { basePort } = config.simulator;
   if (config.simulator.enabled && basePort > 0 && config.alarms.trapPort >= basePort && config.alarms.trapPort < basePort + agents) {
@@ -153,6 +153,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       influxQuery,
       digests,
       live,
+      basemap,
       pollIntervalMs: collector.shortestIntervalMs,
       inventory: (id) => collector.inventory(id),
       stops,

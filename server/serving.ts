@@ -36,6 +36,7 @@ import { SessionStore } from './http/sessions.ts';
 import { UserDirectory } from './http/userDirectory.ts';
 import { LiveFeed } from './http/liveFeed.ts';
 import { buildWebAssets } from './http/webAssets.ts';
+import { loadBasemap, type Basemap } from './http/basemap.ts';
 import { demoUsers } from './http/demoUsers.ts';
 
 /**
@@ -58,7 +59,10 @@ export function checkServing(config: NmsConfig, topology: Topology, secrets: Sec
     throw new Error(
       'console.users: production needs its console users in nms.yaml (a hash from `nms user hash` for each); demo logins are made only for the demo',
     );
-  return { websocketHub, channels, onCall };
+  // Outlines of the wrong place are left out, and said so once the log is there.
+  const basemapNotes: string[] = [];
+  const basemap = { map: loadBasemap(config.console.basemapFile, topology, (m) => basemapNotes.push(m)), notes: basemapNotes };
+  return { websocketHub, channels, onCall, basemap };
 }
 
 export interface ServingInputs {
@@ -80,12 +84,15 @@ export interface ServingInputs {
   pollers?: () => PollerStatus[];
   /** Which alarms this side may push (a centre leaves a city's own alarms to a poller that pushed them). */
   pushGate?: AlarmServiceOptions['pushGate'];
+  /** The map's outlines, checked by checkServing, and what it had to say of them. */
+  basemap: { map: Basemap | null; notes: string[] };
   /** Each part started adds how to stop it. */
   stops: Array<() => Promise<void>>;
 }
 
 export async function startServing(i: ServingInputs) {
   const { config, topology, log, channels, writer, websocketHub, influxQuery, digests, live, stops } = i;
+  for (const note of i.basemap.notes) log.warn(note);
   const alarmsDir = join(config.dataDir, ALARMS_DIR);
   const ledger = OutageLedger.open(alarmsDir, topology, log.child('sla'));
   stops.push(async () => {
@@ -161,6 +168,7 @@ export async function startServing(i: ServingInputs) {
       configSummary: configSummary(config, topology),
       feed,
       web: await buildWebAssets(),
+      basemap: i.basemap.map,
       influx: influxQuery,
       pollers: i.pollers ?? null,
     },

@@ -12,6 +12,7 @@ import type { WebSocketHub } from '../notifiers/websocketNotifier.ts';
 import type { ReportSources } from '../reports/reportBuilder.ts';
 import type { ReportScheduler } from '../reports/reportScheduler.ts';
 import type { AuditLog } from './auditLog.ts';
+import type { Basemap } from './basemap.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { SessionStore } from './sessions.ts';
 import type { UserDirectory } from './userDirectory.ts';
@@ -42,6 +43,8 @@ export interface ApiDeps {
   configSummary?: Record<string, unknown> | null;
   /** Numbered live-status batches, for a browser catching up after a reconnect. */
   feed?: LiveFeed | null;
+  /** The outlines the console's map is drawn on; none when the network is not the one they show. */
+  basemap?: Basemap | null;
   /** The browser console; without it only the API is served. */
   web?: WebAssets | null;
   /** A province's centre: its city pollers (none for role all). */

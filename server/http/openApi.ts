@@ -62,6 +62,12 @@ export const OPENAPI = {
         responses: { 200: json('{ seq, circuits, devices } or { seq, batches }'), 400: error, 401: error },
       },
     },
+    '/api/basemap': {
+      get: {
+        summary: 'The outlines the map is drawn on: a GeoJSON FeatureCollection of county (or city) polygons, each with its name',
+        responses: { 200: json('GeoJSON'), 204: { description: 'No outlines for this network' }, 401: error },
+      },
+    },
     '/api/pollers': {
       get: {
         summary:

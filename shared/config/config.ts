@@ -129,6 +129,8 @@ const configFileSchema = z.strictObject({
       host: z.string().min(1).optional(),
       /** Set when the console is served behind HTTPS, so the session cookie is Secure. */
       secureCookies: z.boolean().optional(),
+      /** GeoJSON outlines the map is drawn on (see web/basemaps/README.md); relative to this file. */
+      basemap: z.string().min(1).optional(),
       users: z
         .array(
           z.strictObject({
@@ -354,6 +356,8 @@ export interface ConsoleConfig {
   port: number;
   host: string;
   secureCookies: boolean;
+  /** The map's outlines; null for the ones shipped in web/basemaps, chosen by the network's scale. */
+  basemapFile: string | null;
   /** Null when none are configured: the demo then makes its own. */
   users: Array<{ username: string; role: Role; passwordHash: string }> | null;
 }
@@ -447,6 +451,7 @@ export async function loadConfig({ explicitFile, env, cwd }: ConfigSources): Pro
       port: data.console?.port ?? DEFAULT_CONSOLE_PORT,
       host: data.console?.host ?? '127.0.0.1',
       secureCookies: data.console?.secureCookies ?? false,
+      basemapFile: data.console?.basemap ? resolve(base, data.console.basemap) : null,
       users: data.console?.users ?? null,
     },
     alarms: {

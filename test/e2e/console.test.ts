@@ -8,6 +8,7 @@
  * test-artifacts/.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -79,6 +80,15 @@ describe('console in Chromium (end to end)', function () {
     // Nothing active yet: the alarm count is not painted red.
     expect(await page.locator('#nav-alarm-count').textContent()).to.equal(String(product.alarms.engine.active().length));
     if (product.alarms.engine.active().length === 0) expect(await page.locator('#nav-alarm-count').getAttribute('class')).to.equal('count zero');
+    // The map is drawn on the city's county and district outlines (web/basemaps/hengyang.geojson), as SVG paths filled as land.
+    const outlines = JSON.parse(readFileSync('web/basemaps/hengyang.geojson', 'utf8')) as { features: Array<{ properties: { name: string } }> };
+    expect(await page.locator('#map').getAttribute('data-regions')).to.equal(String(outlines.features.length));
+    const land = await page.locator('#map svg path').evaluateAll((paths) => paths.filter((p) => p.getAttribute('fill') === '#162331').length);
+    expect(land, 'county and district polygons drawn').to.equal(outlines.features.length);
+    // Every county-level site on its map, named; the city's 81 departments stand as one node of the city.
+    const labels = await page.locator('#map svg text').allTextContents();
+    expect(labels.some((l) => l.startsWith('衡阳市 81 个单位'))).to.equal(true);
+    expect(labels.filter((l) => /^(衡阳县|衡南县|衡山县|衡东县|祁东县|耒阳市|常宁市|南岳区)/.test(l))).to.have.length(8);
     await shot(page, 'overview');
     await shot(page, 'overview-full', true);
   });

@@ -5,6 +5,7 @@
  * page asks for the batches it missed, so nothing is skipped. Pages subscribe
  * and redraw when told.
  */
+import type { BasemapGeoJson } from '../../shared/map/basemap.ts';
 import type { Alarm } from '../../shared/alarms/types.ts';
 import type { CircuitLive, DeviceLive, LiveFreshness } from '../../shared/live/liveState.ts';
 import type { Circuit, Device, LocalizedName, Site, SlaTier } from '../../shared/model/types.ts';
@@ -96,9 +97,12 @@ export class ConsoleData {
     return this.activeAlarms.find((a) => a.kind === 'circuit_degraded' && (a.subject.id === circuitId || a.impactedCircuits.includes(circuitId))) ?? null;
   }
 
+  /** The outlines the overview's map is drawn on; null when the server has none for this network. */
+  basemap: BasemapGeoJson | null = null;
+
   static async load(): Promise<ConsoleData> {
     const data = new ConsoleData(await get<TopologyView>('/api/topology'));
-    await Promise.all([data.loadLive(), data.loadAlarms()]);
+    await Promise.all([data.loadLive(), data.loadAlarms(), data.loadBasemap()]);
     data.connect();
     return data;
   }
@@ -153,6 +157,12 @@ export class ConsoleData {
   private apply(batch: StatusBatch): void {
     for (const c of batch.circuits) this.circuitStatus.set(c.circuitId, c);
     for (const d of batch.devices ?? []) this.deviceStatus.set(d.deviceId, d);
+  }
+
+  private async loadBasemap(): Promise<void> {
+    // 204 (no outlines) reads as an empty body; a map without them is still a map.
+    const map = await get<Partial<BasemapGeoJson>>('/api/basemap').catch(() => null);
+    this.basemap = map?.type === 'FeatureCollection' ? (map as BasemapGeoJson) : null;
   }
 
   private async loadLive(): Promise<void> {

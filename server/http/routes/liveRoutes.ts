@@ -63,6 +63,19 @@ export function liveRoutes(app: Express, d: ApiDeps, g: Guards): void {
     else res.send(snap.json);
   });
 
+  // The county (or city) outlines the map is drawn on: 204 when there are none for this network.
+  app.get('/api/basemap', (req: Authed, res) => {
+    needSession(req);
+    const map = d.basemap;
+    if (!map) {
+      res.status(204).end();
+      return;
+    }
+    res.set('content-type', 'application/geo+json; charset=utf-8').set('vary', 'accept-encoding').set('cache-control', 'private, max-age=3600');
+    if (chooseEncoding(req.get('accept-encoding'), ['gzip']) === 'gzip') res.set('content-encoding', 'gzip').send(map.gzip);
+    else res.send(map.json);
+  });
+
   app.get('/api/pollers', (req: Authed, res) => {
     needSession(req);
     res.json({ pollers: d.pollers?.() ?? [] });

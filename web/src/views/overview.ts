@@ -3,7 +3,7 @@ import { el } from '../dom.ts';
 import { circuitTable } from './circuitTable.ts';
 import { kpiTiles } from './kpiTiles.ts';
 import { pollerPanel } from './pollerPanel.ts';
-import { geographicLayout, networkMap } from './networkMap.ts';
+import { overviewMap } from './geoMap.ts';
 import type { View, ViewContext } from './view.ts';
 
 export function overviewView(ctx: ViewContext): View {
@@ -14,8 +14,8 @@ export function overviewView(ctx: ViewContext): View {
   const pollers = pollerPanel(ctx);
   const node = el('div', { class: 'page overview' }, tiles.node, pollers.node, mapBox, table.node);
   // The chart measures its box: it is drawn once the page is in the document.
-  let map: ReturnType<typeof networkMap> | null = null;
-  queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
+  let map: ReturnType<typeof overviewMap> | null = null;
+  queueMicrotask(() => (map = overviewMap(ctx, mapBox)));
   const off = data.on((change) => {
     if (change === 'status' || change === 'alarms') {
       map?.update();

@@ -9,7 +9,7 @@ import { el, formatDuration, formatTime } from '../dom.ts';
 import { KIND_NAMES, SEVERITY_NAMES, t } from '../i18n.ts';
 import { subjectLabel } from './alarmConsole.ts';
 import { kpiTiles } from './kpiTiles.ts';
-import { geographicLayout, networkMap } from './networkMap.ts';
+import { overviewMap } from './geoMap.ts';
 import type { View, ViewContext } from './view.ts';
 
 const WALL_ALARMS = 14;
@@ -71,8 +71,8 @@ export function wallView(ctx: ViewContext): View {
     el('div', { class: 'wall-body' }, mapBox, el('div', { class: 'wall-side' }, el('h2', {}, t(lang, 'activeAlarms')), alarms)),
     stale,
   );
-  let map: ReturnType<typeof networkMap> | null = null;
-  queueMicrotask(() => (map = networkMap(ctx, mapBox, geographicLayout(data.topology.sites, data.topology.circuits, data.topology.devices))));
+  let map: ReturnType<typeof overviewMap> | null = null;
+  queueMicrotask(() => (map = overviewMap(ctx, mapBox)));
   const clockTimer = setInterval(tick, 1000);
   const keepAlive = setInterval(() => void get('/api/session').catch(() => undefined), KEEP_ALIVE_MS);
   const off = data.on((change) => {
