@@ -28,7 +28,7 @@ const MAGIC = 0x4e4d5351; // "NMSQ"
  * (median within about 1 ms, idle or loaded). Those few slow echoes add well
  * under a millisecond to a round's jitter, against limits of 5 ms or more.
  */
-const HELD_MAX_MS = 5;
+export const HELD_MAX_MS = 5;
 let nextRound = 1;
 
 export const echoTargetKey = (t: EchoTarget) => (isIPv6(t.host) ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`);

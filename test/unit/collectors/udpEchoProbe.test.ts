@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { udpEchoRound, echoTargetKey, type EchoTarget } from '../../../collectors/probe/udpEchoProbe.ts';
+import { HELD_MAX_MS, udpEchoRound, echoTargetKey, type EchoTarget } from '../../../collectors/probe/udpEchoProbe.ts';
 import { roundFigures } from '../../../collectors/probe/roundFigures.ts';
 import { UdpEchoThread } from '../../../collectors/probe/udpEchoThread.ts';
 
@@ -93,7 +93,8 @@ describe('UDP echo round', function () {
     expect(f.lossPct).to.equal(0);
     // The device holds every echo 40 ms: its jitter is a timer's, under a millisecond or two.
     expect(f.jitterMs!, 'jitter of the echoes kept').to.be.below(2);
-    expect(f.rttMaxMs!).to.be.below(45);
+    // A kept echo was held at most HELD_MAX_MS, plus a timer's millisecond or two (the watch's own rule).
+    expect(f.rttMaxMs!).to.be.below(40 + HELD_MAX_MS + 2);
   });
 
   it("times a round on its own thread, untouched by this thread's holds", async () => {
