@@ -94,6 +94,25 @@ describe('console in Chromium (end to end)', function () {
     await shot(page, 'overview-full', true);
   });
 
+  it('turns a line red on the map the moment its linkDown trap arrives, and back when the poll after it finds the line up', async () => {
+    // Every change of the map's count of red lines, as the page drew it.
+    await page.evaluate(() => {
+      const map = document.querySelector('#map')!;
+      const seen: string[] = [];
+      (window as unknown as { downSeen: string[] }).downSeen = seen;
+      new MutationObserver(() => seen.push(map.getAttribute('data-down') ?? '')).observe(map, { attributes: true, attributeFilter: ['data-down'] });
+    });
+    expect(await page.locator('#map').getAttribute('data-down')).to.equal('0');
+    const sim = product.simulation!.simulator;
+    const line = sim.network.circuits.find((c) => c.circuit.id === 'HY-HSX')!;
+    // A linkDown trap from the city's router for a line that is up: no poll can turn it red, only the trap.
+    sim.traps.linkChange(line.a!, false, Date.now());
+    await page.waitForFunction(() => (window as unknown as { downSeen: string[] }).downSeen.includes('1'), undefined, { timeout: 5_000 });
+    // The poll begun after the trap finds the line up, and the map goes with it.
+    await page.waitForFunction(() => document.querySelector('#map')!.getAttribute('data-down') === '0', undefined, { timeout: 20_000 });
+    expect(product.live.circuits.get('HY-HSX')?.status).to.equal('up');
+  });
+
   it('turns a county uplink red without a reload when it goes down, and raises its alarm', async () => {
     product.simulation!.simulator.inject({ fault: 'link-down', circuit: 'HY-HYX' });
     await page.waitForSelector('tr[data-circuit=HY-HYX][data-status=down]', { timeout: 10_000 });
