@@ -53,11 +53,6 @@ export interface RunningProduct {
 /** How often the collector writes its own figures (collector_stats). */
 const SELF_METRICS_MS = 60_000;
 
-/**
- * Validates the model first, so a bad topology.yaml stops start-up before any
- * process is started; a part that fails to start stops the ones before it.
- * @throws InputFileError for a bad topology, config or scenario; Error when a part fails to start.
- */
 export interface StartOptions {
   /** Whether this start may write the demo's history (nms up --check does not); default true. */
   history?: boolean;
@@ -67,6 +62,11 @@ export interface StartOptions {
   abort?: AbortSignal;
 }
 
+/**
+ * Validates the model first, so a bad topology.yaml stops start-up before any
+ * process is started; a part that fails to start stops the ones before it.
+ * @throws InputFileError for a bad topology, config or scenario; Error when a part fails to start.
+ */
 export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, log: Logger, options: StartOptions = {}): Promise<RunningProduct> {
   const topologyText = await readInputFile(config.topologyFile, 'topology file');
   const topology = parseTopology(topologyText, config.topologyFile);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { basemapBounds, type BasemapGeoJson } from '../../shared/map/basemap.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 
 const SHIPPED = {
@@ -67,17 +68,10 @@ export function loadBasemap(configured: string | null, topology: Topology, note:
     throw new BasemapError(`${what}: not GeoJSON polygons with a name each: ${problems.join('; ')}`);
   }
   const features = parsed.data.features;
-  const bounds = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (typeof (c as number[])[0] === 'number') {
-      const [x, y] = c as [number, number];
-      [bounds[0], bounds[1], bounds[2], bounds[3]] = [Math.min(bounds[0]!, x), Math.min(bounds[1]!, y), Math.max(bounds[2]!, x), Math.max(bounds[3]!, y)];
-    } else for (const inner of c as unknown[]) visit(inner);
-  };
-  for (const f of features) visit(f.geometry.coordinates);
+  const bounds = basemapBounds(parsed.data as BasemapGeoJson);
   // A province's own centre may lie outside a city's outline, and a few departments beyond its edge.
   const inside = topology.sites.filter(
-    (s) => s.location[0] >= bounds[0]! && s.location[0] <= bounds[2]! && s.location[1] >= bounds[1]! && s.location[1] <= bounds[3]!,
+    (s) => s.location[0] >= bounds[0] && s.location[0] <= bounds[2] && s.location[1] >= bounds[1] && s.location[1] <= bounds[3],
   );
   const share = inside.length / Math.max(1, topology.sites.length);
   if (share < MIN_SITES_INSIDE) {

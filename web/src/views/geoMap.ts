@@ -14,17 +14,17 @@ import { GeoComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { LabelLayout } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
-import type { BasemapGeoJson } from '../../../shared/map/basemap.ts';
-import { CARRIER_NAMES, type Circuit, type Site } from '../../../shared/model/types.ts';
+import { basemapBounds, type BasemapGeoJson } from '../../../shared/map/basemap.ts';
+import type { Circuit, Site } from '../../../shared/model/types.ts';
 import type { ShownStatus } from '../consoleData.ts';
-import { escapeHtml, formatTraffic } from '../dom.ts';
+import { escapeHtml } from '../dom.ts';
 import { t } from '../i18n.ts';
+import { circuitTooltip, DRAW_ORDER, keepMap, lineStyle, shownUtilPct } from './mapParts.ts';
 import { geographicLayout, networkMap } from './networkMap.ts';
-import { circuitRoute, siteRoute, STATUS_COLOURS, type ViewContext } from './view.ts';
+import { STATUS_COLOURS, type ViewContext } from './view.ts';
 
 echarts.use([GraphChart, GeoComponent, TooltipComponent, SVGRenderer, LabelLayout]);
 
-const DRAW_ORDER = { up: 0, unknown: 1, degraded: 2, down: 3 } as const;
 const MAP_NAME = 'nms-basemap';
 
 /** The site a department's line is drawn at: its county or city, the nearest site drawn on the map. */
@@ -40,14 +40,7 @@ function anchorOf(site: Site, sites: ReadonlyMap<string, Site>): Site {
  * true direction, so it and its line stay in sight.
  */
 function placeOnMap(basemap: BasemapGeoJson, sites: readonly Site[]): Map<string, [number, number]> {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (typeof (c as number[])[0] === 'number') {
-      const [x, y] = c as [number, number];
-      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-    } else for (const inner of c as unknown[]) visit(inner);
-  };
-  for (const f of basemap.features) visit(f.geometry.coordinates);
+  const [x0, y0, x1, y1] = basemapBounds(basemap);
   const [cx, cy, hw, hh] = [(x0 + x1) / 2, (y0 + y1) / 2, ((x1 - x0) / 2) * 1.04, ((y1 - y0) / 2) * 1.04];
   return new Map(
     sites.map((s) => {
@@ -64,15 +57,14 @@ export function geoMap(ctx: ViewContext, box: HTMLElement, basemap: BasemapGeoJs
   const chart = echarts.init(box, undefined, { renderer: 'svg' });
   const sites = data.sites;
   const drawn = data.topology.sites.filter((s) => s.level !== 'department' || !s.parentId || !sites.has(s.parentId));
-  const nodeIndex = new Map(drawn.map((s, i) => [s.id, i]));
   // Lines between drawn sites; a department's line belongs to the node of its county or city.
-  const lines: Array<{ circuit: Circuit; from: number; to: number }> = [];
+  const lines: Array<{ circuit: Circuit; from: string; to: string }> = [];
   const grouped = new Map<string, Circuit[]>();
   for (const c of data.topology.circuits) {
     const [a, z] = data.endSites(c).map((s) => (s ? anchorOf(s, sites) : undefined));
     if (!a || !z) continue;
     if (a.id === z.id) grouped.set(a.id, [...(grouped.get(a.id) ?? []), c]);
-    else lines.push({ circuit: c, from: nodeIndex.get(a.id)!, to: nodeIndex.get(z.id)! });
+    else lines.push({ circuit: c, from: a.id, to: z.id });
   }
   const province = data.topology.sites.filter((s) => s.level === 'city').length > 1;
   // Every line whose far end lies in a city (its counties' departments and uplinks included), for a province's city labels.
@@ -82,8 +74,11 @@ export function geoMap(ctx: ViewContext, box: HTMLElement, basemap: BasemapGeoJs
     if (city) cityGroups.set(city, [...(cityGroups.get(city) ?? []), c]);
   }
   const departments = new Map<string, number>();
-  for (const s of data.topology.sites)
-    if (s.level === 'department' && s.parentId) departments.set(anchorOf(s, sites).id, (departments.get(anchorOf(s, sites).id) ?? 0) + 1);
+  for (const s of data.topology.sites) {
+    if (s.level !== 'department' || !s.parentId) continue;
+    const anchor = anchorOf(s, sites).id;
+    departments.set(anchor, (departments.get(anchor) ?? 0) + 1);
+  }
   box.dataset.regions = String(basemap.features.length);
   const at = placeOnMap(basemap, drawn);
   // The city's districts sit round its centre, too close to name them all: a quiet one near a busier site goes unnamed.
@@ -146,19 +141,12 @@ export function geoMap(ctx: ViewContext, box: HTMLElement, basemap: BasemapGeoJs
     const links = lines
       .map(({ circuit, from, to }) => {
         const st = status.get(circuit.id)!;
-        const l = data.trafficShown(circuit.id, st);
-        const util = Math.min(100, Math.max(l?.inUtilPct ?? 0, l?.outUtilPct ?? 0));
         return {
-          source: indexOf.get(drawn[from]!.id)!,
-          target: indexOf.get(drawn[to]!.id)!,
+          source: indexOf.get(from)!,
+          target: indexOf.get(to)!,
           circuitId: circuit.id,
           status: st,
-          lineStyle: {
-            color: STATUS_COLOURS[st],
-            width: st === 'down' ? 3.5 : st === 'degraded' ? 3 : 1.2 + util / 30,
-            opacity: st === 'down' || st === 'degraded' ? 1 : 0.8,
-            type: st === 'unknown' ? 'dashed' : st === 'degraded' ? 'dotted' : 'solid',
-          },
+          lineStyle: lineStyle(st, shownUtilPct(ctx, circuit.id, st)),
         };
       })
       .sort((a, b) => DRAW_ORDER[a.status] - DRAW_ORDER[b.status]);
@@ -171,18 +159,7 @@ export function geoMap(ctx: ViewContext, box: HTMLElement, basemap: BasemapGeoJs
             const rows = bad.map((id) => `${id} ${data.circuits.get(id)?.name?.[lang] ?? ''}: ${t(lang, status.get(id)!)}`);
             return [p.data.name ?? '', ...rows].map(escapeHtml).join('<br>');
           }
-          const c = data.circuits.get(p.data.circuitId ?? '');
-          if (!c) return '';
-          const st = status.get(c.id)!;
-          const l = data.trafficShown(c.id, st);
-          return [
-            `${c.id} ${c.name?.[lang] ?? ''}`,
-            `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
-            `${t(lang, 'status')}: ${t(lang, st)}`,
-            `${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} / ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`,
-          ]
-            .map(escapeHtml)
-            .join('<br>');
+          return circuitTooltip(ctx, p.data.circuitId ?? '', status.get(p.data.circuitId ?? '') ?? 'unknown');
         },
       },
       geo: {
@@ -212,21 +189,7 @@ export function geoMap(ctx: ViewContext, box: HTMLElement, basemap: BasemapGeoJs
     box.dataset.down = String([...status.values()].filter((s) => s === 'down').length);
     box.dataset.degraded = String([...status.values()].filter((s) => s === 'degraded').length);
   };
-  chart.on('click', (p) => {
-    const d = p.data as { circuitId?: string; id?: string };
-    if (p.dataType === 'edge' && d.circuitId) ctx.go(circuitRoute(d.circuitId));
-    else if (p.dataType === 'node' && d.id) ctx.go(siteRoute(d.id));
-  });
-  const resize = () => chart.resize();
-  window.addEventListener('resize', resize);
-  update();
-  return {
-    update,
-    dispose: () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    },
-  };
+  return keepMap(ctx, chart, update, (id) => id);
 }
 
 /** The whole network's map for the overview and the wall: on its outlines when the server has them, else schematic. */

@@ -10,14 +10,12 @@ import { GraphChart } from 'echarts/charts';
 import { TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { CARRIER_NAMES, type Circuit, type Device, type Site } from '../../../shared/model/types.ts';
-import { escapeHtml, formatTraffic } from '../dom.ts';
-import { t } from '../i18n.ts';
-import { circuitRoute, siteRoute, STATUS_COLOURS, type ViewContext } from './view.ts';
+import type { Circuit, Device, Site } from '../../../shared/model/types.ts';
+import { escapeHtml } from '../dom.ts';
+import { circuitTooltip, DRAW_ORDER, keepMap, lineStyle, shownUtilPct } from './mapParts.ts';
+import type { ViewContext } from './view.ts';
 
 echarts.use([GraphChart, TooltipComponent, CanvasRenderer]);
-
-const DRAW_ORDER = { up: 0, unknown: 1, degraded: 2, down: 3 } as const;
 
 export interface MapLayout {
   sites: readonly Site[];
@@ -54,20 +52,8 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
     chart.setOption({
       animation: false,
       tooltip: {
-        formatter: (p: { dataType: string; data: { circuitId?: string; name?: string } }) => {
-          if (p.dataType === 'node') return escapeHtml(p.data.name ?? '');
-          const c = data.circuits.get(p.data.circuitId ?? '');
-          if (!c) return '';
-          const status = data.shownStatus(c.id);
-          const l = data.trafficShown(c.id, status);
-          const lines = [
-            `${c.id} ${c.name?.[lang] ?? ''}`,
-            `${CARRIER_NAMES[c.carrier][lang]} ${c.carrierCircuitId}`,
-            `${t(lang, 'status')}: ${t(lang, status)}`,
-            `${t(lang, 'inbound')} ${formatTraffic(l?.inBps)} / ${t(lang, 'outbound')} ${formatTraffic(l?.outBps)}`,
-          ];
-          return lines.map(escapeHtml).join('<br>');
-        },
+        formatter: (p: { dataType: string; data: { circuitId?: string; name?: string } }) =>
+          p.dataType === 'node' ? escapeHtml(p.data.name ?? '') : circuitTooltip(ctx, p.data.circuitId ?? '', data.shownStatus(p.data.circuitId ?? '')),
       },
       series: [
         {
@@ -80,23 +66,9 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
           links: links
             .map(({ circuit, from, to }) => {
               const status = data.shownStatus(circuit.id);
-              const l = data.trafficShown(circuit.id, status);
               if (status === 'down') downCount++;
               if (status === 'degraded') degradedCount++;
-              const util = Math.min(100, Math.max(l?.inUtilPct ?? 0, l?.outUtilPct ?? 0));
-              // Degraded is amber and dotted: still carrying traffic, unlike a red (down) line.
-              return {
-                source: from,
-                target: to,
-                circuitId: circuit.id,
-                status,
-                lineStyle: {
-                  color: STATUS_COLOURS[status],
-                  width: status === 'down' ? 3.5 : status === 'degraded' ? 3 : 1 + util / 30,
-                  opacity: status === 'down' || status === 'degraded' ? 1 : 0.75,
-                  type: status === 'unknown' ? 'dashed' : status === 'degraded' ? 'dotted' : 'solid',
-                },
-              };
+              return { source: from, target: to, circuitId: circuit.id, status, lineStyle: lineStyle(status, shownUtilPct(ctx, circuit.id, status)) };
             })
             // Down links are drawn last, on top, and degraded ones just below them.
             .sort((a, b) => DRAW_ORDER[a.status] - DRAW_ORDER[b.status]),
@@ -108,25 +80,11 @@ export function networkMap(ctx: ViewContext, box: HTMLElement, layout: MapLayout
     box.dataset.down = String(downCount);
     box.dataset.degraded = String(degradedCount);
   };
-  chart.on('click', (p) => {
-    const d = p.data as { circuitId?: string; id?: string };
-    if (p.dataType === 'edge' && d.circuitId) ctx.go(circuitRoute(d.circuitId));
-    else if (p.dataType === 'node' && d.id) {
-      const site = data.sites.get(d.id);
-      const target = site?.level === 'department' ? (site.countyId ?? site.cityId) : d.id;
-      if (target) ctx.go(siteRoute(target));
-    }
+  // A department opens its county (or city): it has no page of its own.
+  return keepMap(ctx, chart, update, (id) => {
+    const site = data.sites.get(id);
+    return site?.level === 'department' ? (site.countyId ?? site.cityId) : id;
   });
-  const resize = () => chart.resize();
-  window.addEventListener('resize', resize);
-  update();
-  return {
-    update,
-    dispose: () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    },
-  };
 }
 
 /**
