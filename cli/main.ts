@@ -9,6 +9,7 @@ import { InputFileError } from '../shared/input/diagnostics.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { faultCommand } from './commands/fault.ts';
 import { pollCommand } from './commands/poll.ts';
+import { reloadCommand } from './commands/reload.ts';
 import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { simCommand } from './commands/sim.ts';
@@ -19,6 +20,7 @@ import { validateCommand } from './commands/validate.ts';
 
 const COMMANDS = {
   up: upCommand,
+  reload: reloadCommand,
   validate: validateCommand,
   topology: topologyCommand,
   sim: simCommand,

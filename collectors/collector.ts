@@ -4,6 +4,7 @@
  * that cannot be polled (refused target, missing credentials, no answer) is
  * recorded with its reason and never stops the others.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../shared/log.ts';
 import type { DeviceInventory } from '../shared/live/deviceInventory.ts';
 import type { LiveState } from '../shared/live/liveState.ts';
@@ -94,7 +95,13 @@ export class Collector {
   readonly unpollable = new Map<string, string>();
   readonly stats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
   readonly #mux: UdpMux;
-  readonly #clients: SnmpClient[] = [];
+  /** Per device polled: its session, where it was polled, and what its poller was built from. */
+  readonly #clientOf = new Map<string, SnmpClient>();
+  readonly #endpointOf = new Map<string, Endpoint>();
+  readonly #signatures = new Map<string, string>();
+  /** The model each poller's results are measured with: an old poll still in flight during a reload keeps its own. */
+  readonly #topologyOf = new WeakMap<DevicePoller, Topology>();
+  #topology: Topology;
   readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
   readonly #round = new Set<string>();
   #roundStartedMs: number;
@@ -103,7 +110,7 @@ export class Collector {
    * (collector clock) it was taken. A reading whose rate was impossible does
    * not replace it, so the next interval is wider and no byte is lost.
    */
-  readonly #previous = new Map<PolledInterfaceSpec, Baseline>();
+  readonly #previous = new Map<string, Baseline>();
   /** Each device's last poll error, so a failure is logged when it starts and ends, not every cycle. */
   readonly #failing = new Map<string, string>();
   readonly #listeners = new Set<(poll: DevicePoll, outcomes: InterfaceOutcome[]) => void>();
@@ -113,31 +120,136 @@ export class Collector {
   constructor(private readonly o: CollectorOptions) {
     this.#now = o.now ?? Date.now;
     this.#roundStartedMs = this.#now();
-    const check = targetCheck(o.topology, o.production);
-    this.#mux = new UdpMux(check, { anyAddress: o.production });
-    for (const device of o.topology.devices) {
+    this.#topology = o.topology;
+    this.#mux = new UdpMux(targetCheck(o.topology, o.production), { anyAddress: o.production });
+    const built = this.build(o.topology, o.endpoints, o.credentials);
+    for (const [id, b] of built.pollers) this.adopt(id, b);
+    for (const [id, reason] of built.unpollable) this.unpollable.set(id, reason);
+    for (const reason of this.unpollable.values()) o.log.error(reason);
+  }
+
+  /** The model polled: the one given at start, or the last reconcile's. */
+  get topology(): Topology {
+    return this.#topology;
+  }
+
+  /**
+   * Takes a new model while polling (`nms reload`). A device whose
+   * definition, interfaces, address, credentials and interval are all as
+   * before keeps its poller untouched; one that changed gets a new poller
+   * that keeps its interfaces' baselines when it is still the same agent, so
+   * its next poll yields a rate and no interval goes unmeasured; a device
+   * that is gone stops once its poll in flight is in. Every kept device
+   * keeps its turn in the schedule. The new model is polled from the moment
+   * this returns; `settled` resolves once the old one's last polls are in
+   * (they are measured with the model they began under).
+   */
+  reconcile(next: Pick<CollectorOptions, 'topology' | 'endpoints' | 'credentials'>): CollectorChange & { settled: Promise<void> } {
+    const built = this.build(next.topology, next.endpoints, next.credentials);
+    const change: CollectorChange = { added: [], removed: [], changed: [] };
+    const retired: string[] = [];
+    for (const id of this.pollers.keys()) {
+      const b = built.pollers.get(id);
+      if (!b) change.removed.push(id);
+      else if (b.signature !== this.#signatures.get(id)) change.changed.push(id);
+      else continue;
+      retired.push(id);
+    }
+    for (const id of built.pollers.keys()) if (!this.pollers.has(id)) change.added.push(id);
+    this.#topology = next.topology;
+    // Polls of the old model still in flight may finish where they started; new ones only where the new model allows.
+    const before = this.#mux.check;
+    const after = targetCheck(next.topology, this.o.production);
+    this.#mux.check = (host, port) => after(host, port) && before(host, port);
+    const stale = retired.map((id) => ({ id, client: this.#clientOf.get(id)!, endpoint: this.#endpointOf.get(id)! }));
+    for (const id of change.removed) {
+      this.pollers.delete(id);
+      this.#inventories.delete(id);
+    }
+    for (const [id, b] of built.pollers) {
+      const kept = this.pollers.get(id);
+      if (kept && !change.changed.includes(id)) this.#topologyOf.set(kept, next.topology);
+      else this.adopt(id, b);
+    }
+    this.unpollable.clear();
+    for (const [id, reason] of built.unpollable) {
+      this.unpollable.set(id, reason);
+      this.o.log.error(reason);
+    }
+    const settled = (this.#scheduler?.setJobs(this.jobs()) ?? Promise.resolve()).then(() => {
+      // Only now is no old poll of these devices in flight.
+      this.#mux.check = after;
+      for (const s of stale) {
+        s.client.close();
+        const now = this.#endpointOf.get(s.id);
+        const sameAgent = this.pollers.has(s.id) && now!.host === s.endpoint.host && now!.port === s.endpoint.port;
+        if (!sameAgent) for (const key of this.#previous.keys()) if (key.startsWith(`${s.id}\u0000`)) this.#previous.delete(key);
+      }
+      for (const id of change.removed) {
+        if (this.pollers.has(id)) continue; // put back by a later reconcile meanwhile
+        this.#clientOf.delete(id);
+        this.#endpointOf.delete(id);
+        this.#signatures.delete(id);
+      }
+      // Interfaces no longer polled leave no baseline behind, to be taken up stale if they come back.
+      const polled = new Set([...this.pollers].flatMap(([id, p]) => p.specs.map((spec) => baselineKey(id, spec))));
+      for (const key of this.#previous.keys()) if (!polled.has(key)) this.#previous.delete(key);
+    });
+    this.#round.clear();
+    return { ...change, settled };
+  }
+
+  /** What polling the model takes, per device: its poller, or why it cannot be polled. */
+  private build(topology: Topology, endpoints: ReadonlyMap<string, Endpoint>, credentialsOf: (d: Device) => SnmpCredentials) {
+    const o = this.o;
+    const check = targetCheck(topology, o.production);
+    const pollers = new Map<string, BuiltPoller>();
+    const unpollable = new Map<string, string>();
+    for (const device of topology.devices) {
       if (!device.managed || (o.shard && !inShard(device.id, o.shard))) continue;
       if (o.devices && !o.devices.includes(device.id)) continue;
-      const specs = this.specsFor(device);
+      const specs = specsFor(topology, device);
       if (specs.length === 0) continue;
-      const endpoint = o.endpoints.get(device.id);
+      const endpoint = endpoints.get(device.id);
       const refusal = endpoint ? check(endpoint.host, endpoint.port) : 'no endpoint known for it';
       if (refusal) {
-        this.unpollable.set(device.id, `device ${device.id}: ${refusal}`);
+        unpollable.set(device.id, `device ${device.id}: ${refusal}`);
         continue;
       }
       let credentials: SnmpCredentials;
       try {
-        credentials = o.credentials(device);
+        credentials = credentialsOf(device);
       } catch (err) {
-        this.unpollable.set(device.id, `device ${device.id}: ${(err as Error).message}`);
+        unpollable.set(device.id, `device ${device.id}: ${(err as Error).message}`);
         continue;
       }
-      const client = o.clientFor?.(device.id) ?? new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
-      this.#clients.push(client);
-      this.pollers.set(device.id, new DevicePoller(device, specs, client, this.#now, o.refreshDetection ?? REAL_REFRESH_DETECTION));
+      const signature = pollerSignature(device, specs, endpoint!, credentials, this.intervalOf(device));
+      const make = () => {
+        const client =
+          o.clientFor?.(device.id) ?? new NetSnmpClient(endpoint!.host, endpoint!.port, credentials, this.#mux, o.client ?? DEFAULT_CLIENT_OPTIONS);
+        return { client, poller: new DevicePoller(device, specs, client, this.#now, o.refreshDetection ?? REAL_REFRESH_DETECTION) };
+      };
+      pollers.set(device.id, { make, signature, endpoint: endpoint!, topology });
     }
-    for (const reason of this.unpollable.values()) o.log.error(reason);
+    return { pollers, unpollable };
+  }
+
+  private adopt(id: string, b: BuiltPoller): void {
+    const { client, poller } = b.make();
+    this.pollers.set(id, poller);
+    this.#clientOf.set(id, client);
+    this.#endpointOf.set(id, b.endpoint);
+    this.#signatures.set(id, b.signature);
+    this.#topologyOf.set(poller, b.topology);
+    this.#inventories.delete(id);
+  }
+
+  private jobs() {
+    return [...this.pollers.values()].map((p) => ({
+      id: p.device.id,
+      intervalMs: this.intervalOf(p.device),
+      run: () => this.pollDevice(p.device.id).then(() => undefined),
+    }));
   }
 
   /** Hears every poll with its outcomes (the CLI prints them). */
@@ -159,12 +271,7 @@ export class Collector {
 
   /** Starts polling every device on its interval. */
   start(): void {
-    const jobs = [...this.pollers.values()].map((p) => ({
-      id: p.device.id,
-      intervalMs: this.intervalOf(p.device),
-      run: () => this.pollDevice(p.device.id).then(() => undefined),
-    }));
-    this.#scheduler = new PollScheduler(jobs, this.o.maxInFlight ?? 64, this.#now);
+    this.#scheduler = new PollScheduler(this.jobs(), this.o.maxInFlight ?? 64, this.#now);
     this.#scheduler.start();
   }
 
@@ -265,7 +372,8 @@ export class Collector {
   async stop(): Promise<void> {
     await this.#scheduler?.stop();
     this.#scheduler = null;
-    for (const c of this.#clients.splice(0)) c.close();
+    for (const c of this.#clientOf.values()) c.close();
+    this.#clientOf.clear();
     this.#mux.close();
   }
 
@@ -297,17 +405,6 @@ export class Collector {
 
   #lastStats: CollectorStats = { polls: 0, pollsFailed: 0, timeouts: 0, requests: 0, varbinds: 0, samplesRejected: 0, lastCycleMs: 0 };
 
-  private specsFor(device: Device): PolledInterfaceSpec[] {
-    const specs: PolledInterfaceSpec[] = [];
-    for (const c of this.o.topology.circuitsOnDevice(device.id)) {
-      for (const end of ['a', 'z'] as const) {
-        const e = c[end];
-        if (e.kind === 'device' && e.deviceId === device.id && e.iface) specs.push({ circuitId: c.id, end, ref: e.iface });
-      }
-    }
-    return specs;
-  }
-
   private process(poller: DevicePoller, poll: DevicePoll): InterfaceOutcome[] {
     const device = poller.device;
     this.stats.polls++;
@@ -317,11 +414,12 @@ export class Collector {
     if (poll.errorKind === 'timeout') this.stats.timeouts++;
     this.logReachability(poll);
     // Points only when there is somewhere to write them (nms poll --no-store has none).
-    const m = measure(this.o.topology, device, poll, (spec) => this.#previous.get(spec), this.intervalOf(device), this.o.sink != null);
+    const topology = this.#topologyOf.get(poller) ?? this.#topology;
+    const m = measure(topology, device, poll, (spec) => this.#previous.get(baselineKey(device.id, spec)), this.intervalOf(device), this.o.sink != null);
     this.o.live.updateDevice(m.device);
     for (const i of m.interfaces) {
-      if (i.baseline) this.#previous.set(i.spec, i.baseline);
-      else if (i.baseline === null) this.#previous.delete(i.spec);
+      if (i.baseline) this.#previous.set(baselineKey(device.id, i.spec), i.baseline);
+      else if (i.baseline === null) this.#previous.delete(baselineKey(device.id, i.spec));
       if (i.outcome && i.outcome.kind !== 'rate') {
         const where = `device ${device.id}: ${i.circuit.id} (${i.spec.ref.value})`;
         if (i.widening) this.o.log.info(`${where}: interval widened, baseline kept: ${i.outcome.reason}`);
@@ -347,4 +445,46 @@ export class Collector {
       this.o.log.info(`device ${poll.deviceId}: answering again`);
     }
   }
+}
+
+/** What a reconcile did, by device id. */
+export interface CollectorChange {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+interface BuiltPoller {
+  make(): { client: SnmpClient; poller: DevicePoller };
+  signature: string;
+  endpoint: Endpoint;
+  topology: Topology;
+}
+
+function specsFor(topology: Topology, device: Device): PolledInterfaceSpec[] {
+  const specs: PolledInterfaceSpec[] = [];
+  for (const c of topology.circuitsOnDevice(device.id)) {
+    for (const end of ['a', 'z'] as const) {
+      const e = c[end];
+      if (e.kind === 'device' && e.deviceId === device.id && e.iface) specs.push({ circuitId: c.id, end, ref: e.iface });
+    }
+  }
+  return specs;
+}
+
+/** A baseline belongs to an interface of a circuit's end on a device, whichever poller object reads it. */
+function baselineKey(deviceId: string, spec: PolledInterfaceSpec): string {
+  return `${deviceId}\u0000${spec.circuitId}\u0000${spec.end}\u0000${spec.ref.by}\u0000${spec.ref.value}`;
+}
+
+/**
+ * Everything a device's poller is built from, as one digest: two equal
+ * digests poll alike. Credentials are hashed in, never kept as text.
+ */
+function pollerSignature(device: Device, specs: readonly PolledInterfaceSpec[], endpoint: Endpoint, credentials: SnmpCredentials, intervalMs: number): string {
+  const secret = (v: unknown) => (v && typeof v === 'object' && 'reveal' in v ? (v as { reveal(): string }).reveal() : v);
+  const creds = Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, secret(v)]));
+  return createHash('sha256')
+    .update(JSON.stringify([device, specs, endpoint.host, endpoint.port, creds, intervalMs]))
+    .digest('hex');
 }

@@ -26,13 +26,16 @@ export interface PollingInputs {
   share?: { devices: ReadonlySet<string>; circuits: ReadonlySet<string> };
 }
 
+/** What the collector polls the model by: where each device answers, and with what credentials. */
+export function pollingModel(topology: Topology, sources: SecretSources, simulated?: PollingInputs['simulated']) {
+  return { topology, endpoints: deviceEndpoints(topology, simulated), credentials: credentialsFor(topology, sources) };
+}
+
 /** Both started; the caller stops them. */
 export function startPolling(i: PollingInputs): { collector: Collector; prober: CircuitProber } {
   const { config, topology, live, writer, log, simulated, share } = i;
   const collector = new Collector({
-    topology,
-    endpoints: deviceEndpoints(topology, simulated),
-    credentials: credentialsFor(topology, i.sources),
+    ...pollingModel(topology, i.sources, simulated),
     production: config.production,
     sink: writer,
     live,
@@ -42,6 +45,12 @@ export function startPolling(i: PollingInputs): { collector: Collector; prober: 
     ...(config.collector.intervalSeconds ? { intervalMs: config.collector.intervalSeconds * 1000 } : {}),
   });
   collector.start();
+  return { collector, prober: startProber(i) };
+}
+
+/** The circuit prober alone, started (a reload starts one for the new model). */
+export function startProber(i: PollingInputs): CircuitProber {
+  const { config, topology, live, writer, log, simulated, share } = i;
   const echoes = simulated ? new Map(Object.entries(simulated).map(([id, e]) => [id, { host: e.host, port: e.echoPort }])) : undefined;
   const prober = new CircuitProber({
     topology,
@@ -54,5 +63,5 @@ export function startPolling(i: PollingInputs): { collector: Collector; prober: 
     ...(config.collector.probeIntervalSeconds ? { intervalMs: config.collector.probeIntervalSeconds * 1000 } : {}),
   });
   prober.start();
-  return { collector, prober };
+  return prober;
 }

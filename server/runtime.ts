@@ -25,6 +25,7 @@ import type { AlarmService } from './alarms/alarmService.ts';
 import type { OutageLedger } from './alarms/outageLedger.ts';
 import type { DemoLogin } from './http/demoUsers.ts';
 import { checkServing, startServing } from './serving.ts';
+import { ModelReloader, type ReloadResult } from './reload/modelReload.ts';
 import { historyWanted, writeDemoHistory } from './demo/demoHistory.ts';
 import { simulatorTrapsTo, startTrapReceiving } from '../collectors/traps/trapSetup.ts';
 import type { TrapReceiver } from '../collectors/traps/trapReceiver.ts';
@@ -47,6 +48,8 @@ export interface RunningProduct {
   console: { url: string; demoLogins: DemoLogin[] };
   /** Where the console's WebSocket connections are handed (issue 6). */
   websocketHub: WebSocketHub;
+  /** Reads nms.yaml and topology.yaml again and applies them, or refuses with every problem (`nms reload`, SIGHUP). */
+  reload(): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -134,7 +137,9 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ...(simulation ? { simulated: simulation.simulator.endpoints() } : {}),
     });
     traps.attach(collector);
-    stops.push(() => prober.stop());
+    // A reload replaces the prober: the one running then is stopped.
+    let running: { prober: CircuitProber } = { prober };
+    stops.push(() => running.prober.stop());
     const selfMetrics = setInterval(() => writer.write([collector.statsPoint(Date.now(), writer.stats.spooledPoints)]), SELF_METRICS_MS);
     selfMetrics.unref();
     stops.push(async () => {
@@ -142,7 +147,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       await collector.stop();
     });
 
-    const { alarms, ledger, api, demo } = await startServing({
+    const { alarms, ledger, maintenance, api, deps, demo } = await startServing({
       config,
       topology,
       log,
@@ -162,7 +167,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
     const consoleInfo = { url: api.url, demoLogins: demo?.logins ?? [] };
     for (const note of topologyNotes) log.warn(note);
     recordRun(config.dataDir, topology, Date.now());
-    return {
+    const product: RunningProduct = {
       topology,
       store,
       simulation,
@@ -175,8 +180,17 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       ledger,
       console: consoleInfo,
       websocketHub,
+      reload: () => reloader.reload(),
       stop: stopAll,
     };
+    running = product;
+    const reloader = new ModelReloader(
+      { config, topology, topologyText, sources },
+      { traps, collector, prober, live, ledger, alarms, maintenance, api: deps, websocketHub, simulation, writer },
+      log.child('reload'),
+      (t, p) => Object.assign(product, { topology: t, prober: p }),
+    );
+    return product;
   } catch (err) {
     await stopAll();
     throw err;

@@ -30,6 +30,8 @@ import { WebSocketHub } from './notifiers/websocketNotifier.ts';
 import { checkSchedules } from './reports/reportScheduler.ts';
 import type { SecretSources } from '../shared/secret.ts';
 import { startApiServer } from './http/apiServer.ts';
+import type { ApiDeps } from './http/apiDeps.ts';
+import { modelRevision } from '../shared/model/modelRevision.ts';
 import { AuditLog } from './http/auditLog.ts';
 import { configSummary } from './http/configSummary.ts';
 import { SessionStore } from './http/sessions.ts';
@@ -101,8 +103,8 @@ export async function startServing(i: ServingInputs) {
   });
   const { alarms } = startAlarmHalf(i, {
     ledger,
-    onEvent: (e) => {
-      writer.write([alarmEventPoint(e, Date.now(), topology)]);
+    onEvent: (e, model) => {
+      writer.write([alarmEventPoint(e, Date.now(), model)]);
       websocketHub.broadcast({ type: 'alarm', event: e.type, alarm: e.alarm });
     },
     ...(i.pushGate ? { pushGate: i.pushGate } : {}),
@@ -150,30 +152,29 @@ export async function startServing(i: ServingInputs) {
     warn: (m) => log.warn(m),
   });
   stops.push(async () => sessions.flush());
-  const api = await startApiServer(
-    {
-      topology,
-      live,
-      alarms,
-      users,
-      sessions,
-      audit,
-      log: log.child('console'),
-      hub: websocketHub,
-      secureCookies: config.console.secureCookies,
-      ledger,
-      maintenance,
-      inventory: i.inventory,
-      reports,
-      configSummary: configSummary(config, topology),
-      feed,
-      web: await buildWebAssets(),
-      basemap: i.basemap.map,
-      influx: influxQuery,
-      pollers: i.pollers ?? null,
-    },
-    { port: config.console.port, host: config.console.host },
-  );
+  const deps: ApiDeps = {
+    topology,
+    live,
+    alarms,
+    users,
+    sessions,
+    audit,
+    log: log.child('console'),
+    hub: websocketHub,
+    secureCookies: config.console.secureCookies,
+    ledger,
+    maintenance,
+    inventory: i.inventory,
+    reports,
+    configSummary: configSummary(config, topology),
+    feed,
+    web: await buildWebAssets(),
+    basemap: i.basemap.map,
+    influx: influxQuery,
+    pollers: i.pollers ?? null,
+    modelRevision: modelRevision(topology),
+  };
+  const api = await startApiServer(deps, { port: config.console.port, host: config.console.host });
   stops.push(() => api.close());
-  return { alarms, ledger, api, demo };
+  return { alarms, ledger, maintenance, api, deps, demo };
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../../shared/config/config.ts';
 import { consoleLogger } from '../../shared/log.ts';
 import { formatRate } from '../../shared/model/units.ts';
 import { waitForSignal } from '../signals.ts';
+import { announceProcess } from '../nmsProcess.ts';
 import type { NmsConfig } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/log.ts';
 // The product itself is imported when it is started: every other nms command (and --help) would otherwise load all of it first, seconds each time.
@@ -206,10 +207,16 @@ Environment:
         return null;
       });
     }
-    console.log('Press Ctrl-C to stop.');
+    // `nms reload` finds this process by its pid file and sends SIGHUP.
+    const unannounce = announceProcess(config.dataDir);
+    const onHangUp = () => void product.reload();
+    process.on('SIGHUP', onHangUp);
+    console.log('Press Ctrl-C to stop; nms reload (or SIGHUP) applies edits of topology.yaml and nms.yaml.');
     const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
     log.info(`${signal}: stopping`);
+    process.off('SIGHUP', onHangUp);
     await product.stop();
+    unannounce();
     return EXIT.ok;
   },
 };

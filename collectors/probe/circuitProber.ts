@@ -176,6 +176,23 @@ export class CircuitProber {
     this.giveVerdicts(true);
   }
 
+  /**
+   * Hands over to a prober of a new model (`nms reload`): no new round
+   * starts, rounds running are finished (so the line's quality has no hole
+   * at the hand-over) and give their figures for the circuits the new model
+   * still has; then it closes.
+   */
+  async retire(keep: ReadonlySet<string>): Promise<void> {
+    this.#keep = keep;
+    this.#stopped = true;
+    for (const g of this.#groups) if (g.timer) clearTimeout(g.timer);
+    await Promise.all(this.#inFlight);
+    await this.stop();
+  }
+
+  /** Set by retire: the circuits whose rounds still count. */
+  #keep: ReadonlySet<string> | null = null;
+
   /** One round of a group now; its rounds wait for their verdicts like any other. */
   private async runRound(g: Group): Promise<void> {
     g.running = true;
@@ -206,6 +223,7 @@ export class CircuitProber {
     for (const note of result.notes.slice(0, 3)) this.o.log.warn(`probe round (${g.method}): ${note}`);
     let unmeasured = 0;
     for (const c of g.circuits) {
+      if (this.#keep && !this.#keep.has(c.circuit.id)) continue;
       const r = result.targets.get(c.key)!;
       unmeasured += r.unmeasured;
       // Too few echoes timed to say anything of the line: no round, rather than a guess.

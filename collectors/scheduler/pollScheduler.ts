@@ -26,7 +26,7 @@ interface Slot {
 }
 
 export class PollScheduler {
-  readonly #slots: Slot[];
+  #slots: Slot[];
   readonly #waiting: Slot[] = [];
   #inFlight = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -60,6 +60,35 @@ export class PollScheduler {
     this.#waiting.length = 0;
     if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
   }
+
+  /**
+   * Takes a new set of jobs while running (a reload): a job kept by id keeps
+   * its turn, so its device is polled on the same beat as before and no
+   * interval is lost; one whose interval changed is due within the new one;
+   * a new job starts at its own offset, as at start. Resolves once no removed
+   * job is still running, so its last result is in before the caller goes on.
+   */
+  setJobs(jobs: readonly PollJob[]): Promise<void> {
+    const t = this.now();
+    const old = new Map(this.#slots.map((s) => [s.job.id, s]));
+    const removed = new Set(this.#slots);
+    this.#slots = jobs.map((job) => {
+      const slot = old.get(job.id);
+      if (!slot) return { job, due: this.#stopped ? 0 : t + Math.floor(startOffset(job.id) * job.intervalMs * this.jitter), running: false };
+      removed.delete(slot);
+      if (job.intervalMs !== slot.job.intervalMs) slot.due = Math.min(slot.due, t + job.intervalMs);
+      slot.job = job;
+      return slot;
+    });
+    for (let i = this.#waiting.length - 1; i >= 0; i--) if (removed.has(this.#waiting[i]!)) this.#waiting.splice(i, 1);
+    if (!this.#stopped) this.tick();
+    const running = [...removed].filter((s) => s.running);
+    if (running.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#finished.push({ slots: new Set(running), resolve }));
+  }
+
+  /** Callers of setJobs waiting for removed jobs' last runs. */
+  readonly #finished: Array<{ slots: Set<Slot>; resolve: () => void }> = [];
 
   /**
    * Polls a job as soon as the cap allows, outside its schedule (a trap asks
@@ -111,6 +140,8 @@ export class PollScheduler {
         .catch(() => undefined) // jobs record their own errors; a rejection must not stop the scheduler
         .finally(() => {
           slot.running = false;
+          for (const f of this.#finished) if (f.slots.delete(slot) && f.slots.size === 0) f.resolve();
+          for (let i = this.#finished.length - 1; i >= 0; i--) if (this.#finished[i]!.slots.size === 0) this.#finished.splice(i, 1);
           this.#inFlight--;
           this.stats.inFlight = this.#inFlight;
           this.drain();

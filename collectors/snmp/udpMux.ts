@@ -141,7 +141,8 @@ export class UdpMux {
   strays = 0;
 
   constructor(
-    readonly check: TargetCheck,
+    /** Asked before every send; a reload replaces it (setCheck). */
+    public check: TargetCheck,
     options: UdpMuxOptions = {},
   ) {
     this.#socketCount = options.socketCount ?? 4;

@@ -54,8 +54,29 @@ export class TrapReceiver {
   /** Per device, its circuit ends by interface name. */
   readonly #byIfName = new Map<string, Map<string, string>>();
 
-  private constructor(private readonly o: TrapReceiverOptions) {
+  private constructor(private o: TrapReceiverOptions) {
+    this.#receiver = snmp.createReceiver(
+      { port: o.port, address: o.address ?? '127.0.0.1', disableAuthorization: false, includeAuthentication: true } as never,
+      (error: Error | null, notification: unknown) => this.handle(error, notification),
+    );
+    this.index();
+  }
+
+  /**
+   * Takes a new model without letting go of the port (`nms reload`): the
+   * devices and interfaces traps are mapped to, and the communities and v3
+   * users accepted, are the new model's from the next trap on.
+   */
+  setModel(model: Pick<TrapReceiverOptions, 'topology' | 'credentials'>): void {
+    this.o = { ...this.o, ...model };
+    this.index();
+  }
+
+  private index(): void {
+    const o = this.o;
     const heard = (id: string) => !o.devices || o.devices.has(id);
+    this.#byAddress.clear();
+    this.#byIfName.clear();
     for (const d of o.topology.devices) if (d.address && heard(d.id)) this.#byAddress.set(d.address, d.id);
     for (const c of o.topology.circuits) {
       for (const end of [c.a, c.z]) {
@@ -65,17 +86,17 @@ export class TrapReceiver {
         names.set(end.iface.value, c.id);
       }
     }
-    this.#receiver = snmp.createReceiver(
-      { port: o.port, address: o.address ?? '127.0.0.1', disableAuthorization: false, includeAuthentication: true } as never,
-      (error: Error | null, notification: unknown) => this.handle(error, notification),
-    );
     const authorizer = this.#receiver.getAuthorizer();
     const communities = new Set<string>();
+    const users = new Map<string, SnmpCredentials & { version: '3' }>();
     for (const c of o.credentials.values()) {
       if (c.version !== '3') communities.add(c.community.reveal());
-      else if (!authorizer.getUser(c.username)) authorizer.addUser(netSnmpUser(c));
+      else if (!users.has(c.username)) users.set(c.username, c);
     }
+    for (const community of [...authorizer.getCommunities()]) if (!communities.has(community)) authorizer.deleteCommunity(community);
     for (const community of communities) authorizer.addCommunity(community);
+    for (const user of [...authorizer.getUsers()]) if (!users.has(user.name)) authorizer.deleteUser(user.name);
+    for (const c of users.values()) authorizer.addUser(netSnmpUser(c));
   }
 
   /**

@@ -19,6 +19,8 @@ export interface TrapReceiving {
   receiver: TrapReceiver;
   /** The collector that maps ifIndex to circuits and confirms traps, once it is started. */
   attach(collector: Collector): void;
+  /** Maps traps by a new model and accepts its credentials (`nms reload`), on the same port. */
+  setModel(topology: Topology, sources: SecretSources): void;
 }
 
 /** @throws Error naming the address and port when the receiver cannot bind. */
@@ -42,7 +44,11 @@ export async function startTrapReceiving(i: {
     port: i.config.alarms.trapPort,
     address: i.config.alarms.trapAddress,
   });
-  return { receiver, attach: (c) => void (collector = c) };
+  return {
+    receiver,
+    attach: (c) => void (collector = c),
+    setModel: (topology, sources) => receiver.setModel({ topology, credentials: trapCredentials(topology, credentialsFor(topology, sources), i.devices) }),
+  };
 }
 
 /** Where the demo network sends its traps: where simulator.trapTo says, and to our receiver (on its loopback address, or 127.0.0.1 when it listens wider). */

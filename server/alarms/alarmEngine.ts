@@ -275,6 +275,22 @@ export class AlarmEngine {
     return { type: 'shelved', alarm: { ...alarm } };
   }
 
+  /**
+   * Clears the active alarms of subjects a new model no longer has (a
+   * circuit or device taken out by `nms reload`): nobody can act on them,
+   * and their outage ends here, counted until then.
+   */
+  retire(keeps: (subject: AlarmSubject) => boolean, nowMs: number): AlarmEvent[] {
+    const events: AlarmEvent[] = [];
+    for (const alarm of [...this.#active.values()]) if (!keeps(alarm.subject)) events.push({ type: 'cleared', alarm: this.close(alarm, nowMs, nowMs) });
+    return events;
+  }
+
+  /** The planned-work windows last set. */
+  get maintenance(): readonly MaintenanceWindow[] {
+    return this.#maintenance;
+  }
+
   snapshot(): EngineSnapshot {
     return structuredClone({ circuits: [...this.#circuits], devices: [...this.#devices], active: [...this.#active.values()], history: this.#history });
   }

@@ -6,7 +6,7 @@
  * so a restart (kill -9 included) neither loses an incident nor repeats a push.
  */
 import { EVIDENCE } from '../../shared/alarms/alarmWords.ts';
-import type { Alarm, AlarmEvent } from '../../shared/alarms/types.ts';
+import type { Alarm, AlarmEvent, AlarmSubject } from '../../shared/alarms/types.ts';
 import type { LiveState } from '../../shared/live/liveState.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { Topology } from '../../shared/model/topology.ts';
@@ -31,8 +31,8 @@ export interface AlarmServiceOptions {
   now?: () => number;
   /** How often the engine decides, in ms (it also decides right after a trap). */
   tickMs?: number;
-  /** Hears every event after it is journaled (the console's WebSocket, InfluxDB history). */
-  onEvent?: (event: AlarmEvent) => void;
+  /** Hears every event after it is journaled (the console's WebSocket, InfluxDB history), with the model it was decided in. */
+  onEvent?: (event: AlarmEvent, topology: Topology) => void;
   /** The rota, escalation and quiet hours; without it every channel hears every alarm at once. */
   onCall?: OnCallConfig | null;
   /** The SLA ledger: fed with cleared outages and with what is observed. */
@@ -52,16 +52,16 @@ const CHECKPOINT_MS = 60_000;
 const PROJECT_AFTER_MS = 7 * 86_400_000;
 
 export class AlarmService {
-  readonly engine: AlarmEngine;
+  #engine: AlarmEngine;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
   #checkpoint: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly o: AlarmServiceOptions) {
+  constructor(private o: AlarmServiceOptions) {
     this.#now = o.now ?? Date.now;
     const alarms = [...o.journal.alarms.values()];
-    this.engine = new AlarmEngine(o.topology, o.rules, {
+    this.#engine = new AlarmEngine(o.topology, o.rules, {
       circuits: [],
       devices: [],
       active: alarms.filter((a) => a.clearedAtMs === null),
@@ -72,9 +72,40 @@ export class AlarmService {
     });
   }
 
+  /** The engine deciding now; a reload replaces it, so it is asked for each time. */
+  get engine(): AlarmEngine {
+    return this.#engine;
+  }
+
+  /**
+   * Decides over a new model from now on (`nms reload`), keeping every alarm,
+   * acknowledgement and observation of what the model still has, as a
+   * restart does from the journal. Alarms of circuits and devices taken out
+   * are cleared first, journaled and told with the names they had.
+   */
+  setModel(topology: Topology, rules: AlarmRules): void {
+    const now = this.#now();
+    const keeps = (s: AlarmSubject) => (s.type === 'circuit' ? topology.circuitById.has(s.id) : s.type === 'device' ? topology.deviceById.has(s.id) : true);
+    this.apply(this.#engine.retire(keeps, now), now);
+    const snapshot = this.#engine.snapshot();
+    const maintenance = this.#engine.maintenance;
+    this.o = { ...this.o, topology, rules };
+    this.#engine = new AlarmEngine(topology, rules, {
+      ...snapshot,
+      circuits: snapshot.circuits.filter(([id]) => topology.circuitById.has(id)),
+      devices: snapshot.devices.filter(([id]) => topology.deviceById.has(id)),
+    });
+    this.#engine.setMaintenance(maintenance);
+    this.checkSlaBudgets();
+  }
+
   start(): void {
     this.resumeOwedPushes();
     this.#unsubscribe = this.o.live.subscribe((e) => {
+      // A poll of the model before a reload, still in flight when it was applied, may tell of what is gone.
+      const t = this.o.topology;
+      if (e.kind === 'device' ? !t.deviceById.has(e.device.deviceId) : !t.circuitById.has(e.kind === 'circuit' ? e.circuit.circuitId : e.quality.circuitId))
+        return;
       if (e.kind === 'circuit') {
         this.engine.observeCircuit(e.circuit);
         if (e.circuit.status !== 'unknown') this.o.ledger?.observe(e.circuit.circuitId, e.circuit.updatedAtMs);
@@ -183,7 +214,7 @@ export class AlarmService {
         this.o.ledger?.recordCleared(e.alarm);
         this.pushClear(e.alarm, now);
       }
-      this.o.onEvent?.(e);
+      this.o.onEvent?.(e, this.o.topology);
     }
     this.reconcile(now);
   }

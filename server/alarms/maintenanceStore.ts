@@ -24,20 +24,31 @@ export function unknownSubjects(topology: Topology, subjects: readonly string[])
 }
 
 export class MaintenanceStore {
-  readonly #fixed: PlannedWork[];
+  #fixed: PlannedWork[];
   #entered: PlannedWork[];
 
   private constructor(
     private readonly file: string,
-    private readonly topology: Topology,
+    private topology: Topology,
     fixed: readonly MaintenanceWindow[],
     entered: PlannedWork[],
     private readonly onChange: (all: PlannedWork[]) => void,
     private readonly now: () => number,
   ) {
-    this.#fixed = fixed.map((w, i) => ({ ...w, id: `config-${i + 1}`, source: 'config', createdBy: null, createdAtMs: null }));
+    this.#fixed = fixedWork(fixed);
     this.#entered = entered;
     onChange(this.list());
+  }
+
+  /**
+   * A new model and nms.yaml's windows (`nms reload`, which has checked their
+   * subjects). Windows entered from the console stay: one whose subject was
+   * taken out covers nothing until it comes back.
+   */
+  setModel(topology: Topology, fixed: readonly MaintenanceWindow[]): void {
+    this.topology = topology;
+    this.#fixed = fixedWork(fixed);
+    this.onChange(this.list());
   }
 
   /** @throws Error naming the file when it exists but is not a list of windows. */
@@ -104,4 +115,8 @@ export class MaintenanceStore {
     this.#entered = entered;
     this.onChange(this.list());
   }
+}
+
+function fixedWork(fixed: readonly MaintenanceWindow[]): PlannedWork[] {
+  return fixed.map((w, i) => ({ ...w, id: `config-${i + 1}`, source: 'config', createdBy: null, createdAtMs: null }));
 }

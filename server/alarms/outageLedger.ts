@@ -95,21 +95,31 @@ export class OutageLedger {
 
   private constructor(
     readonly dir: string,
-    private readonly topology: Topology,
+    private topology: Topology,
     private readonly log: Logger,
     /** A circuit unseen for longer than this has unknown time. */
     private readonly gapAfterMs: number,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.setModel(topology);
+    this.load();
+    this.#fd = openSync(join(dir, FILE), 'a');
+  }
+
+  /**
+   * Judges circuits by a new model (`nms reload`). What is recorded stays,
+   * by circuit id: a circuit taken out and put back has its history.
+   */
+  setModel(topology: Topology): void {
+    this.topology = topology;
+    this.#gapAfter.clear();
     for (const c of topology.circuits) {
       const intervals = [c.a.deviceId, c.z.kind === 'device' ? c.z.deviceId : null]
         .map((id) => (id ? topology.deviceById.get(id) : undefined))
         .filter((d) => d?.managed)
         .map((d) => d!.pollIntervalSeconds * 1000);
-      this.#gapAfter.set(c.id, Math.max(gapAfterMs, 3 * (intervals.length ? Math.min(...intervals) : 0)));
+      this.#gapAfter.set(c.id, Math.max(this.gapAfterMs, 3 * (intervals.length ? Math.min(...intervals) : 0)));
     }
-    this.load();
-    this.#fd = openSync(join(dir, FILE), 'a');
   }
 
   static open(dir: string, topology: Topology, log: Logger, gapAfterMs = 3 * 60_000): OutageLedger {

@@ -19,7 +19,10 @@ import type { UserDirectory } from './userDirectory.ts';
 import type { WebAssets } from './webAssets.ts';
 
 export interface ApiDeps {
+  /** The model served; `nms reload` replaces it (and modelRevision) in place, so routes read it per request. */
   topology: Topology;
+  /** Names the model served: a page that loaded another one loads again. */
+  modelRevision?: string;
   live: LiveState;
   alarms: AlarmService;
   users: UserDirectory;

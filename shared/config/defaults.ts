@@ -32,3 +32,8 @@ export const CONSOLE_SESSION_KEY_FILE = 'console-session.key';
 /** A poller's heartbeat to the centre, and how long the centre waits before calling it silent (six beats). */
 export const DEFAULT_HEARTBEAT_S = 10;
 export const DEFAULT_SILENT_AFTER_S = 60;
+
+/** In the data folder while `nms up` (role all) runs: its process id, for `nms reload`. */
+export const NMS_PID_FILE = 'nms.pid';
+/** In the data folder: what the last reload did (see server/reload/modelReload.ts). */
+export const RELOAD_RESULT_FILE = 'reload.json';

@@ -101,6 +101,13 @@ export class LiveState {
     this.emit({ kind: 'quality', quality: q });
   }
 
+  /** Forgets what is known of circuits and devices a new model no longer has (`nms reload`). */
+  retain(circuits: ReadonlySet<string>, devices: ReadonlySet<string>): void {
+    for (const id of this.circuits.keys()) if (!circuits.has(id)) this.circuits.delete(id);
+    for (const id of this.quality.keys()) if (!circuits.has(id)) this.quality.delete(id);
+    for (const id of this.devices.keys()) if (!devices.has(id)) this.devices.delete(id);
+  }
+
   private emit(e: LiveEvent): void {
     for (const l of this.#listeners) {
       // One failing subscriber must not stop the others, nor the collector.

@@ -13,6 +13,8 @@ import { get } from './api.ts';
 import { linkStatusShown } from './linkStatusShown.ts';
 
 export interface TopologyView {
+  /** The model's revision: another one named by the server means `nms reload` changed it. */
+  revision: string | null;
   network: { name: LocalizedName; timezone: string };
   sites: Site[];
   devices: Array<Omit<Device, 'snmpProfile'>>;
@@ -165,8 +167,19 @@ export class ConsoleData {
     this.basemap = map?.type === 'FeatureCollection' ? (map as BasemapGeoJson) : null;
   }
 
+  /**
+   * The server runs another model (`nms reload`): every view is drawn from
+   * the model, so the page loads again, on the same view; the session stays.
+   */
+  private noteModel(revision: string | null | undefined): void {
+    if (!revision || !this.topology.revision || revision === this.topology.revision || this.#stopped) return;
+    this.stop();
+    location.reload();
+  }
+
   private async loadLive(): Promise<void> {
-    const live = await get<Snapshot>('/api/live');
+    const live = await get<Snapshot & { model?: string | null }>('/api/live');
+    this.noteModel(live.model);
     this.apply(live);
     this.#seq = live.seq;
     this.noteFreshness({ ...live, atMs: live.asOfMs });
@@ -212,8 +225,10 @@ export class ConsoleData {
       );
     };
     ws.onmessage = (m) => {
-      const msg = JSON.parse(String(m.data)) as { type: string } & Partial<StatusBatch> & Partial<Freshness> & { event?: string; alarm?: Alarm };
-      if (msg.type === 'status' && msg.seq !== undefined && msg.seq > this.#seq) {
+      const msg = JSON.parse(String(m.data)) as { type: string; revision?: string } & Partial<StatusBatch> &
+        Partial<Freshness> & { event?: string; alarm?: Alarm };
+      if (msg.type === 'model') this.noteModel(msg.revision);
+      else if (msg.type === 'status' && msg.seq !== undefined && msg.seq > this.#seq) {
         // A batch that skips a number would leave the changes in between unseen: fetch them instead.
         if (msg.seq !== this.#seq + 1) {
           void this.fetchMissed();
@@ -245,7 +260,8 @@ export class ConsoleData {
   /** What changed since the last batch seen (or everything, when that is too far back). */
   private async fetchMissed(): Promise<void> {
     const asked = this.#seq;
-    const r = await get<{ seq: number; batches?: StatusBatch[] } & Partial<Snapshot>>(`/api/live?since=${asked}`);
+    const r = await get<{ seq: number; model?: string | null; batches?: StatusBatch[] } & Partial<Snapshot>>(`/api/live?since=${asked}`);
+    this.noteModel(r.model);
     // Another fetch or a batch may have moved on meanwhile; only apply what is still news.
     if (r.seq < this.#seq) return;
     for (const b of r.batches ?? []) if (b.seq > this.#seq) this.apply(b);

@@ -16,7 +16,7 @@ const SNAPSHOT_SHARE_MS = 1000;
 
 export function liveRoutes(app: Express, d: ApiDeps, g: Guards): void {
   const { needSession } = g;
-  let cached: { seq: number; builtAtMs: number; json: string; gzip: Buffer } | null = null;
+  let cached: { seq: number; model: string | undefined; builtAtMs: number; json: string; gzip: Buffer } | null = null;
   /**
    * The whole state, as of now. One built less than a second ago with no
    * status change since is shared by every client asking meanwhile (the
@@ -27,9 +27,16 @@ export function liveRoutes(app: Express, d: ApiDeps, g: Guards): void {
   const snapshot = () => {
     const seq = d.feed?.seq ?? 0;
     const nowMs = Date.now();
-    if (cached && cached.seq === seq && nowMs - cached.builtAtMs < SNAPSHOT_SHARE_MS) return cached;
-    const json = JSON.stringify({ seq, asOfMs: nowMs, ...d.feed?.freshness(), circuits: [...d.live.circuits.values()], devices: [...d.live.devices.values()] });
-    cached = { seq, builtAtMs: nowMs, json, gzip: gzipSync(json, { level: 1 }) };
+    if (cached && cached.seq === seq && cached.model === d.modelRevision && nowMs - cached.builtAtMs < SNAPSHOT_SHARE_MS) return cached;
+    const json = JSON.stringify({
+      seq,
+      model: d.modelRevision ?? null,
+      asOfMs: nowMs,
+      ...d.feed?.freshness(),
+      circuits: [...d.live.circuits.values()],
+      devices: [...d.live.devices.values()],
+    });
+    cached = { seq, model: d.modelRevision, builtAtMs: nowMs, json, gzip: gzipSync(json, { level: 1 }) };
     return cached;
   };
 
@@ -37,6 +44,7 @@ export function liveRoutes(app: Express, d: ApiDeps, g: Guards): void {
     needSession(req);
     const t = d.topology;
     res.json({
+      revision: d.modelRevision ?? null,
       network: t.network,
       // Province → city → county → department, as ids; the sites themselves are in `sites`.
       tree: siteTree(t),
@@ -54,7 +62,7 @@ export function liveRoutes(app: Express, d: ApiDeps, g: Guards): void {
     const batches = q.since !== undefined && d.feed ? d.feed.since(q.since) : null;
     // Since a known batch: only what changed. Otherwise (first load, or too far behind): everything.
     if (batches) {
-      res.json({ seq: d.feed!.seq, batches });
+      res.json({ seq: d.feed!.seq, model: d.modelRevision ?? null, batches });
       return;
     }
     const snap = snapshot();
