@@ -23,8 +23,8 @@ stop and their alarms clear, and open consoles load the new model.
 
 Settings of nms.yaml that take a restart (ports, InfluxDB, users, push
 channels...) are refused by name. Reloadable: alarms.maintenance,
-alarms.upstreamWaitSeconds, alarms.clearAfterSeconds, alarms.quality,
-collector.intervalSeconds, collector.probeIntervalSeconds.
+alarms.upstreamWait, alarms.clearAfter, alarms.quality, collector.interval,
+collector.probeInterval.
 
 Options:
   --config FILE   configuration file, as given to nms up (it names the data folder)

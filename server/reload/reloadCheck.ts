@@ -93,7 +93,16 @@ function restartChanges(running: NmsConfig, next: NmsConfig): string[] {
   const where = next.file ?? 'the embedded defaults';
   return changedPaths(running, next)
     .filter((p) => p !== 'file' && !RELOADABLE_SETTINGS.some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`)))
-    .map((p) => `${where}: ${p}: changed; this setting takes a restart (nms up again), not a reload`);
+    .map((p) => `${where}: ${asWritten(p)}: changed; this setting takes a restart (nms up again), not a reload`);
+}
+
+/** A setting by the name nms.yaml gives it (the loaded config names durations in seconds and files as files). */
+function asWritten(path: string): string {
+  const renamed: Record<string, string> = { topologyFile: 'topology', basemapFile: 'basemap', historyDays: 'history', scenarioFile: 'scenario' };
+  return path
+    .split('.')
+    .map((part) => renamed[part] ?? part.replace(/Seconds$/, ''))
+    .join('.');
 }
 
 function changedPaths(a: unknown, b: unknown, path = ''): string[] {
@@ -138,6 +147,6 @@ function credentialProblems(running: RunningModel, topology: Topology, sources: 
   return topology.devices.flatMap((d) => {
     const now = failing(topology, sources, d.id);
     if (!now || failing(running.topology, running.sources, d.id) === now) return [];
-    return [`${topology.source}: device ${d.id}: snmp profile ${d.snmpProfile}: ${now}`];
+    return [`${topology.source}: device ${d.id}: ${now}`];
   });
 }

@@ -119,7 +119,13 @@ describe('nms reload (end to end, against an nms sim of its own)', function () {
   });
 
   it('adds a circuit and takes one out while polling goes on, with no interval lost', async () => {
-    await sleep(8_000);
+    // The line to be taken out is down, with its alarm raised: the reload must not leave that alarm behind.
+    const fault = await runNms(['fault', 'link-down', '--circuit', removed.circuit, '--config', join(dir.path, 'sim.yaml')], { env });
+    expect(fault.code, fault.stderr).to.equal(0);
+    const alarmActive = async (circuit: string) =>
+      (await query(`SELECT last(active) FROM alarm_event WHERE circuit = '${circuit}' AND kind = 'circuit_down'`))[0]?.[1] ?? null;
+    await waitFor(`a circuit_down alarm for ${removed.circuit}`, async () => (await alarmActive(removed.circuit)) === 1, 60_000);
+    await sleep(3_000);
     const t0 = Date.now();
     await writeModel([removed.circuit]);
     const r = await reload('--json');
@@ -158,6 +164,7 @@ describe('nms reload (end to end, against an nms sim of its own)', function () {
     expect(gone, `${removed.circuit} after the reload`).to.have.length(0);
     const before = await query(`SELECT in_bps FROM circuit_traffic WHERE circuit = '${removed.circuit}' AND time < ${t0}ms`);
     expect(before.length, `${removed.circuit}'s history stays`).to.be.above(3);
+    expect(await alarmActive(removed.circuit), `${removed.circuit}'s alarm is cleared with it`).to.equal(0);
 
     // The line added is polled from the reload on, and reads what the network carried (the simulator's truth, below).
     const fresh = await query(`SELECT in_bps, interval_s FROM circuit_traffic WHERE circuit = '${added.circuit}' AND time >= ${t0}ms AND time <= ${t1}ms`);

@@ -33,6 +33,48 @@ describe('poll scheduler', () => {
     }
   });
 
+  it('takes a new set of jobs while running: kept ones keep their beat, new ones start at their offset, removed ones stop after their run', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const starts = new Map<string, number[]>();
+      let release: (() => void) | null = null;
+      const job = (id: string, intervalMs = 200, hold = false) => ({
+        id,
+        intervalMs,
+        run: async () => {
+          starts.set(id, [...(starts.get(id) ?? []), Date.now()]);
+          if (hold) await new Promise<void>((r) => (release = r));
+        },
+      });
+      const s = new PollScheduler([job('a'), job('gone', 200, true)], 10);
+      s.start();
+      const run = async (ms: number) => {
+        for (let t = 0; t < ms; t++) {
+          mock.timers.tick(1);
+          await Promise.resolve();
+        }
+      };
+      await run(450);
+      expect(starts.get('gone')?.length, 'the removed job is running').to.be.above(0);
+      let settled = false;
+      const change = s.setJobs([job('a'), job('new')]).then(() => (settled = true));
+      await run(1);
+      expect(settled, 'waits for the removed job still running').to.equal(false);
+      release!();
+      await change;
+      const goneRuns = starts.get('gone')!.length;
+      await run(600);
+      await s.stop();
+      const a = starts.get('a')!;
+      for (let i = 1; i < a.length; i++) expect(a[i]! - a[i - 1]!, 'a keeps its beat across the change').to.equal(200);
+      expect(a.length).to.equal(6);
+      expect(starts.get('new')![0], 'new starts at its own offset from the change').to.equal(450 + Math.floor(startOffset('new') * 200));
+      expect(starts.get('gone')!.length, 'the removed job runs no more').to.equal(goneRuns);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it("spreads the first polls of topology.yaml's devices, whose ids differ only at the end, over the interval", async () => {
     const ids = (await loadTopology('topology.yaml')).devices.map((d) => d.id);
     const tenths = new Array<number>(10).fill(0);
