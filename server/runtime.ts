@@ -189,6 +189,7 @@ export async function startProduct(config: NmsConfig, env: NodeJS.ProcessEnv, lo
       { traps, collector, prober, live, ledger, alarms, maintenance, api: deps, websocketHub, simulation, writer },
       log.child('reload'),
       (t, p) => Object.assign(product, { topology: t, prober: p }),
+      env,
     );
     return product;
   } catch (err) {

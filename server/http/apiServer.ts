@@ -107,7 +107,9 @@ export function sameOrigin(origin: string | undefined, host: string | undefined)
 /** Listens on host:port (0 picks a free one) and hands WebSocket upgrades with a session to the hub. */
 export async function startApiServer(d: ApiDeps, o: { port: number; host?: string }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const sessions = sessionsOf(d);
-  const app = createApiApp({ ...d, sessions });
+  // The same object, not a copy: `nms reload` replaces the model in it, and the routes read it per request.
+  d.sessions = sessions;
+  const app = createApiApp(d);
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {
     // The WebSocket carries the same session as the page; without one it is refused.

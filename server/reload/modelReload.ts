@@ -73,13 +73,15 @@ export class ModelReloader {
     private readonly log: Logger,
     /** Told of each applied model (the product's own record of what runs). */
     private readonly applied: (topology: Topology, prober: CircuitProber) => void,
+    /** The environment the product started with: credentials and the config file are found in it again. */
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.#seq = lastSeq(running.config.dataDir);
   }
 
   /** Reads, checks and applies both files; waits for a reload already running. */
-  reload(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ReloadResult> {
-    const next = this.#queue.then(() => this.once(env, cwd));
+  reload(cwd = process.cwd()): Promise<ReloadResult> {
+    const next = this.#queue.then(() => this.once(this.env, cwd));
     this.#queue = next.catch(() => undefined);
     return next;
   }

@@ -9,10 +9,10 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../shared/config/config.ts';
 import { DEMO_SECRETS_FILE } from '../../shared/config/defaults.ts';
 import { memoryLogger } from '../../shared/log.ts';
@@ -50,7 +50,13 @@ describe('console in Chromium (end to end)', function () {
   before(async () => {
     dir = await tempDir('console');
     await mkdir(ARTIFACTS, { recursive: true });
-    await writeProductConfig(dir.path, { collector: ['  probeInterval: 10s'], alarms: ['  quality: { window: 10s, sustain: 5s, clearAfter: 10s }'] });
+    // A copy, so that the reload test below can edit it.
+    await copyFile('topology.yaml', join(dir.path, 'topology.yaml'));
+    await writeProductConfig(dir.path, {
+      topology: join(dir.path, 'topology.yaml'),
+      collector: ['  probeInterval: 10s'],
+      alarms: ['  quality: { window: 10s, sustain: 5s, clearAfter: 10s }'],
+    });
     product = await startProduct(await loadConfig({ env: TEST_ENV, cwd: dir.path }), TEST_ENV, memoryLogger());
     browser = await launchChromium();
     operator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -446,6 +452,29 @@ describe('console in Chromium (end to end)', function () {
     expect(await page.locator('#kpi-up').textContent()).to.match(/^Circuits up \d+$/);
     expect(await page.locator('header h1').textContent()).to.equal(product.topology.network.name.en);
     await shot(page, 'overview-en');
+  });
+
+  it('loads the new model by itself when nms reload takes a circuit out, still logged in, on the same view', async () => {
+    const shown = await page.locator('tr[data-circuit]').count();
+    const doc = parse(await readFile(join(dir.path, 'topology.yaml'), 'utf8')) as {
+      devices: Array<{ id: string }>;
+      circuits: Array<{ id: string; a: { device: string }; z: { device?: string } }>;
+    };
+    const ends = doc.circuits.flatMap((c) => [c.a.device, c.z.device]);
+    const leaf = doc.circuits.find((c) => c.z.device && ends.filter((e) => e === c.z.device).length === 1 && c.id !== 'HY-HSX')!;
+    doc.circuits = doc.circuits.filter((c) => c !== leaf);
+    doc.devices = doc.devices.filter((d) => d.id !== leaf.z.device);
+    await writeFile(join(dir.path, 'topology.yaml'), stringify(doc));
+    await page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
+    const result = await product.reload();
+    expect(result.outcome, result.problems.join('\n')).to.equal('applied');
+    expect(result.circuits.removed).to.deep.equal([leaf.id]);
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-circuit]').length === n, shown - 1, { timeout: 10_000 });
+    // A page loaded again (the flag set above is gone), not one patched in place, and no login asked for.
+    expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload ?? false)).to.equal(false);
+    await page.waitForSelector('body[data-ready=overview-en]');
+    expect(await page.locator(`tr[data-circuit="${leaf.id}"]`).count()).to.equal(0);
+    expect(await page.locator('#login').count()).to.equal(0);
   });
 
   it('never sent a community or a v3 key to any page', async () => {

@@ -14,8 +14,7 @@ describe('reload check: what a running nms takes from its files, and what it ref
   let dir: { path: string; remove(): Promise<void> };
   let running: RunningModel;
   let minimal: string;
-  const nmsYaml = (extra = '') =>
-    `topology: ${join(dir.path, 'topology.yaml')}\ndataDir: ${dir.path}\nsimulator:\n  enabled: false\n${extra}`;
+  const nmsYaml = (extra = '') => `topology: ${join(dir.path, 'topology.yaml')}\ndataDir: ${dir.path}\nsimulator:\n  enabled: false\n${extra}`;
   const check = () => checkReload(running, env, dir.path, memoryLogger());
 
   beforeEach(async () => {
@@ -24,7 +23,12 @@ describe('reload check: what a running nms takes from its files, and what it ref
     await writeFile(join(dir.path, 'topology.yaml'), minimal);
     await writeFile(join(dir.path, 'nms.yaml'), nmsYaml());
     const config = await loadConfig({ explicitFile: join(dir.path, 'nms.yaml'), env, cwd: dir.path });
-    running = { config, topology: parseTopology(minimal, config.topologyFile), topologyText: minimal, sources: await loadSecretSources(config.secretsFile, env) };
+    running = {
+      config,
+      topology: parseTopology(minimal, config.topologyFile),
+      topologyText: minimal,
+      sources: await loadSecretSources(config.secretsFile, env),
+    };
   });
   afterEach(() => dir.remove());
 
@@ -65,13 +69,18 @@ describe('reload check: what a running nms takes from its files, and what it ref
   });
 
   it('lists a broken topology file by line, and leaves the running model as it was', async () => {
-    await writeFile(join(dir.path, 'topology.yaml'), minimal.replace('bandwidth: 10M', 'bandwidth: fast').replace('a: { device: core-1,', 'a: { device: core-9,'));
+    await writeFile(
+      join(dir.path, 'topology.yaml'),
+      minimal.replace('bandwidth: 10M', 'bandwidth: fast').replace('a: { device: core-1,', 'a: { device: core-9,'),
+    );
     const r = await check();
     expect(r.ok).to.equal(false);
     const problems = r.ok ? [] : r.problems;
     expect(problems.length).to.be.at.least(2);
     for (const p of problems) expect(p).to.match(new RegExp(`^${join(dir.path, 'topology.yaml').replaceAll('/', '\\/')}:\\d+:\\d+: `));
-    expect(problems.join('\n')).to.match(/bandwidth/).and.to.match(/core-9/);
+    expect(problems.join('\n'))
+      .to.match(/bandwidth/)
+      .and.to.match(/core-9/);
     expect(running.topology.circuits.map((c) => c.bandwidthBps)).to.deep.equal([10_000_000]);
   });
 });
