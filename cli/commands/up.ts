@@ -211,7 +211,7 @@ Environment:
     const unannounce = announceProcess(config.dataDir);
     const onHangUp = () => void product.reload();
     process.on('SIGHUP', onHangUp);
-    console.log('Press Ctrl-C to stop; nms reload (or SIGHUP) applies edits of topology.yaml and nms.yaml.');
+    console.log('To apply edits of topology.yaml and nms.yaml: nms reload (or SIGHUP).\nPress Ctrl-C to stop.');
     const signal = await waitForSignal((again) => log.warn(`${again}: already stopping; waiting for the clean-up to finish`));
     log.info(`${signal}: stopping`);
     process.off('SIGHUP', onHangUp);

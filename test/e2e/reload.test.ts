@@ -107,7 +107,7 @@ describe('nms reload (end to end, against an nms sim of its own)', function () {
     nms = spawn(process.execPath, [NMS_BIN, 'up', '--config', join(dir.path, 'nms.yaml')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     nms.stdout!.on('data', (d: Buffer) => (nmsOut += d.toString()));
     nms.stderr!.on('data', (d: Buffer) => (nmsOut += d.toString()));
-    await waitFor('nms up to be ready', () => nmsOut.includes('Press Ctrl-C to stop'), 90_000);
+    await waitFor('nms up to be ready', () => nmsOut.includes('Press Ctrl-C to stop.'), 90_000);
     influxUrl = /influxdb\s+managed (http:\/\/127\.0\.0\.1:\d+)/.exec(nmsOut)?.[1] ?? '';
     expect(influxUrl, nmsOut).to.not.equal('');
   });
