@@ -13,6 +13,10 @@ import type { CircuitProber } from '../../collectors/probe/circuitProber.ts';
 
 /** A city poller or the province's centre (role in nms.yaml), until Ctrl-C or SIGTERM, or once through with --check. */
 async function runRole(config: NmsConfig, check: boolean, log: Logger): Promise<number> {
+  // SIGHUP would end the process without its clean-up: said, not obeyed.
+  process.on('SIGHUP', () =>
+    log.warn(`SIGHUP: reload is for role all; ${config.role === 'poller' ? 'a city poller follows its centre’s model by itself' : 'a centre takes a restart'}`),
+  );
   if (config.role === 'poller') return runPoller(config, check, log);
   const { startCentre } = await import('../../server/centreRole.ts');
   const running = await startCentre(config, process.env, log);
