@@ -57,7 +57,7 @@ Options:
     }
     if (values.json) console.log(JSON.stringify(result, null, 2));
     else console.log(describe(result));
-    return result.outcome === 'refused' ? EXIT.failed : EXIT.ok;
+    return result.outcome === 'refused' || result.outcome === 'failed' ? EXIT.failed : EXIT.ok;
   },
 };
 
@@ -70,6 +70,8 @@ function readResult(dataDir: string): ReloadResult | null {
 }
 
 function describe(r: ReloadResult): string {
+  if (r.outcome === 'failed')
+    return `nms reload: failed part-way (a fault of nms, not of the files); restart nms up to run them:\n  ${r.problems.join('\n  ')}`;
   if (r.outcome === 'refused')
     return `nms reload: refused; nothing changed. ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:\n  ${r.problems.join('\n  ')}`;
   if (r.outcome === 'unchanged') return 'nms reload: topology and settings are as running; nothing to do';

@@ -38,8 +38,9 @@ export interface ReloadResult {
   /** One more than the last reload's, across restarts: `nms reload` waits for the next. */
   seq: number;
   atMs: number;
-  outcome: 'applied' | 'unchanged' | 'refused';
-  /** Why it was refused: each with its file, and line or setting. */
+  /** failed: a fault of nms itself part-way through applying; a restart puts it right. */
+  outcome: 'applied' | 'unchanged' | 'refused' | 'failed';
+  /** Why it was refused (each with its file, and line or setting), or how it failed. */
   problems: string[];
   /** Applied, but worth knowing: devices that cannot be polled, parts of the model the demo network lacks. */
   notes: string[];
@@ -108,7 +109,8 @@ export class ModelReloader {
         result.outcome = 'applied';
       }
     } catch (err) {
-      // A fault of ours, not of the files: said, and the model running is whichever the parts hold.
+      // A fault of ours, not of the files: said as such, for what runs may now be part old, part new.
+      result.outcome = 'failed';
       result.problems = [`reload failed: ${(err as Error).message}`];
       this.log.error(`reload: ${(err as Error).message}`);
     }
@@ -170,7 +172,8 @@ export class ModelReloader {
       this.log.error(`reload: writing ${file}: ${(err as Error).message}`);
     }
     const counts = (c: { added: string[]; removed: string[]; changed: string[] }) => `+${c.added.length} −${c.removed.length} ~${c.changed.length}`;
-    if (r.outcome === 'refused') this.log.error(`reload refused, nothing changed (${r.problems.length} problems):\n  ${r.problems.join('\n  ')}`);
+    if (r.outcome === 'failed') this.log.error(`reload failed part-way; restart nms up to run the files as they are: ${r.problems.join('; ')}`);
+    else if (r.outcome === 'refused') this.log.error(`reload refused, nothing changed (${r.problems.length} problems):\n  ${r.problems.join('\n  ')}`);
     else if (r.outcome === 'unchanged') this.log.info('reload: topology and settings as running; nothing to do');
     else {
       this.log.info(`reload applied in ${r.tookMs} ms: circuits ${counts(r.circuits)}, devices ${counts(r.devices)}`);
