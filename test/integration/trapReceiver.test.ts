@@ -7,13 +7,14 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { credentialsFor } from '../../collectors/collectionSetup.ts';
 import type { TrapObservation } from '../../shared/alarms/types.ts';
 import { TrapReceiver } from '../../collectors/traps/trapReceiver.ts';
 import { memoryLogger } from '../../shared/log.ts';
-import { loadTopology } from '../../shared/model/loader.ts';
+import { loadTopology, parseTopology } from '../../shared/model/loader.ts';
 import type { Topology } from '../../shared/model/topology.ts';
 import type { SnmpCredentials } from '../../shared/snmp/credentials.ts';
 import { Simulator } from '../../sim/simulator.ts';
@@ -264,6 +265,45 @@ describe('trap receiver', function () {
     const heardBefore = heard.length;
     await run('snmptrap', ['-m', '', '-v', '2c', '-c', community, `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', cpe.address!]);
     await waitFor('the real linkDown', async () => heard.slice(heardBefore).some((t) => t.kind === 'linkDown' && t.deviceId === cpe.id), 10_000);
+  });
+
+  it('takes a new model on the same port (nms reload): the device and community it adds are heard, a community it drops is refused', async () => {
+    const minimal = await readFile('test/fixtures/topology/minimal.yaml', 'utf8');
+    const sources = { env: { TEST_COMMUNITY: 'trap-old-community', NEW_COMMUNITY: 'trap-new-community' } };
+    const next = minimal
+      .replace('snmpProfiles:\n', 'snmpProfiles:\n  v2new:\n    version: 2c\n    community: { env: NEW_COMMUNITY }\n')
+      .replace('circuits:\n', '  - { id: new-rtr, site: hyx, role: county, vendor: h3c, address: 10.43.10.9, snmp: v2new }\ncircuits:\n')
+      .replaceAll('snmp: v2\n', 'snmp: v2new\n');
+    const credentialsOf = (t: Topology) => new Map(t.devices.filter((d) => d.managed).map((d) => [d.id, credentialsFor(t, sources)(d)] as const));
+    const before = parseTopology(minimal, 'before.yaml');
+    const after = parseTopology(next, 'after.yaml');
+    const own: TrapObservation[] = [];
+    const ownPort = await udpFreePort();
+    const r = await TrapReceiver.start({
+      topology: before,
+      credentials: credentialsOf(before),
+      circuitAtIfIndex: () => null,
+      onTrap: (t) => own.push(t),
+      confirm: () => undefined,
+      log: memoryLogger(),
+      port: ownPort,
+    });
+    const trap = (community: string, agent: string) =>
+      run('snmptrap', ['-m', '', '-v', '2c', '-c', community, `127.0.0.1:${ownPort}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.6.3.18.1.3.0', 'a', agent]);
+    try {
+      await trap('trap-new-community', '10.43.10.9');
+      await waitFor('the unknown community refused', async () => r.stats.refused === 1, 10_000);
+      r.setModel({ topology: after, credentials: credentialsOf(after) });
+      await trap('trap-new-community', '10.43.10.9');
+      await waitFor('the new device heard', async () => own.length === 1, 10_000);
+      expect(own[0]).to.include({ kind: 'linkDown', deviceId: 'new-rtr' });
+      // Every device now uses the new profile: the old community is no longer accepted.
+      await trap('trap-old-community', '10.43.0.1');
+      await waitFor('the dropped community refused', async () => r.stats.refused === 2, 10_000);
+      expect(own).to.have.length(1);
+    } finally {
+      await r.close();
+    }
   });
 
   /** The datagram Debian's snmptrap sends for these arguments, caught on a socket of our own. */
