@@ -21,7 +21,7 @@ fi
 # follow the main one's, and the closing line adds up every mocha's counts. The simulated
 # quality test stays in the main tier: beside the real quality tier its in-process echoes
 # are timed late.
-SIDE_TIERS=('test/e2e/realNetwork.test.ts test/integration/pollerCentre.test.ts' 'test/e2e/realQuality.test.ts test/e2e/realUdpEcho.test.ts test/e2e/realUplink.test.ts test/e2e/realReload.test.ts test/e2e/centreConsole.test.ts')
+SIDE_TIERS=('test/e2e/realNetwork.test.ts test/integration/pollerCentre.test.ts' 'test/e2e/realQuality.test.ts test/e2e/realUdpEcho.test.ts test/e2e/realUplink.test.ts test/e2e/centreConsole.test.ts')
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 side_files=()
