@@ -101,7 +101,6 @@ export class Collector {
   readonly #signatures = new Map<string, string>();
   /** The model each poller's results are measured with: an old poll still in flight during a reload keeps its own. */
   readonly #topologyOf = new WeakMap<DevicePoller, Topology>();
-  #topology: Topology;
   readonly #inventories = new Map<string, { atMs: number; promise: Promise<DeviceInventory> }>();
   readonly #round = new Set<string>();
   #roundStartedMs: number;
@@ -120,17 +119,11 @@ export class Collector {
   constructor(private readonly o: CollectorOptions) {
     this.#now = o.now ?? Date.now;
     this.#roundStartedMs = this.#now();
-    this.#topology = o.topology;
     this.#mux = new UdpMux(targetCheck(o.topology, o.production), { anyAddress: o.production });
     const built = this.build(o.topology, o.endpoints, o.credentials);
     for (const [id, b] of built.pollers) this.adopt(id, b);
     for (const [id, reason] of built.unpollable) this.unpollable.set(id, reason);
     for (const reason of this.unpollable.values()) o.log.error(reason);
-  }
-
-  /** The model polled: the one given at start, or the last reconcile's. */
-  get topology(): Topology {
-    return this.#topology;
   }
 
   /**
@@ -156,7 +149,6 @@ export class Collector {
       retired.push(id);
     }
     for (const id of built.pollers.keys()) if (!this.pollers.has(id)) change.added.push(id);
-    this.#topology = next.topology;
     // Polls of the old model still in flight may finish where they started; new ones only where the new model allows.
     const before = this.#mux.check;
     const after = targetCheck(next.topology, this.o.production);
@@ -414,7 +406,7 @@ export class Collector {
     if (poll.errorKind === 'timeout') this.stats.timeouts++;
     this.logReachability(poll);
     // Points only when there is somewhere to write them (nms poll --no-store has none).
-    const topology = this.#topologyOf.get(poller) ?? this.#topology;
+    const topology = this.#topologyOf.get(poller)!;
     const m = measure(topology, device, poll, (spec) => this.#previous.get(baselineKey(device.id, spec)), this.intervalOf(device), this.o.sink != null);
     this.o.live.updateDevice(m.device);
     for (const i of m.interfaces) {

@@ -23,7 +23,7 @@ import { checkServing } from '../serving.ts';
  * start: a change to it is refused as taking a restart, rather than half
  * applied.
  */
-export const RELOADABLE_SETTINGS = [
+const RELOADABLE_SETTINGS = [
   'topologyFile',
   'alarms.maintenance',
   'alarms.upstreamWaitSeconds',
