@@ -10,14 +10,14 @@
  * Bounded: a fixed number of incidents; everything on loopback.
  */
 import { createServer } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startProduct } from '../server/runtime.ts';
-import { freePort } from '../server/influx/embeddedInflux.ts';
 import { loadConfig } from '../shared/config/config.ts';
 import { memoryLogger } from '../shared/log.ts';
 import { numberArg } from './benchArgs.ts';
+import { writeBenchConfig } from './benchProductConfig.ts';
 
 const arg = numberArg;
 const ROUNDS = arg('rounds', 3);
@@ -39,28 +39,11 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
   const trapPort = 20_000 + Math.floor(Math.random() * 30_000);
-  await writeFile(
-    join(dir, 'nms.yaml'),
-    [
-      `topology: ${resolve('topology.yaml')}`,
-      `dataDir: ${dir}`,
-      'influx:',
-      `  embeddedPort: ${await freePort()}`,
-      'simulator:',
-      '  basePort: 0',
-      '  controlPort: 0',
-      'collector:',
-      `  interval: ${INTERVAL_S}s`,
-      'console:',
-      '  port: 0',
-      'alarms:',
-      `  trapPort: ${trapPort}`,
-      '  clearAfter: 1s',
-      '  channels:',
-      `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`,
-      '',
-    ].join('\n'),
-  );
+  await writeBenchConfig(dir, {
+    intervalS: INTERVAL_S,
+    trapPort,
+    alarms: ['  clearAfter: 1s', '  channels:', `    - { name: bench-hook, kind: webhook, url: "${hook}", ratePerMinute: 600 }`],
+  });
   const product = await startProduct(await loadConfig({ env: {}, cwd: dir }), {}, memoryLogger());
   try {
     // Two rounds of polls first, so the engine knows the network.

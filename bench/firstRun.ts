@@ -8,15 +8,14 @@
  *
  * Bounded: N days of history and N rounds of polling; it sends only to 127.0.0.1.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Collector } from '../collectors/collector.ts';
 import { credentialsFor } from '../collectors/collectionSetup.ts';
 import { REAL_REFRESH_DETECTION } from '../collectors/poll/devicePoller.ts';
 import { InProcessClient } from '../collectors/snmp/inProcessClient.ts';
 import { DEFAULT_CLIENT_OPTIONS } from '../collectors/snmp/snmpClient.ts';
-import { freePort } from '../server/influx/embeddedInflux.ts';
 import { startProduct } from '../server/runtime.ts';
 import { loadConfig } from '../shared/config/config.ts';
 import { demoCredentialSources } from '../shared/config/demoCredentials.ts';
@@ -26,6 +25,7 @@ import { loadTopology } from '../shared/model/loader.ts';
 import { ManualClock } from '../sim/clock.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { numberArg } from './benchArgs.ts';
+import { writeBenchConfig } from './benchProductConfig.ts';
 
 const DAYS = numberArg('days', 3);
 const ROUNDS = numberArg('rounds', 100);
@@ -69,24 +69,7 @@ async function roundCost(dir: string, inProcess: boolean): Promise<number> {
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-first-run-'));
 try {
-  await writeFile(
-    join(dir, 'nms.yaml'),
-    [
-      `topology: ${resolve('topology.yaml')}`,
-      `dataDir: ${dir}`,
-      'influx:',
-      `  embeddedPort: ${await freePort()}`,
-      'simulator:',
-      '  basePort: 0',
-      '  controlPort: 0',
-      `  history: ${DAYS}`,
-      'console:',
-      '  port: 0',
-      'alarms:',
-      `  trapPort: ${await freePort()}`,
-      '',
-    ].join('\n'),
-  );
+  await writeBenchConfig(dir, { historyDays: DAYS });
   const started = Date.now();
   let historyStarted = 0;
   const product = await startProduct(await loadConfig({ env: {}, cwd: dir }), {}, memoryLogger(), {

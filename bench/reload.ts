@@ -18,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
-import { freePort } from '../server/influx/embeddedInflux.ts';
 import { influxQueryOf } from '../server/influx/store.ts';
 import { startProduct } from '../server/runtime.ts';
 import { loadConfig } from '../shared/config/config.ts';
 import { memoryLogger } from '../shared/log.ts';
 import { parseTopology } from '../shared/model/loader.ts';
 import { numberArg } from './benchArgs.ts';
+import { writeBenchConfig } from './benchProductConfig.ts';
 
 const RELOADS = numberArg('reloads', 10);
 const POLL_S = 2;
@@ -41,26 +41,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-reload-'));
 try {
   const file = join(dir, 'topology.yaml');
   await copyFile('topology.yaml', file);
-  await writeFile(
-    join(dir, 'nms.yaml'),
-    [
-      `topology: ${file}`,
-      `dataDir: ${dir}`,
-      'influx:',
-      `  embeddedPort: ${await freePort()}`,
-      'simulator:',
-      '  basePort: 0',
-      '  controlPort: 0',
-      '  history: 0',
-      'collector:',
-      `  interval: ${POLL_S}s`,
-      'console:',
-      '  port: 0',
-      'alarms:',
-      `  trapPort: ${await freePort()}`,
-      '',
-    ].join('\n'),
-  );
+  await writeBenchConfig(dir, { topology: file, intervalS: POLL_S });
   const full = await readFile(resolve('topology.yaml'), 'utf8');
   const doc = parse(full) as Doc;
   const ends = doc.circuits.flatMap((c) => [c.a.device, c.z.device]);
