@@ -149,6 +149,7 @@ export class Collector {
       retired.push(id);
     }
     for (const id of built.pollers.keys()) if (!this.pollers.has(id)) change.added.push(id);
+    const changed = new Set(change.changed);
     // Polls of the old model still in flight may finish where they started; new ones only where the new model allows.
     const before = this.#mux.check;
     const after = targetCheck(next.topology, this.o.production);
@@ -160,7 +161,7 @@ export class Collector {
     }
     for (const [id, b] of built.pollers) {
       const kept = this.pollers.get(id);
-      if (kept && !change.changed.includes(id)) this.#topologyOf.set(kept, next.topology);
+      if (kept && !changed.has(id)) this.#topologyOf.set(kept, next.topology);
       else this.adopt(id, b);
     }
     this.unpollable.clear();

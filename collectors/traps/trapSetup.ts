@@ -33,10 +33,11 @@ export async function startTrapReceiving(i: {
   devices?: ReadonlySet<string>;
 }): Promise<TrapReceiving> {
   let collector: Collector | null = null;
+  const accepted = (topology: Topology, sources: SecretSources) => trapCredentials(topology, credentialsFor(topology, sources), i.devices);
   const receiver = await TrapReceiver.start({
     topology: i.topology,
     ...(i.devices ? { devices: i.devices } : {}),
-    credentials: trapCredentials(i.topology, credentialsFor(i.topology, i.sources), i.devices),
+    credentials: accepted(i.topology, i.sources),
     circuitAtIfIndex: (d, n) => collector?.circuitAtIfIndex(d, n) ?? null,
     onTrap: i.onTrap,
     confirm: (d) => collector?.pollSoon(d),
@@ -47,7 +48,7 @@ export async function startTrapReceiving(i: {
   return {
     receiver,
     attach: (c) => void (collector = c),
-    setModel: (topology, sources) => receiver.setModel({ topology, credentials: trapCredentials(topology, credentialsFor(topology, sources), i.devices) }),
+    setModel: (topology, sources) => receiver.setModel({ topology, credentials: accepted(topology, sources) }),
   };
 }
 

@@ -9,7 +9,7 @@ import { credentialsFor } from '../../collectors/collectionSetup.ts';
 import { loadConfig, type NmsConfig } from '../../shared/config/config.ts';
 import { demoCredentialSources } from '../../shared/config/demoCredentials.ts';
 import { loadSecretSources } from '../../shared/config/secretsFile.ts';
-import { InputFileError } from '../../shared/input/diagnostics.ts';
+import { formatDiagnostic, InputFileError } from '../../shared/input/diagnostics.ts';
 import { readInputFile } from '../../shared/input/validatedYaml.ts';
 import type { Logger } from '../../shared/log.ts';
 import { parseTopology } from '../../shared/model/loader.ts';
@@ -76,7 +76,7 @@ async function collect<T>(problems: string[], step: () => Promise<T>): Promise<T
   try {
     return await step();
   } catch (err) {
-    if (err instanceof InputFileError) problems.push(...err.message.split('\n').slice(1));
+    if (err instanceof InputFileError) problems.push(...err.diagnostics.map(formatDiagnostic));
     else
       problems.push(
         ...(err as Error).message
